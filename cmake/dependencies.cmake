@@ -1,0 +1,39 @@
+# The one place where third-party dependencies become imported targets.
+# Everything comes from Debian 12 packages (deploy/install-deps.sh); nothing is downloaded.
+include_guard(GLOBAL)
+
+find_package(PkgConfig REQUIRED)
+find_package(Threads REQUIRED)
+
+# libtins 4.0 ships no CMake config; its .pc adds -I/usr/include/tins, so always
+# include <tins/...> and never name one of our headers config.h/utils.h/packet.h/exceptions.h.
+pkg_check_modules(TINS REQUIRED IMPORTED_TARGET GLOBAL libtins)
+add_library(tumen::tins ALIAS PkgConfig::TINS)
+
+pkg_check_modules(PCAP REQUIRED IMPORTED_TARGET GLOBAL libpcap)
+add_library(tumen::pcap ALIAS PkgConfig::PCAP)
+
+# Boost 1.74: Asio and Beast are header-only. Include Asio through
+# <tumen/common/asio.hpp> only (it includes <utility> first, needed with GCC 12 + C++20).
+find_package(Boost 1.74 REQUIRED)
+add_library(tumen_boost INTERFACE)
+target_link_libraries(tumen_boost INTERFACE Boost::headers Threads::Threads)
+target_compile_definitions(tumen_boost INTERFACE BOOST_ASIO_NO_DEPRECATED BOOST_BEAST_USE_STD_STRING_VIEW)
+add_library(tumen::boost ALIAS tumen_boost)
+
+# yaml-cpp 0.7 exports the target `yaml-cpp` without a namespace.
+find_package(yaml-cpp REQUIRED)
+set_target_properties(yaml-cpp PROPERTIES IMPORTED_GLOBAL TRUE)
+add_library(tumen::yaml ALIAS yaml-cpp)
+
+find_package(prometheus-cpp CONFIG REQUIRED)       # prometheus-cpp::core, prometheus-cpp::pull
+find_package(SQLite3 REQUIRED)                     # SQLite::SQLite3
+find_package(nlohmann_json 3.11 CONFIG REQUIRED)   # nlohmann_json::nlohmann_json
+find_package(OpenSSL REQUIRED)                     # OpenSSL::SSL, OpenSSL::Crypto
+find_package(CLI11 CONFIG REQUIRED)                # CLI11::CLI11
+find_package(spdlog CONFIG REQUIRED)               # spdlog::spdlog
+
+if(TUMEN_BUILD_TESTS)
+  find_package(doctest REQUIRED)                   # doctest::doctest
+  include(doctest OPTIONAL RESULT_VARIABLE TUMEN_DOCTEST_MODULE)
+endif()

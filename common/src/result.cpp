@@ -1,0 +1,38 @@
+#include <tumen/common/result.hpp>
+
+#include <array>
+#include <string_view>
+#include <utility>
+
+namespace tumen::result {
+namespace {
+constexpr std::array<std::pair<stop_reason, std::string_view>, 7> stop_names{{
+    {stop_reason::none, "none"},
+    {stop_reason::completed, "completed"},
+    {stop_reason::unreachable, "unreachable"},
+    {stop_reason::gap_limit, "gap_limit"},
+    {stop_reason::loop, "loop"},
+    {stop_reason::max_ttl, "max_ttl"},
+    {stop_reason::error, "error"},
+}};
+} // namespace
+
+const char* to_string(stop_reason r) noexcept {
+    for (const auto& [value, name] : stop_names) {
+        if (value == r) {
+            return name.data();
+        }
+    }
+    return "none";
+}
+
+std::optional<stop_reason> parse_stop_reason(std::string_view text) noexcept {
+    for (const auto& [value, name] : stop_names) {
+        if (name == text) {
+            return value;
+        }
+    }
+    return std::nullopt;
+}
+
+} // namespace tumen::result
