@@ -1,0 +1,42 @@
+#pragma once
+/// @file
+/// Matching replies to probes. A reply is accepted only when it names a flow we sent and
+/// carries an identity of an outstanding probe; anything else is counted and dropped.
+#include <cstdint>
+#include <optional>
+
+#include <tumen/probe/codec/probe_spec.hpp>
+#include <tumen/probe/codec/reply.hpp>
+
+namespace tumen::probe::codec {
+
+/// What a reply says about the probe it answers, before looking up our table of
+/// outstanding probes: the flow (as we sent it, i.e. NAT-independent where possible) and
+/// the probe identity recovered by the method's encoding.
+struct reply_key {
+    method kind = method::udp_paris;
+    ipv4_addr dst;              ///< the probe's destination
+    std::uint16_t src_port = 0; ///< UDP/TCP source port, ICMP identifier
+    std::uint16_t dst_port = 0; ///< UDP/TCP destination port (classic udp: the base port is
+                                ///< not recoverable; this is the actual port)
+    std::uint16_t ident = 0;    ///< recovered probe identity
+};
+
+/// Extracts the key for `r` assuming it answers a probe of method `m`
+/// (udp-paris: ident from the quoted UDP checksum; icmp-paris: quoted/echo sequence;
+/// tcp-syn: low 16 bits of the quoted sequence or of ack-1; udp: dst_port - base).
+/// nullopt when the reply cannot answer a probe of that method.
+std::optional<reply_key> key_of(const reply& r, method m, std::uint16_t udp_base_port) noexcept;
+
+/// Verdict after comparing a reply with the probe we sent for that key.
+struct match_result {
+    bool matched = false;  ///< quote/answer consistent with the probe
+    bool nat = false;      ///< the quote shows the probe's source address or ports were
+                           ///< rewritten on the way (dublin-traceroute's NAT detection)
+};
+
+/// Checks that `r` answers `sent` (destination, protocol, ports or ICMP id, identity),
+/// and detects NAT rewriting of the quoted probe.
+match_result check(const probe_spec& sent, const reply& r) noexcept;
+
+} // namespace tumen::probe::codec

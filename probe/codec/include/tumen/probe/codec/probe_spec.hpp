@@ -1,0 +1,59 @@
+#pragma once
+/// @file
+/// What a probe is: the method, the flow it belongs to and its identity. Pure data.
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include <tumen/common/ipv4.hpp>
+
+namespace tumen::probe::codec {
+
+/// Probe methods. The Paris methods keep every field that routers hash for load balancing
+/// (addresses, protocol, ports / ICMP type+code+checksum+id) constant for the whole trace.
+enum class method : std::uint8_t {
+    udp_paris,  ///< fixed 5-tuple; identity in the UDP checksum (payload adjusted)
+    icmp_paris, ///< echo request; identity in the sequence number, checksum kept constant
+                ///< by compensating in the payload
+    tcp_syn,    ///< fixed ports; identity in the TCP sequence number
+    udp,        ///< classic traceroute: destination port = base port + identity
+};
+
+/// "udp-paris", "icmp-paris", "tcp-syn", "udp".
+const char* to_string(method m) noexcept;
+std::optional<method> parse_method(std::string_view text) noexcept;
+/// IP protocol number of a method's probes (17, 1 or 6).
+std::uint8_t ip_protocol(method m) noexcept;
+
+/// Default ports, as traceroute and scamper use them.
+inline constexpr std::uint16_t default_udp_dst_port = 33435;
+inline constexpr std::uint16_t default_tcp_dst_port = 80;
+/// The flow id (`--flow N`) is added to this to form the source port / ICMP identifier
+/// base; an engine may xor in a per-process value so that two processes do not collide.
+inline constexpr std::uint16_t default_src_port_base = 33434;
+
+/// Everything needed to build one probe packet.
+struct probe_spec {
+    method kind = method::udp_paris;
+    ipv4_addr src;              ///< must be set: checksums (and so the Paris flow) depend on it
+    ipv4_addr dst;
+    std::uint16_t src_port = default_src_port_base; ///< UDP/TCP source port; ICMP identifier
+    std::uint16_t dst_port = default_udp_dst_port;  ///< UDP/TCP destination port (udp: base)
+    std::uint8_t ttl = 1;
+    std::uint16_t ident = 0;    ///< probe identity, unique among a flow's outstanding probes
+    std::uint16_t ip_id = 0;    ///< IPv4 identification field
+    std::uint16_t length = 0;   ///< total IP length in bytes; 0 = the method's default
+};
+
+/// The fields a load balancer may hash; identical for every probe of a Paris trace.
+struct flow_key {
+    ipv4_addr src;
+    ipv4_addr dst;
+    std::uint8_t protocol = 0;
+    std::uint16_t src_port = 0; ///< UDP/TCP source port, ICMP: type<<8|code
+    std::uint16_t dst_port = 0; ///< UDP/TCP destination port, ICMP: identifier
+    std::uint16_t l4_checksum = 0; ///< ICMP checksum (hashed by some routers); 0 for UDP/TCP
+    friend bool operator==(const flow_key&, const flow_key&) = default;
+};
+
+} // namespace tumen::probe::codec

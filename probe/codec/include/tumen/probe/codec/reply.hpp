@@ -1,0 +1,94 @@
+#pragma once
+/// @file
+/// Reply decoding: captured IPv4 bytes + capture timestamp -> reply. No sockets, no clock.
+/// Everything here treats its input as hostile: every read is bounds-checked.
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <tumen/common/ipv4.hpp>
+#include <tumen/common/result.hpp>
+
+namespace tumen::probe::codec {
+
+/// What kind of packet answered.
+enum class reply_kind : std::uint8_t {
+    time_exceeded,    ///< ICMP type 11
+    dest_unreachable, ///< ICMP type 3 (code kept)
+    echo_reply,       ///< ICMP type 0
+    tcp_synack,
+    tcp_rst,
+};
+
+/// The probe as quoted inside an ICMP error (RFC 792: IP header + at least 8 bytes of L4;
+/// RFC 1812 routers quote more). L4 fields are read from raw bytes: an 8-byte TCP quote is
+/// normal and carries ports and sequence number only.
+struct quoted_probe {
+    ipv4_addr src;
+    ipv4_addr dst;
+    std::uint8_t protocol = 0;
+    std::uint8_t ttl = 0;          ///< TTL the probe had when it expired (usually 0 or 1)
+    std::uint16_t ip_length = 0;   ///< total length field of the quoted IP header
+    std::uint16_t ip_id = 0;
+    std::uint8_t tos = 0;
+    // L4, valid for the probe's protocol:
+    std::uint16_t src_port = 0;    ///< UDP/TCP; ICMP: type<<8|code of the quoted echo
+    std::uint16_t dst_port = 0;    ///< UDP/TCP; ICMP: identifier
+    std::uint16_t udp_checksum = 0;
+    std::uint16_t icmp_checksum = 0;
+    std::uint16_t icmp_seq = 0;
+    std::uint32_t tcp_seq = 0;
+};
+
+/// A decoded reply. `from` is the replying router or host.
+struct reply {
+    reply_kind kind = reply_kind::time_exceeded;
+    ipv4_addr from;
+    ipv4_addr to;
+    std::uint8_t ttl = 0;        ///< reply's own TTL
+    std::uint16_t size = 0;      ///< reply's IP total length
+    std::uint8_t icmp_type = 0;
+    std::uint8_t icmp_code = 0;
+    std::optional<quoted_probe> quote;    ///< ICMP errors only
+    std::uint16_t echo_id = 0;            ///< echo reply
+    std::uint16_t echo_seq = 0;
+    std::uint16_t tcp_src_port = 0;       ///< TCP replies (the target's port)
+    std::uint16_t tcp_dst_port = 0;       ///< TCP replies (our source port)
+    std::uint32_t tcp_ack = 0;
+    std::vector<result::mpls_entry> mpls; ///< RFC 4950 label stack from an RFC 4884 extension
+    bool has_extensions = false;          ///< an RFC 4884 extension structure was present
+    std::chrono::nanoseconds timestamp{}; ///< capture time (pcap), passed in by the caller
+};
+
+/// Why a packet was not decoded (counted by the engine, never fatal).
+enum class decode_error : std::uint8_t {
+    truncated,          ///< shorter than its headers claim
+    bad_ip_header,      ///< version != 4, IHL < 5, total length inconsistent
+    not_a_reply,        ///< a protocol/type we do not handle (e.g. an echo request)
+    bad_quote,          ///< the quoted packet is too short or inconsistent
+    bad_extension,      ///< malformed RFC 4884 / RFC 4950 data (the reply is still usable
+                        ///< when only the extension is bad: see decode_result::warning)
+};
+
+const char* to_string(decode_error e) noexcept;
+
+/// A reply or the reason there is none.
+struct decode_result {
+    std::optional<reply> value;
+    decode_error error = decode_error::truncated; ///< meaningful when !value
+    std::optional<decode_error> warning;          ///< e.g. bad_extension ignored
+    explicit operator bool() const noexcept { return value.has_value(); }
+};
+
+/// Decodes one IPv4 packet (starting at the IP header, no link layer).
+decode_result decode_reply(std::span<const std::uint8_t> ip_packet,
+                           std::chrono::nanoseconds timestamp) noexcept;
+
+/// Atlas-style `err` text for an unreachable code ("N", "H", "P", "X", "F", ...),
+/// empty for port unreachable from the destination (a normal end of a UDP trace).
+std::string unreachable_flag(std::uint8_t code);
+
+} // namespace tumen::probe::codec
