@@ -37,3 +37,5 @@ if(TUMEN_BUILD_TESTS)
   find_package(doctest REQUIRED)                   # doctest::doctest
   include(doctest OPTIONAL RESULT_VARIABLE TUMEN_DOCTEST_MODULE)
 endif()
+
+find_package(ZLIB REQUIRED)                        # ZLIB::ZLIB (zlib1g-dev): gzip pfx2as files

@@ -32,17 +32,24 @@ inline constexpr std::uint16_t default_tcp_dst_port = 80;
 /// base; an engine may xor in a per-process value so that two processes do not collide.
 inline constexpr std::uint16_t default_src_port_base = 33434;
 
+/// The destination port a method uses when the campaign does not name one:
+/// default_tcp_dst_port for tcp-syn, default_udp_dst_port otherwise (unused by icmp-paris).
+/// probe_spec's own default is the UDP one, so an engine building tcp-syn probes must set
+/// `dst_port` itself (e.g. from this function).
+std::uint16_t default_dst_port(method m) noexcept;
+
 /// Everything needed to build one probe packet.
 struct probe_spec {
     method kind = method::udp_paris;
-    ipv4_addr src;              ///< must be set: checksums (and so the Paris flow) depend on it
+    ipv4_addr src; ///< must be set: checksums (and so the Paris flow) depend on it
     ipv4_addr dst;
     std::uint16_t src_port = default_src_port_base; ///< UDP/TCP source port; ICMP identifier
     std::uint16_t dst_port = default_udp_dst_port;  ///< UDP/TCP destination port (udp: base)
     std::uint8_t ttl = 1;
-    std::uint16_t ident = 0;    ///< probe identity, unique among a flow's outstanding probes
-    std::uint16_t ip_id = 0;    ///< IPv4 identification field
-    std::uint16_t length = 0;   ///< total IP length in bytes; 0 = the method's default
+    std::uint16_t ident = 0;  ///< probe identity, unique among a flow's outstanding probes
+    std::uint16_t ip_id = 0;  ///< IPv4 identification field
+    std::uint16_t length = 0; ///< total IP length in bytes; 0 = the method's default
+                              ///< (see default_length() in probe_builder.hpp)
 };
 
 /// The fields a load balancer may hash; identical for every probe of a Paris trace.
@@ -50,8 +57,8 @@ struct flow_key {
     ipv4_addr src;
     ipv4_addr dst;
     std::uint8_t protocol = 0;
-    std::uint16_t src_port = 0; ///< UDP/TCP source port, ICMP: type<<8|code
-    std::uint16_t dst_port = 0; ///< UDP/TCP destination port, ICMP: identifier
+    std::uint16_t src_port = 0;    ///< UDP/TCP source port, ICMP: type<<8|code
+    std::uint16_t dst_port = 0;    ///< UDP/TCP destination port, ICMP: identifier
     std::uint16_t l4_checksum = 0; ///< ICMP checksum (hashed by some routers); 0 for UDP/TCP
     friend bool operator==(const flow_key&, const flow_key&) = default;
 };

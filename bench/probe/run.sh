@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Probe benchmark (prints figures; not a test). Needs root: runs only inside its own lab
+# (TUMEN_LAB=tpbench by default). Needs /usr/bin/time (Debian package `time`).
+#
+# 1. Traces every address of the target /22 (1,024 targets, --attempts 1 --wait 1000) from
+#    the fra VP with tumen-probe and with scamper, at 1,000 and 10,000 probes/s: wall time,
+#    probes sent, traces that reached the target, CPU seconds, peak RSS; and the ideal
+#    time (probes sent / pps + one wait).
+# 2. Uncapped send rate: tumen-probe (--pps 0, UDP pings to the black hole, no replies)
+#    beside a plain raw-socket sendto() loop (tumen-bench-raw-send-loop) on the same veth.
+#
+# Usage: bench/probe/run.sh [PPS...]   (default: 1000 10000)
+set -euo pipefail
+[ "$(id -u)" -eq 0 ] || { echo "bench/probe/run.sh: needs root (lab namespaces)" >&2; exit 77; }
+src_dir="$(cd "$(dirname "$0")/../.." && pwd)"
+build_dir="${TUMEN_BUILD_DIR:-$src_dir/build}"
+export TUMEN_BUILD_DIR="$build_dir"
+export TUMEN_LAB="${TUMEN_LAB:-tpbench}"
+probe="$build_dir/probe/tool/tumen-probe"
+rawloop="$build_dir/bench/probe/tumen-bench-raw-send-loop"
+lab="$src_dir/deploy/lab/lab.sh"
+. "$src_dir/deploy/lab/lab.env"
+[ -x /usr/bin/time ] || { echo "needs /usr/bin/time (apt-get install time)" >&2; exit 1; }
+for b in "$probe" "$rawloop"; do [ -x "$b" ] || { echo "not built: $b" >&2; exit 1; }; done
+rates=("$@")
+[ ${#rates[@]} -gt 0 ] || rates=(1000 10000)
+
+work="$(mktemp -d /tmp/tumen-bench.XXXXXX)"
+trap '"$lab" down >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+"$lab" up >/dev/null 2>&1
+ns="$("$lab" ns fra)"
+vp_addr="$LAB_VP_ADDR_fra"
+python3 -c 'import ipaddress,sys
+for a in ipaddress.ip_network(sys.argv[1]): print(a)' "$LAB_TARGET_PREFIX" >"$work/targets"
+ntargets=$(wc -l <"$work/targets")
+
+# timing FILE -> "wall cpu maxrss_kb"
+timing() {
+  python3 - "$1" <<'PY'
+import re, sys
+t = open(sys.argv[1]).read()
+def f(key):
+    m = re.search(re.escape(key) + r":\s*(\S+)", t)
+    return m.group(1) if m else "0"
+w = f("Elapsed (wall clock) time (h:mm:ss or m:ss)")
+parts = [float(x) for x in w.split(":")]
+wall = sum(p * 60 ** (len(parts) - 1 - i) for i, p in enumerate(parts))
+cpu = float(f("User time (seconds)")) + float(f("System time (seconds)"))
+print(f"{wall:.2f} {cpu:.2f} {f('Maximum resident set size (kbytes)')}")
+PY
+}
+
+printf '%-8s %-7s %8s %8s %9s %9s %8s %9s %9s\n' tool pps wall_s probes complete ideal_s wall/ideal cpu_s maxrss_MB
+for pps in "${rates[@]}"; do
+  # tumen-probe
+  ip netns exec "$ns" /usr/bin/time -v -o "$work/t.time" "$probe" trace --method udp-paris \
+    --attempts 1 --wait 1000 --pps "$pps" --window "$ntargets" --format json --stats \
+    <"$work/targets" >"$work/t.json" 2>"$work/t.stats"
+  read -r wall cpu rss <<<"$(timing "$work/t.time")"
+  probes=$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readlines()[-1])["probes_sent"])' "$work/t.stats")
+  complete=$(grep -c '"stop_reason":"completed"' "$work/t.json" || true)
+  python3 -c 'import sys
+tool,pps,wall,probes,complete,cpu,rss=sys.argv[1:]
+ideal=int(probes)/float(pps)+1.0
+print("%-8s %-7s %8.2f %8s %9s %9.2f %8.2f %9.2f %9.1f" % (tool,pps,float(wall),probes,complete,ideal,float(wall)/ideal,float(cpu),int(rss)/1024))' \
+    tumen "$pps" "$wall" "$probes" "$complete" "$cpu" "$rss"
+  # scamper
+  ip netns exec "$ns" /usr/bin/time -v -o "$work/s.time" scamper -O json -p "$pps" -w 0 \
+    -c "trace -P udp-paris -q 1 -w 1" -f "$work/targets" >"$work/s.json" 2>/dev/null
+  read -r wall cpu rss <<<"$(timing "$work/s.time")"
+  read -r probes complete <<<"$(python3 -c 'import json,sys
+p=c=0
+for l in open(sys.argv[1]):
+    o=json.loads(l)
+    if o.get("type")=="trace":
+        p+=o.get("probe_count",0); c+=o.get("stop_reason")=="COMPLETED"
+print(p,c)' "$work/s.json")"
+  python3 -c 'import sys
+tool,pps,wall,probes,complete,cpu,rss=sys.argv[1:]
+ideal=int(probes)/float(pps)+1.0
+print("%-8s %-7s %8.2f %8s %9s %9.2f %8.2f %9.2f %9.1f" % (tool,pps,float(wall),probes,complete,ideal,float(wall)/ideal,float(cpu),int(rss)/1024))' \
+    scamper "$pps" "$wall" "$probes" "$complete" "$cpu" "$rss"
+done
+
+echo
+echo "uncapped send rate on fra's veth (UDP probes to the black hole $LAB_BLACKHOLE_PREFIX, no replies):"
+# 256 targets x 400 pings at 1 ms intervals = 102,400 probes asked for as fast as possible.
+python3 -c 'import ipaddress,sys
+for a in ipaddress.ip_network(sys.argv[1]): print(a)' "$LAB_BLACKHOLE_PREFIX" >"$work/hole"
+ip netns exec "$ns" "$probe" ping --method udp --pps 0 -c 400 -i 1 --wait 200 --window 256 \
+  --format json --stats $(cat "$work/hole") >/dev/null 2>"$work/u.stats"
+python3 -c 'import json,sys
+s=json.loads(open(sys.argv[1]).readlines()[-1])
+print("  tumen-probe --pps 0: %d probes in %.3f s = %.0f probes/s (send errors %d, retries %d)" % (s["probes_sent"], s["send_seconds"], (s["probes_sent"]-1)/s["send_seconds"], s["send_errors"], s["send_retries"]))' "$work/u.stats"
+ip netns exec "$ns" "$rawloop" "$vp_addr" "$LAB_BLACKHOLE_PREFIX" 102400 >"$work/raw.json"
+python3 -c 'import json,sys
+r=json.load(open(sys.argv[1]))
+print("  raw sendto loop:     %d probes in %.3f s = %.0f probes/s (errors %d)" % (r["sent"], r["seconds"], r["pps"], r["errors"]))' "$work/raw.json"

@@ -1,0 +1,643 @@
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <string>
+
+#include <tumen/common/result_json.hpp>
+
+namespace tumen::result {
+namespace {
+
+using json = nlohmann::json;
+
+std::string join(const std::string& base, std::string_view key) {
+    if (base.empty()) {
+        return std::string(key);
+    }
+    return base + "." + std::string(key);
+}
+
+std::string index(const std::string& base, std::size_t i) {
+    return base + "[" + std::to_string(i) + "]";
+}
+
+const char* type_name(const json& v) {
+    return v.type_name();
+}
+
+/// Field reader over one JSON object; remembers the first error with its path.
+class reader {
+public:
+    reader(const json& obj, std::string path)
+        : obj_(obj)
+        , path_(std::move(path)) {}
+
+    bool has(std::string_view key) const { return obj_.contains(key); }
+    const json* get(std::string_view key) const {
+        auto it = obj_.find(key);
+        return it == obj_.end() ? nullptr : &*it;
+    }
+    std::string path(std::string_view key) const { return join(path_, key); }
+
+    /// Reads a required/optional string. Returns false on error (error_ set).
+    bool str(std::string_view key, std::string& out, bool required) {
+        const json* v = get(key);
+        if (v == nullptr) {
+            return !required || fail(key, "missing required string field");
+        }
+        if (!v->is_string()) {
+            return fail(key, std::string("expected a string, got ") + type_name(*v));
+        }
+        out = v->get<std::string>();
+        return true;
+    }
+
+    /// Reads an integer in [lo, hi]. Floats with an integral value are accepted (JSON has
+    /// only one number type; some writers emit 3.0).
+    template <class Int>
+    bool integer(std::string_view key, Int& out, bool required, std::int64_t lo, std::int64_t hi) {
+        const json* v = get(key);
+        if (v == nullptr) {
+            return !required || fail(key, "missing required integer field");
+        }
+        std::int64_t value = 0;
+        if (v->is_number_unsigned()) {
+            auto u = v->get<std::uint64_t>();
+            if (u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+                return fail(key, "integer out of range");
+            }
+            value = static_cast<std::int64_t>(u);
+        } else if (v->is_number_integer()) {
+            value = v->get<std::int64_t>();
+        } else if (v->is_number_float()) {
+            double d = v->get<double>();
+            if (!std::isfinite(d) || d != std::floor(d) || d < -9.2e18 || d > 9.2e18) {
+                return fail(key, "expected an integer, got a non-integral number");
+            }
+            value = static_cast<std::int64_t>(d);
+        } else {
+            return fail(key, std::string("expected an integer, got ") + type_name(*v));
+        }
+        if (value < lo || value > hi) {
+            return fail(key, "integer " + std::to_string(value) + " out of range [" +
+                                 std::to_string(lo) + ", " + std::to_string(hi) + "]");
+        }
+        out = static_cast<Int>(value);
+        return true;
+    }
+
+    bool number(std::string_view key, double& out, bool required) {
+        const json* v = get(key);
+        if (v == nullptr) {
+            return !required || fail(key, "missing required number field");
+        }
+        if (!v->is_number()) {
+            return fail(key, std::string("expected a number, got ") + type_name(*v));
+        }
+        double d = v->get<double>();
+        if (!std::isfinite(d)) {
+            return fail(key, "number is not finite");
+        }
+        out = d;
+        return true;
+    }
+
+    bool boolean(std::string_view key, bool& out) {
+        const json* v = get(key);
+        if (v == nullptr) {
+            return true;
+        }
+        if (!v->is_boolean()) {
+            return fail(key, std::string("expected a boolean, got ") + type_name(*v));
+        }
+        out = v->get<bool>();
+        return true;
+    }
+
+    bool address(std::string_view key, ipv4_addr& out, bool required) {
+        std::string text;
+        const json* v = get(key);
+        if (v == nullptr) {
+            return !required || fail(key, "missing required address field");
+        }
+        if (!str(key, text, true)) {
+            return false;
+        }
+        auto a = ipv4_addr::parse(text);
+        if (!a) {
+            return fail(key, "not an IPv4 address: \"" + text.substr(0, 64) + "\"");
+        }
+        out = *a;
+        return true;
+    }
+
+    bool fail(std::string_view key, std::string what) {
+        if (!error_) {
+            error_ = parse_error{key.empty() ? path_ : path(key), std::move(what)};
+        }
+        return false;
+    }
+
+    const std::optional<parse_error>& error() const { return error_; }
+
+private:
+    const json& obj_;
+    std::string path_;
+    std::optional<parse_error> error_;
+};
+
+/// Atlas `err` letters (RIPE Atlas traceroute result format) <-> ICMP unreachable codes
+/// (RFC 792: 0 net, 1 host, 2 protocol, 3 port; RFC 1812 13 administratively prohibited).
+struct err_letter {
+    char letter;
+    std::uint8_t code;
+};
+constexpr err_letter err_letters[] = {{'N', 0}, {'H', 1}, {'P', 2}, {'p', 3}, {'A', 13}};
+
+std::optional<std::uint8_t> code_of_err(std::string_view err) {
+    if (err.size() == 1) {
+        for (auto e : err_letters) {
+            if (e.letter == err[0]) {
+                return e.code;
+            }
+        }
+    }
+    unsigned v = 0;
+    if (!err.empty() && err.size() <= 3) {
+        for (char c : err) {
+            if (c < '0' || c > '9') {
+                return std::nullopt;
+            }
+            v = v * 10 + static_cast<unsigned>(c - '0');
+        }
+        if (v <= 255) {
+            return static_cast<std::uint8_t>(v);
+        }
+    }
+    return std::nullopt;
+}
+
+json mpls_to_json(const std::vector<mpls_entry>& stack) {
+    json entries = json::array();
+    for (const auto& m : stack) {
+        entries.push_back(
+            {{"label", m.label}, {"exp", m.tc}, {"s", m.bottom ? 1 : 0}, {"ttl", m.ttl}});
+    }
+    // RFC 4950: MPLS label stack object, class 1, c-type 1; RFC 4884 extension structure.
+    return json{{"version", 2},
+                {"rfc4884", 1},
+                {"obj", json::array({json{{"class", 1}, {"type", 1}, {"mpls", entries}}})}};
+}
+
+bool parse_icmpext(const json& v, const std::string& path, std::vector<mpls_entry>& out,
+                   std::optional<parse_error>& err) {
+    auto fail = [&](std::string where, std::string what) {
+        err = parse_error{std::move(where), std::move(what)};
+        return false;
+    };
+    if (!v.is_object()) {
+        return fail(path, std::string("expected an object, got ") + v.type_name());
+    }
+    auto objs = v.find("obj");
+    if (objs == v.end()) {
+        return true; // an extension without objects: nothing to keep
+    }
+    if (!objs->is_array()) {
+        return fail(join(path, "obj"), "expected an array");
+    }
+    for (std::size_t i = 0; i < objs->size(); ++i) {
+        const json& o = (*objs)[i];
+        std::string opath = index(join(path, "obj"), i);
+        if (!o.is_object()) {
+            return fail(opath, "expected an object");
+        }
+        reader r(o, opath);
+        unsigned cls = 0;
+        unsigned type = 0;
+        if (!r.integer("class", cls, true, 0, 255) || !r.integer("type", type, true, 0, 255)) {
+            err = r.error();
+            return false;
+        }
+        if (cls != 1 || type != 1) {
+            continue; // other RFC 4884 objects (e.g. RFC 5837 interface info) are not kept
+        }
+        const json* labels = r.get("mpls");
+        if (labels == nullptr) {
+            continue;
+        }
+        if (!labels->is_array()) {
+            return fail(r.path("mpls"), "expected an array");
+        }
+        for (std::size_t k = 0; k < labels->size(); ++k) {
+            const json& l = (*labels)[k];
+            std::string lpath = index(r.path("mpls"), k);
+            if (!l.is_object()) {
+                return fail(lpath, "expected an object");
+            }
+            reader lr(l, lpath);
+            mpls_entry m;
+            unsigned s = 0;
+            if (!lr.integer("label", m.label, true, 0, 0xfffff) ||
+                !lr.integer("exp", m.tc, false, 0, 7) || !lr.integer("s", s, false, 0, 1) ||
+                !lr.integer("ttl", m.ttl, false, 0, 255)) {
+                err = lr.error();
+                return false;
+            }
+            m.bottom = s == 1;
+            out.push_back(m);
+        }
+    }
+    return true;
+}
+
+bool parse_reply(const json& v, const std::string& path, const trace& t, hop_reply& out,
+                 std::optional<parse_error>& err) {
+    if (!v.is_object()) {
+        err = parse_error{path, std::string("expected an object, got ") + v.type_name()};
+        return false;
+    }
+    if (v.contains("x")) {
+        out.timeout = true;
+        return true;
+    }
+    reader r(v, path);
+    bool has_type = r.has("icmp_type");
+    const json* errv = r.get("err");
+    if (errv != nullptr) {
+        if (errv->is_string()) {
+            out.err = errv->get<std::string>();
+        } else if (errv->is_number_integer() || errv->is_number_unsigned()) {
+            out.err = std::to_string(errv->get<std::int64_t>());
+        } else {
+            r.fail("err", "expected a string or integer");
+        }
+    }
+    bool late_ok = true;
+    if (const json* late = r.get("late")) {
+        if (late->is_boolean()) {
+            out.late = late->get<bool>();
+        } else if (late->is_number_integer() || late->is_number_unsigned()) {
+            out.late = late->get<std::int64_t>() > 0;
+        } else {
+            late_ok = r.fail("late", "expected an integer or boolean");
+        }
+    }
+    bool ok = !r.error() && late_ok && r.address("from", out.from, true) &&
+              r.number("rtt", out.rtt_ms, !out.late) &&
+              r.integer("size", out.size, false, 0, 65535) &&
+              r.integer("ttl", out.ttl, false, 0, 255) &&
+              r.integer("icmp_type", out.icmp_type, false, 0, 255) &&
+              r.integer("icmp_code", out.icmp_code, false, 0, 255) && r.boolean("nat", out.nat);
+    if (ok && r.has("ittl")) {
+        std::uint8_t ittl = 0;
+        ok = r.integer("ittl", ittl, false, 0, 255);
+        out.quoted_ttl = ittl;
+    }
+    if (ok && out.rtt_ms < 0) {
+        ok = r.fail("rtt", "negative round-trip time");
+    }
+    if (!ok) {
+        err = r.error();
+        return false;
+    }
+    if (const json* ext = r.get("icmpext")) {
+        if (!parse_icmpext(*ext, r.path("icmpext"), out.mpls, err)) {
+            return false;
+        }
+    }
+    if (!has_type) {
+        // Foreign (Atlas) replies carry no ICMP type: infer it from `err` and the source.
+        if (!out.err.empty()) {
+            out.icmp_type = 3;
+            out.icmp_code = code_of_err(out.err).value_or(0);
+        } else if (out.from == t.dst) {
+            if (t.proto == "ICMP") {
+                out.icmp_type = 0;
+            } else if (t.proto == "TCP") {
+                out.icmp_type = 255;
+            } else {
+                out.icmp_type = 3; // RFC 792 port unreachable from the destination
+                out.icmp_code = 3;
+            }
+        } else {
+            out.icmp_type = 11;
+        }
+    }
+    return true;
+}
+
+} // namespace
+
+nlohmann::json to_json(const trace& t) {
+    json hops = json::array();
+    for (const auto& h : t.hops) {
+        json replies = json::array();
+        for (const auto& r : h.replies) {
+            if (r.timeout) {
+                replies.push_back(json{{"x", "*"}});
+                continue;
+            }
+            json o{{"from", r.from.to_string()},
+                   {"rtt", r.rtt_ms},
+                   {"size", r.size},
+                   {"ttl", r.ttl},
+                   {"icmp_type", r.icmp_type},
+                   {"icmp_code", r.icmp_code},
+                   {"nat", r.nat}};
+            if (r.quoted_ttl) {
+                o["ittl"] = *r.quoted_ttl;
+            }
+            if (!r.err.empty()) {
+                o["err"] = r.err;
+            }
+            if (!r.mpls.empty()) {
+                o["icmpext"] = mpls_to_json(r.mpls);
+            }
+            if (r.late) {
+                o["late"] = 1;
+            }
+            replies.push_back(std::move(o));
+        }
+        json ho{{"hop", h.ttl}, {"result", std::move(replies)}};
+        if (!h.error.empty()) {
+            ho["error"] = h.error;
+        }
+        hops.push_back(std::move(ho));
+    }
+    json j{{"type", "traceroute"},
+           {"af", 4},
+           {"id", t.id},
+           {"agent", t.agent},
+           {"campaign", t.campaign},
+           {"method", t.method},
+           {"dst_addr", t.dst.to_string()},
+           {"src_addr", t.src.to_string()},
+           {"proto", t.proto},
+           {"paris_id", t.paris_id},
+           {"timestamp", t.timestamp},
+           {"endtime", t.endtime},
+           {"stop_reason", to_string(t.stop)},
+           {"result", std::move(hops)}};
+    if (!t.dst_name.empty()) {
+        j["dst_name"] = t.dst_name;
+    }
+    return j;
+}
+
+nlohmann::json to_json(const ping& p) {
+    json results = json::array();
+    double min = -1;
+    double max = -1;
+    double sum = 0;
+    std::size_t n = 0;
+    for (const auto& r : p.rtts_ms) {
+        if (r) {
+            results.push_back(json{{"rtt", *r}});
+            min = n == 0 ? *r : std::min(min, *r);
+            max = n == 0 ? *r : std::max(max, *r);
+            sum += *r;
+            ++n;
+        } else {
+            results.push_back(json{{"x", "*"}});
+        }
+    }
+    // Atlas convention: min/avg/max are -1 when nothing came back.
+    return json{{"type", "ping"},
+                {"af", 4},
+                {"id", p.id},
+                {"agent", p.agent},
+                {"campaign", p.campaign},
+                {"method", p.method},
+                {"dst_addr", p.dst.to_string()},
+                {"src_addr", p.src.to_string()},
+                {"timestamp", p.timestamp},
+                {"sent", p.sent},
+                {"rcvd", p.received},
+                {"min", min},
+                {"avg", n == 0 ? -1.0 : sum / static_cast<double>(n)},
+                {"max", max},
+                {"result", std::move(results)}};
+}
+
+namespace {
+
+bool check_type_and_af(reader& r, const json& j, std::string_view expected, bool required) {
+    std::string type;
+    if (!r.str("type", type, required)) {
+        return false;
+    }
+    if (r.has("type") && type != expected) {
+        return r.fail("type", "expected \"" + std::string(expected) + "\", got \"" + type + "\"");
+    }
+    int af = 4;
+    if (!r.integer("af", af, false, 0, 255)) {
+        return false;
+    }
+    if (af != 4) {
+        return r.fail("af", "only IPv4 results (af 4) are supported, got af " + std::to_string(af));
+    }
+    return true;
+}
+
+/// Atlas writes `"src_addr": ""` when the probe could not send; treat it as absent there.
+bool empty_atlas_src(const json& j, bool strict) {
+    auto it = j.find("src_addr");
+    return !strict && it != j.end() && it->is_string() && it->get_ref<const std::string&>().empty();
+}
+
+/// Atlas results carry `prb_id` (probe) and `msm_id`: derive agent and id from them.
+bool atlas_identity(reader& r, std::string& agent, std::string& id, std::int64_t timestamp) {
+    if (agent.empty()) {
+        std::int64_t prb = -1;
+        if (!r.integer("prb_id", prb, false, 0, std::numeric_limits<std::int64_t>::max())) {
+            return false;
+        }
+        if (prb >= 0) {
+            agent = std::to_string(prb);
+        }
+    }
+    if (id.empty()) {
+        std::int64_t msm = -1;
+        if (!r.integer("msm_id", msm, false, 0, std::numeric_limits<std::int64_t>::max())) {
+            return false;
+        }
+        id = "atlas-" + (msm >= 0 ? std::to_string(msm) : std::string("x")) + "-" +
+             (agent.empty() ? std::string("x") : agent) + "-" + std::to_string(timestamp);
+    }
+    return true;
+}
+
+} // namespace
+
+parsed<trace> parse_trace(const nlohmann::json& j, const parse_options& opts) {
+    if (!j.is_object()) {
+        return parse_error{"", std::string("expected a JSON object, got ") + j.type_name()};
+    }
+    const bool strict = opts.require_tumen_fields;
+    reader r(j, "");
+    trace t;
+    std::string stop;
+    bool ok = check_type_and_af(r, j, "traceroute", strict) && r.str("id", t.id, strict) &&
+              r.str("agent", t.agent, strict) && r.str("campaign", t.campaign, false) &&
+              r.str("method", t.method, strict) && r.address("dst_addr", t.dst, true) &&
+              (empty_atlas_src(j, strict) || r.address("src_addr", t.src, strict)) &&
+              r.str("dst_name", t.dst_name, false) && r.str("proto", t.proto, true) &&
+              r.integer("paris_id", t.paris_id, false, 0, 65535) &&
+              r.integer("timestamp", t.timestamp, true, 0, std::int64_t{1} << 40) &&
+              r.integer("endtime", t.endtime, false, 0, std::int64_t{1} << 40) &&
+              r.str("stop_reason", stop, false);
+    if (ok && !r.has("endtime")) {
+        t.endtime = t.timestamp;
+    }
+    if (ok && r.has("stop_reason")) {
+        auto s = parse_stop_reason(stop);
+        if (!s) {
+            ok = r.fail("stop_reason", "unknown stop reason \"" + stop + "\"");
+        } else {
+            t.stop = *s;
+        }
+    }
+    if (ok && !strict) {
+        ok = atlas_identity(r, t.agent, t.id, t.timestamp);
+        if (ok && t.method.empty()) {
+            t.method = t.proto == "UDP"    ? "udp-paris"
+                       : t.proto == "ICMP" ? "icmp-paris"
+                       : t.proto == "TCP"  ? "tcp-syn"
+                                           : "";
+        }
+    }
+    if (!ok) {
+        return *r.error();
+    }
+    const json* hops = r.get("result");
+    if (hops == nullptr) {
+        return parse_error{"result", "missing required array field"};
+    }
+    if (!hops->is_array()) {
+        return parse_error{"result", std::string("expected an array, got ") + hops->type_name()};
+    }
+    t.hops.reserve(hops->size());
+    for (std::size_t i = 0; i < hops->size(); ++i) {
+        const json& hj = (*hops)[i];
+        std::string hpath = index("result", i);
+        if (!hj.is_object()) {
+            return parse_error{hpath, std::string("expected an object, got ") + hj.type_name()};
+        }
+        reader hr(hj, hpath);
+        hop h;
+        if (!hr.integer("hop", h.ttl, true, 1, 255) || !hr.str("error", h.error, false)) {
+            return *hr.error();
+        }
+        const json* replies = hr.get("result");
+        if (replies == nullptr) {
+            if (h.error.empty()) {
+                return parse_error{hr.path("result"), "missing (and no hop `error`)"};
+            }
+        } else if (!replies->is_array()) {
+            return parse_error{hr.path("result"),
+                               std::string("expected an array, got ") + replies->type_name()};
+        } else {
+            h.replies.reserve(replies->size());
+            for (std::size_t k = 0; k < replies->size(); ++k) {
+                hop_reply rep;
+                std::optional<parse_error> err;
+                if (!parse_reply((*replies)[k], index(hr.path("result"), k), t, rep, err)) {
+                    return *err;
+                }
+                h.replies.push_back(std::move(rep));
+            }
+        }
+        t.hops.push_back(std::move(h));
+    }
+    return t;
+}
+
+parsed<ping> parse_ping(const nlohmann::json& j, const parse_options& opts) {
+    if (!j.is_object()) {
+        return parse_error{"", std::string("expected a JSON object, got ") + j.type_name()};
+    }
+    const bool strict = opts.require_tumen_fields;
+    reader r(j, "");
+    ping p;
+    double ignored = 0;
+    bool ok = check_type_and_af(r, j, "ping", strict) && r.str("id", p.id, strict) &&
+              r.str("agent", p.agent, strict) && r.str("campaign", p.campaign, false) &&
+              r.str("method", p.method, strict) && r.address("dst_addr", p.dst, true) &&
+              (empty_atlas_src(j, strict) || r.address("src_addr", p.src, strict)) &&
+              r.integer("timestamp", p.timestamp, true, 0, std::int64_t{1} << 40) &&
+              r.integer("sent", p.sent, true, 0, 1u << 20) &&
+              r.integer("rcvd", p.received, true, 0, 1u << 20) && r.number("min", ignored, false) &&
+              r.number("avg", ignored, false) && r.number("max", ignored, false);
+    if (ok && p.received > p.sent) {
+        ok = r.fail("rcvd", "more replies received than probes sent");
+    }
+    if (ok && !strict) {
+        ok = atlas_identity(r, p.agent, p.id, p.timestamp);
+        if (ok && p.method.empty()) {
+            p.method = "icmp";
+        }
+    }
+    if (!ok) {
+        return *r.error();
+    }
+    const json* results = r.get("result");
+    if (results == nullptr) {
+        return parse_error{"result", "missing required array field"};
+    }
+    if (!results->is_array()) {
+        return parse_error{"result", std::string("expected an array, got ") + results->type_name()};
+    }
+    for (std::size_t i = 0; i < results->size(); ++i) {
+        const json& e = (*results)[i];
+        std::string epath = index("result", i);
+        if (!e.is_object()) {
+            return parse_error{epath, std::string("expected an object, got ") + e.type_name()};
+        }
+        reader er(e, epath);
+        if (er.has("rtt")) {
+            double rtt = 0;
+            if (!er.number("rtt", rtt, true)) {
+                return *er.error();
+            }
+            if (rtt < 0) {
+                return parse_error{er.path("rtt"), "negative round-trip time"};
+            }
+            p.rtts_ms.emplace_back(rtt);
+        } else if (er.has("x") || er.has("error") || !strict) {
+            p.rtts_ms.emplace_back(std::nullopt);
+        } else {
+            return parse_error{epath, "expected {\"rtt\": ms} or {\"x\": \"*\"}"};
+        }
+    }
+    return p;
+}
+
+namespace {
+std::optional<parse_error> parse_text(std::string_view text, json& out) {
+    try {
+        out = json::parse(text);
+    } catch (const json::parse_error& e) {
+        return parse_error{"byte " + std::to_string(e.byte),
+                           std::string("invalid JSON: ") + e.what()};
+    }
+    return std::nullopt;
+}
+} // namespace
+
+parsed<trace> parse_trace_text(std::string_view text, const parse_options& opts) {
+    json j;
+    if (auto err = parse_text(text, j)) {
+        return *err;
+    }
+    return parse_trace(j, opts);
+}
+
+parsed<ping> parse_ping_text(std::string_view text, const parse_options& opts) {
+    json j;
+    if (auto err = parse_text(text, j)) {
+        return *err;
+    }
+    return parse_ping(j, opts);
+}
+
+} // namespace tumen::result

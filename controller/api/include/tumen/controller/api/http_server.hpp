@@ -1,0 +1,63 @@
+#pragma once
+/// @file
+/// The controller's HTTP(S) server: Boost.Beast over Asio, one io_context run by a few
+/// threads, one strand per connection, HTTP/1.1 keep-alive, per-request body limit (413),
+/// idle timeout, optional TLS (OpenSSL via asio::ssl::stream). It reads requests and hands
+/// them to a plain handler function; every I/O step reports through error_code.
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <system_error>
+
+#include <boost/asio/ssl/context.hpp>
+
+#include <tumen/common/asio.hpp>
+#include <tumen/controller/api/http_types.hpp>
+
+namespace tumen::controller::api {
+
+/// Listener settings.
+struct server_options {
+    std::string address = "127.0.0.1";
+    std::uint16_t port = 0;            ///< 0: ephemeral
+    std::size_t body_limit = 8u << 20; ///< request bodies larger get 413
+    std::chrono::seconds idle_timeout{60};
+    /// TLS context (HTTPS); null: plain HTTP.
+    std::shared_ptr<boost::asio::ssl::context> tls;
+};
+
+/// Loads a PEM certificate chain and private key into a TLS server context (TLS 1.2+).
+/// Throws std::runtime_error naming the file on failure (start-up).
+std::shared_ptr<boost::asio::ssl::context> make_tls_context(const std::string& cert_file,
+                                                            const std::string& key_file);
+
+/// Accepts connections and serves requests with `handler`.
+class http_server {
+public:
+    /// The request handler (runs on an I/O thread, in the connection's strand).
+    using handler = std::function<response(const request&)>;
+
+    http_server(boost::asio::io_context& io, server_options options, handler h);
+    ~http_server();
+    http_server(const http_server&) = delete;
+    http_server& operator=(const http_server&) = delete;
+
+    /// Binds, listens and starts accepting; `ec` on failure (address in use, ...).
+    void start(std::error_code& ec);
+    /// Stops accepting (open connections finish their current request).
+    void stop();
+    /// The bound port (after start()).
+    std::uint16_t port() const noexcept { return port_; }
+
+private:
+    struct listener;
+    boost::asio::io_context& io_;
+    server_options options_;
+    handler handler_;
+    std::shared_ptr<listener> listener_;
+    std::uint16_t port_ = 0;
+};
+
+} // namespace tumen::controller::api

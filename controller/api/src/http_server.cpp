@@ -1,0 +1,348 @@
+#include <array>
+#include <optional>
+#include <stdexcept>
+#include <type_traits>
+
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <spdlog/spdlog.h>
+
+#include <tumen/controller/api/http_server.hpp>
+
+namespace tumen::controller::api {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace ssl = boost::asio::ssl;
+using tcp = asio::ip::tcp;
+
+using plain_stream = beast::tcp_stream;
+using tls_stream = beast::ssl_stream<beast::tcp_stream>;
+
+constexpr std::size_t header_limit = 16 * 1024;
+/// After a 413, read and discard at most this much before closing ("lingering close"), so the
+/// client, still sending its body, reads our response instead of a connection reset.
+constexpr std::size_t drain_limit = 64u << 20;
+
+struct shared {
+    server_options options;
+    http_server::handler handler;
+};
+
+/// One connection: read a request, call the handler, write the response, repeat while
+/// keep-alive. All its handlers run on its strand.
+template <class Stream>
+class session : public std::enable_shared_from_this<session<Stream>> {
+public:
+    static constexpr bool is_tls = std::is_same_v<Stream, tls_stream>;
+
+    template <class... Args>
+    explicit session(std::shared_ptr<const shared> state, Args&&... args)
+        : state_(std::move(state))
+        , stream_(std::forward<Args>(args)...) {}
+
+    void run() {
+        // Start on the connection's strand.
+        asio::dispatch(stream_.get_executor(),
+                       beast::bind_front_handler(&session::on_run, this->shared_from_this()));
+    }
+
+private:
+    void on_run() {
+        if constexpr (is_tls) {
+            beast::get_lowest_layer(stream_).expires_after(state_->options.idle_timeout);
+            stream_.async_handshake(
+                ssl::stream_base::server,
+                beast::bind_front_handler(&session::on_handshake, this->shared_from_this()));
+        } else {
+            do_read();
+        }
+    }
+
+    void on_handshake(beast::error_code ec) {
+        if (ec) {
+            spdlog::debug("TLS handshake failed: {}", ec.message());
+            return;
+        }
+        do_read();
+    }
+
+    void do_read() {
+        parser_.emplace();
+        parser_->header_limit(header_limit);
+        parser_->body_limit(state_->options.body_limit);
+        beast::get_lowest_layer(stream_).expires_after(state_->options.idle_timeout);
+        http::async_read_header(
+            stream_, buffer_, *parser_,
+            beast::bind_front_handler(&session::on_header, this->shared_from_this()));
+    }
+
+    void on_header(beast::error_code ec, std::size_t) {
+        if (ec) {
+            return on_read_error(ec);
+        }
+        auto& req = parser_->get();
+        if (auto len = parser_->content_length(); len && *len > state_->options.body_limit) {
+            return too_large(*len);
+        }
+        // RFC 7231 section 5.1.1: answer 100-continue before the client sends the body.
+        if (beast::iequals(req[http::field::expect], "100-continue")) {
+            auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_,
+                                                                           req.version());
+            http::async_write(
+                stream_, *cont,
+                [self = this->shared_from_this(), cont](beast::error_code wec, std::size_t) {
+                    if (wec) {
+                        return self->do_close();
+                    }
+                    self->read_body();
+                });
+            return;
+        }
+        read_body();
+    }
+
+    void read_body() {
+        beast::get_lowest_layer(stream_).expires_after(state_->options.idle_timeout);
+        http::async_read(stream_, buffer_, *parser_,
+                         beast::bind_front_handler(&session::on_read, this->shared_from_this()));
+    }
+
+    void on_read_error(beast::error_code ec) {
+        if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
+            ec == asio::error::operation_aborted || ec == asio::error::connection_reset ||
+            ec == asio::error::eof) {
+            return do_close();
+        }
+        if (ec == http::error::body_limit) {
+            return too_large(0);
+        }
+        if (ec.category() == http::make_error_code(http::error::bad_target).category()) {
+            // A malformed request: say what Beast rejected, then close (the stream position
+            // is unknown after a parse error).
+            request dummy;
+            dummy.version(11);
+            auto res = error_response(dummy,
+                                      ec == http::error::header_limit
+                                          ? http::status::request_header_fields_too_large
+                                          : http::status::bad_request,
+                                      "malformed HTTP request: " + ec.message());
+            res.keep_alive(false);
+            return write(std::move(res), true);
+        }
+        spdlog::debug("read failed: {}", ec.message());
+        do_close();
+    }
+
+    void too_large(std::uint64_t length) {
+        request dummy;
+        dummy.version(11);
+        auto res = error_response(
+            dummy, http::status::payload_too_large,
+            (length > 0 ? "body of " + std::to_string(length) + " bytes" : std::string("body")) +
+                " exceeds the limit of " + std::to_string(state_->options.body_limit) + " bytes");
+        res.keep_alive(false);
+        write(std::move(res), true);
+    }
+
+    void on_read(beast::error_code ec, std::size_t) {
+        if (ec) {
+            return on_read_error(ec);
+        }
+        request req = parser_->release();
+        response res;
+        try {
+            res = state_->handler(req);
+        } catch (const std::exception& e) {
+            spdlog::error("handler failed on {} {}: {}", std::string(req.method_string()),
+                          std::string(req.target()), e.what());
+            res = error_response(req, http::status::internal_server_error, "internal error");
+        }
+        write(std::move(res), false);
+    }
+
+    void write(response res, bool drain_after) {
+        auto msg = std::make_shared<response>(std::move(res));
+        msg->prepare_payload();
+        const bool close = msg->need_eof();
+        beast::get_lowest_layer(stream_).expires_after(state_->options.idle_timeout);
+        http::async_write(stream_, *msg,
+                          [self = this->shared_from_this(), msg, close,
+                           drain_after](beast::error_code ec, std::size_t) {
+                              if (ec) {
+                                  return self->do_close();
+                              }
+                              if (drain_after) {
+                                  return self->start_drain();
+                              }
+                              if (close) {
+                                  return self->do_close();
+                              }
+                              self->do_read();
+                          });
+    }
+
+    /// Lingering close: stop sending, then discard what the client still sends.
+    void start_drain() {
+        if constexpr (is_tls) {
+            do_close();
+        } else {
+            beast::error_code ec;
+            stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+            drained_ = 0;
+            do_drain();
+        }
+    }
+
+    void do_drain() {
+        if constexpr (!is_tls) {
+            stream_.expires_after(std::chrono::seconds(5));
+            stream_.async_read_some(
+                asio::buffer(drain_buf_),
+                [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
+                    self->drained_ += n;
+                    if (ec || self->drained_ > drain_limit) {
+                        beast::error_code ignored;
+                        self->stream_.socket().close(ignored);
+                        return;
+                    }
+                    self->do_drain();
+                });
+        }
+    }
+
+    void do_close() {
+        if constexpr (is_tls) {
+            beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(5));
+            stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) {
+                beast::error_code ignored;
+                beast::get_lowest_layer(self->stream_).socket().close(ignored);
+            });
+        } else {
+            beast::error_code ec;
+            stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+            stream_.socket().close(ec);
+        }
+    }
+
+    std::shared_ptr<const shared> state_;
+    Stream stream_;
+    beast::flat_buffer buffer_;
+    std::optional<http::request_parser<http::string_body>> parser_;
+    std::array<char, 16384> drain_buf_{};
+    std::size_t drained_ = 0;
+};
+
+} // namespace
+
+struct http_server::listener : std::enable_shared_from_this<http_server::listener> {
+    listener(asio::io_context& io, std::shared_ptr<const shared> s)
+        : io_(io)
+        , state_(std::move(s))
+        , acceptor_(asio::make_strand(io)) {}
+
+    void accept() {
+        acceptor_.async_accept(asio::make_strand(io_),
+                               beast::bind_front_handler(&listener::on_accept, shared_from_this()));
+    }
+
+    void on_accept(beast::error_code ec, tcp::socket socket) {
+        if (ec == asio::error::operation_aborted || !acceptor_.is_open()) {
+            return;
+        }
+        if (ec) {
+            // EMFILE and friends: log and keep accepting.
+            spdlog::warn("accept failed: {}", ec.message());
+        } else {
+            beast::error_code nd;
+            socket.set_option(tcp::no_delay(true), nd);
+            if (state_->options.tls) {
+                std::make_shared<session<tls_stream>>(state_, std::move(socket),
+                                                      *state_->options.tls)
+                    ->run();
+            } else {
+                std::make_shared<session<plain_stream>>(state_, std::move(socket))->run();
+            }
+        }
+        accept();
+    }
+
+    asio::io_context& io_;
+    std::shared_ptr<const shared> state_;
+    tcp::acceptor acceptor_;
+};
+
+std::shared_ptr<ssl::context> make_tls_context(const std::string& cert_file,
+                                               const std::string& key_file) {
+    auto ctx = std::make_shared<ssl::context>(ssl::context::tls_server);
+    ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                     ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
+                     ssl::context::single_dh_use);
+    beast::error_code ec;
+    ctx->use_certificate_chain_file(cert_file, ec);
+    if (ec) {
+        throw std::runtime_error("TLS certificate " + cert_file + ": " + ec.message());
+    }
+    ctx->use_private_key_file(key_file, ssl::context::pem, ec);
+    if (ec) {
+        throw std::runtime_error("TLS key " + key_file + ": " + ec.message());
+    }
+    return ctx;
+}
+
+http_server::http_server(asio::io_context& io, server_options options, handler h)
+    : io_(io)
+    , options_(std::move(options))
+    , handler_(std::move(h)) {}
+
+http_server::~http_server() {
+    stop();
+}
+
+void http_server::start(std::error_code& ec) {
+    ec.clear();
+    beast::error_code bec;
+    auto addr = asio::ip::make_address(options_.address, bec);
+    if (bec) {
+        ec = bec;
+        return;
+    }
+    auto state = std::make_shared<shared>(shared{options_, handler_});
+    auto l = std::make_shared<listener>(io_, state);
+    tcp::endpoint ep(addr, options_.port);
+    if (l->acceptor_.open(ep.protocol(), bec), bec) {
+        ec = bec;
+        return;
+    }
+    if (l->acceptor_.set_option(asio::socket_base::reuse_address(true), bec), bec) {
+        ec = bec;
+        return;
+    }
+    if (l->acceptor_.bind(ep, bec), bec) {
+        ec = bec;
+        return;
+    }
+    if (l->acceptor_.listen(asio::socket_base::max_listen_connections, bec), bec) {
+        ec = bec;
+        return;
+    }
+    port_ = l->acceptor_.local_endpoint(bec).port();
+    listener_ = l;
+    l->accept();
+}
+
+void http_server::stop() {
+    if (listener_) {
+        auto l = listener_;
+        asio::post(l->acceptor_.get_executor(), [l] {
+            beast::error_code ec;
+            l->acceptor_.close(ec);
+        });
+        listener_.reset();
+    }
+}
+
+} // namespace tumen::controller::api

@@ -1,0 +1,70 @@
+#pragma once
+/// @file
+/// Border-path inference for one trace: which transit hands traffic to the target AS.
+///
+/// Each responding hop is annotated (campaign class prefix first, then the AS map; private,
+/// shared, loopback and link-local space, IXP LANs and unmapped addresses carry no AS
+/// evidence). The target is entered at the first hop inside a campaign target prefix, mapped
+/// to the target AS, or equal to the destination. The transit is the last hop before that
+/// which has AS evidence and is not the target. This copes with the Star JV border interface
+/// numbered from the upstream's space (it maps to the upstream, which is the right answer),
+/// silent and unmapped hops (skipped), and IXP hops (skipped; the IXP is named). A trace that
+/// stops before the target gives the last transit seen, flagged `weak`; a trace that never
+/// left the vantage point's own network (its AS, private space) gives "none".
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <tumen/common/campaign.hpp>
+#include <tumen/common/result.hpp>
+#include <tumen/controller/asmap/as_map.hpp>
+
+namespace tumen::controller::inference {
+
+/// The path name of a trace without usable evidence.
+inline constexpr const char* path_none = "none";
+/// The path name of a transit outside every class.
+inline constexpr const char* path_unknown = "unknown";
+
+/// One responding address at one hop, annotated.
+struct annotated_hop {
+    std::uint8_t ttl = 0;
+    ipv4_addr addr;
+    double rtt_ms = 0;     ///< lowest RTT of this address at this hop
+    std::uint32_t asn = 0; ///< from the AS map (or the class's first AS for class prefixes)
+    const campaign::path_class* cls = nullptr; ///< class by prefix, else by AS
+    bool target = false;      ///< inside the target (prefix, AS, or the destination)
+    bool own_network = false; ///< in the vantage point's own AS or special space
+    bool ixp = false;         ///< an IXP peering LAN address
+    bool evidence = false;    ///< has AS evidence usable as transit
+};
+
+/// The verdict for one trace.
+struct border_verdict {
+    std::string path = path_none;             ///< class name | "unknown" | "none"
+    std::optional<std::uint32_t> transit_asn; ///< AS of the transit (unknown or class)
+    bool reached_target = false;              ///< some hop inside the target answered
+    bool weak = false;                    ///< trace stopped before the target: last transit seen
+    std::optional<ipv4_addr> border_addr; ///< last transit hop before the target (border interface)
+    std::optional<std::uint8_t> border_ttl;
+    std::optional<double> border_rtt_ms;
+    std::optional<double> end_rtt_ms;   ///< lowest RTT of a reply from the destination
+    std::vector<std::uint32_t> as_path; ///< ASes of the responding hops, consecutive repeats merged
+    std::string via_ixp;                ///< IXP name if an IXP LAN hop preceded the target
+    std::string_view reason;            ///< short human explanation (static text)
+};
+
+/// Annotates the hops of `t` (first reply per distinct address per hop).
+std::vector<annotated_hop> annotate(const result::trace& t, const campaign::campaign& c,
+                                    const asmap::as_map& map);
+
+/// Infers the border path of one trace for campaign `c`.
+border_verdict infer_border(const result::trace& t, const campaign::campaign& c,
+                            const asmap::as_map& map);
+
+/// Identity of a path for change detection: the class name, "unknown:<asn>" or "none".
+std::string path_identity(const border_verdict& v);
+
+} // namespace tumen::controller::inference

@@ -1,0 +1,88 @@
+#pragma once
+/// @file
+/// The whole per-result pipeline shared by `tumen-controller classify` and the server:
+/// pick the campaign and target prefix of a trace, infer its border path, feed the
+/// (agent, target prefix) tracker, accumulate latency.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include <tumen/common/campaign.hpp>
+#include <tumen/common/result.hpp>
+#include <tumen/controller/asmap/as_map.hpp>
+#include <tumen/controller/inference/border.hpp>
+#include <tumen/controller/inference/latency.hpp>
+#include <tumen/controller/inference/path_tracker.hpp>
+
+namespace tumen::controller::inference {
+
+/// Key of a tracked series.
+struct track_key {
+    std::string agent;
+    ipv4_prefix target; ///< the campaign's target prefix
+    friend auto operator<=>(const track_key&, const track_key&) = default;
+};
+
+/// The verdict for one trace, with its context.
+struct verdict_record {
+    std::string agent;
+    std::string campaign;
+    ipv4_prefix target;
+    std::int64_t time = 0;
+    std::string trace_id;
+    border_verdict verdict;
+};
+
+/// A change with its context.
+struct change_record {
+    std::string agent;
+    std::string campaign;
+    ipv4_prefix target;
+    change_event event;
+};
+
+/// Result of processing one trace.
+struct classify_outcome {
+    std::optional<verdict_record> verdict; ///< empty when the trace matches no campaign
+    std::optional<change_record> change;
+    std::string skipped; ///< why there is no verdict
+};
+
+/// Public name of a path identity: "unknown:<asn>" -> "unknown"; others unchanged.
+std::string path_name(const std::string& identity);
+
+/// Runs inference and change detection over results (fed in time order per key).
+class classifier {
+public:
+    /// Both references must outlive the classifier. `k` = traces needed to declare a change.
+    classifier(const campaign::campaign_set& campaigns, const asmap::as_map& map,
+               std::uint32_t k = 2);
+
+    /// Processes one trace.
+    classify_outcome process(const result::trace& t);
+    /// Adds a ping's latency to the series of the current path of its (agent, target).
+    /// Returns false when the ping matches no campaign target.
+    bool process(const result::ping& p);
+
+    /// The campaign and target prefix of a destination (the trace's campaign when named).
+    std::optional<std::pair<const campaign::campaign*, ipv4_prefix>>
+    match(std::string_view campaign_name, ipv4_addr dst) const;
+
+    /// Trackers by key (for persistence: snapshot() each).
+    const std::map<track_key, path_tracker>& trackers() const noexcept { return trackers_; }
+    /// Restores a tracker state (e.g. from SQLite at start-up).
+    void restore(const track_key& key, path_tracker_snapshot state);
+    /// Latency series.
+    const latency_accumulator& latency() const noexcept { return latency_; }
+
+private:
+    const campaign::campaign_set& campaigns_;
+    const asmap::as_map& map_;
+    std::uint32_t k_;
+    std::map<track_key, path_tracker> trackers_;
+    latency_accumulator latency_;
+};
+
+} // namespace tumen::controller::inference

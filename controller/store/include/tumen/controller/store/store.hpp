@@ -1,0 +1,128 @@
+#pragma once
+/// @file
+/// The controller's SQLite storage (WAL mode, synchronous=NORMAL): results (unique `id`, so a
+/// retried upload is stored once), their hops, the current verdict per agent x target prefix
+/// (with the path tracker snapshot that lets a restart resume hysteresis), change events and
+/// agents' last contact. One `store` owns one connection and is not thread-safe: its owner
+/// serialises calls (the ingest service holds a mutex) and groups the writes of one HTTP batch
+/// into one transaction (begin()), so ingest never waits on one fsync per result.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include <tumen/common/ipv4.hpp>
+#include <tumen/controller/store/sqlite.hpp>
+
+namespace tumen::controller::store {
+
+/// One stored hop: the first replying address at a TTL and its mapping.
+struct hop_row {
+    int ttl = 0;
+    std::optional<ipv4_addr> addr;    ///< first replying address; nullopt: no reply
+    std::optional<std::uint32_t> asn; ///< AS of `addr`, when known
+    std::optional<double> rtt_ms;     ///< smallest RTT at this TTL
+    int replies = 0;                  ///< replies received at this TTL
+};
+
+/// One result to store.
+struct result_row {
+    std::string id; ///< unique result id (idempotency key)
+    std::string agent;
+    std::string kind; ///< "traceroute" or "ping"
+    std::string campaign;
+    ipv4_addr dst;
+    std::int64_t timestamp = 0; ///< measurement time (Unix seconds)
+    std::int64_t received = 0;  ///< ingest time (Unix seconds)
+    std::string raw_json;       ///< the result as received (compact JSON)
+    std::vector<hop_row> hops;
+};
+
+/// The current verdict for one agent x target prefix.
+struct verdict_row {
+    std::string agent;
+    std::string target;        ///< target prefix, "198.19.176.0/24"
+    std::string path;          ///< current path name ("unknown" allowed)
+    std::int64_t since = 0;    ///< when the current path was confirmed (Unix seconds)
+    std::int64_t updated = 0;  ///< last observation (Unix seconds)
+    std::string evidence_json; ///< JSON: trace ids, border hop, AS path
+    std::string tracker_json;  ///< JSON snapshot of the path tracker (hysteresis state)
+    friend bool operator==(const verdict_row&, const verdict_row&) = default;
+};
+
+/// One change event.
+struct change_row {
+    std::int64_t seq = 0; ///< assigned by the store
+    std::string agent;
+    std::string target;
+    std::string from_path;
+    std::string to_path;
+    std::int64_t at = 0; ///< Unix seconds
+    std::string evidence_json;
+    friend bool operator==(const change_row&, const change_row&) = default;
+};
+
+/// An agent and when it last uploaded.
+struct agent_row {
+    std::string name;
+    std::int64_t last_seen = 0;
+    std::int64_t results = 0;
+};
+
+/// Storage with prepared statements for the ingest hot path.
+class store {
+public:
+    /// Opens or creates the database at `path`, sets WAL + synchronous=NORMAL and creates the
+    /// schema. Throws sqlite_error (start-up only).
+    static store open(const std::string& path);
+
+    store(store&&) noexcept = default;
+    store& operator=(store&&) noexcept = default;
+
+    /// Starts a transaction grouping the following writes (BEGIN IMMEDIATE).
+    transaction begin() { return transaction(db_); }
+
+    /// Inserts a result and its hops. `inserted` is false when a result with the same id is
+    /// already stored (nothing is written then).
+    std::error_code insert_result(const result_row& row, bool& inserted) noexcept;
+    /// Records an upload from `agent` at `now` that stored `results` new results.
+    std::error_code touch_agent(const std::string& agent, std::int64_t now,
+                                std::int64_t results) noexcept;
+    /// Inserts or replaces the verdict for (agent, target).
+    std::error_code upsert_verdict(const verdict_row& row) noexcept;
+    /// Appends a change event; its sequence number is written to `seq`.
+    std::error_code insert_change(const change_row& row, std::int64_t& seq) noexcept;
+
+    /// Every stored verdict (for start-up recovery and /api/v1/paths).
+    std::vector<verdict_row> load_verdicts(std::error_code& ec);
+    /// Change events with `at >= since`, oldest first, at most `limit`.
+    std::vector<change_row> changes_since(std::int64_t since, std::size_t limit,
+                                          std::error_code& ec);
+    /// Every known agent.
+    std::vector<agent_row> agents(std::error_code& ec);
+
+    /// Retention: deletes hops and raw JSON of results received before `before` (the result
+    /// ids stay, so a very late retry is still recognised). Returns the hop rows deleted.
+    std::int64_t prune(std::int64_t before, std::error_code& ec) noexcept;
+
+    /// Number of stored results / hop rows (tests, bench).
+    std::int64_t count_results(std::error_code& ec);
+    std::int64_t count_hops(std::error_code& ec);
+    /// The raw JSON of a stored result (empty when pruned or unknown).
+    std::optional<std::string> raw_result(const std::string& id, std::error_code& ec);
+
+    /// The connection's last error message (to log with an error_code).
+    std::string last_message() const { return db_.last_message(); }
+
+private:
+    explicit store(database db);
+    database db_;
+    statement insert_result_;
+    statement insert_hop_;
+    statement touch_agent_;
+    statement upsert_verdict_;
+    statement insert_change_;
+};
+
+} // namespace tumen::controller::store

@@ -1,0 +1,15 @@
+#pragma once
+/// @file
+/// `tumen-probe run`: the agent daemon's command line. Registered by probe/tool/src/main.cpp
+/// with one line, like the other subcommands.
+#include <functional>
+
+#include <CLI/CLI.hpp>
+
+namespace tumen::probe::agent {
+
+/// Adds the `run` subcommand to `app`; when chosen, `selected` is set to its runner (which
+/// returns the exit code).
+void add_run_command(CLI::App& app, std::function<int()>& selected);
+
+} // namespace tumen::probe::agent

@@ -1,0 +1,483 @@
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <yaml-cpp/yaml.h>
+
+#include <tumen/common/ipv4.hpp>
+#include <tumen/probe/agent/agent_config.hpp>
+
+namespace tumen::probe::agent {
+namespace {
+
+/// Carries the file name so every error can say file:line:column.
+struct reader {
+    std::string file;
+
+    [[noreturn]] void fail(const YAML::Mark& m, const std::string& what) const {
+        std::ostringstream os;
+        os << file << ':' << (m.line + 1) << ':' << (m.column + 1) << ": " << what;
+        throw config_error(os.str());
+    }
+    [[noreturn]] void fail(const YAML::Node& n, const std::string& what) const {
+        fail(n.Mark(), what);
+    }
+
+    /// Rejects keys that are not in `allowed` (a typo must not be silently ignored).
+    void only_keys(const YAML::Node& map, const std::string& where,
+                   std::initializer_list<std::string_view> allowed) const {
+        if (!map.IsMap()) {
+            fail(map, where + " must be a mapping");
+        }
+        std::set<std::string> seen;
+        for (const auto& kv : map) {
+            const auto key = kv.first.as<std::string>();
+            bool ok = false;
+            for (auto a : allowed) {
+                ok = ok || a == key;
+            }
+            if (!ok) {
+                std::string list;
+                for (auto a : allowed) {
+                    list += (list.empty() ? "" : ", ") + std::string(a);
+                }
+                fail(kv.first,
+                     "unknown key '" + key + "' in " + where + " (allowed: " + list + ")");
+            }
+            if (!seen.insert(key).second) {
+                fail(kv.first, "duplicate key '" + key + "' in " + where);
+            }
+        }
+    }
+
+    std::string scalar(const YAML::Node& n, const std::string& name) const {
+        if (!n.IsScalar()) {
+            fail(n, name + " must be a scalar");
+        }
+        return n.Scalar();
+    }
+
+    std::string nonempty(const YAML::Node& n, const std::string& name) const {
+        auto s = scalar(n, name);
+        if (s.empty()) {
+            fail(n, name + " must not be empty");
+        }
+        return s;
+    }
+
+    std::uint64_t integer(const YAML::Node& n, const std::string& name, std::uint64_t lo,
+                          std::uint64_t hi) const {
+        const auto s = scalar(n, name);
+        std::uint64_t v = 0;
+        auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+        if (ec != std::errc{} || p != s.data() + s.size() || s.empty()) {
+            fail(n, name + " must be a non-negative integer, got '" + s + "'");
+        }
+        if (v < lo || v > hi) {
+            fail(n, name + " must be between " + std::to_string(lo) + " and " + std::to_string(hi) +
+                        ", got " + s);
+        }
+        return v;
+    }
+
+    std::chrono::milliseconds duration(const YAML::Node& n, const std::string& name,
+                                       std::chrono::milliseconds lo,
+                                       std::chrono::milliseconds hi) const {
+        const auto s = scalar(n, name);
+        auto d = parse_duration(s);
+        if (!d) {
+            fail(n, name + " must be a duration like 500ms, 10s, 5m, 1h, got '" + s + "'");
+        }
+        if (*d < lo || *d > hi) {
+            fail(n, name + " must be between " + std::to_string(lo.count()) + "ms and " +
+                        std::to_string(hi.count()) + "ms, got '" + s + "'");
+        }
+        return *d;
+    }
+
+    std::filesystem::path path(const YAML::Node& n, const std::string& name) const {
+        std::filesystem::path p = nonempty(n, name);
+        if (p.is_relative()) {
+            p = std::filesystem::path(file).parent_path() / p;
+        }
+        return p.lexically_normal();
+    }
+};
+
+bool valid_name(std::string_view s) {
+    if (s.empty() || s.size() > 64) {
+        return false;
+    }
+    for (char c : s) {
+        const auto u = static_cast<unsigned char>(c);
+        if (!(std::isalnum(u) || c == '-' || c == '_' || c == '.')) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool valid_token(std::string_view s) {
+    if (s.empty()) {
+        return false;
+    }
+    for (char c : s) {
+        const auto u = static_cast<unsigned char>(c);
+        if (u <= 0x20 || u >= 0x7f) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/// "addr:port" with an IPv4 address (or "localhost") and a port 1..65535.
+bool valid_listen(std::string_view s) {
+    const auto colon = s.rfind(':');
+    if (colon == std::string_view::npos) {
+        return false;
+    }
+    const auto host = s.substr(0, colon);
+    const auto port = s.substr(colon + 1);
+    unsigned v = 0;
+    auto [p, ec] = std::from_chars(port.data(), port.data() + port.size(), v);
+    if (ec != std::errc{} || p != port.data() + port.size() || v == 0 || v > 65535) {
+        return false;
+    }
+    return host == "localhost" || ipv4_addr::parse(host).has_value();
+}
+
+std::string read_token_file(const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    if (!in) {
+        throw config_error(p.string() + ": cannot read token file");
+    }
+    std::string s((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) {
+        s.pop_back();
+    }
+    return s;
+}
+
+controller_config parse_controller(const reader& r, const YAML::Node& n) {
+    r.only_keys(n, "controller",
+                {"url", "token", "token_file", "ca_file", "timeout", "poll_interval", "batch_size",
+                 "batch_max_bytes", "backoff_initial", "backoff_max"});
+    controller_config c;
+    if (!n["url"]) {
+        r.fail(n, "controller.url is required");
+    }
+    std::string err;
+    auto url = controller_url::parse(r.nonempty(n["url"], "controller.url"), err);
+    if (!url) {
+        r.fail(n["url"], "controller.url: " + err);
+    }
+    c.url = *url;
+    const bool has_token = static_cast<bool>(n["token"]);
+    const bool has_file = static_cast<bool>(n["token_file"]);
+    if (has_token == has_file) {
+        r.fail(n, "controller needs exactly one of token or token_file");
+    }
+    if (has_token) {
+        c.token = r.nonempty(n["token"], "controller.token");
+        if (!valid_token(c.token)) {
+            r.fail(n["token"], "controller.token must be printable ASCII without spaces");
+        }
+    } else {
+        c.token_file = r.path(n["token_file"], "controller.token_file");
+        try {
+            c.token = read_token_file(c.token_file);
+        } catch (const config_error& e) {
+            r.fail(n["token_file"], e.what());
+        }
+        if (!valid_token(c.token)) {
+            r.fail(n["token_file"], c.token_file.string() +
+                                        ": token must be one line of printable ASCII "
+                                        "without spaces");
+        }
+    }
+    if (n["ca_file"]) {
+        c.ca_file = r.path(n["ca_file"], "controller.ca_file");
+        if (!c.url.tls) {
+            r.fail(n["ca_file"], "controller.ca_file needs an https:// url");
+        }
+    }
+    using std::chrono::milliseconds;
+    if (n["timeout"]) {
+        c.timeout =
+            r.duration(n["timeout"], "controller.timeout", milliseconds(100), milliseconds(600000));
+    }
+    if (n["poll_interval"]) {
+        c.poll_interval = r.duration(n["poll_interval"], "controller.poll_interval",
+                                     milliseconds(1000), milliseconds(86400000));
+    }
+    if (n["batch_size"]) {
+        c.batch_size = r.integer(n["batch_size"], "controller.batch_size", 1, 10000);
+    }
+    if (n["batch_max_bytes"]) {
+        const auto s = r.scalar(n["batch_max_bytes"], "controller.batch_max_bytes");
+        auto v = parse_size(s);
+        if (!v || *v < 4096 || *v > (64ull << 20)) {
+            r.fail(n["batch_max_bytes"],
+                   "controller.batch_max_bytes must be a size between 4KiB and 64MiB, got '" + s +
+                       "'");
+        }
+        c.batch_max_bytes = *v;
+    }
+    if (n["backoff_initial"]) {
+        c.backoff_initial = r.duration(n["backoff_initial"], "controller.backoff_initial",
+                                       milliseconds(10), milliseconds(3600000));
+    }
+    if (n["backoff_max"]) {
+        c.backoff_max = r.duration(n["backoff_max"], "controller.backoff_max", milliseconds(10),
+                                   milliseconds(86400000));
+    }
+    if (c.backoff_max < c.backoff_initial) {
+        r.fail(n, "controller.backoff_max must not be smaller than controller.backoff_initial");
+    }
+    return c;
+}
+
+} // namespace
+
+std::optional<controller_url> controller_url::parse(std::string_view text, std::string& error) {
+    controller_url u;
+    if (text.starts_with("https://")) {
+        u.tls = true;
+        text.remove_prefix(8);
+    } else if (text.starts_with("http://")) {
+        text.remove_prefix(7);
+    } else {
+        error = "must start with http:// or https://";
+        return std::nullopt;
+    }
+    const auto slash = text.find('/');
+    auto authority = text.substr(0, slash);
+    if (slash != std::string_view::npos) {
+        u.base_path = std::string(text.substr(slash));
+        while (!u.base_path.empty() && u.base_path.back() == '/') {
+            u.base_path.pop_back();
+        }
+    }
+    if (authority.find('@') != std::string_view::npos ||
+        authority.find('[') != std::string_view::npos) {
+        error = "user info and IPv6 literals are not supported";
+        return std::nullopt;
+    }
+    for (char c : u.base_path) {
+        const auto uc = static_cast<unsigned char>(c);
+        if (uc <= 0x20 || uc >= 0x7f || c == '?' || c == '#') {
+            error = "path must be plain printable ASCII without query or fragment";
+            return std::nullopt;
+        }
+    }
+    const auto colon = authority.find(':');
+    u.host = std::string(authority.substr(0, colon));
+    if (u.host.empty()) {
+        error = "host is missing";
+        return std::nullopt;
+    }
+    for (char c : u.host) {
+        const auto uc = static_cast<unsigned char>(c);
+        if (!(std::isalnum(uc) || c == '-' || c == '.')) {
+            error = "host '" + u.host + "' has invalid characters";
+            return std::nullopt;
+        }
+    }
+    u.port = u.tls ? 443 : 80;
+    if (colon != std::string_view::npos) {
+        const auto p = authority.substr(colon + 1);
+        unsigned v = 0;
+        auto [ptr, ec] = std::from_chars(p.data(), p.data() + p.size(), v);
+        if (ec != std::errc{} || ptr != p.data() + p.size() || v == 0 || v > 65535) {
+            error = "port '" + std::string(p) + "' must be 1..65535";
+            return std::nullopt;
+        }
+        u.port = static_cast<std::uint16_t>(v);
+    }
+    return u;
+}
+
+std::string controller_url::to_string() const {
+    return std::string(tls ? "https://" : "http://") + host + ":" + std::to_string(port) +
+           base_path;
+}
+
+std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
+    std::uint64_t v = 0;
+    auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc{} || p == text.data()) {
+        return std::nullopt;
+    }
+    const std::string_view unit(p, text.data() + text.size() - p);
+    std::uint64_t mult = 0;
+    if (unit.empty() || unit == "s") {
+        mult = 1000;
+    } else if (unit == "ms") {
+        mult = 1;
+    } else if (unit == "m") {
+        mult = 60000;
+    } else if (unit == "h") {
+        mult = 3600000;
+    } else {
+        return std::nullopt;
+    }
+    if (v > (std::uint64_t{1} << 40) / mult) {
+        return std::nullopt;
+    }
+    return std::chrono::milliseconds(static_cast<std::int64_t>(v * mult));
+}
+
+std::optional<std::uint64_t> parse_size(std::string_view text) {
+    std::uint64_t v = 0;
+    auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc{} || p == text.data()) {
+        return std::nullopt;
+    }
+    const std::string_view unit(p, text.data() + text.size() - p);
+    std::uint64_t mult = 0;
+    if (unit.empty() || unit == "B") {
+        mult = 1;
+    } else if (unit == "KiB") {
+        mult = 1ull << 10;
+    } else if (unit == "MiB") {
+        mult = 1ull << 20;
+    } else if (unit == "GiB") {
+        mult = 1ull << 30;
+    } else if (unit == "kB") {
+        mult = 1000;
+    } else if (unit == "MB") {
+        mult = 1000000;
+    } else if (unit == "GB") {
+        mult = 1000000000;
+    } else {
+        return std::nullopt;
+    }
+    if (v > UINT64_MAX / mult) {
+        return std::nullopt;
+    }
+    return v * mult;
+}
+
+agent_config parse_agent_config(std::string_view yaml, const std::filesystem::path& file) {
+    reader r{file.string()};
+    YAML::Node root;
+    try {
+        root = YAML::Load(std::string(yaml));
+    } catch (const YAML::Exception& e) {
+        r.fail(e.mark, e.msg);
+    }
+    if (!root || root.IsNull()) {
+        throw config_error(r.file + ":1:1: empty configuration");
+    }
+    agent_config c;
+    c.path = file;
+    try {
+        r.only_keys(root, "the agent configuration",
+                    {"agent", "labels", "controller", "spool", "pps", "metrics", "user", "source",
+                     "interface"});
+        if (!root["agent"]) {
+            r.fail(root, "agent (the agent id) is required");
+        }
+        c.id = r.nonempty(root["agent"], "agent");
+        if (!valid_name(c.id)) {
+            r.fail(root["agent"],
+                   "agent id '" + c.id + "' must be 1-64 characters of [A-Za-z0-9._-]");
+        }
+        if (const auto labels = root["labels"]) {
+            if (!labels.IsSequence() && !labels.IsMap()) {
+                r.fail(labels, "labels must be a list of names, e.g. [europe, hetzner], or a "
+                               "mapping name: value (kept as \"name=value\")");
+            }
+            for (const auto& item : labels) {
+                // A sequence yields its elements; a mapping yields key/value pairs.
+                const YAML::Node l = labels.IsMap() ? item.first : YAML::Node(item);
+                auto name = r.nonempty(l, "label");
+                if (labels.IsMap()) {
+                    const auto value = r.nonempty(item.second, "label " + name);
+                    if (!valid_name(name) || !valid_name(value)) {
+                        r.fail(item.second, "label '" + name + ": " + value +
+                                                "' must be 1-64 characters of [A-Za-z0-9._-] "
+                                                "on both sides");
+                    }
+                    name += "=" + value;
+                } else if (!valid_name(name)) {
+                    r.fail(l, "label '" + name + "' must be 1-64 characters of [A-Za-z0-9._-]");
+                }
+                if (std::find(c.labels.begin(), c.labels.end(), name) != c.labels.end()) {
+                    r.fail(l, "duplicate label '" + name + "'");
+                }
+                c.labels.push_back(name);
+            }
+        }
+        if (const auto ctl = root["controller"]) {
+            c.controller = parse_controller(r, ctl);
+        }
+        const auto spool = root["spool"];
+        if (!spool) {
+            r.fail(root, "spool (with spool.dir) is required");
+        }
+        r.only_keys(spool, "spool", {"dir", "max_bytes", "dead_letter"});
+        if (!spool["dir"]) {
+            r.fail(spool, "spool.dir is required");
+        }
+        c.spool.dir = r.path(spool["dir"], "spool.dir");
+        if (spool["max_bytes"]) {
+            const auto s = r.scalar(spool["max_bytes"], "spool.max_bytes");
+            auto v = parse_size(s);
+            if (!v || *v < 65536) {
+                r.fail(spool["max_bytes"],
+                       "spool.max_bytes must be a size of at least 64KiB (e.g. 64MiB), got '" + s +
+                           "'");
+            }
+            c.spool.max_bytes = *v;
+        }
+        c.spool.dead_letter = spool["dead_letter"]
+                                  ? r.path(spool["dead_letter"], "spool.dead_letter")
+                                  : c.spool.dir / "dead-letter.jsonl";
+        if (root["pps"]) {
+            c.pps = static_cast<std::uint32_t>(r.integer(root["pps"], "pps", 1, 100000));
+        }
+        if (const auto m = root["metrics"]) {
+            r.only_keys(m, "metrics", {"listen"});
+            if (m["listen"]) {
+                c.metrics_listen = r.nonempty(m["listen"], "metrics.listen");
+                if (!valid_listen(c.metrics_listen)) {
+                    r.fail(m["listen"],
+                           "metrics.listen must be IPV4:PORT, got '" + c.metrics_listen + "'");
+                }
+            }
+        }
+        if (root["user"]) {
+            c.user = r.nonempty(root["user"], "user");
+            if (!valid_name(c.user)) {
+                r.fail(root["user"], "user '" + c.user + "' is not a valid user name");
+            }
+        }
+        if (root["source"]) {
+            c.source = r.nonempty(root["source"], "source");
+            if (!ipv4_addr::parse(c.source)) {
+                r.fail(root["source"], "source must be an IPv4 address, got '" + c.source + "'");
+            }
+        }
+        if (root["interface"]) {
+            c.interface = r.nonempty(root["interface"], "interface");
+        }
+    } catch (const YAML::Exception& e) {
+        r.fail(e.mark, e.msg);
+    }
+    return c;
+}
+
+agent_config load_agent_config(const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+        throw config_error(file.string() + ": cannot open configuration file");
+    }
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    return parse_agent_config(text, file);
+}
+
+} // namespace tumen::probe::agent

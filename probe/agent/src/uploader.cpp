@@ -1,0 +1,244 @@
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <tumen/probe/agent/uploader.hpp>
+
+namespace tumen::probe::agent {
+namespace asio = boost::asio;
+
+uploader::uploader(asio::any_io_executor ex, spool& sp, http_client& client,
+                   dead_letter_file dead_letter, uploader_options options, agent_metrics* metrics)
+    : ex_(ex)
+    , spool_(sp)
+    , client_(client)
+    , dead_letter_(std::move(dead_letter))
+    , options_(std::move(options))
+    , metrics_(metrics)
+    , backoff_(options_.backoff_initial, options_.backoff_max)
+    , rng_(std::random_device{}())
+    , wake_(ex)
+    , sleep_(ex)
+    , limit_(options_.batch_size)
+    , alive_(std::make_shared<bool>(true)) {}
+
+uploader::~uploader() {
+    *alive_ = false;
+}
+
+void uploader::start() {
+    asio::co_spawn(ex_, run(), [alive = alive_](std::exception_ptr e) {
+        if (e && *alive) {
+            try {
+                std::rethrow_exception(e);
+            } catch (const std::exception& ex) {
+                spdlog::critical("uploader: stopped by an unexpected error: {}", ex.what());
+            }
+        }
+    });
+}
+
+void uploader::notify() {
+    wake_.cancel();
+}
+
+void uploader::stop() {
+    stopping_ = true;
+    wake_.cancel();
+    sleep_.cancel();
+}
+
+void uploader::drain(std::function<void(bool)> done) {
+    drained_ = std::move(done);
+    if (spool_.empty() || finished_) {
+        auto cb = std::exchange(drained_, nullptr);
+        asio::post(ex_, [cb, ok = spool_.empty()] { cb(ok); });
+        return;
+    }
+    // A backoff wait is cut short: one more attempt, then report.
+    sleep_.cancel();
+    wake_.cancel();
+}
+
+void uploader::fail_drain() {
+    if (drained_) {
+        auto cb = std::exchange(drained_, nullptr);
+        asio::post(ex_, [cb] { cb(false); });
+    }
+}
+
+void uploader::set_options(uploader_options options) {
+    options_ = std::move(options);
+    backoff_ = backoff(options_.backoff_initial, options_.backoff_max);
+    limit_ = options_.batch_size;
+}
+
+void uploader::update_spool_metrics() {
+    if (metrics_ != nullptr) {
+        metrics_->set_spool(spool_.size(), spool_.bytes(), spool_.max_bytes());
+    }
+}
+
+asio::awaitable<void> uploader::wait_backoff(std::optional<std::chrono::seconds> retry_after) {
+    auto delay = backoff_.next_random(rng_);
+    if (retry_after) {
+        delay = std::max<std::chrono::milliseconds>(
+            delay, std::min<std::chrono::milliseconds>(*retry_after, options_.backoff_max));
+    }
+    spdlog::info("uploader: {} result(s) waiting; next attempt in {} ms", spool_.size(),
+                 delay.count());
+    sleep_.expires_after(delay);
+    boost::system::error_code ec;
+    co_await sleep_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+}
+
+namespace {
+
+bool is_rejection(unsigned status) {
+    return status == 400 || status == 413 || status == 422;
+}
+
+/// The controller's error text: {"error": "...", "where": "..."} or the raw body.
+std::string reason_of(const http_response& r) {
+    auto j = nlohmann::json::parse(r.body, nullptr, false);
+    if (j.is_object() && j.contains("error") && j["error"].is_string()) {
+        std::string s = j["error"].get<std::string>();
+        if (j.contains("where") && j["where"].is_string() &&
+            !j["where"].get<std::string>().empty()) {
+            s = j["where"].get<std::string>() + ": " + s;
+        }
+        return s;
+    }
+    return r.body.substr(0, 300);
+}
+
+} // namespace
+
+asio::awaitable<void> uploader::run() {
+    update_spool_metrics();
+    while (!stopping_) {
+        if (spool_.empty()) {
+            if (drained_) {
+                auto cb = std::exchange(drained_, nullptr);
+                asio::post(ex_, [cb] { cb(true); });
+            }
+            wake_.expires_at(asio::steady_timer::time_point::max());
+            boost::system::error_code ec;
+            co_await wake_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+            continue;
+        }
+        std::error_code read_ec;
+        auto batch = spool_.peek(limit_, options_.batch_max_bytes, read_ec);
+        if (batch.empty()) {
+            spdlog::error("uploader: cannot read the spool: {}", read_ec.message());
+            fail_drain();
+            co_await wait_backoff(std::nullopt);
+            continue;
+        }
+        std::string body = "{\"results\":[";
+        for (std::size_t i = 0; i < batch.size(); ++i) {
+            if (i != 0) {
+                body.push_back(',');
+            }
+            body += batch[i].body;
+        }
+        body += "]}";
+
+        http_request req;
+        req.method = "POST";
+        req.target = options_.path;
+        req.body = std::move(body);
+        req.content_type = "application/json";
+        req.headers.emplace_back("Authorization", "Bearer " + options_.token);
+        ++stats_.requests;
+        auto res = co_await client_.request(std::move(req));
+
+        if (!res.ec && res.status / 100 == 2) {
+            if (auto ec = spool_.ack(batch.back().seq)) {
+                spdlog::error("uploader: cannot record the acknowledgement in the spool: {} "
+                              "(the batch may be sent again; the controller ignores duplicates)",
+                              ec.message());
+            }
+            if (backoff_.failures() > 0) {
+                spdlog::info("uploader: controller reachable again after {} failed attempt(s)",
+                             backoff_.failures());
+            }
+            backoff_.reset();
+            ++stats_.batches_ok;
+            stats_.results_ok += batch.size();
+            if (metrics_ != nullptr) {
+                metrics_->uploaded(batch.size(),
+                                   std::chrono::duration<double>(
+                                       std::chrono::system_clock::now().time_since_epoch())
+                                       .count());
+            }
+            update_spool_metrics();
+            continue;
+        }
+
+        if (!res.ec && is_rejection(res.status)) {
+            if (metrics_ != nullptr) {
+                metrics_->upload_failed(upload_error::rejected);
+            }
+            if (batch.size() > 1) {
+                // The controller rejects a batch whole: find the offending result(s).
+                limit_ = batch.size() / 2;
+                spdlog::warn("uploader: controller rejected a batch of {} with HTTP {} ({}); "
+                             "retrying in batches of {} to isolate it",
+                             batch.size(), res.status, reason_of(res), limit_);
+                continue;
+            }
+            const auto why = reason_of(res);
+            if (auto ec = dead_letter_.append(batch, res.status, why)) {
+                spdlog::error("uploader: cannot write the dead-letter file {}: {}; keeping "
+                              "result {} in the spool",
+                              dead_letter_.path().string(), ec.message(), batch.front().id);
+                ++stats_.failures;
+                fail_drain();
+                co_await wait_backoff(std::nullopt);
+                continue;
+            }
+            spdlog::error("uploader: controller rejected result {} with HTTP {} ({}); moved it "
+                          "to the dead-letter file {}",
+                          batch.front().id, res.status, why, dead_letter_.path().string());
+            (void)spool_.ack(batch.front().seq);
+            ++stats_.dead_lettered;
+            if (metrics_ != nullptr) {
+                metrics_->dead_lettered(1);
+            }
+            limit_ = options_.batch_size;
+            update_spool_metrics();
+            continue;
+        }
+
+        // Everything else is retried with backoff; nothing is dropped.
+        ++stats_.failures;
+        upload_error kind = upload_error::other;
+        if (res.ec) {
+            kind = res.timed_out ? upload_error::timeout : upload_error::network;
+            spdlog::warn("uploader: upload to {} failed at {}: {}", client_.url().to_string(),
+                         res.error_step, res.ec.message());
+        } else if (res.status == 401 || res.status == 403) {
+            kind = upload_error::auth;
+            spdlog::error("uploader: controller refused the token (HTTP {}: {}); check "
+                          "controller.token; results stay spooled",
+                          res.status, reason_of(res));
+        } else {
+            kind = (res.status / 100 == 5 || res.status == 408 || res.status == 429)
+                       ? upload_error::server
+                       : upload_error::other;
+            spdlog::warn("uploader: controller answered HTTP {} ({})", res.status, reason_of(res));
+        }
+        if (metrics_ != nullptr) {
+            metrics_->upload_failed(kind);
+        }
+        fail_drain(); // when draining for shutdown: report now, the daemon stops us
+        if (stopping_) {
+            break;
+        }
+        co_await wait_backoff(res.ec ? std::nullopt : res.retry_after);
+    }
+    finished_ = true;
+    fail_drain();
+}
+
+} // namespace tumen::probe::agent

@@ -1,0 +1,197 @@
+#include <tumen/probe/codec/probe_builder.hpp>
+
+#include "bytes.hpp"
+#include "checksum.hpp"
+
+namespace tumen::probe::codec {
+namespace {
+
+using detail::byte_view;
+using detail::finish;
+using detail::fold;
+using detail::put16;
+using detail::put32;
+using detail::sum_words;
+
+constexpr std::size_t ip_header_len = 20;
+constexpr std::uint16_t icmp_echo_request = 0x0800; // type 8, code 0 (RFC 792)
+
+std::error_code invalid() {
+    return std::make_error_code(std::errc::invalid_argument);
+}
+
+/// Sum of the UDP/TCP pseudo-header (RFC 768, RFC 793 section 3.1).
+std::uint64_t pseudo_header_sum(ipv4_addr src, ipv4_addr dst, std::uint8_t protocol,
+                                std::uint16_t l4_length) noexcept {
+    return std::uint64_t{src.value >> 16} + (src.value & 0xffffu) + (dst.value >> 16) +
+           (dst.value & 0xffffu) + protocol + l4_length;
+}
+
+void write_ip_header(std::span<std::uint8_t> out, const probe_spec& s, std::uint16_t length) {
+    out[0] = 0x45; // version 4, IHL 5 (no options)
+    out[1] = 0;    // TOS
+    put16(out, 2, length);
+    put16(out, 4, s.ip_id);
+    put16(out, 6, 0); // flags (DF clear) and fragment offset
+    out[8] = s.ttl;
+    out[9] = ip_protocol(s.kind);
+    put16(out, 10, 0);
+    put32(out, 12, s.src.value);
+    put32(out, 16, s.dst.value);
+    put16(out, 10, finish(sum_words(out.first(ip_header_len))));
+}
+
+} // namespace
+
+std::uint16_t default_length(method m) noexcept {
+    return m == method::tcp_syn ? 40 : 44;
+}
+
+std::uint16_t min_length(method m) noexcept {
+    switch (m) {
+    case method::udp_paris:
+    case method::icmp_paris:
+        return 30;
+    case method::udp:
+        return 28;
+    case method::tcp_syn:
+        return 40;
+    }
+    return 40;
+}
+
+std::uint16_t icmp_paris_checksum(std::uint16_t identifier) noexcept {
+    // type/code word + identifier + (sequence + ~sequence = 0xffff); the rest is zero.
+    return finish(std::uint64_t{icmp_echo_request} + identifier + 0xffffu);
+}
+
+std::error_code build_probe(const probe_spec& s, std::vector<std::uint8_t>& out) {
+    out.clear();
+    if (s.src.value == 0 || s.dst.value == 0 || s.ttl == 0) {
+        return invalid();
+    }
+    const std::uint16_t length = s.length != 0 ? s.length : default_length(s.kind);
+    if (length < min_length(s.kind)) {
+        return invalid();
+    }
+    if (s.kind == method::udp_paris && s.ident > max_udp_paris_ident) {
+        return invalid();
+    }
+    if (s.kind == method::udp && std::uint32_t{s.dst_port} + s.ident > 0xffffu) {
+        return invalid();
+    }
+    out.assign(length, 0);
+    const std::span<std::uint8_t> pkt{out};
+    write_ip_header(pkt, s, length);
+    const std::span<std::uint8_t> l4 = pkt.subspan(ip_header_len);
+    const auto l4_length = static_cast<std::uint16_t>(l4.size());
+
+    switch (s.kind) {
+    case method::udp_paris:
+    case method::udp: {
+        const std::uint16_t dport =
+            s.kind == method::udp ? static_cast<std::uint16_t>(s.dst_port + s.ident) : s.dst_port;
+        put16(l4, 0, s.src_port);
+        put16(l4, 2, dport);
+        put16(l4, 4, l4_length);
+        put16(l4, 6, 0);
+        const std::uint64_t sum = sum_words(l4, pseudo_header_sum(s.src, s.dst, 17, l4_length));
+        if (s.kind == method::udp) {
+            const std::uint16_t c = finish(sum);
+            put16(l4, 6, c == 0 ? 0xffff : c); // RFC 768: computed 0 is sent as all ones
+        } else {
+            // Choose the payload word P so that sum + T + P == 0xffff (one's complement),
+            // i.e. the packet verifies with checksum field T (RFC 1071, RFC 1624).
+            const std::uint16_t target = udp_paris_checksum(s.ident);
+            const auto pad = static_cast<std::uint16_t>(~fold(sum + target));
+            put16(l4, 8, pad);
+            put16(l4, 6, target);
+        }
+        break;
+    }
+    case method::icmp_paris: {
+        put16(l4, 0, icmp_echo_request);
+        put16(l4, 4, s.src_port); // identifier
+        put16(l4, 6, s.ident);    // sequence number
+        put16(l4, 8, static_cast<std::uint16_t>(~s.ident));
+        put16(l4, 2, finish(sum_words(l4)));
+        break;
+    }
+    case method::tcp_syn: {
+        put16(l4, 0, s.src_port);
+        put16(l4, 2, s.dst_port);
+        put32(l4, 4, tcp_syn_sequence(s.ident));
+        put32(l4, 8, 0);       // acknowledgment number
+        put16(l4, 12, 0x5002); // data offset 5 words, flags SYN
+        put16(l4, 14, 0xffff); // window
+        put16(l4, 16, 0);      // checksum
+        put16(l4, 18, 0);      // urgent pointer
+        put16(l4, 16, finish(sum_words(l4, pseudo_header_sum(s.src, s.dst, 6, l4_length))));
+        break;
+    }
+    }
+    return {};
+}
+
+std::optional<flow_key> flow_of(std::span<const std::uint8_t> ip_packet) noexcept {
+    const byte_view p{ip_packet};
+    if (!p.has(0, ip_header_len) || (p.u8(0) >> 4) != 4) {
+        return std::nullopt;
+    }
+    const std::size_t ihl = std::size_t{p.u8(0) & 0x0fu} * 4;
+    const std::size_t total = p.u16(2);
+    if (ihl < ip_header_len || total < ihl || total > p.size()) {
+        return std::nullopt;
+    }
+    const byte_view l4 = p.sub(ihl, total - ihl);
+    flow_key k;
+    k.src = ipv4_addr{p.u32(12)};
+    k.dst = ipv4_addr{p.u32(16)};
+    k.protocol = p.u8(9);
+    switch (k.protocol) {
+    case 1:
+        if (!l4.has(0, 8)) {
+            return std::nullopt;
+        }
+        k.src_port = l4.u16(0); // type<<8 | code
+        k.l4_checksum = l4.u16(2);
+        k.dst_port = l4.u16(4); // identifier
+        return k;
+    case 6:
+    case 17:
+        if (!l4.has(0, 8)) {
+            return std::nullopt;
+        }
+        k.src_port = l4.u16(0);
+        k.dst_port = l4.u16(2);
+        return k;
+    default:
+        return std::nullopt;
+    }
+}
+
+flow_key flow_of(const probe_spec& s) noexcept {
+    flow_key k;
+    k.src = s.src;
+    k.dst = s.dst;
+    k.protocol = ip_protocol(s.kind);
+    switch (s.kind) {
+    case method::icmp_paris:
+        k.src_port = icmp_echo_request;
+        k.dst_port = s.src_port;
+        k.l4_checksum = icmp_paris_checksum(s.src_port);
+        break;
+    case method::udp:
+        k.src_port = s.src_port;
+        k.dst_port = static_cast<std::uint16_t>(s.dst_port + s.ident);
+        break;
+    case method::udp_paris:
+    case method::tcp_syn:
+        k.src_port = s.src_port;
+        k.dst_port = s.dst_port;
+        break;
+    }
+    return k;
+}
+
+} // namespace tumen::probe::codec

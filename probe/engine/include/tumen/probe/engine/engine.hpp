@@ -1,0 +1,173 @@
+#pragma once
+/// @file
+/// The probe engine: many traceroutes and pings in flight on one Boost.Asio io_context.
+///
+/// One raw IPv4 send socket (IP_HDRINCL) and one libpcap capture handle whose selectable fd
+/// lives in the Asio loop. Probes leave through a global packets-per-second token bucket;
+/// at most `window` jobs (traces or pings) are active at once, the rest wait in FIFO order.
+/// Replies are decoded by the codec, matched against the table of outstanding probes
+/// (codec::key_of + codec::check) and turned into <tumen/common/result.hpp> values.
+///
+/// RTT = pcap timestamp of the reply - pcap timestamp of the outgoing probe (the same
+/// capture handle also sees our own probes leave, so both ends come from the same kernel
+/// clock); when the outgoing copy is not captured, the CLOCK_REALTIME reading taken right
+/// after sendto() is used instead.
+///
+/// Usage: construct, open() (needs CAP_NET_RAW; do it before dropping privileges), then
+/// submit jobs and run the io_context. Callbacks run on the io_context's thread.
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <system_error>
+
+#include <tumen/common/asio.hpp>
+#include <tumen/common/ipv4.hpp>
+#include <tumen/common/result.hpp>
+#include <tumen/probe/codec/probe_spec.hpp>
+
+namespace tumen::probe::engine {
+
+/// Engine-wide settings, fixed at construction.
+struct engine_options {
+    /// Source address of every probe. Unset: open() asks the kernel's routing table for the
+    /// source it would use toward `route_hint` (no packet is sent).
+    std::optional<ipv4_addr> source;
+    /// Destination used to pick the source address when `source` is unset.
+    std::optional<ipv4_addr> route_hint;
+    /// Capture interface. Empty: the interface that holds the source address, or "any"
+    /// (Linux cooked headers) when none does.
+    std::string interface;
+    /// Global probe rate (token bucket refill, probes per second). 0 or negative: no cap.
+    double pps = 100;
+    /// Maximum number of traces/pings active at once.
+    std::size_t window = 1024;
+    /// Source ports (UDP/TCP) and ICMP identifiers are `src_port_base + flow`; flows must
+    /// stay below `max_flows` (the capture filter admits exactly that port range).
+    std::uint16_t src_port_base = codec::default_src_port_base;
+    std::uint16_t max_flows = 4096;
+    /// Also capture our outgoing probes to take send timestamps from pcap (same clock as
+    /// the replies). false: send timestamps come from CLOCK_REALTIME after sendto().
+    bool capture_outgoing = true;
+    /// Kernel capture buffer (pcap_set_buffer_size), bytes.
+    int capture_buffer_bytes = 8 * 1024 * 1024;
+    /// Written into every result's `agent` field.
+    std::string agent;
+};
+
+/// One traceroute to submit.
+struct trace_request {
+    ipv4_addr dst;
+    std::string dst_name; ///< as the user wrote it (copied into the result)
+    codec::method method = codec::method::udp_paris;
+    std::uint16_t dst_port = 0; ///< 0: the method's default (33435 UDP, 80 TCP)
+    std::uint16_t flow = 0;     ///< Paris flow id: source port / ICMP id = base + flow
+    std::uint8_t first_ttl = 1;
+    std::uint8_t max_ttl = 32;
+    std::uint8_t attempts = 2;            ///< probes per hop; the next is sent only on timeout
+    std::chrono::milliseconds wait{1000}; ///< per attempt
+    std::uint8_t gap_limit = 5;           ///< consecutive hops without any reply that end a trace
+    std::string id;                       ///< result id; empty: the engine makes one
+    std::string campaign;
+};
+
+/// Ping methods (what the target answers with: echo reply, SYN-ACK/RST, port unreachable).
+enum class ping_method : std::uint8_t { icmp, tcp_syn, udp };
+/// "icmp", "tcp-syn", "udp".
+const char* to_string(ping_method m) noexcept;
+std::optional<ping_method> parse_ping_method(std::string_view text) noexcept;
+
+/// One ping series to submit.
+struct ping_request {
+    ipv4_addr dst;
+    ping_method method = ping_method::icmp;
+    std::uint16_t dst_port = 0; ///< 0: 33435 (udp) or 80 (tcp-syn)
+    std::uint16_t flow = 0;
+    std::uint32_t count = 5;
+    std::chrono::milliseconds interval{1000};
+    std::chrono::milliseconds wait{1000}; ///< after each probe
+    std::uint8_t ttl = 64;
+    std::string id;
+    std::string campaign;
+};
+
+/// Monotonic counters for metrics; a snapshot is a plain copy.
+struct counters {
+    std::uint64_t probes_sent = 0;
+    std::uint64_t send_errors = 0;       ///< sendto() failures other than a full buffer
+    std::uint64_t send_retries = 0;      ///< EAGAIN/ENOBUFS: probe re-sent later
+    std::uint64_t packets_captured = 0;  ///< every packet the filter admitted
+    std::uint64_t outgoing_captured = 0; ///< our own probes seen leaving
+    std::uint64_t replies_matched = 0;
+    std::uint64_t replies_unmatched = 0; ///< decoded but answering no outstanding probe
+    std::uint64_t replies_late = 0;      ///< matched a probe whose wait had expired; dropped
+    std::uint64_t replies_duplicate = 0; ///< second reply to one probe; dropped
+    std::uint64_t decode_errors = 0;     ///< not decodable (truncated, bad header, ...)
+    std::uint64_t capture_drops = 0;     ///< pcap_stats ps_drop (kernel) at last poll
+    std::uint64_t traces_started = 0;
+    std::uint64_t traces_done = 0;
+    /// traces_done split by result::stop_reason (index = enum value).
+    std::array<std::uint64_t, 7> traces_by_stop{};
+    std::uint64_t pings_started = 0;
+    std::uint64_t pings_done = 0;
+    /// CLOCK_REALTIME of the first and the latest successful sendto() (0 before any), for
+    /// send-rate figures: (probes_sent - 1) / (last - first).
+    std::int64_t first_send_ns = 0;
+    std::int64_t last_send_ns = 0;
+};
+
+/// The engine. Not copyable; all member functions must be called on the io_context's thread
+/// (or before it runs).
+class engine {
+public:
+    engine(boost::asio::io_context& io, engine_options options);
+    ~engine();
+    engine(const engine&) = delete;
+    engine& operator=(const engine&) = delete;
+
+    /// Opens the raw send socket and the capture handle (needs CAP_NET_RAW). Call before
+    /// dropping privileges. Errors: std::errc::operation_not_permitted when the capability
+    /// is missing; others with a message in `error_text()`.
+    std::error_code open();
+    /// Human-readable detail of the last open() failure ("pcap_activate(eth0): ...").
+    const std::string& error_text() const noexcept;
+    bool is_open() const noexcept;
+
+    /// The probes' source address (valid after a successful open()).
+    ipv4_addr source() const noexcept;
+    /// The capture interface actually used (after open()).
+    const std::string& interface() const noexcept;
+
+    /// Queues a trace; `done` is called once with the finished result. Requires open().
+    void submit_trace(trace_request request, std::function<void(result::trace)> done);
+    /// Queues a ping series; `done` is called once with the finished result.
+    void submit_ping(ping_request request, std::function<void(result::ping)> done);
+
+    /// Jobs submitted and not finished yet (active + queued).
+    std::size_t pending() const noexcept;
+    /// Called (once) each time pending() drops to 0.
+    void on_idle(std::function<void()> callback);
+
+    /// Counter snapshot.
+    counters stats() const;
+
+    /// Stops I/O: cancels timers and capture, drops queued and active jobs without calling
+    /// their callbacks, closes the socket and capture handle.
+    void close();
+
+private:
+    struct impl;
+    std::unique_ptr<impl> impl_;
+};
+
+/// The source address the kernel would use toward `dst` (a UDP socket connect(), which
+/// sends nothing). nullopt when there is no route.
+std::optional<ipv4_addr> route_source(ipv4_addr dst);
+
+/// The name of the interface that holds `addr`, or nullopt.
+std::optional<std::string> interface_of(ipv4_addr addr);
+
+} // namespace tumen::probe::engine

@@ -1,0 +1,95 @@
+#pragma once
+/// @file
+/// The per-trace state machine, free of sockets and clocks: it says which probe (TTL,
+/// attempt) to send next and turns replies and timeouts into a result::trace with a stop
+/// reason. The engine drives it; unit tests feed it synthetic replies.
+///
+/// Semantics (as scamper's trace with its defaults): one probe in flight per trace; at a
+/// hop, the next attempt is sent only when the previous one timed out; the trace moves to
+/// the next TTL on the first reply. It stops on
+///  - completed:   the destination answered (echo reply, TCP SYN-ACK/RST, port unreachable
+///                 from the destination),
+///  - unreachable: any other ICMP destination unreachable,
+///  - loop:        an address answers at a hop not adjacent to an earlier hop it answered,
+///  - gap_limit:   `gap_limit` consecutive hops without any reply,
+///  - max_ttl:     hop `max_ttl` done without reaching the destination.
+#include <cstdint>
+#include <optional>
+
+#include <tumen/common/result.hpp>
+#include <tumen/probe/codec/reply.hpp>
+#include <tumen/probe/engine/engine.hpp>
+
+namespace tumen::probe::engine {
+
+/// What a matched reply means for the trace.
+enum class reply_meaning : std::uint8_t {
+    hop,         ///< an intermediate router (time exceeded)
+    destination, ///< the destination answered: the trace is complete
+    unreachable, ///< destination unreachable (not port unreachable from the destination)
+};
+
+/// A matched reply as the result model records it, and its meaning.
+struct classified_reply {
+    result::hop_reply hop;
+    reply_meaning meaning = reply_meaning::hop;
+};
+
+/// Classifies `r` (a reply already matched to a probe toward `dst`) and fills the hop
+/// reply: address, RTT, size, TTL, ICMP type/code (255 for TCP), quoted TTL, `err` flag
+/// for unreachables (codec::unreachable_flag), MPLS labels, NAT flag.
+classified_reply classify_reply(const codec::reply& r, ipv4_addr dst, double rtt_ms, bool nat);
+
+/// One probe of a trace: its TTL and attempt number (0-based).
+struct probe_slot {
+    std::uint8_t ttl = 0;
+    std::uint8_t attempt = 0;
+    friend bool operator==(const probe_slot&, const probe_slot&) = default;
+};
+
+/// The state machine of one trace.
+class trace_machine {
+public:
+    /// Copies the request's parameters; the result's dst/method/paris_id are filled here,
+    /// src/proto/timestamps/id by the caller through result().
+    explicit trace_machine(const trace_request& request);
+
+    /// The probe to send now, or nullopt while one is in flight or once done(). Every slot
+    /// returned must later get exactly one on_reply() or on_timeout().
+    std::optional<probe_slot> next();
+
+    /// Records the reply to the slot in flight. Returns false (and ignores it) when `slot`
+    /// is not the one in flight.
+    bool on_reply(probe_slot slot, result::hop_reply reply, reply_meaning meaning);
+    /// Records that the slot in flight got no reply within the wait.
+    bool on_timeout(probe_slot slot);
+    /// Ends the trace with stop_reason::error (local failure, e.g. sendto refused).
+    void fail(std::string error);
+
+    bool done() const noexcept { return stop_ != result::stop_reason::none; }
+    result::stop_reason stop() const noexcept { return stop_; }
+    /// The slot in flight, if any.
+    std::optional<probe_slot> in_flight() const noexcept { return in_flight_; }
+
+    /// The result so far (complete once done()).
+    result::trace& result() noexcept { return result_; }
+    const result::trace& result() const noexcept { return result_; }
+
+private:
+    result::hop& current_hop();
+    void finish_hop(bool answered);
+    void finish(result::stop_reason reason);
+    bool loops(ipv4_addr from) const;
+
+    std::uint8_t max_ttl_;
+    std::uint8_t attempts_;
+    std::uint8_t gap_limit_;
+    std::uint8_t ttl_;
+    std::uint8_t attempt_ = 0;
+    std::uint8_t gap_ = 0;
+    std::optional<probe_slot> in_flight_;
+    result::stop_reason stop_ = result::stop_reason::none;
+    result::trace result_;
+};
+
+} // namespace tumen::probe::engine

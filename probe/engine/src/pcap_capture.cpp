@@ -1,0 +1,87 @@
+#include "pcap_capture.hpp"
+
+namespace tumen::probe::engine {
+
+pcap_capture::~pcap_capture() {
+    close();
+}
+
+void pcap_capture::close() noexcept {
+    if (handle_ != nullptr) {
+        pcap_close(handle_);
+        handle_ = nullptr;
+    }
+}
+
+std::error_code pcap_capture::open(const std::string& device, int buffer_bytes,
+                                   std::string& error) {
+    close();
+    char errbuf[PCAP_ERRBUF_SIZE] = {};
+    handle_ = pcap_create(device.c_str(), errbuf);
+    if (handle_ == nullptr) {
+        error = "pcap_create(" + device + "): " + errbuf;
+        return std::make_error_code(std::errc::no_such_device);
+    }
+    // Replies quote a few hundred bytes at most: RFC 4884 pads the quote to 128 bytes and the
+    // RFC 4950 MPLS extension adds a few dozen. 1024 keeps the capture ring small.
+    pcap_set_snaplen(handle_, 1024);
+    pcap_set_promisc(handle_, 0);
+    pcap_set_immediate_mode(handle_, 1);
+    if (buffer_bytes > 0) {
+        pcap_set_buffer_size(handle_, buffer_bytes);
+    }
+    nano_ = pcap_set_tstamp_precision(handle_, PCAP_TSTAMP_PRECISION_NANO) == 0;
+    const int rc = pcap_activate(handle_);
+    if (rc < 0) {
+        error = "pcap_activate(" + device + "): " + pcap_geterr(handle_);
+        const bool perm = rc == PCAP_ERROR_PERM_DENIED;
+        close();
+        return perm ? std::make_error_code(std::errc::operation_not_permitted)
+                    : std::make_error_code(std::errc::io_error);
+    }
+    if (pcap_setnonblock(handle_, 1, errbuf) != 0) {
+        error = std::string("pcap_setnonblock: ") + errbuf;
+        close();
+        return std::make_error_code(std::errc::io_error);
+    }
+    nano_ = pcap_get_tstamp_precision(handle_) == PCAP_TSTAMP_PRECISION_NANO;
+    if (selectable_fd() < 0) {
+        error = "pcap_get_selectable_fd(" + device + "): no selectable fd";
+        close();
+        return std::make_error_code(std::errc::not_supported);
+    }
+    return {};
+}
+
+std::error_code pcap_capture::set_filter(const std::string& expression, std::string& error) {
+    bpf_program prog{};
+    if (pcap_compile(handle_, &prog, expression.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0) {
+        error = "pcap_compile(\"" + expression + "\"): " + pcap_geterr(handle_);
+        return std::make_error_code(std::errc::invalid_argument);
+    }
+    const int rc = pcap_setfilter(handle_, &prog);
+    pcap_freecode(&prog);
+    if (rc != 0) {
+        error = std::string("pcap_setfilter: ") + pcap_geterr(handle_);
+        return std::make_error_code(std::errc::io_error);
+    }
+    return {};
+}
+
+int pcap_capture::selectable_fd() const noexcept {
+    return handle_ == nullptr ? -1 : pcap_get_selectable_fd(handle_);
+}
+
+int pcap_capture::datalink() const noexcept {
+    return handle_ == nullptr ? -1 : pcap_datalink(handle_);
+}
+
+std::uint64_t pcap_capture::drops() const noexcept {
+    pcap_stat st{};
+    if (handle_ == nullptr || pcap_stats(handle_, &st) != 0) {
+        return 0;
+    }
+    return st.ps_drop;
+}
+
+} // namespace tumen::probe::engine

@@ -1,0 +1,186 @@
+#include "run_support.hpp"
+
+#include <cstdio>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include <tumen/probe/engine/privileges.hpp>
+#include <tumen/probe/tool/command.hpp>
+
+namespace tumen::probe::tool {
+namespace {
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) {
+        s.remove_prefix(1);
+    }
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
+        s.remove_suffix(1);
+    }
+    return s;
+}
+
+void print_stats(const engine::engine& eng) {
+    const auto c = eng.stats();
+    nlohmann::json j{{"source", eng.source().to_string()},
+                     {"interface", eng.interface()},
+                     {"probes_sent", c.probes_sent},
+                     {"send_errors", c.send_errors},
+                     {"send_retries", c.send_retries},
+                     {"packets_captured", c.packets_captured},
+                     {"outgoing_captured", c.outgoing_captured},
+                     {"replies_matched", c.replies_matched},
+                     {"replies_unmatched", c.replies_unmatched},
+                     {"replies_late", c.replies_late},
+                     {"replies_duplicate", c.replies_duplicate},
+                     {"decode_errors", c.decode_errors},
+                     {"capture_drops", c.capture_drops},
+                     {"traces_started", c.traces_started},
+                     {"traces_done", c.traces_done},
+                     {"pings_done", c.pings_done},
+                     {"send_seconds", static_cast<double>(c.last_send_ns - c.first_send_ns) / 1e9}};
+    nlohmann::json stops = nlohmann::json::object();
+    for (std::size_t i = 0; i < c.traces_by_stop.size(); ++i) {
+        stops[result::to_string(static_cast<result::stop_reason>(i))] = c.traces_by_stop[i];
+    }
+    j["traces_by_stop"] = stops;
+    std::fprintf(stderr, "%s\n", j.dump().c_str());
+}
+
+} // namespace
+
+int usage_error(const std::string& message) {
+    std::string line = message;
+    for (auto& c : line) {
+        if (c == '\n') {
+            c = ' ';
+        }
+    }
+    std::fprintf(stderr, "tumen-probe: %s\n", line.c_str());
+    return exit_usage;
+}
+
+std::optional<std::vector<target>> parse_targets(const std::vector<std::string>& args,
+                                                 std::istream& in, std::string& error) {
+    std::vector<target> out;
+    if (!args.empty()) {
+        for (const auto& a : args) {
+            auto addr = ipv4_addr::parse(a);
+            if (!addr) {
+                error = "target \"" + a + "\": not an IPv4 address";
+                return std::nullopt;
+            }
+            out.push_back({a, *addr});
+        }
+        return out;
+    }
+    std::string line;
+    std::size_t n = 0;
+    while (std::getline(in, line)) {
+        ++n;
+        const auto t = trim(line);
+        if (t.empty() || t.front() == '#') {
+            continue;
+        }
+        auto addr = ipv4_addr::parse(t);
+        if (!addr) {
+            error = "stdin line " + std::to_string(n) + ": \"" + std::string(t) +
+                    "\" is not an IPv4 address";
+            return std::nullopt;
+        }
+        out.push_back({std::string(t), *addr});
+    }
+    if (out.empty()) {
+        error = "no targets (give TARGET arguments or one address per line on stdin)";
+        return std::nullopt;
+    }
+    return out;
+}
+
+std::optional<engine::engine_options>
+to_engine_options(const engine_cli& cli, const std::vector<target>& targets, std::string& error) {
+    engine::engine_options o;
+    if (!cli.source.empty()) {
+        auto s = ipv4_addr::parse(cli.source);
+        if (!s) {
+            error = "--source \"" + cli.source + "\": not an IPv4 address";
+            return std::nullopt;
+        }
+        o.source = *s;
+    }
+    if (!targets.empty()) {
+        o.route_hint = targets.front().addr;
+    }
+    if (cli.pps < 0) {
+        error = "--pps must be >= 0 (0: no rate cap)";
+        return std::nullopt;
+    }
+    o.pps = cli.pps;
+    if (cli.window == 0) {
+        error = "--window must be >= 1";
+        return std::nullopt;
+    }
+    o.window = cli.window;
+    o.interface = cli.interface;
+    o.agent = cli.agent;
+    return o;
+}
+
+int run_engine(boost::asio::io_context& io, engine::engine& eng, const engine_cli& cli,
+               const std::function<void()>& submit) {
+    if (auto ec = eng.open()) {
+        if (ec == std::errc::operation_not_permitted) {
+            std::fprintf(stderr, "%s\n", engine::missing_capability_message("tumen-probe").c_str());
+            if (!eng.error_text().empty()) {
+                std::fprintf(stderr, "tumen-probe: (%s)\n", eng.error_text().c_str());
+            }
+        } else {
+            std::fprintf(stderr, "tumen-probe: %s\n",
+                         eng.error_text().empty() ? ec.message().c_str()
+                                                  : eng.error_text().c_str());
+        }
+        return exit_failure;
+    }
+    if (!cli.user.empty()) {
+        std::string message;
+        if (engine::drop_privileges(cli.user, message)) {
+            std::fprintf(stderr, "tumen-probe: %s\n", message.c_str());
+            return exit_failure;
+        }
+    }
+    boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+    bool interrupted = false;
+    signals.async_wait([&](boost::system::error_code e, int) {
+        if (!e) {
+            interrupted = true;
+            eng.close();
+            io.stop();
+        }
+    });
+    eng.on_idle([&] {
+        signals.cancel();
+        eng.close();
+        io.stop();
+    });
+    submit();
+    if (eng.pending() > 0) {
+        io.run();
+    }
+    if (cli.stats) {
+        print_stats(eng);
+    }
+    return interrupted ? exit_failure : 0;
+}
+
+void add_common_engine_options(CLI::App& sub, engine_cli& c) {
+    sub.add_option("--pps", c.pps, "global probes per second (0: no cap)")->capture_default_str();
+    sub.add_option("--window", c.window, "maximum concurrent jobs")->capture_default_str();
+    sub.add_option("--source", c.source, "source address (default: the route's)");
+    sub.add_option("--interface", c.interface, "capture interface (default: the source's)");
+    sub.add_option("--user", c.user, "when root: drop to this user after opening sockets");
+    sub.add_option("--agent", c.agent, "agent name written into results");
+    sub.add_flag("--stats", c.stats, "print engine counters (one JSON line) on stderr at the end");
+}
+
+} // namespace tumen::probe::tool

@@ -1,0 +1,52 @@
+#pragma once
+// Shared by the trace and ping subcommands: target lists, engine start-up, privilege drop.
+#include <functional>
+#include <istream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include <tumen/common/ipv4.hpp>
+#include <tumen/probe/engine/engine.hpp>
+
+namespace tumen::probe::tool {
+
+/// A target as written and as parsed.
+struct target {
+    std::string text;
+    ipv4_addr addr;
+};
+
+/// Parses command-line targets, or (when `args` is empty) one target per line from `in`
+/// (blank lines and lines starting with '#' skipped). On error returns nullopt and sets
+/// `error` to "line N: ..." or "TARGET: ...".
+std::optional<std::vector<target>> parse_targets(const std::vector<std::string>& args,
+                                                 std::istream& in, std::string& error);
+
+/// Options every probing subcommand has.
+struct engine_cli {
+    double pps = 100;
+    std::size_t window = 1024;
+    std::string source;
+    std::string interface;
+    std::string user;
+    std::string agent;
+    bool stats = false; ///< print the engine counters as one JSON line on stderr at the end
+};
+
+/// Adds --pps, --window, --source, --interface, --user, --agent to a subcommand.
+void add_common_engine_options(CLI::App& sub, engine_cli& c);
+
+/// Validates `cli` into engine options (error message on failure).
+std::optional<engine::engine_options>
+to_engine_options(const engine_cli& cli, const std::vector<target>& targets, std::string& error);
+
+/// Opens the engine (printing the CAP_NET_RAW message on EPERM), drops privileges to
+/// `user` if set, calls `submit` and runs `io` until every job finished (or SIGINT/SIGTERM).
+/// Returns the exit code.
+int run_engine(boost::asio::io_context& io, engine::engine& eng, const engine_cli& cli,
+               const std::function<void()>& submit);
+
+} // namespace tumen::probe::tool

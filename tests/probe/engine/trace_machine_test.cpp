@@ -1,0 +1,233 @@
+#include <doctest/doctest.h>
+
+#include <tumen/probe/engine/trace_machine.hpp>
+
+using namespace tumen;
+using namespace tumen::probe::engine;
+using result::stop_reason;
+
+namespace {
+
+const ipv4_addr dst{198, 51, 100, 7};
+
+ipv4_addr router(int n) {
+    return ipv4_addr{192, 0, 2, static_cast<std::uint8_t>(n)};
+}
+
+result::hop_reply reply_from(ipv4_addr a, double rtt = 1.0) {
+    result::hop_reply r;
+    r.from = a;
+    r.rtt_ms = rtt;
+    return r;
+}
+
+trace_request request(std::uint8_t max_ttl = 32, std::uint8_t attempts = 2,
+                      std::uint8_t gap_limit = 5) {
+    trace_request r;
+    r.dst = dst;
+    r.max_ttl = max_ttl;
+    r.attempts = attempts;
+    r.gap_limit = gap_limit;
+    return r;
+}
+
+/// Answers the probe in flight with a time-exceeded from `from`.
+void answer(trace_machine& m, ipv4_addr from, reply_meaning meaning = reply_meaning::hop) {
+    auto slot = m.next();
+    REQUIRE(slot);
+    REQUIRE(m.on_reply(*slot, reply_from(from), meaning));
+}
+
+void silence(trace_machine& m) {
+    auto slot = m.next();
+    REQUIRE(slot);
+    REQUIRE(m.on_timeout(*slot));
+}
+
+} // namespace
+
+TEST_CASE("completed: hop by hop until the destination answers") {
+    trace_machine m(request());
+    auto first = m.next();
+    REQUIRE(first);
+    CHECK(first->ttl == 1);
+    CHECK(first->attempt == 0);
+    CHECK_FALSE(m.next()); // one probe in flight at a time
+    REQUIRE(m.on_reply(*first, reply_from(router(1)), reply_meaning::hop));
+    answer(m, router(2));
+    answer(m, dst, reply_meaning::destination);
+    CHECK(m.done());
+    CHECK(m.stop() == stop_reason::completed);
+    const auto& t = m.result();
+    REQUIRE(t.hops.size() == 3);
+    CHECK(t.hops[0].ttl == 1);
+    CHECK(t.hops[2].ttl == 3);
+    CHECK(t.hops[2].replies.at(0).from == dst);
+    CHECK_FALSE(m.next());
+}
+
+TEST_CASE("a timeout retries the same hop, then moves on") {
+    trace_machine m(request(32, 2));
+    silence(m);
+    auto retry = m.next();
+    REQUIRE(retry);
+    CHECK(retry->ttl == 1);
+    CHECK(retry->attempt == 1);
+    REQUIRE(m.on_reply(*retry, reply_from(router(1)), reply_meaning::hop));
+    auto next = m.next();
+    REQUIRE(next);
+    CHECK(next->ttl == 2);
+    CHECK(next->attempt == 0);
+    const auto& h = m.result().hops.at(0);
+    REQUIRE(h.replies.size() == 2);
+    CHECK(h.replies[0].timeout);
+    CHECK_FALSE(h.replies[1].timeout);
+}
+
+TEST_CASE("a silent router shows as * and the trace goes on") {
+    trace_machine m(request(32, 2, 5));
+    answer(m, router(1));
+    silence(m);
+    silence(m); // hop 2 silent on both attempts
+    answer(m, router(3));
+    answer(m, dst, reply_meaning::destination);
+    CHECK(m.stop() == stop_reason::completed);
+    REQUIRE(m.result().hops.size() == 4);
+    CHECK(m.result().hops[1].replies.size() == 2);
+    CHECK(m.result().hops[1].replies[0].timeout);
+    CHECK(m.result().hops[1].replies[1].timeout);
+}
+
+TEST_CASE("unreachable ends the trace") {
+    trace_machine m(request());
+    answer(m, router(1));
+    answer(m, router(2), reply_meaning::unreachable);
+    CHECK(m.stop() == stop_reason::unreachable);
+    CHECK(m.result().hops.size() == 2);
+}
+
+TEST_CASE("gap limit: consecutive silent hops end the trace") {
+    trace_machine m(request(32, 1, 3));
+    answer(m, router(1));
+    silence(m);
+    silence(m);
+    CHECK_FALSE(m.done());
+    answer(m, router(4)); // a reply resets the gap count
+    silence(m);
+    silence(m);
+    CHECK_FALSE(m.done());
+    silence(m);
+    CHECK(m.done());
+    CHECK(m.stop() == stop_reason::gap_limit);
+    CHECK(m.result().hops.size() == 7);
+    CHECK(m.result().hops.back().ttl == 7);
+}
+
+TEST_CASE("loop: the same address at non-adjacent hops") {
+    trace_machine m(request());
+    answer(m, router(1));
+    answer(m, router(2));
+    answer(m, router(2)); // adjacent repeat: not a loop
+    CHECK_FALSE(m.done());
+    answer(m, router(3));
+    answer(m, router(2)); // seen at hops 2-3, now at 5
+    CHECK(m.stop() == stop_reason::loop);
+}
+
+TEST_CASE("max_ttl: reached the last TTL without the destination") {
+    trace_machine m(request(4));
+    for (int i = 1; i <= 4; ++i) {
+        CHECK_FALSE(m.done());
+        answer(m, router(i));
+    }
+    CHECK(m.stop() == stop_reason::max_ttl);
+    CHECK(m.result().hops.size() == 4);
+}
+
+TEST_CASE("max_ttl also when the last hops are silent below the gap limit") {
+    trace_machine m(request(3, 1, 5));
+    answer(m, router(1));
+    silence(m);
+    silence(m);
+    CHECK(m.stop() == stop_reason::max_ttl);
+}
+
+TEST_CASE("first TTL above max TTL ends immediately") {
+    auto r = request(4);
+    r.first_ttl = 9;
+    trace_machine m(r);
+    CHECK(m.done());
+    CHECK(m.stop() == stop_reason::max_ttl);
+    CHECK_FALSE(m.next());
+}
+
+TEST_CASE("first TTL is where probing starts") {
+    auto r = request();
+    r.first_ttl = 3;
+    trace_machine m(r);
+    auto s = m.next();
+    REQUIRE(s);
+    CHECK(s->ttl == 3);
+}
+
+TEST_CASE("replies and timeouts for a slot not in flight are ignored") {
+    trace_machine m(request());
+    CHECK_FALSE(m.on_reply(probe_slot{1, 0}, reply_from(router(1)), reply_meaning::hop));
+    auto s = m.next();
+    REQUIRE(s);
+    CHECK_FALSE(m.on_reply(probe_slot{2, 0}, reply_from(router(1)), reply_meaning::hop));
+    CHECK_FALSE(m.on_timeout(probe_slot{1, 1}));
+    CHECK(m.in_flight() == s);
+    CHECK(m.result().hops.empty());
+}
+
+TEST_CASE("fail records a local error") {
+    trace_machine m(request());
+    answer(m, router(1));
+    m.next();
+    m.fail("sendto: Network is unreachable");
+    CHECK(m.stop() == stop_reason::error);
+    CHECK(m.result().hops.back().error == "sendto: Network is unreachable");
+}
+
+TEST_CASE("classify_reply: meaning and fields") {
+    probe::codec::reply r;
+    r.from = router(9);
+    r.ttl = 250;
+    r.size = 56;
+    r.kind = probe::codec::reply_kind::time_exceeded;
+    r.icmp_type = 11;
+    probe::codec::quoted_probe q;
+    q.ttl = 1;
+    r.quote = q;
+    r.mpls = {result::mpls_entry{16001, 0, true, 1}};
+    auto c = classify_reply(r, dst, 12.5, true);
+    CHECK(c.meaning == reply_meaning::hop);
+    CHECK(c.hop.from == router(9));
+    CHECK(c.hop.rtt_ms == doctest::Approx(12.5));
+    CHECK(c.hop.size == 56);
+    CHECK(c.hop.ttl == 250);
+    CHECK(c.hop.quoted_ttl == std::optional<std::uint8_t>(1));
+    CHECK(c.hop.nat);
+    REQUIRE(c.hop.mpls.size() == 1);
+    CHECK(c.hop.mpls[0].label == 16001);
+
+    r.kind = probe::codec::reply_kind::dest_unreachable;
+    r.icmp_type = 3;
+    r.icmp_code = 3;
+    CHECK(classify_reply(r, dst, 1, false).meaning == reply_meaning::unreachable);
+    r.from = dst; // port unreachable from the destination: a completed UDP trace
+    CHECK(classify_reply(r, dst, 1, false).meaning == reply_meaning::destination);
+    r.icmp_code = 1; // host unreachable
+    auto u = classify_reply(r, dst, 1, false);
+    CHECK(u.meaning == reply_meaning::unreachable);
+    CHECK_FALSE(u.hop.err.empty());
+
+    r.kind = probe::codec::reply_kind::tcp_rst;
+    auto t = classify_reply(r, dst, 1, false);
+    CHECK(t.meaning == reply_meaning::destination);
+    CHECK(t.hop.icmp_type == 255);
+
+    r.kind = probe::codec::reply_kind::echo_reply;
+    CHECK(classify_reply(r, dst, 1, false).meaning == reply_meaning::destination);
+}

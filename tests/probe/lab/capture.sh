@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Capture paths: on the VP's Ethernet veth (DLT_EN10MB) and on "any" (Linux cooked
+# headers), every method completes, every probe's send time comes from the capture (our
+# outgoing probes are seen on the same handle as the replies), and nothing is unmatched.
+TEST_LAB=tpcapture
+. "$(dirname "$0")/common.sh"
+
+for iface in "" any; do
+  for method in udp-paris icmp-paris tcp-syn udp; do
+    args=(trace --method "$method" --attempts 1 --wait 1000 --format json --stats)
+    [ -n "$iface" ] && args+=(--interface "$iface")
+    in_vp tyo "$probe" "${args[@]}" "$LAB_TARGET_ADDR" >"$work/out.json" 2>"$work/stats.json"
+    v=$(python3 -c '
+import json, sys
+t = json.load(open(sys.argv[1])); s = json.loads(open(sys.argv[2]).readlines()[-1])
+ok = (t["stop_reason"] == "completed" and s["outgoing_captured"] == s["probes_sent"]
+      and s["replies_unmatched"] == 0 and s["decode_errors"] == 0 and s["replies_matched"] > 0)
+print("ok" if ok else "bad", "iface", s["interface"], "stop", t["stop_reason"], "sent", s["probes_sent"],
+      "outgoing_captured", s["outgoing_captured"], "matched", s["replies_matched"],
+      "unmatched", s["replies_unmatched"], "decode_errors", s["decode_errors"])
+' "$work/out.json" "$work/stats.json")
+    echo "$method ${iface:-default}: $v"
+    case "$v" in ok*) pass "$method ${iface:-default}" ;; *) fail "$method ${iface:-default}: $v" ;; esac
+  done
+done
+echo "failures: $failures"
+[ "$failures" -eq 0 ]

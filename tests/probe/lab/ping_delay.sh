@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# `tumen-probe ping` RTTs match the lab's delay lines within 20%: ~40 ms via CU
+# (2 x 20 ms), ~70 ms via TTK (2 x 35 ms), for each ping method.
+TEST_LAB=tpping
+. "$(dirname "$0")/common.sh"
+
+expect_cu=$((2 * LAB_DELAY_CU_MS))
+expect_ttk=$((2 * LAB_DELAY_TTK_MS))
+check_avg() { # name json expected
+  python3 -c '
+import json, sys
+p = json.load(open(sys.argv[1])); want = float(sys.argv[2])
+ok = p["rcvd"] >= p["sent"] - 1 and p["rcvd"] > 0 and abs(p["avg"] - want) <= 0.2 * want
+print(("ok" if ok else "bad"), "sent", p["sent"], "rcvd", p["rcvd"], "avg %.2f ms" % p.get("avg", -1), "min %.2f" % p.get("min", -1), "max %.2f" % p.get("max", -1), "expected", want)
+' "$2" "$3"
+}
+for transit in cu ttk; do
+  "$lab" flip "$transit" all >/dev/null
+  want=$expect_cu
+  [ "$transit" = ttk ] && want=$expect_ttk
+  for vp in $LAB_VPS; do
+    for method in icmp tcp-syn udp; do
+      out="$work/$transit-$vp-$method.json"
+      in_vp "$vp" "$probe" ping --method "$method" -c 5 -i 100 --format json "$LAB_TARGET_ADDR" >"$out"
+      v=$(check_avg "$transit $vp $method" "$out" "$want")
+      echo "$transit $vp $method: $v"
+      case "$v" in ok*) pass "$transit $vp $method" ;; *) fail "$transit $vp $method: $v" ;; esac
+    done
+  done
+done
+echo "failures: $failures"
+[ "$failures" -eq 0 ]
