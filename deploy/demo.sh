@@ -1,101 +1,36 @@
 #!/usr/bin/env bash
-# tumen demo (lab version): installs what is missing, builds, brings the lab up and shows,
-# for each vantage point, which border path it sees toward the Star JV prefix (scamper
-# udp-paris traces annotated with the AS from deploy/lab/pfx2as.txt and a one-line verdict);
-# then `lab.sh flip ttk msk` (msk moves to TransTelecom), the paths again, the flip back, and
-# tears the lab down. Exits non-zero if a path is not the expected one. Run as root.
+# The README's main command: as root on Debian 12, installs what is missing, builds tumen,
+# then tells the story of 1 Oct 2017 in the namespace lab with tumen's own agents and
+# controller and a real Prometheus (deploy/lab/demo_pipeline.sh): all vantage points on
+# China Unicom, msk's traffic to three of the four /24s flipped to TTK, the change detected,
+# the flip back, teardown. Exits 0 only if the change was detected; leaves no namespace.
 #
-# Environment: TUMEN_BUILD_DIR builds there instead of the default preset's build/;
-# TUMEN_LAB (default tl) names the lab; TUMEN_DEMO_SKIP_BUILD=1 uses an existing build.
+# Environment: TUMEN_BUILD_DIR (default build/), TUMEN_LAB (default tl),
+# TUMEN_DEMO_SKIP_BUILD=1 to use an existing build, TUMEN_DEMO_INTERVAL (default 5s).
+# deploy/lab/demo_scamper.sh shows the same lab with Debian's scamper only.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 cd "$root"
-lab_sh="$here/lab/lab.sh"
-# shellcheck source=deploy/lab/lab.env
-. "$here/lab/lab.env"
-export TUMEN_LAB="${TUMEN_LAB:-$LAB_NAME_DEFAULT}"
 
-if [ -t 1 ]; then
-  bold=$'\e[1m' green=$'\e[32m' red=$'\e[31m' off=$'\e[0m'
-else
-  bold="" green="" red="" off=""
-fi
-step() { printf '\n%s==> %s%s\n' "$bold" "$*" "$off"; }
-die() {
-  printf '%sdemo: %s%s\n' "$red" "$*" "$off" >&2
+if [ "$(id -u)" -ne 0 ]; then
+  echo "demo: run as root: the lab needs network namespaces" >&2
   exit 1
-}
+fi
 
-[ "$(id -u)" -eq 0 ] || die "run as root: the lab needs network namespaces"
-
-step "Dependencies"
+echo "==> Dependencies"
 "$here/install-deps.sh"
 
 if [ "${TUMEN_DEMO_SKIP_BUILD:-0}" != 1 ]; then
-  step "Build"
+  echo "==> Build"
   if [ -n "${TUMEN_BUILD_DIR:-}" ]; then
-    cmake -S "$root" -B "$TUMEN_BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null || die "cmake configure failed"
-    cmake --build "$TUMEN_BUILD_DIR" -j "$(nproc)" || die "build failed (see above)"
+    cmake -S "$root" -B "$TUMEN_BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+    cmake --build "$TUMEN_BUILD_DIR" -j "$(nproc)" --target tumen-probe tumen-controller tumen-delayline
   else
-    cmake --preset default >/dev/null || die "cmake configure failed"
-    cmake --build --preset default -j "$(nproc)" || die "build failed (see above)"
+    cmake --preset default >/dev/null
+    cmake --build --preset default -j "$(nproc)" --target tumen-probe tumen-controller tumen-delayline
   fi
 fi
 export TUMEN_BUILD_DIR="${TUMEN_BUILD_DIR:-$root/build}"
 
-cleanup() {
-  local rc=$?
-  step "Lab down"
-  "$lab_sh" down || rc=1
-  local left
-  left="$(ip netns list | awk '{print $1}' | grep "^$TUMEN_LAB-" || true)"
-  if [ -n "$left" ]; then
-    printf '%sdemo: namespaces left behind: %s%s\n' "$red" "$(echo $left)" "$off" >&2
-    rc=1
-  fi
-  [ -z "$(ip netns list)" ] || echo "demo: note: other labs are still running: $(ip netns list | awk '{print $1}' | tr '\n' ' ')"
-  if [ $rc -eq 0 ]; then
-    printf '%sdemo: done%s\n' "$green" "$off"
-  else
-    printf '%sdemo: FAILED (exit %s)%s\n' "$red" "$rc" "$off" >&2
-  fi
-  exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-step "Lab up (TUMEN_LAB=$TUMEN_LAB)"
-"$lab_sh" up
-"$lab_sh" status
-
-# show_paths EXPECT...: one udp-paris trace per VP to the target, annotated; EXPECT is
-# "vp=AS" for every VP (the border AS the verdict must name).
-show_paths() {
-  local want v verdict failed=0
-  for want in "$@"; do
-    v="${want%%=*}"
-    echo "  ${bold}$v${off} ($(eval echo "\$LAB_VP_ADDR_$v")) -> $LAB_TARGET_ADDR:"
-    verdict="$("$lab_sh" exec "$v" scamper -O json -c 'trace -P udp-paris -q 2 -w 1' -i "$LAB_TARGET_ADDR" |
-      python3 "$here/lab/trace_verdict.py" --pfx2as "$here/lab/pfx2as.txt" --vp "$v")" || true
-    echo "$verdict"
-    if grep -q "(AS${want#*=})\$" <<<"$(tail -1 <<<"$verdict")"; then
-      echo "    ${green}as expected${off}"
-    else
-      echo "    ${red}expected AS${want#*=}${off}"
-      failed=1
-    fi
-  done
-  return $failed
-}
-
-step "Border paths seen from each vantage point (China Unicom only, before 1 Oct 2017)"
-show_paths fra=$LAB_CU_AS tyo=$LAB_CU_AS msk=$LAB_CU_AS || die "unexpected path before the flip"
-
-step "lab.sh flip ttk msk (TransTelecom link comes up for msk)"
-"$lab_sh" flip ttk msk
-show_paths fra=$LAB_CU_AS tyo=$LAB_CU_AS msk=$LAB_TTK_AS || die "unexpected path after flip ttk msk"
-
-step "lab.sh flip cu msk (back to China Unicom)"
-"$lab_sh" flip cu msk
-show_paths msk=$LAB_CU_AS || die "unexpected path after flip cu msk"
+exec "$here/lab/demo_pipeline.sh"
