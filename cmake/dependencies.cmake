@@ -19,6 +19,11 @@ find_package(Boost 1.74 REQUIRED)
 add_library(tumen_boost INTERFACE)
 target_link_libraries(tumen_boost INTERFACE Boost::headers Threads::Threads)
 target_compile_definitions(tumen_boost INTERFACE BOOST_ASIO_NO_DEPRECATED BOOST_BEAST_USE_STD_STRING_VIEW)
+# Boost 1.74 Asio enables co_await under clang only with <experimental/coroutine>,
+# which libstdc++ 12 does not ship; clang 14 in C++20 mode implements the standard
+# <coroutine> that Asio uses under GCC, so enable it explicitly there.
+target_compile_definitions(tumen_boost INTERFACE
+  $<$<CXX_COMPILER_ID:Clang>:BOOST_ASIO_HAS_CO_AWAIT=1>)
 add_library(tumen::boost ALIAS tumen_boost)
 
 # yaml-cpp 0.7 exports the target `yaml-cpp` without a namespace.

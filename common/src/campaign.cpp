@@ -7,9 +7,12 @@
 #include <yaml-cpp/yaml.h>
 
 #include <tumen/common/campaign.hpp>
+#include <tumen/common/yaml_reader.hpp>
 
 namespace tumen::campaign {
 namespace {
+
+using yaml::yaml_reader;
 
 struct method_name {
     method m;
@@ -20,183 +23,6 @@ constexpr method_name method_names[] = {{method::udp_paris, "udp-paris"},
                                         {method::tcp_syn, "tcp-syn"},
                                         {method::udp, "udp"},
                                         {method::ping, "ping"}};
-
-/// Walks YAML nodes and throws campaign_error with the node's position.
-class yaml_reader {
-public:
-    explicit yaml_reader(std::string source)
-        : source_(std::move(source)) {}
-
-    [[noreturn]] void fail(const YAML::Node& at, const std::string& what) const {
-        const auto m = at.Mark();
-        // yaml-cpp marks are 0-based; -1 when unknown.
-        throw campaign_error(source_, m.line >= 0 ? m.line + 1 : 0,
-                             m.column >= 0 ? m.column + 1 : 0, what);
-    }
-
-    void expect_map(const YAML::Node& n, const std::string& what) const {
-        if (!n.IsMap()) {
-            fail(n, what + " must be a mapping");
-        }
-    }
-    void expect_seq(const YAML::Node& n, const std::string& what) const {
-        if (!n.IsSequence()) {
-            fail(n, what + " must be a list");
-        }
-    }
-
-    /// Checks that every key of map `n` is in `allowed` and that no key repeats; returns the
-    /// key -> value pairs in file order.
-    std::vector<std::pair<std::string, YAML::Node>>
-    keys(const YAML::Node& n, std::initializer_list<std::string_view> allowed,
-         const std::string& what) const {
-        expect_map(n, what);
-        std::vector<std::pair<std::string, YAML::Node>> out;
-        std::set<std::string> seen;
-        for (auto it = n.begin(); it != n.end(); ++it) {
-            const YAML::Node& k = it->first;
-            if (!k.IsScalar()) {
-                fail(k, "keys of " + what + " must be plain strings");
-            }
-            std::string key = k.Scalar();
-            if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-                std::string list;
-                for (auto a : allowed) {
-                    list += (list.empty() ? "" : ", ") + std::string(a);
-                }
-                fail(k, "unknown key \"" + key + "\" in " + what + " (allowed: " + list + ")");
-            }
-            if (!seen.insert(key).second) {
-                fail(k, "duplicate key \"" + key + "\" in " + what);
-            }
-            out.emplace_back(key, it->second);
-        }
-        return out;
-    }
-
-    std::string scalar(const YAML::Node& n, const std::string& what) const {
-        if (!n.IsScalar()) {
-            fail(n, what + " must be a scalar");
-        }
-        return n.Scalar();
-    }
-
-    std::string string(const YAML::Node& n, const std::string& what) const {
-        return scalar(n, what);
-    }
-
-    std::uint64_t unsigned_int(const YAML::Node& n, const std::string& what, std::uint64_t lo,
-                               std::uint64_t hi) const {
-        std::string s = scalar(n, what);
-        std::uint64_t v = 0;
-        auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-        if (s.empty() || ec != std::errc{} || p != s.data() + s.size()) {
-            fail(n, what + " must be a non-negative integer, got \"" + s + "\"");
-        }
-        if (v < lo || v > hi) {
-            fail(n, what + " must be in [" + std::to_string(lo) + ", " + std::to_string(hi) +
-                        "], got " + s);
-        }
-        return v;
-    }
-
-    double positive_number(const YAML::Node& n, const std::string& what, double hi) const {
-        std::string s = scalar(n, what);
-        double v = 0;
-        auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-        if (s.empty() || ec != std::errc{} || p != s.data() + s.size() || !(v > 0) || v > hi) {
-            fail(n, what + " must be a number in (0, " + std::to_string(static_cast<long>(hi)) +
-                        "], got \"" + s + "\"");
-        }
-        return v;
-    }
-
-    bool boolean(const YAML::Node& n, const std::string& what) const {
-        std::string s = scalar(n, what);
-        if (s == "true") {
-            return true;
-        }
-        if (s == "false") {
-            return false;
-        }
-        fail(n, what + " must be true or false, got \"" + s + "\"");
-    }
-
-    /// "300ms", "10s", "5m", "1h", or a bare integer meaning seconds.
-    std::chrono::milliseconds duration(const YAML::Node& n, const std::string& what) const {
-        std::string s = scalar(n, what);
-        std::uint64_t v = 0;
-        auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-        if (s.empty() || ec != std::errc{} || v > 365ull * 24 * 3600 * 1000) {
-            fail(n, what + " must be a duration like 500ms, 10s, 5m or 1h, got \"" + s + "\"");
-        }
-        std::string_view unit(p, static_cast<std::size_t>(s.data() + s.size() - p));
-        std::uint64_t factor = 0;
-        if (unit.empty() || unit == "s") {
-            factor = 1000;
-        } else if (unit == "ms") {
-            factor = 1;
-        } else if (unit == "m") {
-            factor = 60'000;
-        } else if (unit == "h") {
-            factor = 3'600'000;
-        } else {
-            fail(n, what + ": unknown duration unit \"" + std::string(unit) +
-                        "\" (use ms, s, m or h)");
-        }
-        return std::chrono::milliseconds(static_cast<std::int64_t>(v * factor));
-    }
-
-    ipv4_prefix prefix(const YAML::Node& n, const std::string& what) const {
-        std::string s = scalar(n, what);
-        auto p = ipv4_prefix::parse(s, /*strict=*/true);
-        if (!p || s.find('/') == std::string::npos) {
-            auto loose = ipv4_prefix::parse(s, false);
-            if (loose && s.find('/') != std::string::npos) {
-                fail(n, what + ": \"" + s + "\" has host bits set (did you mean " +
-                            loose->to_string() + "?)");
-            }
-            fail(n, what + ": \"" + s + "\" is not an IPv4 prefix like 198.18.0.0/15");
-        }
-        return *p;
-    }
-
-    ipv4_addr address(const YAML::Node& n, const std::string& what) const {
-        std::string s = scalar(n, what);
-        auto a = ipv4_addr::parse(s);
-        if (!a) {
-            fail(n, what + ": \"" + s + "\" is not an IPv4 address");
-        }
-        return *a;
-    }
-
-    std::uint32_t asn(const YAML::Node& n, const std::string& what) const {
-        std::string s = scalar(n, what);
-        std::string_view v = s;
-        if (v.size() > 2 && (v.substr(0, 2) == "AS" || v.substr(0, 2) == "as")) {
-            v.remove_prefix(2);
-        }
-        std::uint64_t value = 0;
-        auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), value);
-        if (v.empty() || ec != std::errc{} || p != v.data() + v.size() || value == 0 ||
-            value > 0xffffffffull) {
-            fail(n, what + ": \"" + s + "\" is not an AS number (e.g. 4837 or AS4837)");
-        }
-        return static_cast<std::uint32_t>(value);
-    }
-
-    std::vector<YAML::Node> list(const YAML::Node& n, const std::string& what) const {
-        expect_seq(n, what);
-        std::vector<YAML::Node> out;
-        for (const auto& e : n) {
-            out.push_back(e);
-        }
-        return out;
-    }
-
-private:
-    std::string source_;
-};
 
 bool valid_name(std::string_view s) {
     if (s.empty() || s.size() > 64) {
@@ -279,7 +105,7 @@ path_class parse_class(const yaml_reader& y, const YAML::Node& n) {
     bool have_name = false;
     for (const auto& [key, v] : y.keys(n, {"name", "asns", "prefixes"}, "a class")) {
         if (key == "name") {
-            c.name = y.string(v, "classes.name");
+            c.name = y.scalar(v, "classes.name");
             if (!valid_name(c.name)) {
                 y.fail(v, "classes.name \"" + c.name + "\" must be 1-64 of [A-Za-z0-9._-]");
             }
@@ -327,7 +153,7 @@ agent_selector parse_agents(const yaml_reader& y, const YAML::Node& n) {
     for (const auto& [key, v] : y.keys(n, {"names", "labels"}, "agents")) {
         auto& out = key == "names" ? s.names : s.labels;
         for (const auto& e : y.list(v, "agents." + key)) {
-            auto name = y.string(e, "agents." + key);
+            auto name = y.scalar(e, "agents." + key);
             if (!valid_name(name)) {
                 y.fail(e, "agents." + key + ": \"" + name + "\" must be 1-64 of [A-Za-z0-9._-]");
             }
@@ -357,13 +183,13 @@ campaign parse_campaign(const yaml_reader& y, const YAML::Node& n) {
                  "tcp_port", "agents"},
                 "a campaign")) {
         if (key == "name") {
-            c.name = y.string(v, "name");
+            c.name = y.scalar(v, "name");
             if (!valid_name(c.name)) {
                 y.fail(v, "name \"" + c.name + "\" must be 1-64 of [A-Za-z0-9._-]");
             }
             have_name = true;
         } else if (key == "description") {
-            c.description = y.string(v, "description");
+            c.description = y.scalar(v, "description");
         } else if (key == "targets") {
             c.targets = parse_targets(y, v);
             have_targets = true;
@@ -395,7 +221,7 @@ campaign parse_campaign(const yaml_reader& y, const YAML::Node& n) {
             }
         } else if (key == "methods") {
             for (const auto& e : y.list(v, "methods")) {
-                auto text = y.string(e, "methods");
+                auto text = y.scalar(e, "methods");
                 auto m = parse_method(text);
                 if (!m) {
                     y.fail(e, "methods: unknown method \"" + text +
@@ -554,19 +380,14 @@ campaign_error::campaign_error(std::string file, int line, int column, const std
     , column_(column) {}
 
 campaign_set parse_campaigns(std::string_view yaml_text, const std::string& source) {
-    YAML::Node root;
     try {
-        root = YAML::Load(std::string(yaml_text));
-    } catch (const YAML::Exception& e) {
-        throw campaign_error(source, e.mark.line >= 0 ? e.mark.line + 1 : 0,
-                             e.mark.column >= 0 ? e.mark.column + 1 : 0, e.msg);
-    }
-    yaml_reader y(source);
-    if (!root || root.IsNull()) {
-        throw campaign_error(source, 0, 0, "empty file (expected a mapping with \"campaigns\")");
-    }
-    campaign_set set;
-    try {
+        const YAML::Node root = yaml::load(yaml_text, source);
+        yaml_reader y(source);
+        if (!root || root.IsNull()) {
+            throw campaign_error(source, 0, 0,
+                                 "empty file (expected a mapping with \"campaigns\")");
+        }
+        campaign_set set;
         auto top = y.keys(root, {"campaigns"}, "the top level");
         if (top.empty()) {
             y.fail(root, "missing \"campaigns\"");
@@ -578,12 +399,14 @@ campaign_set parse_campaigns(std::string_view yaml_text, const std::string& sour
             }
             set.campaigns.push_back(std::move(c));
         }
+        return set;
+    } catch (const yaml::yaml_error& e) {
+        throw campaign_error(e.source(), e.line(), e.column(), e.message());
     } catch (const YAML::Exception& e) {
         // Defensive: yaml-cpp conversion errors carry a mark too.
         throw campaign_error(source, e.mark.line >= 0 ? e.mark.line + 1 : 0,
                              e.mark.column >= 0 ? e.mark.column + 1 : 0, e.msg);
     }
-    return set;
 }
 
 campaign_set load_campaigns_file(const std::string& path) {

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include <tumen/common/result_json.hpp>
+#include <tumen/controller/api/batch_elements.hpp>
 #include <tumen/controller/api/ingest_service.hpp>
 #include <tumen/controller/asmap/as_map.hpp>
 #include <tumen/controller/inference/classifier.hpp>
@@ -283,6 +284,11 @@ batch_result ingest_service::ingest(const std::string& agent, std::string_view b
         return reject(400, "expected a JSON array of results or {\"results\": [...]}", "", 0);
     }
     const std::size_t count = arr->size();
+    // The bytes of each result as the agent sent them (stored verbatim: no re-serialising).
+    auto slices = batch_elements(body);
+    if (slices && slices->size() != count) {
+        slices.reset(); // cannot happen for a body the parser accepted; serialise instead
+    }
     std::vector<item> items;
     items.reserve(count);
     for (std::size_t i = 0; i < count; ++i) {
@@ -337,7 +343,8 @@ batch_result ingest_service::ingest(const std::string& agent, std::string_view b
                               agent + "\"",
                           where + ".agent", count);
         }
-        it.raw = e.dump(-1, ' ', false, json::error_handler_t::replace);
+        it.raw = slices ? std::string((*slices)[i])
+                        : e.dump(-1, ' ', false, json::error_handler_t::replace);
         items.push_back(std::move(it));
     }
 
@@ -346,7 +353,8 @@ batch_result ingest_service::ingest(const std::string& agent, std::string_view b
     std::lock_guard lock(s.mutex);
     s.follow_campaigns();
     pending_metrics pm;
-    std::set<std::pair<std::string, std::string>> touched;
+    // (agent, target) -> the batch's latest verdict; its evidence is serialised once.
+    std::map<std::pair<std::string, std::string>, inf::verdict_record> touched;
     std::vector<store::change_row> new_changes;
     std::error_code ec;
     {
@@ -404,12 +412,11 @@ batch_result ingest_service::ingest(const std::string& agent, std::string_view b
                         {agent, target, observed, *v.verdict.end_rtt_ms / 1000.0, false});
                 }
                 auto key = std::make_pair(agent, target);
-                touched.insert(key);
                 auto& vr = s.verdicts[key];
                 vr.agent = agent;
                 vr.target = target;
                 vr.updated = std::max(vr.updated, v.time);
-                vr.evidence_json = verdict_evidence(v).dump();
+                touched.insert_or_assign(std::move(key), v);
                 if (o.change) {
                     const auto& e = o.change->event;
                     store::change_row c{0,
@@ -455,16 +462,16 @@ batch_result ingest_service::ingest(const std::string& agent, std::string_view b
             }
         }
         // Persist the tracker state of every (agent, target) this batch moved.
-        for (const auto& key : touched) {
+        for (const auto& [key, latest] : touched) {
             if (ec) {
                 break;
             }
-            auto prefix = ipv4_prefix::parse(key.second, true);
-            auto tr = s.cls->trackers().find(inf::track_key{key.first, *prefix});
+            auto& vr = s.verdicts[key];
+            vr.evidence_json = verdict_evidence(latest).dump();
+            auto tr = s.cls->trackers().find(inf::track_key{key.first, latest.target});
             if (tr == s.cls->trackers().end()) {
                 continue;
             }
-            auto& vr = s.verdicts[key];
             const auto& snap = tr->second.snapshot();
             vr.path = snap.current;
             vr.since = snap.current_since;

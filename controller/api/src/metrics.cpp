@@ -88,16 +88,31 @@ void controller_metrics::count_change(const std::string& agent, const std::strin
     changes_.Add({{"agent", agent}, {"target", target}, {"from", from}, {"to", to}}).Increment();
 }
 
+prometheus::Histogram& controller_metrics::rtt_histogram(bool border, const std::string& agent,
+                                                         const std::string& target,
+                                                         const std::string& path) {
+    // Family::Add builds a label map and the bucket list on every call; the ingest path
+    // observes two RTTs per result, so the series are looked up once and kept.
+    std::lock_guard lock(mutex_);
+    auto& cache = border ? border_rtt_series_ : rtt_series_;
+    auto key = std::make_tuple(agent, target, path);
+    if (auto it = cache.find(key); it != cache.end()) {
+        return *it->second;
+    }
+    auto& family = border ? border_rtt_ : rtt_;
+    auto& h = family.Add({{"agent", agent}, {"target", target}, {"path", path}}, rtt_buckets());
+    cache.emplace(std::move(key), &h);
+    return h;
+}
+
 void controller_metrics::observe_rtt(const std::string& agent, const std::string& target,
                                      const std::string& path, double seconds) {
-    rtt_.Add({{"agent", agent}, {"target", target}, {"path", path}}, rtt_buckets())
-        .Observe(seconds);
+    rtt_histogram(false, agent, target, path).Observe(seconds);
 }
 
 void controller_metrics::observe_border_rtt(const std::string& agent, const std::string& target,
                                             const std::string& path, double seconds) {
-    border_rtt_.Add({{"agent", agent}, {"target", target}, {"path", path}}, rtt_buckets())
-        .Observe(seconds);
+    rtt_histogram(true, agent, target, path).Observe(seconds);
 }
 
 void controller_metrics::set_loss(const std::string& agent, const std::string& target,

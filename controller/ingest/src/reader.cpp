@@ -234,6 +234,13 @@ ingest_batch read_results_text(std::string_view text, const std::string& source)
     // JSON lines.
     std::size_t pos = 0;
     std::size_t line = 0;
+    // M-Lab traceroute-caller files (first line: the metadata object with "UUID") are exactly
+    // metadata, cycle-start, trace, cycle-stop; anything after cycle-stop, even an empty
+    // line, makes the file malformed (as M-Lab's own parser rules: errTracerouteFile). The
+    // records before it are still read.
+    bool mlab_file = false;
+    bool mlab_stopped = false;
+    bool mlab_extra_reported = false;
     while (pos < text.size()) {
         auto nl = text.find('\n', pos);
         if (nl == std::string_view::npos) {
@@ -242,6 +249,12 @@ ingest_batch read_results_text(std::string_view text, const std::string& source)
         auto l = text.substr(pos, nl - pos);
         pos = nl + 1;
         ++line;
+        if (mlab_stopped && !mlab_extra_reported) {
+            mlab_extra_reported = true;
+            issue(st, line, "",
+                  "M-Lab traceroute file continues after cycle-stop (expected exactly "
+                  "metadata, cycle-start, trace and cycle-stop lines)");
+        }
         if (l.find_first_not_of(" \t\r") == std::string_view::npos) {
             continue;
         }
@@ -251,6 +264,12 @@ ingest_batch read_results_text(std::string_view text, const std::string& source)
         } catch (const json::parse_error& e) {
             issue(st, line, "", "invalid JSON at byte " + std::to_string(e.byte) + " of the line");
             continue;
+        }
+        if (line == 1 && j.is_object() && j.contains("UUID")) {
+            mlab_file = true;
+        }
+        if (mlab_file && j.is_object() && type_of(j) == "cycle-stop") {
+            mlab_stopped = true;
         }
         handle_record(st, j, line, "");
     }

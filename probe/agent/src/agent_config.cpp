@@ -8,104 +8,13 @@
 #include <yaml-cpp/yaml.h>
 
 #include <tumen/common/ipv4.hpp>
+#include <tumen/common/yaml_reader.hpp>
 #include <tumen/probe/agent/agent_config.hpp>
 
 namespace tumen::probe::agent {
 namespace {
 
-/// Carries the file name so every error can say file:line:column.
-struct reader {
-    std::string file;
-
-    [[noreturn]] void fail(const YAML::Mark& m, const std::string& what) const {
-        std::ostringstream os;
-        os << file << ':' << (m.line + 1) << ':' << (m.column + 1) << ": " << what;
-        throw config_error(os.str());
-    }
-    [[noreturn]] void fail(const YAML::Node& n, const std::string& what) const {
-        fail(n.Mark(), what);
-    }
-
-    /// Rejects keys that are not in `allowed` (a typo must not be silently ignored).
-    void only_keys(const YAML::Node& map, const std::string& where,
-                   std::initializer_list<std::string_view> allowed) const {
-        if (!map.IsMap()) {
-            fail(map, where + " must be a mapping");
-        }
-        std::set<std::string> seen;
-        for (const auto& kv : map) {
-            const auto key = kv.first.as<std::string>();
-            bool ok = false;
-            for (auto a : allowed) {
-                ok = ok || a == key;
-            }
-            if (!ok) {
-                std::string list;
-                for (auto a : allowed) {
-                    list += (list.empty() ? "" : ", ") + std::string(a);
-                }
-                fail(kv.first,
-                     "unknown key '" + key + "' in " + where + " (allowed: " + list + ")");
-            }
-            if (!seen.insert(key).second) {
-                fail(kv.first, "duplicate key '" + key + "' in " + where);
-            }
-        }
-    }
-
-    std::string scalar(const YAML::Node& n, const std::string& name) const {
-        if (!n.IsScalar()) {
-            fail(n, name + " must be a scalar");
-        }
-        return n.Scalar();
-    }
-
-    std::string nonempty(const YAML::Node& n, const std::string& name) const {
-        auto s = scalar(n, name);
-        if (s.empty()) {
-            fail(n, name + " must not be empty");
-        }
-        return s;
-    }
-
-    std::uint64_t integer(const YAML::Node& n, const std::string& name, std::uint64_t lo,
-                          std::uint64_t hi) const {
-        const auto s = scalar(n, name);
-        std::uint64_t v = 0;
-        auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-        if (ec != std::errc{} || p != s.data() + s.size() || s.empty()) {
-            fail(n, name + " must be a non-negative integer, got '" + s + "'");
-        }
-        if (v < lo || v > hi) {
-            fail(n, name + " must be between " + std::to_string(lo) + " and " + std::to_string(hi) +
-                        ", got " + s);
-        }
-        return v;
-    }
-
-    std::chrono::milliseconds duration(const YAML::Node& n, const std::string& name,
-                                       std::chrono::milliseconds lo,
-                                       std::chrono::milliseconds hi) const {
-        const auto s = scalar(n, name);
-        auto d = parse_duration(s);
-        if (!d) {
-            fail(n, name + " must be a duration like 500ms, 10s, 5m, 1h, got '" + s + "'");
-        }
-        if (*d < lo || *d > hi) {
-            fail(n, name + " must be between " + std::to_string(lo.count()) + "ms and " +
-                        std::to_string(hi.count()) + "ms, got '" + s + "'");
-        }
-        return *d;
-    }
-
-    std::filesystem::path path(const YAML::Node& n, const std::string& name) const {
-        std::filesystem::path p = nonempty(n, name);
-        if (p.is_relative()) {
-            p = std::filesystem::path(file).parent_path() / p;
-        }
-        return p.lexically_normal();
-    }
-};
+using yaml::yaml_reader;
 
 bool valid_name(std::string_view s) {
     if (s.empty() || s.size() > 64) {
@@ -161,10 +70,11 @@ std::string read_token_file(const std::filesystem::path& p) {
     return s;
 }
 
-controller_config parse_controller(const reader& r, const YAML::Node& n) {
-    r.only_keys(n, "controller",
-                {"url", "token", "token_file", "ca_file", "timeout", "poll_interval", "batch_size",
-                 "batch_max_bytes", "backoff_initial", "backoff_max"});
+controller_config parse_controller(const yaml_reader& r, const YAML::Node& n) {
+    (void)r.keys(n,
+                 {"url", "token", "token_file", "ca_file", "timeout", "poll_interval", "batch_size",
+                  "batch_max_bytes", "backoff_initial", "backoff_max"},
+                 "controller");
     controller_config c;
     if (!n["url"]) {
         r.fail(n, "controller.url is required");
@@ -214,17 +124,11 @@ controller_config parse_controller(const reader& r, const YAML::Node& n) {
                                      milliseconds(1000), milliseconds(86400000));
     }
     if (n["batch_size"]) {
-        c.batch_size = r.integer(n["batch_size"], "controller.batch_size", 1, 10000);
+        c.batch_size = r.unsigned_int(n["batch_size"], "controller.batch_size", 1, 10000);
     }
     if (n["batch_max_bytes"]) {
-        const auto s = r.scalar(n["batch_max_bytes"], "controller.batch_max_bytes");
-        auto v = parse_size(s);
-        if (!v || *v < 4096 || *v > (64ull << 20)) {
-            r.fail(n["batch_max_bytes"],
-                   "controller.batch_max_bytes must be a size between 4KiB and 64MiB, got '" + s +
-                       "'");
-        }
-        c.batch_max_bytes = *v;
+        c.batch_max_bytes =
+            r.byte_size(n["batch_max_bytes"], "controller.batch_max_bytes", 4096, 64ull << 20);
     }
     if (n["backoff_initial"]) {
         c.backoff_initial = r.duration(n["backoff_initial"], "controller.backoff_initial",
@@ -306,78 +210,27 @@ std::string controller_url::to_string() const {
 }
 
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
-    std::uint64_t v = 0;
-    auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-    if (ec != std::errc{} || p == text.data()) {
-        return std::nullopt;
-    }
-    const std::string_view unit(p, text.data() + text.size() - p);
-    std::uint64_t mult = 0;
-    if (unit.empty() || unit == "s") {
-        mult = 1000;
-    } else if (unit == "ms") {
-        mult = 1;
-    } else if (unit == "m") {
-        mult = 60000;
-    } else if (unit == "h") {
-        mult = 3600000;
-    } else {
-        return std::nullopt;
-    }
-    if (v > (std::uint64_t{1} << 40) / mult) {
-        return std::nullopt;
-    }
-    return std::chrono::milliseconds(static_cast<std::int64_t>(v * mult));
+    return yaml::parse_duration(text);
 }
 
 std::optional<std::uint64_t> parse_size(std::string_view text) {
-    std::uint64_t v = 0;
-    auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-    if (ec != std::errc{} || p == text.data()) {
-        return std::nullopt;
-    }
-    const std::string_view unit(p, text.data() + text.size() - p);
-    std::uint64_t mult = 0;
-    if (unit.empty() || unit == "B") {
-        mult = 1;
-    } else if (unit == "KiB") {
-        mult = 1ull << 10;
-    } else if (unit == "MiB") {
-        mult = 1ull << 20;
-    } else if (unit == "GiB") {
-        mult = 1ull << 30;
-    } else if (unit == "kB") {
-        mult = 1000;
-    } else if (unit == "MB") {
-        mult = 1000000;
-    } else if (unit == "GB") {
-        mult = 1000000000;
-    } else {
-        return std::nullopt;
-    }
-    if (v > UINT64_MAX / mult) {
-        return std::nullopt;
-    }
-    return v * mult;
+    return yaml::parse_byte_size(text);
 }
 
-agent_config parse_agent_config(std::string_view yaml, const std::filesystem::path& file) {
-    reader r{file.string()};
-    YAML::Node root;
-    try {
-        root = YAML::Load(std::string(yaml));
-    } catch (const YAML::Exception& e) {
-        r.fail(e.mark, e.msg);
-    }
+/// parse_agent_config without the translation of yaml_error into config_error.
+static agent_config parse_or_throw(std::string_view yaml_text, const std::filesystem::path& file) {
+    yaml_reader r{file.string()};
+    const YAML::Node root = yaml::load(yaml_text, file.string());
     if (!root || root.IsNull()) {
-        throw config_error(r.file + ":1:1: empty configuration");
+        throw config_error(r.source() + ":1:1: empty configuration");
     }
     agent_config c;
     c.path = file;
     try {
-        r.only_keys(root, "the agent configuration",
-                    {"agent", "labels", "controller", "spool", "pps", "metrics", "user", "source",
-                     "interface"});
+        (void)r.keys(root,
+                     {"agent", "labels", "controller", "spool", "pps", "metrics", "user", "source",
+                      "interface"},
+                     "the agent configuration");
         if (!root["agent"]) {
             r.fail(root, "agent (the agent id) is required");
         }
@@ -419,29 +272,23 @@ agent_config parse_agent_config(std::string_view yaml, const std::filesystem::pa
         if (!spool) {
             r.fail(root, "spool (with spool.dir) is required");
         }
-        r.only_keys(spool, "spool", {"dir", "max_bytes", "dead_letter"});
+        (void)r.keys(spool, {"dir", "max_bytes", "dead_letter"}, "spool");
         if (!spool["dir"]) {
             r.fail(spool, "spool.dir is required");
         }
         c.spool.dir = r.path(spool["dir"], "spool.dir");
         if (spool["max_bytes"]) {
-            const auto s = r.scalar(spool["max_bytes"], "spool.max_bytes");
-            auto v = parse_size(s);
-            if (!v || *v < 65536) {
-                r.fail(spool["max_bytes"],
-                       "spool.max_bytes must be a size of at least 64KiB (e.g. 64MiB), got '" + s +
-                           "'");
-            }
-            c.spool.max_bytes = *v;
+            c.spool.max_bytes =
+                r.byte_size(spool["max_bytes"], "spool.max_bytes", 65536, UINT64_MAX);
         }
         c.spool.dead_letter = spool["dead_letter"]
                                   ? r.path(spool["dead_letter"], "spool.dead_letter")
                                   : c.spool.dir / "dead-letter.jsonl";
         if (root["pps"]) {
-            c.pps = static_cast<std::uint32_t>(r.integer(root["pps"], "pps", 1, 100000));
+            c.pps = static_cast<std::uint32_t>(r.unsigned_int(root["pps"], "pps", 1, 100000));
         }
         if (const auto m = root["metrics"]) {
-            r.only_keys(m, "metrics", {"listen"});
+            (void)r.keys(m, {"listen"}, "metrics");
             if (m["listen"]) {
                 c.metrics_listen = r.nonempty(m["listen"], "metrics.listen");
                 if (!valid_listen(c.metrics_listen)) {
@@ -469,6 +316,14 @@ agent_config parse_agent_config(std::string_view yaml, const std::filesystem::pa
         r.fail(e.mark, e.msg);
     }
     return c;
+}
+
+agent_config parse_agent_config(std::string_view yaml_text, const std::filesystem::path& file) {
+    try {
+        return parse_or_throw(yaml_text, file);
+    } catch (const yaml::yaml_error& e) {
+        throw config_error(e.what());
+    }
 }
 
 agent_config load_agent_config(const std::filesystem::path& file) {

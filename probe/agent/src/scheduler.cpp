@@ -41,6 +41,8 @@ engine::trace_request to_trace_request(const campaign::work_item& w, std::uint16
     r.wait = w.params.wait;
     r.gap_limit = clamp8(w.params.gap_limit);
     r.campaign = w.campaign;
+    r.rate_group = w.campaign; // the campaign's pps, inside the agent's global cap
+    r.group_pps = w.params.pps;
     return r;
 }
 
@@ -53,6 +55,8 @@ engine::ping_request to_ping_request(const campaign::work_item& w, std::uint16_t
     r.interval = std::chrono::milliseconds(1000);
     r.wait = w.params.wait;
     r.campaign = w.campaign;
+    r.rate_group = w.campaign;
+    r.group_pps = w.params.pps;
     return r;
 }
 

@@ -147,6 +147,17 @@ struct engine::impl {
         bool expired = false;
     };
 
+    /// A rate group's own token bucket and the jobs waiting for its next token.
+    struct rate_group {
+        rate_group(boost::asio::io_context& io, double pps)
+            : bucket(pps, std::max(1.0, pps / 100.0), steady::now())
+            , timer(io) {}
+        token_bucket bucket;
+        std::deque<std::uint64_t> blocked;
+        boost::asio::steady_timer timer;
+        bool timer_armed = false;
+    };
+
     struct job {
         std::uint64_t id = 0;
         bool is_trace = true;
@@ -169,6 +180,7 @@ struct engine::impl {
         // bookkeeping
         std::vector<probe_key> keys;
         bool ready = false;
+        rate_group* group = nullptr; ///< null: only the global bucket applies
     };
 
     struct timer_event {
@@ -245,6 +257,7 @@ struct engine::impl {
     /// Posted handlers hold a weak reference: they do nothing once the engine is destroyed.
     std::shared_ptr<char> life = std::make_shared<char>(0);
     std::vector<std::uint8_t> buffer;
+    std::unordered_map<std::string, std::unique_ptr<rate_group>> groups;
 
     // ---------------------------------------------------------------- opening
     std::error_code do_open() {
@@ -340,6 +353,11 @@ struct engine::impl {
         send_timer.cancel();
         event_timer.cancel();
         retry_timer.cancel();
+        for (auto& [name, g] : groups) {
+            g->timer.cancel();
+            g->blocked.clear();
+            g->timer_armed = false;
+        }
         capture.close();
         sock.close();
         jobs.clear();
@@ -364,6 +382,8 @@ struct engine::impl {
             job& j = jobs[id];
             j.id = id;
             j.is_trace = p.is_trace;
+            j.group = p.is_trace ? group_for(p.trace.rate_group, p.trace.group_pps)
+                                 : group_for(p.ping.rate_group, p.ping.group_pps);
             if (p.is_trace) {
                 trace_request& r = p.trace;
                 j.method = r.method;
@@ -462,6 +482,64 @@ struct engine::impl {
         if (pending() == 0 && idle_cb) {
             auto cb = idle_cb;
             cb();
+        }
+    }
+
+    // ---------------------------------------------------------------- rate groups
+    /// The group named `name` with rate `pps` (created or re-rated); null for no group.
+    rate_group* group_for(const std::string& name, double pps) {
+        if (name.empty() || pps <= 0) {
+            return nullptr;
+        }
+        auto& g = groups[name];
+        if (!g) {
+            g = std::make_unique<rate_group>(io, pps);
+        } else if (g->bucket.rate() != pps) {
+            g->bucket = token_bucket(pps, std::max(1.0, pps / 100.0), steady::now());
+        }
+        return g.get();
+    }
+
+    /// The job has a probe to send but its group has no token: park it until one comes.
+    void block_on_group(job& j, steady::time_point now) {
+        j.group->blocked.push_back(j.id);
+        arm_group_timer(*j.group, now + j.group->bucket.until_next(now));
+    }
+
+    void arm_group_timer(rate_group& g, steady::time_point at) {
+        if (g.timer_armed) {
+            return;
+        }
+        g.timer_armed = true;
+        g.timer.expires_at(at);
+        g.timer.async_wait([this, gp = &g](boost::system::error_code e) {
+            if (e == boost::asio::error::operation_aborted) {
+                return; // cancelled by close() or destruction: do not touch *this
+            }
+            gp->timer_armed = false;
+            if (!e) {
+                release_group(*gp);
+            }
+        });
+    }
+
+    /// Makes as many parked jobs ready as the group has tokens (at least one), oldest first.
+    void release_group(rate_group& g) {
+        const auto now = steady::now();
+        auto n = std::max<std::size_t>(1, static_cast<std::size_t>(g.bucket.available(now)));
+        while (n > 0 && !g.blocked.empty()) {
+            const std::uint64_t id = g.blocked.front();
+            g.blocked.pop_front();
+            if (auto it = jobs.find(id); it != jobs.end() && !it->second.ready) {
+                make_ready(it->second);
+                --n;
+            }
+        }
+        if (!g.blocked.empty()) {
+            // Next look after one token's time: the jobs just released take what is there.
+            const auto step = std::chrono::duration_cast<steady::duration>(
+                std::chrono::duration<double>(1.0 / g.bucket.rate()));
+            arm_group_timer(g, now + std::max(step, steady::duration(1)));
         }
     }
 
@@ -583,11 +661,18 @@ struct engine::impl {
             }
             job& j = it->second;
             j.ready = false;
+            if (j.group && j.group->bucket.until_next(now) > steady::duration::zero()) {
+                block_on_group(j, now);
+                continue;
+            }
             auto p = prepare(j, now);
             if (!p) {
                 continue;
             }
             (void)bucket.take(now);
+            if (j.group) {
+                (void)j.group->bucket.take(now);
+            }
             transmit(std::move(*p), buffer);
             // A ping may have more to send later; a trace waits for its reply/timeout.
             if (auto again = jobs.find(id); again != jobs.end() && !again->second.is_trace) {

@@ -15,15 +15,11 @@ namespace {
 
 struct ping_cli {
     std::string method = "icmp";
-    int port = 0;
-    int flow = 0;
     int count = 5;
     int interval_ms = 1000;
     int wait_ms = 1000;
     int ttl = 64;
-    std::string format = "text";
     engine_cli common;
-    std::vector<std::string> targets;
 };
 
 int run_ping(const ping_cli& cli) {
@@ -31,32 +27,24 @@ int run_ping(const ping_cli& cli) {
     if (!method) {
         return usage_error("--method \"" + cli.method + "\": unknown method (icmp, tcp-syn, udp)");
     }
-    if (cli.targets.empty()) {
+    if (cli.common.targets.empty()) {
         return usage_error("ping needs at least one TARGET");
     }
     std::string error;
-    auto targets = parse_targets(cli.targets, std::cin, error);
-    if (!targets) {
+    auto setup = prepare_run(cli.common, std::cin, error);
+    if (!setup) {
         return usage_error(error);
     }
-    auto options = to_engine_options(cli.common, *targets, error);
-    if (!options) {
-        return usage_error(error);
-    }
-    if (cli.flow >= options->max_flows) {
-        return usage_error("--flow " + std::to_string(cli.flow) + ": must be below " +
-                           std::to_string(options->max_flows));
-    }
-    const bool json = cli.format == "json";
+    const bool json = cli.common.format == "json";
     boost::asio::io_context io;
-    engine::engine eng(io, *options);
+    engine::engine eng(io, setup->options);
     return run_engine(io, eng, cli.common, [&] {
-        for (const auto& t : *targets) {
+        for (const auto& t : setup->targets) {
             engine::ping_request r;
             r.dst = t.addr;
             r.method = *method;
-            r.dst_port = static_cast<std::uint16_t>(cli.port);
-            r.flow = static_cast<std::uint16_t>(cli.flow);
+            r.dst_port = static_cast<std::uint16_t>(cli.common.port);
+            r.flow = static_cast<std::uint16_t>(cli.common.flow);
             r.count = static_cast<std::uint32_t>(cli.count);
             r.interval = std::chrono::milliseconds(cli.interval_ms);
             r.wait = std::chrono::milliseconds(cli.wait_ms);
@@ -77,10 +65,6 @@ void add_ping_command(CLI::App& app, command_runner& selected) {
     auto cli = std::make_shared<ping_cli>();
     auto* sub = app.add_subcommand("ping", "RTT series to each TARGET");
     sub->add_option("--method", cli->method, "icmp|tcp-syn|udp")->capture_default_str();
-    sub->add_option("--port", cli->port, "destination port (default 33435 UDP, 80 TCP)")
-        ->check(CLI::Range(1, 65535));
-    sub->add_option("--flow", cli->flow, "flow id (source port / ICMP id offset)")
-        ->check(CLI::Range(0, 65535));
     sub->add_option("-c,--count", cli->count, "probes per target")
         ->check(CLI::Range(1, 100000))
         ->capture_default_str();
@@ -91,11 +75,7 @@ void add_ping_command(CLI::App& app, command_runner& selected) {
         ->check(CLI::Range(1, 60000))
         ->capture_default_str();
     sub->add_option("--ttl", cli->ttl, "IP TTL")->check(CLI::Range(1, 255))->capture_default_str();
-    sub->add_option("--format", cli->format, "text|json")
-        ->check(CLI::IsMember({"text", "json"}))
-        ->capture_default_str();
     add_common_engine_options(*sub, cli->common);
-    sub->add_option("TARGET", cli->targets, "IPv4 addresses");
     sub->callback([cli, &selected] { selected = [cli] { return run_ping(*cli); }; });
 }
 

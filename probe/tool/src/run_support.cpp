@@ -124,7 +124,28 @@ to_engine_options(const engine_cli& cli, const std::vector<target>& targets, std
     o.window = cli.window;
     o.interface = cli.interface;
     o.agent = cli.agent;
+    o.capture_outgoing = cli.tx_timestamp != "clock";
     return o;
+}
+
+std::optional<run_setup> prepare_run(const engine_cli& cli, std::istream& in, std::string& error) {
+    run_setup out;
+    auto targets = parse_targets(cli.targets, in, error);
+    if (!targets) {
+        return std::nullopt;
+    }
+    out.targets = std::move(*targets);
+    auto options = to_engine_options(cli, out.targets, error);
+    if (!options) {
+        return std::nullopt;
+    }
+    out.options = std::move(*options);
+    if (cli.flow >= out.options.max_flows) {
+        error = "--flow " + std::to_string(cli.flow) + ": must be below " +
+                std::to_string(out.options.max_flows);
+        return std::nullopt;
+    }
+    return out;
 }
 
 int run_engine(boost::asio::io_context& io, engine::engine& eng, const engine_cli& cli,
@@ -174,6 +195,19 @@ int run_engine(boost::asio::io_context& io, engine::engine& eng, const engine_cl
 }
 
 void add_common_engine_options(CLI::App& sub, engine_cli& c) {
+    sub.add_option("--port", c.port, "destination port (default 33435 UDP, 80 TCP)")
+        ->check(CLI::Range(1, 65535));
+    sub.add_option("--flow", c.flow, "Paris flow id (source port / ICMP id offset)")
+        ->check(CLI::Range(0, 65535))
+        ->capture_default_str();
+    sub.add_option("--format", c.format, "text|json")
+        ->check(CLI::IsMember({"text", "json"}))
+        ->capture_default_str();
+    sub.add_option("--tx-timestamp", c.tx_timestamp,
+                   "capture: send time from the captured outgoing probe (same clock as the "
+                   "replies); clock: read after sendto(), no outgoing capture (higher rates)")
+        ->check(CLI::IsMember({"capture", "clock"}))
+        ->capture_default_str();
     sub.add_option("--pps", c.pps, "global probes per second (0: no cap)")->capture_default_str();
     sub.add_option("--window", c.window, "maximum concurrent jobs")->capture_default_str();
     sub.add_option("--source", c.source, "source address (default: the route's)");
@@ -181,6 +215,7 @@ void add_common_engine_options(CLI::App& sub, engine_cli& c) {
     sub.add_option("--user", c.user, "when root: drop to this user after opening sockets");
     sub.add_option("--agent", c.agent, "agent name written into results");
     sub.add_flag("--stats", c.stats, "print engine counters (one JSON line) on stderr at the end");
+    sub.add_option("TARGET", c.targets, "IPv4 addresses (none: one per line on stdin)");
 }
 
 } // namespace tumen::probe::tool

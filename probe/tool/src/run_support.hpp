@@ -27,17 +27,35 @@ std::optional<std::vector<target>> parse_targets(const std::vector<std::string>&
 
 /// Options every probing subcommand has.
 struct engine_cli {
+    int port = 0; ///< destination port (0: the method's default)
+    int flow = 0; ///< Paris flow id
+    std::string format = "text";
     double pps = 100;
     std::size_t window = 1024;
     std::string source;
     std::string interface;
     std::string user;
     std::string agent;
+    /// "capture": send timestamps from the capture of the outgoing probe (same clock as the
+    /// replies); "clock": CLOCK_REALTIME right after sendto(), no outgoing capture (faster).
+    std::string tx_timestamp = "capture";
     bool stats = false; ///< print the engine counters as one JSON line on stderr at the end
+    std::vector<std::string> targets;
 };
 
-/// Adds --pps, --window, --source, --interface, --user, --agent to a subcommand.
+/// Adds --port, --flow, --format, --pps, --window, --source, --interface, --user, --agent,
+/// --tx-timestamp, --stats and the TARGET arguments to a subcommand.
 void add_common_engine_options(CLI::App& sub, engine_cli& c);
+
+/// What a probing subcommand runs with once its common options are valid.
+struct run_setup {
+    std::vector<target> targets;
+    engine::engine_options options;
+};
+
+/// Parses the targets (stdin when none were given), the engine options and the flow id.
+/// nullopt with `error` set on anything invalid.
+std::optional<run_setup> prepare_run(const engine_cli& cli, std::istream& in, std::string& error);
 
 /// Validates `cli` into engine options (error message on failure).
 std::optional<engine::engine_options>

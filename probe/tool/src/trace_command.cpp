@@ -15,16 +15,12 @@ namespace {
 
 struct trace_cli {
     std::string method = "udp-paris";
-    int port = 0;
-    int flow = 0;
     int first_ttl = 1;
     int max_ttl = 32;
     int attempts = 2;
     int wait_ms = 1000;
     int gap_limit = 5;
-    std::string format = "text";
     engine_cli common;
-    std::vector<std::string> targets;
 };
 
 int run_trace(const trace_cli& cli) {
@@ -38,31 +34,23 @@ int run_trace(const trace_cli& cli) {
                            std::to_string(cli.max_ttl));
     }
     std::string error;
-    auto targets = parse_targets(cli.targets, std::cin, error);
-    if (!targets) {
+    auto setup = prepare_run(cli.common, std::cin, error);
+    if (!setup) {
         return usage_error(error);
     }
-    auto options = to_engine_options(cli.common, *targets, error);
-    if (!options) {
-        return usage_error(error);
-    }
-    if (cli.flow >= options->max_flows) {
-        return usage_error("--flow " + std::to_string(cli.flow) + ": must be below " +
-                           std::to_string(options->max_flows));
-    }
-    const bool json = cli.format == "json";
+    const bool json = cli.common.format == "json";
 
     boost::asio::io_context io;
-    engine::engine eng(io, *options);
+    engine::engine eng(io, setup->options);
     const auto max_ttl = static_cast<std::uint8_t>(cli.max_ttl);
     return run_engine(io, eng, cli.common, [&] {
-        for (const auto& t : *targets) {
+        for (const auto& t : setup->targets) {
             engine::trace_request r;
             r.dst = t.addr;
             r.dst_name = t.text;
             r.method = *method;
-            r.dst_port = static_cast<std::uint16_t>(cli.port);
-            r.flow = static_cast<std::uint16_t>(cli.flow);
+            r.dst_port = static_cast<std::uint16_t>(cli.common.port);
+            r.flow = static_cast<std::uint16_t>(cli.common.flow);
             r.first_ttl = static_cast<std::uint8_t>(cli.first_ttl);
             r.max_ttl = max_ttl;
             r.attempts = static_cast<std::uint8_t>(cli.attempts);
@@ -85,11 +73,6 @@ void add_trace_command(CLI::App& app, command_runner& selected) {
     auto* sub = app.add_subcommand("trace", "Paris traceroute to each TARGET (or stdin lines)");
     sub->add_option("--method", cli->method, "udp-paris|icmp-paris|tcp-syn|udp")
         ->capture_default_str();
-    sub->add_option("--port", cli->port, "destination port (default 33435 UDP, 80 TCP)")
-        ->check(CLI::Range(1, 65535));
-    sub->add_option("--flow", cli->flow, "Paris flow id (source port / ICMP id offset)")
-        ->check(CLI::Range(0, 65535))
-        ->capture_default_str();
     sub->add_option("--first-ttl", cli->first_ttl, "first TTL")
         ->check(CLI::Range(1, 255))
         ->capture_default_str();
@@ -105,11 +88,7 @@ void add_trace_command(CLI::App& app, command_runner& selected) {
     sub->add_option("--gap-limit", cli->gap_limit, "consecutive silent hops that end a trace")
         ->check(CLI::Range(1, 255))
         ->capture_default_str();
-    sub->add_option("--format", cli->format, "text|json")
-        ->check(CLI::IsMember({"text", "json"}))
-        ->capture_default_str();
     add_common_engine_options(*sub, cli->common);
-    sub->add_option("TARGET", cli->targets, "IPv4 addresses (none: read stdin)");
     sub->callback([cli, &selected] { selected = [cli] { return run_trace(*cli); }; });
 }
 

@@ -203,7 +203,9 @@ TEST_CASE("scamper malformed files: error with the right line, rest processed") 
                    expect{"scamper2_invalid-metadata.jsonl", 1, 1},
                    expect{"scamper2_invalid-metadata-uuid.jsonl", 1, 1},
                    expect{"scamper2_invalid-trace.jsonl", 3, 0},
-                   expect{"scamper2_invalid-trace-type.jsonl", 3, 0}}) {
+                   expect{"scamper2_invalid-trace-type.jsonl", 3, 0},
+                   // An empty fifth line after cycle-stop; the trace before it is kept.
+                   expect{"scamper2_invalid-num-lines.jsonl", 5, 1}}) {
         CAPTURE(e.file);
         auto b = ingest::read_results_file(dir + e.file);
         REQUIRE(b.error_count() >= 1);
@@ -215,6 +217,18 @@ TEST_CASE("scamper malformed files: error with the right line, rest processed") 
         CHECK(found);
         CHECK(b.traces.size() == e.traces);
     }
+}
+
+TEST_CASE("scamper2 invalid-trace-links is a valid file (M-Lab's own parser accepts it)") {
+    // M-Lab traceroute-caller's parser test lists this file with no expected error: it is a
+    // well-formed trace whose hops are merely unusual. It must be read without an issue.
+    const std::string file =
+        real + "/scamper/m-lab_traceroute-caller/malformed/scamper2_invalid-trace-links.jsonl";
+    auto b = ingest::read_results_file(file);
+    CHECK(b.error_count() == 0);
+    REQUIRE(b.traces.size() == 1);
+    CHECK(b.traces[0].dst.to_string() == "91.189.88.142");
+    CHECK(b.traces[0].hops.size() == 14); // TTL 1, silent 2-13, TTL 14
 }
 
 TEST_CASE("IXP datasets load with their dates") {

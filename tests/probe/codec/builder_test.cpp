@@ -69,7 +69,10 @@ TEST_CASE("builders produce the exact annotated fixture bytes") {
         {method::tcp_syn, "probe_tcp_syn.hex"},
         {method::udp, "probe_udp.hex"},
     };
-    for (const auto& [m, file] : cases) {
+    for (const auto& c : cases) {
+        // Plain variables, not structured bindings: clang 14 cannot capture those (CAPTURE).
+        const method m = std::get<0>(c);
+        const char* file = std::get<1>(c);
         CAPTURE(file);
         const bytes expected = load_fixture(file);
         // The fixture itself is checked with the reference checksum first.

@@ -178,7 +178,9 @@ TEST_CASE("RFC 4950 MPLS stacks with and without the RFC 4884 length attribute")
         {"te_mpls1_compat.hex", &one_label},
         {"te_mpls3_compat.hex", &three_labels},
     };
-    for (const auto& [file, labels] : cases) {
+    for (const auto& c : cases) {
+        const auto& file = std::get<0>(c); // not a structured binding: clang 14 cannot capture one
+        const auto& labels = std::get<1>(c);
         CAPTURE(file);
         const bytes p = load_fixture(file);
         const decode_result d = decode_reply(p, 0ns);

@@ -47,7 +47,9 @@ TEST_CASE("fixture replies match the probes that caused them") {
         {"te_mpls3_compat.hex", method::udp_paris}, {"echo_reply.hex", method::icmp_paris},
         {"tcp_synack.hex", method::tcp_syn},        {"tcp_rst.hex", method::tcp_syn},
     };
-    for (const auto& [file, m] : cases) {
+    for (const auto& c : cases) {
+        const auto& file = std::get<0>(c); // not a structured binding: clang 14 cannot capture one
+        const auto m = std::get<1>(c);
         CAPTURE(file);
         const reply r = decode(load_fixture(file));
         const auto k = key_of(r, m, default_udp_dst_port);

@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <tuple>
 #include <utility>
 
 #include <prometheus/counter.h>
@@ -67,6 +68,11 @@ public:
 
 private:
     using key2 = std::pair<std::string, std::string>;
+    using key3 = std::tuple<std::string, std::string, std::string>;
+    /// The tumen_(border_)rtt_seconds series of agent x target x path (created once).
+    prometheus::Histogram& rtt_histogram(bool border, const std::string& agent,
+                                         const std::string& target, const std::string& path);
+
     std::shared_ptr<prometheus::Registry> registry_;
     process_collector process_;
     prometheus::Family<prometheus::Gauge>& border_path_;
@@ -84,6 +90,9 @@ private:
     std::map<key2, std::map<std::string, prometheus::Gauge*>> paths_;
     /// target -> agent -> current path (for the share gauges)
     std::map<std::string, std::map<std::string, std::string>> current_;
+    /// agent x target x path -> RTT histogram series
+    std::map<key3, prometheus::Histogram*> rtt_series_;
+    std::map<key3, prometheus::Histogram*> border_rtt_series_;
     /// target -> path -> share gauge
     std::map<std::string, std::map<std::string, prometheus::Gauge*>> shares_;
 };

@@ -3,10 +3,11 @@
 /// The probe engine: many traceroutes and pings in flight on one Boost.Asio io_context.
 ///
 /// One raw IPv4 send socket (IP_HDRINCL) and one libpcap capture handle whose selectable fd
-/// lives in the Asio loop. Probes leave through a global packets-per-second token bucket;
-/// at most `window` jobs (traces or pings) are active at once, the rest wait in FIFO order.
-/// Replies are decoded by the codec, matched against the table of outstanding probes
-/// (codec::key_of + codec::check) and turned into <tumen/common/result.hpp> values.
+/// lives in the Asio loop. Probes leave through a global packets-per-second token bucket
+/// (and, for jobs that name a rate group, through that group's bucket too: a campaign's
+/// pps inside the agent's); at most `window` jobs (traces or pings) are active at once, the rest
+/// wait in FIFO order. Replies are decoded by the codec, matched against the table of outstanding
+/// probes (codec::key_of + codec::check) and turned into <tumen/common/result.hpp> values.
 ///
 /// RTT = pcap timestamp of the reply - pcap timestamp of the outgoing probe (the same
 /// capture handle also sees our own probes leave, so both ends come from the same kernel
@@ -72,6 +73,11 @@ struct trace_request {
     std::uint8_t gap_limit = 5;           ///< consecutive hops without any reply that end a trace
     std::string id;                       ///< result id; empty: the engine makes one
     std::string campaign;
+    /// Rate group (the agent uses the campaign name). When `group_pps` > 0 the group's probes
+    /// also pass a token bucket of their own, on top of the global one; the latest request of
+    /// a group sets its rate.
+    std::string rate_group;
+    double group_pps = 0;
 };
 
 /// Ping methods (what the target answers with: echo reply, SYN-ACK/RST, port unreachable).
@@ -92,6 +98,8 @@ struct ping_request {
     std::uint8_t ttl = 64;
     std::string id;
     std::string campaign;
+    std::string rate_group; ///< as in trace_request
+    double group_pps = 0;
 };
 
 /// Monotonic counters for metrics; a snapshot is a plain copy.

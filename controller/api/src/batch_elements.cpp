@@ -1,0 +1,101 @@
+#include <tumen/controller/api/batch_elements.hpp>
+
+namespace tumen::controller::api {
+namespace {
+
+/// RFC 8259 section 2: the four white-space characters.
+bool is_ws(char c) noexcept {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+std::size_t skip_ws(std::string_view s, std::size_t i) noexcept {
+    while (i < s.size() && is_ws(s[i])) {
+        ++i;
+    }
+    return i;
+}
+
+/// Index just past the string starting at s[i] == '"' (RFC 8259 section 7: a backslash
+/// escapes the next character), or npos if it is not closed.
+std::size_t skip_string(std::string_view s, std::size_t i) noexcept {
+    for (++i; i < s.size(); ++i) {
+        if (s[i] == '\\') {
+            ++i;
+        } else if (s[i] == '"') {
+            return i + 1;
+        }
+    }
+    return std::string_view::npos;
+}
+
+std::string_view trim(std::string_view s) noexcept {
+    std::size_t b = 0;
+    std::size_t e = s.size();
+    while (b < e && is_ws(s[b])) {
+        ++b;
+    }
+    while (e > b && is_ws(s[e - 1])) {
+        --e;
+    }
+    return s.substr(b, e - b);
+}
+
+} // namespace
+
+std::optional<std::vector<std::string_view>> batch_elements(std::string_view body) {
+    std::size_t i = skip_ws(body, 0);
+    if (i < body.size() && body[i] == '{') {
+        // {"results": [...]}: the single key, its colon, then the array.
+        i = skip_ws(body, i + 1);
+        if (i >= body.size() || body[i] != '"') {
+            return std::nullopt;
+        }
+        i = skip_string(body, i);
+        if (i == std::string_view::npos) {
+            return std::nullopt;
+        }
+        i = skip_ws(body, i);
+        if (i >= body.size() || body[i] != ':') {
+            return std::nullopt;
+        }
+        i = skip_ws(body, i + 1);
+    }
+    if (i >= body.size() || body[i] != '[') {
+        return std::nullopt;
+    }
+    std::vector<std::string_view> out;
+    std::size_t depth = 1;
+    std::size_t start = i + 1;
+    for (++i; i < body.size(); ++i) {
+        const char c = body[i];
+        if (c == '"') {
+            i = skip_string(body, i);
+            if (i == std::string_view::npos) {
+                return std::nullopt;
+            }
+            --i; // the loop's ++i moves past the closing quote
+        } else if (c == '[' || c == '{') {
+            ++depth;
+        } else if (c == ']' || c == '}') {
+            if (--depth == 0) {
+                auto last = trim(body.substr(start, i - start));
+                if (!last.empty()) {
+                    out.push_back(last);
+                } else if (!out.empty()) {
+                    return std::nullopt; // "[1, ]" is not JSON
+                }
+                return out;
+            }
+        } else if (c == ',' && depth == 1) {
+            auto e = trim(body.substr(start, i - start));
+            if (e.empty()) {
+                return std::nullopt;
+            }
+            out.push_back(e);
+            start = i + 1;
+        }
+    }
+    return std::nullopt; // unterminated
+}
+
+} // namespace tumen::controller::api

@@ -1,0 +1,46 @@
+// batch_elements: the text of each result of an upload body, as sent.
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include <tumen/controller/api/batch_elements.hpp>
+
+using tumen::controller::api::batch_elements;
+using sv = std::string_view;
+
+TEST_CASE("batch_elements: array form, white space trimmed, nesting and strings respected") {
+    const sv body = " [ {\"a\":[1,2,{\"b\":\"],}\"}]} ,\n\t{\"c\":\"x\\\"]\"} , 3 ]\n";
+    auto e = batch_elements(body);
+    REQUIRE(e);
+    REQUIRE(e->size() == 3);
+    CHECK((*e)[0] == sv("{\"a\":[1,2,{\"b\":\"],}\"}]}"));
+    CHECK((*e)[1] == sv("{\"c\":\"x\\\"]\"}"));
+    CHECK((*e)[2] == sv("3"));
+    // Each slice is exactly one JSON value equal to the parsed element.
+    auto doc = nlohmann::json::parse(body);
+    for (std::size_t i = 0; i < e->size(); ++i) {
+        CHECK(nlohmann::json::parse((*e)[i]) == doc[i]);
+    }
+}
+
+TEST_CASE("batch_elements: object form with the single key results") {
+    auto e = batch_elements(R"({ "results" : [{"id":"r1"},{"id":"r2"}] })");
+    REQUIRE(e);
+    REQUIRE(e->size() == 2);
+    CHECK((*e)[1] == sv(R"({"id":"r2"})"));
+    auto empty = batch_elements("{\"results\":[ ]}");
+    REQUIRE(empty);
+    CHECK(empty->empty());
+    auto none = batch_elements("[]");
+    REQUIRE(none);
+    CHECK(none->empty());
+}
+
+TEST_CASE("batch_elements: texts of another shape give nullopt, never a wrong split") {
+    CHECK_FALSE(batch_elements(""));
+    CHECK_FALSE(batch_elements("42"));
+    CHECK_FALSE(batch_elements("{\"results\" 1}"));
+    CHECK_FALSE(batch_elements("[1,,2]"));
+    CHECK_FALSE(batch_elements("[1,2,]"));
+    CHECK_FALSE(batch_elements("[{\"a\":\"unterminated]"));
+    CHECK_FALSE(batch_elements("[[1,2]"));
+}
