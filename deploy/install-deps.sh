@@ -8,7 +8,7 @@ packages=(
   build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev libfuzzer-14-dev
   # libraries
   libtins-dev libpcap-dev libboost-dev libyaml-cpp-dev prometheus-cpp-dev doctest-dev
-  libsqlite3-dev nlohmann-json3-dev libssl-dev libcli11-dev libspdlog-dev zlib1g-dev
+  libsqlite3-dev nlohmann-json3-dev libssl-dev libcli11-dev libspdlog-dev zlib1g-dev libjemalloc-dev
   # lab, reference tools and monitoring
   iproute2 iptables procps psmisc iputils-ping scamper traceroute prometheus curl python3 sqlite3
   time libcap2-bin dpkg-dev file util-linux systemd

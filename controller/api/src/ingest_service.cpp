@@ -24,7 +24,9 @@ constexpr std::size_t max_id_length = 256;
 /// One validated result of a batch.
 struct item {
     std::variant<result::trace, result::ping> value;
-    std::string raw;
+    std::string_view slice; ///< its bytes in the request body (the usual case)
+    std::string owned;      ///< or its serialisation, when the body could not be sliced
+    std::string_view raw() const { return owned.empty() ? slice : std::string_view(owned); }
 };
 
 json optional_u32(const std::optional<std::uint32_t>& v) {
@@ -343,10 +345,17 @@ batch_result ingest_service::ingest(const std::string& agent, std::string_view b
                               agent + "\"",
                           where + ".agent", count);
         }
-        it.raw = slices ? std::string((*slices)[i])
-                        : e.dump(-1, ' ', false, json::error_handler_t::replace);
+        if (slices) {
+            it.slice = (*slices)[i];
+        } else {
+            it.owned = e.dump(-1, ' ', false, json::error_handler_t::replace);
+        }
         items.push_back(std::move(it));
     }
+
+    // The parsed tree is no longer needed (results are structs, raw bytes are views into
+    // `body`): free it before taking the lock.
+    json().swap(doc);
 
     // 2. Store and infer under the lock, in one transaction.
     auto& s = *impl_;
@@ -370,7 +379,7 @@ batch_result ingest_service::ingest(const std::string& agent, std::string_view b
             store::result_row row;
             row.agent = agent;
             row.received = now;
-            row.raw_json = std::move(it.raw);
+            row.raw_json = it.raw();
             if (auto* t = std::get_if<result::trace>(&it.value)) {
                 row.id = t->id;
                 row.kind = "traceroute";

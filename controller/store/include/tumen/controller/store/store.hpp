@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <vector>
 
@@ -35,7 +36,8 @@ struct result_row {
     ipv4_addr dst;
     std::int64_t timestamp = 0; ///< measurement time (Unix seconds)
     std::int64_t received = 0;  ///< ingest time (Unix seconds)
-    std::string raw_json;       ///< the result as received (compact JSON)
+    /// The result's JSON as received; a view that must stay valid until insert_result returns.
+    std::string_view raw_json;
     std::vector<hop_row> hops;
 };
 
