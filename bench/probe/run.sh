@@ -87,12 +87,15 @@ echo "uncapped send rate on fra's veth (UDP probes to the black hole $LAB_BLACKH
 # 256 targets x 400 pings at 1 ms intervals = 102,400 probes asked for as fast as possible.
 python3 -c 'import ipaddress,sys
 for a in ipaddress.ip_network(sys.argv[1]): print(a)' "$LAB_BLACKHOLE_PREFIX" >"$work/hole"
-ip netns exec "$ns" "$probe" ping --method udp --pps 0 -c 400 -i 1 --wait 200 --window 256 \
-  --format json --stats $(cat "$work/hole") >/dev/null 2>"$work/u.stats"
-python3 -c 'import json,sys
+# Each tumen run is followed at once by a raw loop run, three times per send-timestamp mode,
+# and the ratio printed per pair (the machine's speed drifts between pairs).
+for mode in capture clock capture clock capture clock; do
+  ip netns exec "$ns" "$probe" ping --method udp --pps 0 -c 400 -i 1 --wait 200 --window 256 \
+    --tx-timestamp "$mode" --format json --stats $(cat "$work/hole") >/dev/null 2>"$work/u.stats"
+  ip netns exec "$ns" "$rawloop" "$vp_addr" "$LAB_BLACKHOLE_PREFIX" 102400 >"$work/raw.json"
+  python3 -c 'import json,sys
 s=json.loads(open(sys.argv[1]).readlines()[-1])
-print("  tumen-probe --pps 0: %d probes in %.3f s = %.0f probes/s (send errors %d, retries %d)" % (s["probes_sent"], s["send_seconds"], (s["probes_sent"]-1)/s["send_seconds"], s["send_errors"], s["send_retries"]))' "$work/u.stats"
-ip netns exec "$ns" "$rawloop" "$vp_addr" "$LAB_BLACKHOLE_PREFIX" 102400 >"$work/raw.json"
-python3 -c 'import json,sys
-r=json.load(open(sys.argv[1]))
-print("  raw sendto loop:     %d probes in %.3f s = %.0f probes/s (errors %d)" % (r["sent"], r["seconds"], r["pps"], r["errors"]))' "$work/raw.json"
+r=json.load(open(sys.argv[2]))
+pps=(s["probes_sent"]-1)/s["send_seconds"]
+print("  tumen-probe --pps 0 --tx-timestamp %-7s %6d probes in %.3f s = %6.0f/s (errors %d, retries %d) | raw sendto loop %6.0f/s (errors %d) | %3.0f%%" % (sys.argv[3], s["probes_sent"], s["send_seconds"], pps, s["send_errors"], s["send_retries"], r["pps"], r["errors"], 100*pps/r["pps"]))' "$work/u.stats" "$work/raw.json" "$mode"
+done

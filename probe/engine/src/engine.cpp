@@ -436,7 +436,7 @@ struct engine::impl {
                 }
             }
             methods_in_use |= 1u << static_cast<unsigned>(j.method);
-            make_ready(j);
+            make_ready(j, /*started=*/false);
         }
     }
 
@@ -446,10 +446,18 @@ struct engine::impl {
                std::to_string(next_job);
     }
 
-    void make_ready(job& j) {
+    /// Queues a job that has a probe to send. Jobs already under way (a reply or timeout
+    /// moved them on) go first, new ones last: traces then advance depth-first, so their
+    /// timeouts run while other probes are sent instead of all at the end (the same total
+    /// of probes, finished sooner under a rate cap).
+    void make_ready(job& j, bool started = true) {
         if (!j.ready) {
             j.ready = true;
-            ready.push_back(j.id);
+            if (started) {
+                ready.push_front(j.id);
+            } else {
+                ready.push_back(j.id);
+            }
             schedule_pump();
         }
     }

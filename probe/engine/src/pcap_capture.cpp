@@ -22,9 +22,11 @@ std::error_code pcap_capture::open(const std::string& device, int buffer_bytes,
         error = "pcap_create(" + device + "): " + errbuf;
         return std::make_error_code(std::errc::no_such_device);
     }
-    // Replies quote a few hundred bytes at most: RFC 4884 pads the quote to 128 bytes and the
-    // RFC 4950 MPLS extension adds a few dozen. 1024 keeps the capture ring small.
-    pcap_set_snaplen(handle_, 1024);
+    // Replies are short: an ICMP error is at most 576 bytes (RFC 1812 section 4.3.2.3), with
+    // the quote padded to 128 bytes when RFC 4884 extensions (RFC 4950 MPLS labels) follow.
+    // 768 bytes leave room for the link header; small frames keep the capture ring small,
+    // which the kernel allocates and frees at every start and exit.
+    pcap_set_snaplen(handle_, 768);
     pcap_set_promisc(handle_, 0);
     pcap_set_immediate_mode(handle_, 1);
     if (buffer_bytes > 0) {
