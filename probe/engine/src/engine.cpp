@@ -244,7 +244,10 @@ struct engine::impl {
     counters stats;
     std::unordered_map<std::uint64_t, job> jobs;
     std::deque<pending_job> queued;
+    /// Jobs with a probe to send: those already under way first, then new ones; FIFO within
+    /// each (see make_ready).
     std::deque<std::uint64_t> ready;
+    std::deque<std::uint64_t> ready_new;
     std::unordered_map<probe_key, outstanding, probe_key_hash> table;
     std::priority_queue<timer_event, std::vector<timer_event>, std::greater<>> events;
     steady::time_point event_timer_at = steady::time_point::max();
@@ -368,6 +371,7 @@ struct engine::impl {
         jobs.clear();
         queued.clear();
         ready.clear();
+        ready_new.clear();
         table.clear();
         retry.reset();
         events = {};
@@ -447,19 +451,35 @@ struct engine::impl {
     }
 
     /// Queues a job that has a probe to send. Jobs already under way (a reply or timeout
-    /// moved them on) go first, new ones last: traces then advance depth-first, so their
-    /// timeouts run while other probes are sent instead of all at the end (the same total
-    /// of probes, finished sooner under a rate cap).
+    /// moved them on) are served before new ones, in the order they became ready: traces
+    /// advance as soon as they can, so their timeouts run while other probes are sent instead
+    /// of all together at the end (the same probes, finished sooner under a rate cap).
     void make_ready(job& j, bool started = true) {
         if (!j.ready) {
             j.ready = true;
-            if (started) {
-                ready.push_front(j.id);
-            } else {
-                ready.push_back(j.id);
-            }
+            (started ? ready : ready_new).push_back(j.id);
             schedule_pump();
         }
+    }
+
+    bool any_ready() const noexcept { return !ready.empty() || !ready_new.empty(); }
+
+    /// The next job to send for. Jobs under way go first (depth-first), except when the rate
+    /// is so low against the active jobs that one probe for each takes longer than a wait:
+    /// then new jobs go first (breadth-first), so every trace's timeouts run early, while
+    /// the rate is busy with the others, instead of holding up the end.
+    std::uint64_t pop_ready() {
+        bool take_new = ready.empty();
+        if (!take_new && !ready_new.empty() && options.pps > 0) {
+            const auto it = jobs.find(ready_new.front());
+            const double wait_s =
+                it == jobs.end() ? 0.0 : std::chrono::duration<double>(it->second.wait).count();
+            take_new = static_cast<double>(jobs.size()) / options.pps >= wait_s;
+        }
+        auto& q = take_new ? ready_new : ready;
+        const std::uint64_t id = q.front();
+        q.pop_front();
+        return id;
     }
 
     void finish(std::uint64_t id) {
@@ -656,7 +676,7 @@ struct engine::impl {
             return;
         }
         int budget = 512; // yield to the capture after this many sends
-        while (!retry && !ready.empty()) {
+        while (!retry && any_ready()) {
             const auto now = steady::now();
             if (budget-- == 0) {
                 schedule_pump();
@@ -666,8 +686,7 @@ struct engine::impl {
                 arm_send_timer(now + bucket.until_next(now));
                 return;
             }
-            const std::uint64_t id = ready.front();
-            ready.pop_front();
+            const std::uint64_t id = pop_ready();
             auto it = jobs.find(id);
             if (it == jobs.end()) {
                 continue;
