@@ -14,15 +14,46 @@ std::string where(const std::string& source, int line, int column) {
     return source + ":" + std::to_string(line) + ":" + std::to_string(column);
 }
 
-/// A leading unsigned integer and the unit text after it.
-std::optional<std::pair<std::uint64_t, std::string_view>> number_and_unit(std::string_view text) {
+/// A unit suffix and what one of it is worth.
+struct unit {
+    std::string_view name;
+    std::uint64_t factor;
+};
+
+/// Milliseconds per duration unit (no suffix: seconds).
+constexpr unit duration_units[] = {{"", 1000},    {"s", 1000},      {"ms", 1},
+                                   {"m", 60'000}, {"h", 3'600'000}, {"d", 86'400'000}};
+/// Bytes per size unit (no suffix: bytes).
+constexpr unit size_units[] = {
+    {"", 1},      {"B", 1},         {"KiB", 1ull << 10}, {"MiB", 1ull << 20}, {"GiB", 1ull << 30},
+    {"kB", 1000}, {"MB", 1000'000}, {"GB", 1000'000'000}};
+
+/// "<unsigned integer><unit>" with a unit of `units`, times the unit's factor; nullopt if
+/// malformed, the unit is unknown or the result exceeds `max`.
+template <std::size_t N>
+std::optional<std::uint64_t> scaled(std::string_view text, const unit (&units)[N],
+                                    std::uint64_t max) {
     std::uint64_t v = 0;
     auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
     if (text.empty() || ec != std::errc{} || p == text.data()) {
         return std::nullopt;
     }
-    return std::make_pair(
-        v, std::string_view(p, static_cast<std::size_t>(text.data() + text.size() - p)));
+    const std::string_view suffix(p, static_cast<std::size_t>(text.data() + text.size() - p));
+    const auto u = std::find_if(std::begin(units), std::end(units),
+                                [&](const unit& x) { return x.name == suffix; });
+    if (u == std::end(units) || v > max / u->factor) {
+        return std::nullopt;
+    }
+    return v * u->factor;
+}
+
+/// The suffix after the leading digits of `text`, if it starts with one.
+std::optional<std::string_view> suffix_of(std::string_view text) {
+    const auto first = text.find_first_not_of("0123456789");
+    if (first == 0 || text.empty()) {
+        return std::nullopt;
+    }
+    return first == std::string_view::npos ? std::string_view() : text.substr(first);
 }
 
 } // namespace
@@ -35,60 +66,16 @@ yaml_error::yaml_error(std::string source, int line, int column, std::string mes
     , message_(std::move(message)) {}
 
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
-    auto nu = number_and_unit(text);
-    if (!nu) {
-        return std::nullopt;
-    }
-    const auto [v, unit] = *nu;
-    std::uint64_t factor = 0;
-    if (unit.empty() || unit == "s") {
-        factor = 1000;
-    } else if (unit == "ms") {
-        factor = 1;
-    } else if (unit == "m") {
-        factor = 60'000;
-    } else if (unit == "h") {
-        factor = 3'600'000;
-    } else if (unit == "d") {
-        factor = 86'400'000;
-    } else {
-        return std::nullopt;
-    }
     constexpr std::uint64_t max_ms = 100ull * 365 * 86'400'000;
-    if (v > max_ms / factor) {
+    auto ms = scaled(text, duration_units, max_ms);
+    if (!ms) {
         return std::nullopt;
     }
-    return std::chrono::milliseconds(static_cast<std::int64_t>(v * factor));
+    return std::chrono::milliseconds(static_cast<std::int64_t>(*ms));
 }
 
 std::optional<std::uint64_t> parse_byte_size(std::string_view text) {
-    auto nu = number_and_unit(text);
-    if (!nu) {
-        return std::nullopt;
-    }
-    const auto [v, unit] = *nu;
-    std::uint64_t factor = 0;
-    if (unit.empty() || unit == "B") {
-        factor = 1;
-    } else if (unit == "KiB") {
-        factor = 1ull << 10;
-    } else if (unit == "MiB") {
-        factor = 1ull << 20;
-    } else if (unit == "GiB") {
-        factor = 1ull << 30;
-    } else if (unit == "kB") {
-        factor = 1000;
-    } else if (unit == "MB") {
-        factor = 1000'000;
-    } else if (unit == "GB") {
-        factor = 1000'000'000;
-    } else {
-        return std::nullopt;
-    }
-    if (v > UINT64_MAX / factor) {
-        return std::nullopt;
-    }
-    return v * factor;
+    return scaled(text, size_units, UINT64_MAX);
 }
 
 YAML::Node load(std::string_view text, const std::string& source) {
@@ -206,10 +193,10 @@ std::chrono::milliseconds yaml_reader::duration(const YAML::Node& n, const std::
     const std::string s = scalar(n, what);
     auto d = parse_duration(s);
     if (!d) {
-        auto nu = number_and_unit(s);
-        const std::string_view units[] = {"", "ms", "s", "m", "h", "d"};
-        if (nu && std::find(std::begin(units), std::end(units), nu->second) == std::end(units)) {
-            fail(n, what + ": unknown duration unit \"" + std::string(nu->second) +
+        const auto suffix = suffix_of(s);
+        if (suffix && std::none_of(std::begin(duration_units), std::end(duration_units),
+                                   [&](const unit& u) { return u.name == *suffix; })) {
+            fail(n, what + ": unknown duration unit \"" + std::string(*suffix) +
                         "\" (use ms, s, m, h or d)");
         }
         fail(n, what + " must be a duration like 500ms, 10s, 5m, 1h or 30d, got \"" + s + "\"");

@@ -42,7 +42,7 @@ struct server_config {
     std::chrono::seconds retention{std::chrono::hours(24 * 30)}; ///< raw hops kept this long
     std::uint32_t hysteresis = 3;      ///< K: observations confirming a new path
     std::size_t body_limit = 8u << 20; ///< max request body (bytes); 413 beyond
-    std::uint32_t threads = 2;         ///< I/O threads
+    std::uint32_t threads = 4; ///< I/O threads (more than cores: one parses while one stores)
     std::chrono::milliseconds campaign_poll{std::chrono::seconds(5)}; ///< mtime poll period
     std::chrono::seconds idle_timeout{60}; ///< keep-alive connection idle limit
     std::filesystem::path path;            ///< file it was loaded from
