@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Fuzzes the probe codec (decode_reply + key_of + check, and the builders) with libFuzzer.
-#   deploy/fuzz.sh [SECONDS]     default 60
-# Configures the `fuzz` preset (clang 14, ASan + UBSan, libFuzzer), builds only fuzz_decode,
-# runs it for SECONDS on a copy of tests/fuzz/corpus and exits non-zero on any crash, leak,
+# Fuzzes, with libFuzzer, the two parsers of hostile input: the probe codec (decode_reply +
+# key_of + check, and the builders; target fuzz_decode, corpus tests/fuzz/corpus) and the
+# controller's upload body (JSON, batch_elements, result parsers; target fuzz_results, corpus
+# tests/fuzz/corpus-results).
+#   deploy/fuzz.sh [SECONDS]     default 60, shared between the two targets (2/3 codec)
+# Configures the `fuzz` preset (clang 14, ASan + UBSan, libFuzzer), builds only the fuzz
+# targets, runs each on a copy of its corpus and exits non-zero on any crash, leak,
 # sanitizer report or broken invariant; the crashing input is kept in build-fuzz/artifacts/.
 # TUMEN_FUZZ_BUILD_DIR overrides the build directory (default: the preset's build-fuzz).
 set -euo pipefail
@@ -21,25 +24,32 @@ fi
 
 cd "$root"
 cmake --preset fuzz -B "$build" >/dev/null
-cmake --build "$build" --target fuzz_decode -j "$(nproc)"
+cmake --build "$build" --target fuzz_decode fuzz_results -j "$(nproc)"
 
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/corpus" "$build/artifacts"
-cp "$root"/tests/fuzz/corpus/* "$work/corpus/"
+# fuzz TARGET CORPUS SECONDS MAX_LEN
+fuzz() {
+  local target="$1" corpus="$2" secs="$3" max_len="$4" work rc
+  work="$(mktemp -d)"
+  mkdir -p "$work/corpus" "$build/artifacts"
+  cp "$root/tests/fuzz/$corpus"/* "$work/corpus/"
+  echo "fuzz.sh: running $target for ${secs}s on $(ls "$work/corpus" | wc -l) seed inputs"
+  set +e
+  "$build/tests/fuzz/$target" \
+    -max_total_time="$secs" -max_len="$max_len" -timeout=10 -rss_limit_mb=2048 \
+    -print_final_stats=1 -artifact_prefix="$build/artifacts/" "$work/corpus" \
+    >"$work/fuzz.log" 2>&1
+  rc=$?
+  set -e
+  tail -n 12 "$work/fuzz.log"
+  rm -rf "$work"
+  if [ "$rc" -ne 0 ]; then
+    echo "fuzz.sh: $target failed (exit $rc); reproducer(s) in $build/artifacts/:" >&2
+    ls -1 "$build/artifacts/" >&2 || true
+    exit "$rc"
+  fi
+}
 
-echo "fuzz.sh: running fuzz_decode for ${seconds}s on $(ls "$work/corpus" | wc -l) seed inputs"
-set +e
-"$build/tests/fuzz/fuzz_decode" \
-  -max_total_time="$seconds" -max_len=2048 -timeout=10 -rss_limit_mb=2048 \
-  -print_final_stats=1 -artifact_prefix="$build/artifacts/" "$work/corpus" \
-  >"$work/fuzz.log" 2>&1
-rc=$?
-set -e
-tail -n 25 "$work/fuzz.log"
-if [ "$rc" -ne 0 ]; then
-  echo "fuzz.sh: fuzz_decode failed (exit $rc); reproducer(s) in $build/artifacts/:" >&2
-  ls -1 "$build/artifacts/" >&2 || true
-  exit "$rc"
-fi
+codec_seconds=$((seconds * 2 / 3))
+fuzz fuzz_decode corpus "$codec_seconds" 2048
+fuzz fuzz_results corpus-results "$((seconds - codec_seconds))" 8192
 echo "fuzz.sh: no crash in ${seconds}s"

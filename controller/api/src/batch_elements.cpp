@@ -44,7 +44,8 @@ std::string_view trim(std::string_view s) noexcept {
 
 std::optional<std::vector<std::string_view>> batch_elements(std::string_view body) {
     std::size_t i = skip_ws(body, 0);
-    if (i < body.size() && body[i] == '{') {
+    const bool wrapped = i < body.size() && body[i] == '{';
+    if (wrapped) {
         // {"results": [...]}: the single key, its colon, then the array.
         i = skip_ws(body, i + 1);
         if (i >= body.size() || body[i] != '"') {
@@ -83,6 +84,19 @@ std::optional<std::vector<std::string_view>> batch_elements(std::string_view bod
                     out.push_back(last);
                 } else if (!out.empty()) {
                     return std::nullopt; // "[1, ]" is not JSON
+                }
+                // Only the closing brace of the wrapper may follow: with a second member
+                // (even a repeated "results", whose last value a parser keeps) the slices
+                // would not be the parsed array.
+                std::size_t rest = skip_ws(body, i + 1);
+                if (wrapped) {
+                    if (rest >= body.size() || body[rest] != '}') {
+                        return std::nullopt;
+                    }
+                    rest = skip_ws(body, rest + 1);
+                }
+                if (rest != body.size()) {
+                    return std::nullopt;
                 }
                 return out;
             }

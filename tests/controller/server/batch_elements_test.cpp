@@ -43,4 +43,10 @@ TEST_CASE("batch_elements: texts of another shape give nullopt, never a wrong sp
     CHECK_FALSE(batch_elements("[1,2,]"));
     CHECK_FALSE(batch_elements("[{\"a\":\"unterminated]"));
     CHECK_FALSE(batch_elements("[[1,2]"));
+    // A repeated key: a parser keeps the last array, so slicing the first would store the
+    // wrong bytes for the parsed results.
+    CHECK_FALSE(batch_elements(R"({"results":[{"id":"a"}],"results":[{"id":"b"}]})"));
+    CHECK_FALSE(batch_elements(R"({"results":[1], "x": 2})"));
+    CHECK_FALSE(batch_elements("[1] [2]"));
+    CHECK(batch_elements("[1]\n"));
 }
