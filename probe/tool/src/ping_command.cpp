@@ -1,5 +1,4 @@
 // `tumen-probe ping`: RTT series per target (ICMP echo, TCP SYN or UDP to a closed port).
-#include <cstdio>
 #include <iostream>
 #include <memory>
 
@@ -52,8 +51,7 @@ int run_ping(const ping_cli& cli) {
             eng.submit_ping(std::move(r), [json](result::ping p) {
                 const std::string out =
                     json ? result::to_json(p).dump() + "\n" : engine::format_ping_text(p);
-                std::fwrite(out.data(), 1, out.size(), stdout);
-                std::fflush(stdout);
+                write_result(out);
             });
         }
     });

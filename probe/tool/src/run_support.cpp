@@ -148,6 +148,11 @@ std::optional<run_setup> prepare_run(const engine_cli& cli, std::istream& in, st
     return out;
 }
 
+void write_result(const std::string& text) {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    std::fflush(stdout);
+}
+
 int run_engine(boost::asio::io_context& io, engine::engine& eng, const engine_cli& cli,
                const std::function<void()>& submit) {
     if (auto ec = eng.open()) {

@@ -61,6 +61,10 @@ std::optional<run_setup> prepare_run(const engine_cli& cli, std::istream& in, st
 std::optional<engine::engine_options>
 to_engine_options(const engine_cli& cli, const std::vector<target>& targets, std::string& error);
 
+/// Writes one finished result to standard output and flushes it (results are streamed as
+/// they finish, so a consumer sees each at once).
+void write_result(const std::string& text);
+
 /// Opens the engine (printing the CAP_NET_RAW message on EPERM), drops privileges to
 /// `user` if set, calls `submit` and runs `io` until every job finished (or SIGINT/SIGTERM).
 /// Returns the exit code.

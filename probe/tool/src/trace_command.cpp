@@ -1,6 +1,5 @@
 // `tumen-probe trace`: many Paris traceroutes at once; text (traceroute-like) or JSON lines
 // (RIPE Atlas traceroute form + method and stop_reason, via result_json).
-#include <cstdio>
 #include <iostream>
 #include <memory>
 
@@ -59,8 +58,7 @@ int run_trace(const trace_cli& cli) {
             eng.submit_trace(std::move(r), [json, max_ttl](result::trace tr) {
                 const std::string out = json ? result::to_json(tr).dump() + "\n"
                                              : engine::format_trace_text(tr, max_ttl);
-                std::fwrite(out.data(), 1, out.size(), stdout);
-                std::fflush(stdout);
+                write_result(out);
             });
         }
     });
