@@ -784,18 +784,24 @@ struct engine::impl {
     void push_event(timer_event ev) {
         const auto at = ev.at;
         events.push(std::move(ev));
-        // A wake-up already due within the slack after `at` will handle it.
-        if (at + event_slack < event_timer_at) {
-            event_timer_at = at;
-            event_timer.expires_at(at);
-            event_timer.async_wait([this](boost::system::error_code e) {
-                if (e == boost::asio::error::operation_aborted) {
-                    return;
-                }
-                event_timer_at = steady::time_point::max();
-                run_events();
-            });
+        arm_event_timer(at);
+    }
+
+    /// Makes sure a wake-up comes by `at`; one already due within the slack after `at` will
+    /// handle it.
+    void arm_event_timer(steady::time_point at) {
+        if (at + event_slack >= event_timer_at) {
+            return;
         }
+        event_timer_at = at;
+        event_timer.expires_at(at);
+        event_timer.async_wait([this](boost::system::error_code e) {
+            if (e == boost::asio::error::operation_aborted) {
+                return;
+            }
+            event_timer_at = steady::time_point::max();
+            run_events();
+        });
     }
 
     void run_events() {
@@ -843,18 +849,7 @@ struct engine::impl {
             }
         }
         if (!events.empty()) {
-            const auto at = events.top().at;
-            if (at < event_timer_at) {
-                event_timer_at = at;
-                event_timer.expires_at(at);
-                event_timer.async_wait([this](boost::system::error_code e) {
-                    if (e == boost::asio::error::operation_aborted) {
-                        return;
-                    }
-                    event_timer_at = steady::time_point::max();
-                    run_events();
-                });
-            }
+            arm_event_timer(events.top().at);
         }
     }
 
