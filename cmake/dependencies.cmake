@@ -43,6 +43,7 @@ if(TUMEN_BUILD_TESTS)
   include(doctest OPTIONAL RESULT_VARIABLE TUMEN_DOCTEST_MODULE)
 endif()
 
+find_package(tsl-robin-map CONFIG REQUIRED)         # tsl::robin_map (robin-map-dev, header-only)
 find_package(ZLIB REQUIRED)                        # ZLIB::ZLIB (zlib1g-dev): gzip pfx2as files
 
 # tumen::malloc: the allocator of the controller binaries. The ingest path builds and frees

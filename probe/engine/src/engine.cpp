@@ -2,7 +2,6 @@
 #include <cerrno>
 #include <ctime>
 #include <deque>
-#include <queue>
 #include <unordered_map>
 #include <vector>
 
@@ -11,6 +10,8 @@
 #include <tumen/probe/codec/reply.hpp>
 #include <tumen/probe/engine/engine.hpp>
 #include <tumen/probe/engine/link_layer.hpp>
+#include <tumen/probe/engine/slot_table.hpp>
+#include <tumen/probe/engine/timer_queue.hpp>
 #include <tumen/probe/engine/token_bucket.hpp>
 #include <tumen/probe/engine/trace_machine.hpp>
 
@@ -142,7 +143,6 @@ std::uint16_t be16(std::span<const std::uint8_t> b, std::size_t at) {
 struct engine::impl {
     struct outstanding {
         std::uint64_t job = 0;
-        std::uint64_t serial = 0;
         probe_slot slot;       // traces
         std::uint32_t seq = 0; // pings
         codec::probe_spec spec;
@@ -183,7 +183,8 @@ struct engine::impl {
         std::uint32_t ping_open = 0;
         steady::time_point ping_next_at{};
         // bookkeeping
-        std::vector<probe_key> keys;
+        /// Its probes in the table (slot, serial), to free when it finishes.
+        std::vector<std::pair<std::uint32_t, std::uint64_t>> probes;
         bool ready = false;
         rate_group* group = nullptr; ///< null: only the global bucket applies
     };
@@ -192,9 +193,8 @@ struct engine::impl {
         steady::time_point at;
         std::uint64_t serial = 0; // probe serial; 0 = wake a job
         std::uint64_t job = 0;
-        probe_key key;
-        bool purge = false; // forget the probe (a wait after it expired)
-        bool operator>(const timer_event& o) const { return at > o.at; }
+        std::uint32_t slot = 0;   // the probe's table slot
+        bool purge = false;       // forget the probe (a wait after it expired)
     };
 
     struct pending_job {
@@ -213,7 +213,7 @@ struct engine::impl {
     };
 
     struct ip_id_slot {
-        probe_key key;
+        std::uint32_t slot = 0;
         std::uint64_t serial = 0;
     };
 
@@ -248,8 +248,8 @@ struct engine::impl {
     /// each (see make_ready).
     std::deque<std::uint64_t> ready;
     std::deque<std::uint64_t> ready_new;
-    std::unordered_map<probe_key, outstanding, probe_key_hash> table;
-    std::priority_queue<timer_event, std::vector<timer_event>, std::greater<>> events;
+    slot_table<probe_key, outstanding, probe_key_hash> table;
+    timer_queue<timer_event, steady::duration> events;
     steady::time_point event_timer_at = steady::time_point::max();
     std::vector<ip_id_slot> ip_ids;
     std::optional<prepared_send> retry;
@@ -295,7 +295,8 @@ struct engine::impl {
                               ? std::make_error_code(std::errc::operation_not_permitted)
                               : ec);
         }
-        if (auto ec = capture.open(device, options.capture_buffer_bytes, error_text)) {
+        if (auto ec = capture.open(device, options.capture_buffer_bytes, options.capture_outgoing,
+                                   error_text)) {
             sock.close();
             return ec;
         }
@@ -374,7 +375,7 @@ struct engine::impl {
         ready_new.clear();
         table.clear();
         retry.reset();
-        events = {};
+        events.clear();
         event_timer_at = steady::time_point::max();
         send_timer_armed = false;
         open = false;
@@ -489,11 +490,8 @@ struct engine::impl {
         }
         job j = std::move(it->second);
         jobs.erase(it);
-        for (const auto& k : j.keys) {
-            // A key purged earlier may since belong to another job's probe.
-            if (auto t = table.find(k); t != table.end() && t->second.job == id) {
-                table.erase(t);
-            }
+        for (const auto& [slot, serial] : j.probes) {
+            table.erase(slot, serial); // no-op for a probe purged earlier (serial reused)
         }
         if (j.is_trace) {
             result::trace t = std::move(j.machine->result());
@@ -613,7 +611,7 @@ struct engine::impl {
                 return std::nullopt;
             }
             if (now + event_slack < j.ping_next_at) {
-                push_event(timer_event{j.ping_next_at, 0, j.id, {}});
+                push_event(timer_event{j.ping_next_at, 0, j.id, 0}, steady::duration::zero());
                 return std::nullopt;
             }
             spec.ttl = j.ping_req.ttl;
@@ -710,7 +708,7 @@ struct engine::impl {
             if (auto again = jobs.find(id); again != jobs.end() && !again->second.is_trace) {
                 auto& pj = again->second;
                 if (pj.ping_next < pj.ping_req.count) {
-                    push_event(timer_event{pj.ping_next_at, 0, pj.id, {}});
+                    push_event(timer_event{pj.ping_next_at, 0, pj.id, 0}, pj.ping_req.interval);
                 }
             }
         }
@@ -755,12 +753,12 @@ struct engine::impl {
             stats.first_send_ns = p.entry.sent_clock_ns;
         }
         stats.last_send_ns = p.entry.sent_clock_ns;
-        p.entry.serial = next_serial++;
-        ip_ids[p.entry.spec.ip_id] = ip_id_slot{p.key, p.entry.serial};
-        const auto serial = p.entry.serial;
-        table[p.key] = p.entry;
-        j.keys.push_back(p.key);
-        push_event(timer_event{steady::now() + j.wait, serial, j.id, p.key});
+        const std::uint64_t serial = next_serial++;
+        const std::uint16_t ip_id = p.entry.spec.ip_id;
+        const auto slot = table.insert(p.key, serial, std::move(p.entry));
+        ip_ids[ip_id] = ip_id_slot{slot, serial};
+        j.probes.emplace_back(slot, serial);
+        push_event(timer_event{steady::now() + j.wait, serial, j.id, slot}, j.wait);
     }
 
     void arm_send_timer(steady::time_point at) {
@@ -781,9 +779,10 @@ struct engine::impl {
     }
 
     // ---------------------------------------------------------------- timeouts
-    void push_event(timer_event ev) {
+    /// Schedules `ev`, due "now + `delay`" (zero: a one-off time; see timer_queue).
+    void push_event(timer_event ev, steady::duration delay) {
         const auto at = ev.at;
-        events.push(std::move(ev));
+        events.push(ev, delay);
         arm_event_timer(at);
     }
 
@@ -818,24 +817,24 @@ struct engine::impl {
                 make_ready(j);
                 continue;
             }
-            auto pt = table.find(ev.key);
-            if (pt == table.end() || pt->second.serial != ev.serial) {
+            outstanding* pt = table.at(ev.slot, ev.serial);
+            if (pt == nullptr) {
                 continue;
             }
-            if (ev.purge || pt->second.answered) {
+            if (ev.purge || pt->answered) {
                 // Answered and its wait is over, or expired a wait ago: later copies count as
                 // unmatched. Keeps the table at about pps x 2 waits entries.
-                table.erase(pt);
+                table.erase(ev.slot, ev.serial);
                 continue;
             }
-            if (pt->second.expired) {
+            if (pt->expired) {
                 continue;
             }
-            pt->second.expired = true;
+            pt->expired = true;
             // Kept one more wait so that a late reply is recognised (and counted) as late.
-            push_event(timer_event{now + j.wait, ev.serial, ev.job, ev.key, true});
+            push_event(timer_event{now + j.wait, ev.serial, ev.job, ev.slot, true}, j.wait);
             if (j.is_trace) {
-                j.machine->on_timeout(pt->second.slot);
+                j.machine->on_timeout(pt->slot);
                 if (j.machine->done()) {
                     finish(j.id);
                 } else {
@@ -924,14 +923,14 @@ struct engine::impl {
     }
 
     void handle_outgoing(std::span<const std::uint8_t> ip, std::int64_t ts) {
-        const auto& slot = ip_ids[be16(ip, 4)];
-        auto it = table.find(slot.key);
-        if (it == table.end() || it->second.serial != slot.serial) {
+        const auto& id = ip_ids[be16(ip, 4)];
+        outstanding* e = table.at(id.slot, id.serial);
+        if (e == nullptr) {
             return;
         }
         ++stats.outgoing_captured;
-        if (!it->second.answered && !it->second.sent_pcap_ns) {
-            it->second.sent_pcap_ns = ts;
+        if (!e->answered && !e->sent_pcap_ns) {
+            e->sent_pcap_ns = ts;
         }
     }
 
@@ -946,11 +945,11 @@ struct engine::impl {
                 continue;
             }
             const probe_key key = normalise(method, k->dst, k->src_port, k->dst_port, k->ident);
-            auto it = table.find(key);
-            if (it == table.end()) {
+            outstanding* found = table.find(key);
+            if (found == nullptr) {
                 continue;
             }
-            outstanding& e = it->second;
+            outstanding& e = *found;
             const auto verdict = codec::check(e.spec, r);
             if (!verdict.matched) {
                 continue;

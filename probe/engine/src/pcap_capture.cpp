@@ -14,7 +14,7 @@ void pcap_capture::close() noexcept {
 }
 
 std::error_code pcap_capture::open(const std::string& device, int buffer_bytes,
-                                   std::string& error) {
+                                   bool outgoing, std::string& error) {
     close();
     char errbuf[PCAP_ERRBUF_SIZE] = {};
     handle_ = pcap_create(device.c_str(), errbuf);
@@ -45,6 +45,12 @@ std::error_code pcap_capture::open(const std::string& device, int buffer_bytes,
         error = std::string("pcap_setnonblock: ") + errbuf;
         close();
         return std::make_error_code(std::errc::io_error);
+    }
+    if (!outgoing) {
+        // Incoming only: on Linux this sets PACKET_IGNORE_OUTGOING, so the kernel no longer
+        // clones every packet we send for this socket just for the filter to drop it. Where
+        // it is not supported the BPF filter still keeps outgoing packets out.
+        (void)pcap_setdirection(handle_, PCAP_D_IN);
     }
     nano_ = pcap_get_tstamp_precision(handle_) == PCAP_TSTAMP_PRECISION_NANO;
     if (selectable_fd() < 0) {

@@ -16,9 +16,11 @@ public:
     pcap_capture& operator=(const pcap_capture&) = delete;
 
     /// pcap_create + snaplen + immediate mode + nanosecond timestamps + buffer size +
-    /// pcap_activate + pcap_setnonblock. Errors: operation_not_permitted when the capability
-    /// is missing; `error` holds libpcap's text.
-    std::error_code open(const std::string& device, int buffer_bytes, std::string& error);
+    /// pcap_activate + pcap_setnonblock, and with `outgoing` false, incoming packets only.
+    /// Errors: operation_not_permitted when the capability is missing; `error` holds
+    /// libpcap's text.
+    std::error_code open(const std::string& device, int buffer_bytes, bool outgoing,
+                         std::string& error);
     /// Compiles and installs a BPF filter.
     std::error_code set_filter(const std::string& expression, std::string& error);
     void close() noexcept;
