@@ -3,11 +3,13 @@
 # (TUMEN_LAB=tpbench by default). Needs /usr/bin/time (Debian package `time`).
 #
 # 1. Traces every address of the target /22 (1,024 targets, --attempts 1 --wait 1000) from
-#    the fra VP with tumen-probe and with scamper, at 1,000 and 10,000 probes/s: wall time,
+#    the fra VP with tumen-probe (one hop at a time as scamper: tumen/1; two probes in flight
+#    per trace: tumen/2) and with scamper, at 1,000 and 10,000 probes/s: wall time,
 #    probes sent, traces that reached the target, CPU seconds, peak RSS; and the ideal
 #    time (probes sent / pps + one wait).
 # 2. Uncapped send rate: tumen-probe (--pps 0, UDP pings to the black hole, no replies)
-#    beside a plain raw-socket sendto() loop (tumen-bench-raw-send-loop) on the same veth.
+#    beside a plain raw-socket sendto() loop (tumen-bench-raw-send-loop) on the same veth,
+#    the two alternating.
 #
 # Usage: bench/probe/run.sh [PPS...]   (default: 1000 10000)
 set -euo pipefail
@@ -50,20 +52,22 @@ print(f"{wall:.2f} {cpu:.2f} {f('Maximum resident set size (kbytes)')}")
 PY
 }
 
-printf '%-8s %-7s %8s %8s %9s %9s %8s %9s %9s\n' tool pps wall_s probes complete ideal_s wall/ideal cpu_s maxrss_MB
+printf '%-10s %-7s %8s %8s %9s %9s %8s %9s %9s\n' tool pps wall_s probes complete ideal_s wall/ideal cpu_s maxrss_MB
 for pps in "${rates[@]}"; do
-  # tumen-probe
-  ip netns exec "$ns" /usr/bin/time -v -o "$work/t.time" "$probe" trace --method udp-paris \
-    --attempts 1 --wait 1000 --pps "$pps" --window "$ntargets" --format json --stats \
-    <"$work/targets" >"$work/t.json" 2>"$work/t.stats"
-  read -r wall cpu rss <<<"$(timing "$work/t.time")"
-  probes=$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readlines()[-1])["probes_sent"])' "$work/t.stats")
-  complete=$(grep -c '"stop_reason":"completed"' "$work/t.json" || true)
-  python3 -c 'import sys
+  # tumen-probe, one hop at a time (as scamper), then with two probes in flight per trace
+  for inflight in 1 2; do
+    ip netns exec "$ns" /usr/bin/time -v -o "$work/t.time" "$probe" trace --method udp-paris \
+      --attempts 1 --wait 1000 --pps "$pps" --window "$ntargets" --hops-in-flight "$inflight" \
+      --format json --stats <"$work/targets" >"$work/t.json" 2>"$work/t.stats"
+    read -r wall cpu rss <<<"$(timing "$work/t.time")"
+    probes=$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readlines()[-1])["probes_sent"])' "$work/t.stats")
+    complete=$(grep -c '"stop_reason":"completed"' "$work/t.json" || true)
+    python3 -c 'import sys
 tool,pps,wall,probes,complete,cpu,rss=sys.argv[1:]
 ideal=int(probes)/float(pps)+1.0
-print("%-8s %-7s %8.2f %8s %9s %9.2f %8.2f %9.2f %9.1f" % (tool,pps,float(wall),probes,complete,ideal,float(wall)/ideal,float(cpu),int(rss)/1024))' \
-    tumen "$pps" "$wall" "$probes" "$complete" "$cpu" "$rss"
+print("%-10s %-7s %8.2f %8s %9s %9.2f %8.2f %9.2f %9.1f" % (tool,pps,float(wall),probes,complete,ideal,float(wall)/ideal,float(cpu),int(rss)/1024))' \
+      "tumen/$inflight" "$pps" "$wall" "$probes" "$complete" "$cpu" "$rss"
+  done
   # scamper
   ip netns exec "$ns" /usr/bin/time -v -o "$work/s.time" scamper -O json -p "$pps" -w 0 \
     -c "trace -P udp-paris -q 1 -w 1" -f "$work/targets" >"$work/s.json" 2>/dev/null
@@ -78,7 +82,7 @@ print(p,c)' "$work/s.json")"
   python3 -c 'import sys
 tool,pps,wall,probes,complete,cpu,rss=sys.argv[1:]
 ideal=int(probes)/float(pps)+1.0
-print("%-8s %-7s %8.2f %8s %9s %9.2f %8.2f %9.2f %9.1f" % (tool,pps,float(wall),probes,complete,ideal,float(wall)/ideal,float(cpu),int(rss)/1024))' \
+print("%-10s %-7s %8.2f %8s %9s %9.2f %8.2f %9.2f %9.1f" % (tool,pps,float(wall),probes,complete,ideal,float(wall)/ideal,float(cpu),int(rss)/1024))' \
     scamper "$pps" "$wall" "$probes" "$complete" "$cpu" "$rss"
 done
 
@@ -87,15 +91,19 @@ echo "uncapped send rate on fra's veth (UDP probes to the black hole $LAB_BLACKH
 # 256 targets x 400 pings at 1 ms intervals = 102,400 probes asked for as fast as possible.
 python3 -c 'import ipaddress,sys
 for a in ipaddress.ip_network(sys.argv[1]): print(a)' "$LAB_BLACKHOLE_PREFIX" >"$work/hole"
-# Each tumen run is followed at once by a raw loop run, three times per send-timestamp mode,
-# and the ratio printed per pair (the machine's speed drifts between pairs).
+# Raw loop runs and tumen runs alternate (raw, tumen, raw, tumen, ..., raw), three tumen runs
+# per send-timestamp mode; each tumen run is compared with the mean of the raw runs just
+# before and just after it (the machine's speed drifts between runs).
+ip netns exec "$ns" "$rawloop" "$vp_addr" "$LAB_BLACKHOLE_PREFIX" 102400 >"$work/raw-before.json"
 for mode in capture clock capture clock capture clock; do
   ip netns exec "$ns" "$probe" ping --method udp --pps 0 -c 400 -i 1 --wait 200 --window 256 \
     --tx-timestamp "$mode" --format json --stats $(cat "$work/hole") >/dev/null 2>"$work/u.stats"
-  ip netns exec "$ns" "$rawloop" "$vp_addr" "$LAB_BLACKHOLE_PREFIX" 102400 >"$work/raw.json"
+  ip netns exec "$ns" "$rawloop" "$vp_addr" "$LAB_BLACKHOLE_PREFIX" 102400 >"$work/raw-after.json"
   python3 -c 'import json,sys
 s=json.loads(open(sys.argv[1]).readlines()[-1])
-r=json.load(open(sys.argv[2]))
+before=json.load(open(sys.argv[2])); after=json.load(open(sys.argv[3]))
 pps=(s["probes_sent"]-1)/s["send_seconds"]
-print("  tumen-probe --pps 0 --tx-timestamp %-7s %6d probes in %.3f s = %6.0f/s (errors %d, retries %d) | raw sendto loop %6.0f/s (errors %d) | %3.0f%%" % (sys.argv[3], s["probes_sent"], s["send_seconds"], pps, s["send_errors"], s["send_retries"], r["pps"], r["errors"], 100*pps/r["pps"]))' "$work/u.stats" "$work/raw.json" "$mode"
+raw=(before["pps"]+after["pps"])/2
+print("  tumen-probe --pps 0 --tx-timestamp %-7s %6d probes in %.3f s = %6.0f/s (errors %d, retries %d) | raw sendto loop before/after %6.0f/%6.0f/s (errors %d) | %3.0f%% of their mean" % (sys.argv[4], s["probes_sent"], s["send_seconds"], pps, s["send_errors"], s["send_retries"], before["pps"], after["pps"], before["errors"]+after["errors"], 100*pps/raw))' "$work/u.stats" "$work/raw-before.json" "$work/raw-after.json" "$mode"
+  mv "$work/raw-after.json" "$work/raw-before.json"
 done

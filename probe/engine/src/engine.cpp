@@ -2,6 +2,7 @@
 #include <cerrno>
 #include <ctime>
 #include <deque>
+#include <queue>
 #include <unordered_map>
 #include <vector>
 
@@ -174,6 +175,7 @@ struct engine::impl {
         // trace
         std::optional<trace_machine> machine;
         std::function<void(result::trace)> trace_done;
+        bool by_ttl = false; ///< hops_in_flight > 1: scheduled lowest TTL first
         std::uint16_t udp_counter = 0;
         // ping
         ping_request ping_req;
@@ -193,8 +195,18 @@ struct engine::impl {
         steady::time_point at;
         std::uint64_t serial = 0; // probe serial; 0 = wake a job
         std::uint64_t job = 0;
-        std::uint32_t slot = 0;   // the probe's table slot
-        bool purge = false;       // forget the probe (a wait after it expired)
+        std::uint32_t slot = 0; // the probe's table slot
+        bool purge = false;     // forget the probe (a wait after it expired)
+    };
+
+    /// A ready job scheduled by the TTL of its next probe (then in the order it got ready).
+    struct ttl_ready {
+        std::uint8_t ttl = 0;
+        std::uint64_t order = 0;
+        std::uint64_t id = 0;
+        bool operator>(const ttl_ready& o) const {
+            return ttl != o.ttl ? ttl > o.ttl : order > o.order;
+        }
     };
 
     struct pending_job {
@@ -248,6 +260,9 @@ struct engine::impl {
     /// each (see make_ready).
     std::deque<std::uint64_t> ready;
     std::deque<std::uint64_t> ready_new;
+    /// Traces with several probes in flight, lowest TTL first (see make_ready).
+    std::priority_queue<ttl_ready, std::vector<ttl_ready>, std::greater<>> ready_by_ttl;
+    std::uint64_t ready_order = 0;
     slot_table<probe_key, outstanding, probe_key_hash> table;
     timer_queue<timer_event, steady::duration> events;
     steady::time_point event_timer_at = steady::time_point::max();
@@ -373,6 +388,7 @@ struct engine::impl {
         queued.clear();
         ready.clear();
         ready_new.clear();
+        ready_by_ttl = {};
         table.clear();
         retry.reset();
         events.clear();
@@ -405,6 +421,7 @@ struct engine::impl {
                     r.id = make_id(r.dst);
                 }
                 j.machine.emplace(r);
+                j.by_ttl = r.hops_in_flight > 1;
                 auto& res = j.machine->result();
                 res.agent = options.agent;
                 res.src = src;
@@ -455,21 +472,39 @@ struct engine::impl {
     /// moved them on) are served before new ones, in the order they became ready: traces
     /// advance as soon as they can, so their timeouts run while other probes are sent instead
     /// of all together at the end (the same probes, finished sooner under a rate cap).
+    ///
+    /// Traces with several probes in flight are served lowest next TTL first instead: under a
+    /// rate cap the probes that hold a trace up (its low hops, above all a silent hop whose
+    /// wait the trace cannot end before) go out before the hops that can already overlap a
+    /// wait, so every trace's slowest wait starts as early as the rate allows.
     void make_ready(job& j, bool started = true) {
         if (!j.ready) {
             j.ready = true;
-            (started ? ready : ready_new).push_back(j.id);
+            if (j.by_ttl) {
+                const auto next = j.machine->peek();
+                ready_by_ttl.push(
+                    ttl_ready{next ? next->ttl : std::uint8_t{255}, ready_order++, j.id});
+            } else {
+                (started ? ready : ready_new).push_back(j.id);
+            }
             schedule_pump();
         }
     }
 
-    bool any_ready() const noexcept { return !ready.empty() || !ready_new.empty(); }
+    bool any_ready() const noexcept {
+        return !ready.empty() || !ready_new.empty() || !ready_by_ttl.empty();
+    }
 
     /// The next job to send for. Jobs under way go first (depth-first), except when the rate
     /// is so low against the active jobs that one probe for each takes longer than a wait:
     /// then new jobs go first (breadth-first), so every trace's timeouts run early, while
     /// the rate is busy with the others, instead of holding up the end.
     std::uint64_t pop_ready() {
+        if (!ready_by_ttl.empty()) {
+            const std::uint64_t id = ready_by_ttl.top().id;
+            ready_by_ttl.pop();
+            return id;
+        }
         bool take_new = ready.empty();
         if (!take_new && !ready_new.empty() && options.pps > 0) {
             const auto it = jobs.find(ready_new.front());
@@ -704,11 +739,16 @@ struct engine::impl {
                 (void)j.group->bucket.take(now);
             }
             transmit(std::move(*p), buffer);
-            // A ping may have more to send later; a trace waits for its reply/timeout.
-            if (auto again = jobs.find(id); again != jobs.end() && !again->second.is_trace) {
-                auto& pj = again->second;
-                if (pj.ping_next < pj.ping_req.count) {
-                    push_event(timer_event{pj.ping_next_at, 0, pj.id, 0}, pj.ping_req.interval);
+            // A ping may have more to send later; a trace may have another hop to send now
+            // (hops_in_flight > 1), else it waits for a reply or timeout.
+            if (auto again = jobs.find(id); again != jobs.end()) {
+                auto& aj = again->second;
+                if (!aj.is_trace) {
+                    if (aj.ping_next < aj.ping_req.count) {
+                        push_event(timer_event{aj.ping_next_at, 0, aj.id, 0}, aj.ping_req.interval);
+                    }
+                } else if (aj.machine->peek()) {
+                    make_ready(aj);
                 }
             }
         }

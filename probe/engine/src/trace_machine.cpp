@@ -54,6 +54,7 @@ trace_machine::trace_machine(const trace_request& request)
     : max_ttl_(std::max<std::uint8_t>(request.max_ttl, 1))
     , attempts_(std::max<std::uint8_t>(request.attempts, 1))
     , gap_limit_(std::max<std::uint8_t>(request.gap_limit, 1))
+    , hops_in_flight_(std::clamp<std::uint8_t>(request.hops_in_flight, 1, 32))
     , ttl_(std::max<std::uint8_t>(request.first_ttl, 1)) {
     result_.dst = request.dst;
     result_.dst_name = request.dst_name;
@@ -66,21 +67,61 @@ trace_machine::trace_machine(const trace_request& request)
     }
 }
 
-std::optional<probe_slot> trace_machine::next() {
-    if (done() || in_flight_) {
+std::optional<probe_slot> trace_machine::peek() const {
+    if (done()) {
         return std::nullopt;
     }
-    in_flight_ = probe_slot{ttl_, attempt_};
-    return in_flight_;
+    // A retry at a started hop first (lowest TTL first): it is what holds the trace up.
+    for (const auto& h : open_) {
+        if (!h.in_flight && !h.resolved) {
+            return probe_slot{h.ttl, h.attempt};
+        }
+    }
+    std::size_t busy = 0;
+    for (const auto& h : open_) {
+        busy += h.in_flight ? 1 : 0;
+    }
+    // At most hops_in_flight probes in flight, over at most twice as many TTLs from the
+    // lowest unresolved one: answered hops above a silent one wait there for its timeout.
+    const unsigned ttl = ttl_ + open_.size();
+    if (busy < hops_in_flight_ && open_.size() < 2u * hops_in_flight_ && ttl <= max_ttl_ &&
+        ttl <= bound_) {
+        return probe_slot{static_cast<std::uint8_t>(ttl), 0};
+    }
+    return std::nullopt;
 }
 
-result::hop& trace_machine::current_hop() {
-    if (result_.hops.empty() || result_.hops.back().ttl != ttl_) {
-        result::hop h;
-        h.ttl = ttl_;
-        result_.hops.push_back(std::move(h));
+std::optional<probe_slot> trace_machine::next() {
+    const auto slot = peek();
+    if (!slot) {
+        return std::nullopt;
     }
-    return result_.hops.back();
+    if (open_hop* retry = find(*slot)) {
+        retry->in_flight = true;
+    } else {
+        open_hop started;
+        started.ttl = slot->ttl;
+        started.in_flight = true;
+        open_.push_back(std::move(started));
+    }
+    return slot;
+}
+
+std::optional<probe_slot> trace_machine::in_flight() const noexcept {
+    for (const auto& h : open_) {
+        if (h.in_flight) {
+            return probe_slot{h.ttl, h.attempt};
+        }
+    }
+    return std::nullopt;
+}
+
+trace_machine::open_hop* trace_machine::find(probe_slot slot) {
+    if (slot.ttl < ttl_ || slot.ttl - ttl_ >= static_cast<int>(open_.size())) {
+        return nullptr;
+    }
+    open_hop& h = open_[static_cast<std::size_t>(slot.ttl - ttl_)];
+    return h.attempt == slot.attempt && !h.resolved ? &h : nullptr;
 }
 
 bool trace_machine::loops(ipv4_addr from) const {
@@ -99,39 +140,62 @@ bool trace_machine::loops(ipv4_addr from) const {
 }
 
 bool trace_machine::on_reply(probe_slot slot, result::hop_reply reply, reply_meaning meaning) {
-    if (!in_flight_ || !(*in_flight_ == slot) || done()) {
+    open_hop* h = done() ? nullptr : find(slot);
+    if (h == nullptr || !h->in_flight) {
         return false;
     }
-    in_flight_.reset();
-    const ipv4_addr from = reply.from;
-    const bool is_loop = meaning == reply_meaning::hop && from != result_.dst && loops(from);
-    current_hop().replies.push_back(std::move(reply));
-    if (meaning == reply_meaning::destination) {
-        finish(result::stop_reason::completed);
-    } else if (meaning == reply_meaning::unreachable) {
-        finish(result::stop_reason::unreachable);
-    } else if (is_loop) {
-        finish(result::stop_reason::loop);
-    } else {
-        finish_hop(true);
+    h->in_flight = false;
+    h->resolved = true;
+    h->answered = true;
+    h->meaning = meaning;
+    h->replies.push_back(std::move(reply));
+    if (meaning != reply_meaning::hop) {
+        bound_ = std::min(bound_, slot.ttl);
     }
+    advance();
     return true;
 }
 
 bool trace_machine::on_timeout(probe_slot slot) {
-    if (!in_flight_ || !(*in_flight_ == slot) || done()) {
+    open_hop* h = done() ? nullptr : find(slot);
+    if (h == nullptr || !h->in_flight) {
         return false;
     }
-    in_flight_.reset();
+    h->in_flight = false;
     result::hop_reply r;
     r.timeout = true;
-    current_hop().replies.push_back(std::move(r));
-    if (attempt_ + 1 < attempts_) {
-        ++attempt_;
-        return true;
+    h->replies.push_back(std::move(r));
+    if (h->attempt + 1 < attempts_) {
+        ++h->attempt;
+    } else {
+        h->resolved = true;
     }
-    finish_hop(false);
+    advance();
     return true;
+}
+
+void trace_machine::advance() {
+    while (!done() && !open_.empty() && open_.front().resolved) {
+        open_hop h = std::move(open_.front());
+        open_.pop_front();
+        const bool answered = h.answered;
+        const ipv4_addr from = answered ? h.replies.back().from : ipv4_addr{};
+        const bool is_loop =
+            answered && h.meaning == reply_meaning::hop && from != result_.dst && loops(from);
+        result::hop hop;
+        hop.ttl = h.ttl;
+        hop.replies = std::move(h.replies);
+        result_.hops.push_back(std::move(hop));
+        if (answered && h.meaning == reply_meaning::destination) {
+            finish(result::stop_reason::completed);
+        } else if (answered && h.meaning == reply_meaning::unreachable) {
+            finish(result::stop_reason::unreachable);
+        } else if (is_loop) {
+            finish(result::stop_reason::loop);
+        } else {
+            finish_hop(answered);
+        }
+    }
 }
 
 void trace_machine::finish_hop(bool answered) {
@@ -145,21 +209,26 @@ void trace_machine::finish_hop(bool answered) {
         return;
     }
     ++ttl_;
-    attempt_ = 0;
 }
 
 void trace_machine::fail(std::string error) {
     if (done()) {
         return;
     }
-    in_flight_.reset();
-    current_hop().error = std::move(error);
+    // The hop the trace is at keeps the attempts it already made.
+    result::hop hop;
+    hop.ttl = ttl_;
+    if (!open_.empty()) {
+        hop.replies = std::move(open_.front().replies);
+    }
+    hop.error = std::move(error);
+    result_.hops.push_back(std::move(hop));
     finish(result::stop_reason::error);
 }
 
 void trace_machine::finish(result::stop_reason reason) {
     stop_ = reason;
-    in_flight_.reset();
+    open_.clear(); // probes still in flight above the stopping hop are not recorded
 }
 
 } // namespace tumen::probe::engine

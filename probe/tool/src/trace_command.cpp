@@ -19,6 +19,7 @@ struct trace_cli {
     int attempts = 2;
     int wait_ms = 1000;
     int gap_limit = 5;
+    int hops_in_flight = 1;
     engine_cli common;
 };
 
@@ -55,6 +56,7 @@ int run_trace(const trace_cli& cli) {
             r.attempts = static_cast<std::uint8_t>(cli.attempts);
             r.wait = std::chrono::milliseconds(cli.wait_ms);
             r.gap_limit = static_cast<std::uint8_t>(cli.gap_limit);
+            r.hops_in_flight = static_cast<std::uint8_t>(cli.hops_in_flight);
             eng.submit_trace(std::move(r), [json, max_ttl](result::trace tr) {
                 const std::string out = json ? result::to_json(tr).dump() + "\n"
                                              : engine::format_trace_text(tr, max_ttl);
@@ -85,6 +87,11 @@ void add_trace_command(CLI::App& app, command_runner& selected) {
         ->capture_default_str();
     sub->add_option("--gap-limit", cli->gap_limit, "consecutive silent hops that end a trace")
         ->check(CLI::Range(1, 255))
+        ->capture_default_str();
+    sub->add_option("--hops-in-flight", cli->hops_in_flight,
+                    "probes in flight per trace (1: one hop at a time, as scamper; N: up to N "
+                    "over 2N TTLs, a silent hop's wait overlapping the hops after it)")
+        ->check(CLI::Range(1, 32))
         ->capture_default_str();
     add_common_engine_options(*sub, cli->common);
     sub->callback([cli, &selected] { selected = [cli] { return run_trace(*cli); }; });

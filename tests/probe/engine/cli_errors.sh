@@ -31,6 +31,8 @@ check trace --first-ttl 10 --max-ttl 5 192.0.2.1
 check trace --attempts 0 192.0.2.1
 check trace --wait -5 192.0.2.1
 check trace --gap-limit 0 192.0.2.1
+check trace --hops-in-flight 0 192.0.2.1
+check trace --hops-in-flight 33 192.0.2.1
 check trace --format xml 192.0.2.1
 check trace --source 192.0.2.300 192.0.2.1
 check trace --pps -1 192.0.2.1

@@ -1,9 +1,9 @@
-#include <doctest/doctest.h>
-
 #include <cstdint>
 #include <map>
 #include <random>
 #include <string>
+
+#include <doctest/doctest.h>
 
 #include <tumen/probe/engine/slot_table.hpp>
 

@@ -1,10 +1,10 @@
-#include <doctest/doctest.h>
-
 #include <chrono>
 #include <cstdint>
 #include <random>
 #include <set>
 #include <vector>
+
+#include <doctest/doctest.h>
 
 #include <tumen/probe/engine/timer_queue.hpp>
 

@@ -1,3 +1,6 @@
+#include <random>
+#include <vector>
+
 #include <doctest/doctest.h>
 
 #include <tumen/probe/engine/trace_machine.hpp>
@@ -230,4 +233,195 @@ TEST_CASE("classify_reply: meaning and fields") {
 
     r.kind = probe::codec::reply_kind::echo_reply;
     CHECK(classify_reply(r, dst, 1, false).meaning == reply_meaning::destination);
+}
+
+// ---------------------------------------------------------------- hops in flight > 1
+
+namespace {
+
+trace_request parallel_request(std::uint8_t hops_in_flight, std::uint8_t attempts = 1,
+                               std::uint8_t gap_limit = 5, std::uint8_t max_ttl = 32) {
+    trace_request r = request(max_ttl, attempts, gap_limit);
+    r.hops_in_flight = hops_in_flight;
+    return r;
+}
+
+} // namespace
+
+TEST_CASE("hops in flight: N probes at once, a silent hop's wait overlaps the hops after it") {
+    // The lab's shape: hops 1-2 answer, 3 is silent, 4-5 answer, 6 is the destination.
+    trace_machine m(parallel_request(2));
+    auto p1 = m.next();
+    auto p2 = m.next();
+    REQUIRE(p1);
+    REQUIRE(p2);
+    CHECK(p1->ttl == 1);
+    CHECK(p2->ttl == 2);
+    CHECK_FALSE(m.next()); // two in flight
+    REQUIRE(m.on_reply(*p1, reply_from(router(1)), reply_meaning::hop));
+    auto p3 = m.next();
+    REQUIRE(p3);
+    CHECK(p3->ttl == 3);
+    REQUIRE(m.on_reply(*p2, reply_from(router(2)), reply_meaning::hop));
+    auto p4 = m.next();
+    REQUIRE(p4);
+    CHECK(p4->ttl == 4);
+    // Hop 3 stays silent while 4 and 5 answer.
+    REQUIRE(m.on_reply(*p4, reply_from(router(4)), reply_meaning::hop));
+    auto p5 = m.next();
+    REQUIRE(p5);
+    CHECK(p5->ttl == 5);
+    REQUIRE(m.on_reply(*p5, reply_from(router(5)), reply_meaning::hop));
+    auto p6 = m.next();
+    REQUIRE(p6);
+    CHECK(p6->ttl == 6);
+    // Four TTLs open (3-6) = 2N: nothing more, whatever is in flight.
+    REQUIRE(m.on_reply(*p6, reply_from(dst), reply_meaning::destination));
+    CHECK_FALSE(m.next()); // nothing above the destination
+    CHECK_FALSE(m.done()); // hop 3 still within its wait
+    CHECK(m.result().hops.size() == 2);
+    REQUIRE(m.on_timeout(*p3));
+    REQUIRE(m.done());
+    CHECK(m.stop() == stop_reason::completed);
+    const auto& hops = m.result().hops;
+    REQUIRE(hops.size() == 6);
+    for (std::size_t i = 0; i < hops.size(); ++i) {
+        CHECK(hops[i].ttl == i + 1);
+        REQUIRE(hops[i].replies.size() == 1);
+    }
+    CHECK(hops[2].replies[0].timeout);
+    CHECK(hops[3].replies[0].from == router(4));
+    CHECK(hops[5].replies[0].from == dst);
+}
+
+TEST_CASE("hops in flight: the window holds at most 2N TTLs above a silent hop") {
+    trace_machine m(parallel_request(2));
+    auto p1 = m.next();
+    REQUIRE(p1);
+    std::vector<probe_slot> answered;
+    // Hop 1 silent; 2, 3, 4 answer one after another; then the window (1-4) is full.
+    auto p = m.next();
+    for (int ttl = 2; ttl <= 4; ++ttl) {
+        REQUIRE(p);
+        CHECK(p->ttl == ttl);
+        REQUIRE(m.on_reply(*p, reply_from(router(ttl)), reply_meaning::hop));
+        p = m.next();
+    }
+    CHECK_FALSE(p);
+    REQUIRE(m.on_timeout(*p1));
+    CHECK(m.result().hops.size() == 4);
+    auto p5 = m.next();
+    REQUIRE(p5);
+    CHECK(p5->ttl == 5);
+}
+
+TEST_CASE("hops in flight: the gap limit ends the trace in TTL order; later replies are ignored") {
+    trace_machine m(parallel_request(3, 1, /*gap_limit=*/2));
+    auto a = m.next();
+    auto b = m.next();
+    auto c = m.next();
+    REQUIRE(a);
+    REQUIRE(b);
+    REQUIRE(c);
+    REQUIRE(m.on_timeout(*a));
+    REQUIRE(m.on_timeout(*b)); // two silent hops in a row
+    REQUIRE(m.done());
+    CHECK(m.stop() == stop_reason::gap_limit);
+    CHECK(m.result().hops.size() == 2);
+    CHECK_FALSE(m.on_reply(*c, reply_from(router(3)), reply_meaning::hop));
+    CHECK(m.result().hops.size() == 2);
+}
+
+TEST_CASE("hops in flight: a retry at the lowest hop goes before a new TTL") {
+    trace_machine m(parallel_request(2, /*attempts=*/2));
+    auto a = m.next();
+    auto b = m.next();
+    REQUIRE(m.on_timeout(*a));
+    auto retry = m.next();
+    REQUIRE(retry);
+    CHECK(retry->ttl == 1);
+    CHECK(retry->attempt == 1);
+    CHECK_FALSE(m.on_reply(*a, reply_from(router(1)), reply_meaning::hop)); // old attempt
+    REQUIRE(m.on_reply(*retry, reply_from(router(1)), reply_meaning::hop));
+    REQUIRE(m.on_reply(*b, reply_from(router(2)), reply_meaning::hop));
+    const auto& hops = m.result().hops;
+    REQUIRE(hops.size() == 2);
+    REQUIRE(hops[0].replies.size() == 2);
+    CHECK(hops[0].replies[0].timeout);
+    CHECK(hops[0].replies[1].from == router(1));
+}
+
+TEST_CASE("hops in flight: same hops and stop reason as one at a time, for any outcomes") {
+    // Each (TTL, attempt) gets a fixed outcome; the parallel machine sees them in a shuffled
+    // order. The result must equal the sequential machine's, hop for hop.
+    std::mt19937 rng(5);
+    for (int round = 0; round < 2000; ++round) {
+        const std::uint8_t attempts = 1 + rng() % 2;
+        const std::uint8_t gap_limit = 1 + rng() % 4;
+        const std::uint8_t max_ttl = 4 + rng() % 12;
+        // outcome: 0 silent, 1 router, 2 destination, 3 unreachable, 4 repeat of router 1
+        auto outcome = [&](int ttl, int attempt) {
+            const std::uint32_t h = (ttl * 131 + attempt * 7 + round * 1009) % 97;
+            if (h < 30) {
+                return 0;
+            }
+            if (h < 84) {
+                return 1;
+            }
+            return ttl > 3 ? 2 + static_cast<int>(h % 3) : 1;
+        };
+        auto feed = [&](trace_machine& m, probe_slot s) {
+            switch (outcome(s.ttl, s.attempt)) {
+            case 0:
+                return m.on_timeout(s);
+            case 1:
+                return m.on_reply(s, reply_from(router(s.ttl)), reply_meaning::hop);
+            case 2:
+                return m.on_reply(s, reply_from(dst), reply_meaning::destination);
+            case 3:
+                return m.on_reply(s, reply_from(router(s.ttl)), reply_meaning::unreachable);
+            default:
+                return m.on_reply(s, reply_from(router(1)), reply_meaning::hop); // a loop
+            }
+        };
+        trace_machine seq(parallel_request(1, attempts, gap_limit, max_ttl));
+        int seq_sent = 0;
+        while (auto s = seq.next()) {
+            ++seq_sent;
+            REQUIRE(feed(seq, *s));
+        }
+        REQUIRE(seq.done());
+        const int n = 2 + static_cast<int>(rng() % 4);
+        trace_machine par(
+            parallel_request(static_cast<std::uint8_t>(n), attempts, gap_limit, max_ttl));
+        std::vector<probe_slot> flying;
+        int sent = 0;
+        while (!par.done()) {
+            while (auto s = par.next()) {
+                flying.push_back(*s);
+                ++sent;
+            }
+            REQUIRE_FALSE(flying.empty());
+            const std::size_t pick = rng() % flying.size();
+            const probe_slot s = flying[pick];
+            flying.erase(flying.begin() + static_cast<std::ptrdiff_t>(pick));
+            REQUIRE(feed(par, s));
+        }
+        CAPTURE(round);
+        CHECK(par.stop() == seq.stop());
+        REQUIRE(par.result().hops.size() == seq.result().hops.size());
+        for (std::size_t i = 0; i < seq.result().hops.size(); ++i) {
+            const auto& x = par.result().hops[i];
+            const auto& y = seq.result().hops[i];
+            CHECK(x.ttl == y.ttl);
+            REQUIRE(x.replies.size() == y.replies.size());
+            for (std::size_t k = 0; k < y.replies.size(); ++k) {
+                CHECK(x.replies[k].timeout == y.replies[k].timeout);
+                CHECK(x.replies[k].from == y.replies[k].from);
+            }
+        }
+        // The same probes, plus at most the other 2N - 1 TTLs of the window above the stop.
+        CHECK(sent >= seq_sent);
+        CHECK(sent - seq_sent <= (2 * n - 1) * attempts);
+    }
 }

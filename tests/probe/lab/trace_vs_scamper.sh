@@ -2,6 +2,8 @@
 # For each method (udp-paris, icmp-paris, tcp-syn), from each VP, through each transit
 # (CU, then TTK after `flip ttk all`), tumen-probe's hop addresses agree with scamper's trace
 # of the same method run in the same VP namespace (compare_traces.py states the tolerances).
+# udp-paris is also run with --hops-in-flight 4 (several hops probed at once): the hops must
+# agree with scamper's one-at-a-time trace just the same.
 TEST_LAB=tpscamper
 . "$(dirname "$0")/common.sh"
 
@@ -14,23 +16,29 @@ sport=$((33434 + 7)) # tumen: source port base 33434 + --flow 7; scamper gets th
 for transit in cu ttk; do
   "$lab" flip "$transit" all >/dev/null
   for vp in $LAB_VPS; do
-    for method in udp-paris icmp-paris tcp-syn; do
+    for method in udp-paris icmp-paris tcp-syn udp-paris/4; do
+      inflight=1
       case "$method" in
+        udp-paris/4) method=udp-paris; inflight=4
+          sc="trace -P udp-paris -s $sport -d 33435"; same=--same-flow ;;
         udp-paris) sc="trace -P udp-paris -s $sport -d 33435"; same=--same-flow ;;
         tcp-syn) sc="trace -P tcp -s $sport -d 80"; same=--same-flow ;;
         # scamper picks its own ICMP identifier: the flows differ, ECMP choice may too.
         icmp-paris) sc="trace -P icmp-paris"; same= ;;
       esac
-      t="$work/$transit-$vp-$method.tumen.json"
-      s="$work/$transit-$vp-$method.scamper.json"
-      in_vp "$vp" "$probe" trace --method "$method" --flow 7 --wait 1000 --format json "$target" >"$t"
+      name="$method"
+      [ "$inflight" -eq 1 ] || name="$method --hops-in-flight $inflight"
+      t="$work/$transit-$vp-$method-$inflight.tumen.json"
+      s="$work/$transit-$vp-$method-$inflight.scamper.json"
+      in_vp "$vp" "$probe" trace --method "$method" --flow 7 --wait 1000 \
+        --hops-in-flight "$inflight" --format json "$target" >"$t"
       in_vp "$vp" scamper -O json -c "$sc -q 2 -w 1" -i "$target" >"$s"
-      echo "$transit $vp $method:"
+      echo "$transit $vp $name:"
       if python3 "$here/compare_traces.py" "$t" "$s" --rate-limited "$ttk1" \
           --ecmp "$ecmp_cu3" --ecmp "$ecmp_kpbr" $same; then
-        pass "$transit $vp $method agrees with scamper"
+        pass "$transit $vp $name agrees with scamper"
       else
-        fail "$transit $vp $method differs from scamper"
+        fail "$transit $vp $name differs from scamper"
       fi
       # The transit is visible in the trace: CU's kp-br side or TTK's kp-br address.
       if [ "$transit" = ttk ]; then

@@ -72,7 +72,14 @@ struct trace_request {
     std::uint8_t attempts = 2;            ///< probes per hop; the next is sent only on timeout
     std::chrono::milliseconds wait{1000}; ///< per attempt
     std::uint8_t gap_limit = 5;           ///< consecutive hops without any reply that end a trace
-    std::string id;                       ///< result id; empty: the engine makes one
+    /// Probes in flight per trace (1-32). 1: the next hop only after a reply or the last
+    /// attempt's timeout (scamper's trace). N > 1: up to N probes at once (as traceroute's
+    /// -N), over at most 2N consecutive TTLs from the lowest unresolved one, so a silent
+    /// hop's wait overlaps the hops after it. Hops are resolved in TTL order under the same
+    /// stop rules; probes already sent above the hop where the trace stops are extra (their
+    /// replies are not recorded).
+    std::uint8_t hops_in_flight = 1;
+    std::string id; ///< result id; empty: the engine makes one
     std::string campaign;
     /// Rate group (the agent uses the campaign name). When `group_pps` > 0 the group's probes
     /// also pass a token bucket of their own, on top of the global one; the latest request of

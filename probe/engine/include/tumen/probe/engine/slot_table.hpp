@@ -12,10 +12,9 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <tsl/robin_map.h>
 #include <utility>
 #include <vector>
-
-#include <tsl/robin_map.h>
 
 namespace tumen::probe::engine {
 

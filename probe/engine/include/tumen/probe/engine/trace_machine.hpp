@@ -4,17 +4,23 @@
 /// attempt) to send next and turns replies and timeouts into a result::trace with a stop
 /// reason. The engine drives it; unit tests feed it synthetic replies.
 ///
-/// Semantics (as scamper's trace with its defaults): one probe in flight per trace; at a
-/// hop, the next attempt is sent only when the previous one timed out; the trace moves to
-/// the next TTL on the first reply. It stops on
+/// Semantics (as scamper's trace with its defaults, when hops_in_flight is 1): one probe in
+/// flight per trace; at a hop, the next attempt is sent only when the previous one timed
+/// out; the trace moves to the next TTL on the first reply. With hops_in_flight N > 1, up to
+/// N probes are in flight at once over at most 2N consecutive TTLs, each TTL with the same
+/// attempt rule, and hops are resolved in TTL order, so the stop rules below see the same
+/// sequence of hops. It stops on
 ///  - completed:   the destination answered (echo reply, TCP SYN-ACK/RST, port unreachable
 ///                 from the destination),
 ///  - unreachable: any other ICMP destination unreachable,
 ///  - loop:        an address answers at a hop not adjacent to an earlier hop it answered,
 ///  - gap_limit:   `gap_limit` consecutive hops without any reply,
 ///  - max_ttl:     hop `max_ttl` done without reaching the destination.
+/// No TTL above one that got a destination or unreachable answer is started.
 #include <cstdint>
+#include <deque>
 #include <optional>
+#include <vector>
 
 #include <tumen/common/result.hpp>
 #include <tumen/probe/codec/reply.hpp>
@@ -54,29 +60,46 @@ public:
     /// src/proto/timestamps/id by the caller through result().
     explicit trace_machine(const trace_request& request);
 
-    /// The probe to send now, or nullopt while one is in flight or once done(). Every slot
-    /// returned must later get exactly one on_reply() or on_timeout().
+    /// The probe to send now (a retry at the lowest TTL first, then the next TTL), or nullopt
+    /// while hops_in_flight probes are in flight (or 2 x hops_in_flight TTLs are open), or
+    /// once done(). Every slot returned must
+    /// later get exactly one on_reply() or on_timeout().
     std::optional<probe_slot> next();
+    /// The slot next() would return now, without taking it.
+    std::optional<probe_slot> peek() const;
 
-    /// Records the reply to the slot in flight. Returns false (and ignores it) when `slot`
-    /// is not the one in flight.
+    /// Records the reply to a slot in flight. Returns false (and ignores it) when `slot`
+    /// is not in flight.
     bool on_reply(probe_slot slot, result::hop_reply reply, reply_meaning meaning);
-    /// Records that the slot in flight got no reply within the wait.
+    /// Records that a slot in flight got no reply within the wait.
     bool on_timeout(probe_slot slot);
     /// Ends the trace with stop_reason::error (local failure, e.g. sendto refused).
     void fail(std::string error);
 
     bool done() const noexcept { return stop_ != result::stop_reason::none; }
     result::stop_reason stop() const noexcept { return stop_; }
-    /// The slot in flight, if any.
-    std::optional<probe_slot> in_flight() const noexcept { return in_flight_; }
+    /// The lowest slot in flight, if any.
+    std::optional<probe_slot> in_flight() const noexcept;
 
     /// The result so far (complete once done()).
     result::trace& result() noexcept { return result_; }
     const result::trace& result() const noexcept { return result_; }
 
 private:
-    result::hop& current_hop();
+    /// A TTL started and not yet resolved (answered, or every attempt timed out).
+    struct open_hop {
+        std::uint8_t ttl = 0;
+        std::uint8_t attempt = 0; ///< the attempt in flight, or the next one to send
+        bool in_flight = false;
+        bool resolved = false;
+        bool answered = false;
+        reply_meaning meaning = reply_meaning::hop;
+        std::vector<result::hop_reply> replies;
+    };
+
+    open_hop* find(probe_slot slot);
+    /// Moves resolved hops, lowest TTL first, into the result and applies the stop rules.
+    void advance();
     void finish_hop(bool answered);
     void finish(result::stop_reason reason);
     bool loops(ipv4_addr from) const;
@@ -84,10 +107,11 @@ private:
     std::uint8_t max_ttl_;
     std::uint8_t attempts_;
     std::uint8_t gap_limit_;
-    std::uint8_t ttl_;
-    std::uint8_t attempt_ = 0;
+    std::uint8_t hops_in_flight_;
+    std::uint8_t ttl_;         ///< lowest TTL not yet resolved
+    std::uint8_t bound_ = 255; ///< lowest TTL with a destination/unreachable answer
     std::uint8_t gap_ = 0;
-    std::optional<probe_slot> in_flight_;
+    std::deque<open_hop> open_; ///< TTLs ttl_, ttl_ + 1, ... started so far
     result::stop_reason stop_ = result::stop_reason::none;
     result::trace result_;
 };
