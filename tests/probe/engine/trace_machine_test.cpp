@@ -246,41 +246,33 @@ trace_request parallel_request(std::uint8_t hops_in_flight, std::uint8_t attempt
     return r;
 }
 
+/// Takes the next probe, which must be at `ttl`.
+probe_slot take(trace_machine& m, int ttl) {
+    auto slot = m.next();
+    REQUIRE(slot);
+    CHECK(slot->ttl == ttl);
+    return *slot;
+}
+
 } // namespace
 
 TEST_CASE("hops in flight: N probes at once, a silent hop's wait overlaps the hops after it") {
     // The lab's shape: hops 1-2 answer, 3 is silent, 4-5 answer, 6 is the destination.
     trace_machine m(parallel_request(2));
-    auto p1 = m.next();
-    auto p2 = m.next();
-    REQUIRE(p1);
-    REQUIRE(p2);
-    CHECK(p1->ttl == 1);
-    CHECK(p2->ttl == 2);
+    const probe_slot p1 = take(m, 1);
+    const probe_slot p2 = take(m, 2);
     CHECK_FALSE(m.next()); // two in flight
-    REQUIRE(m.on_reply(*p1, reply_from(router(1)), reply_meaning::hop));
-    auto p3 = m.next();
-    REQUIRE(p3);
-    CHECK(p3->ttl == 3);
-    REQUIRE(m.on_reply(*p2, reply_from(router(2)), reply_meaning::hop));
-    auto p4 = m.next();
-    REQUIRE(p4);
-    CHECK(p4->ttl == 4);
+    REQUIRE(m.on_reply(p1, reply_from(router(1)), reply_meaning::hop));
+    const probe_slot p3 = take(m, 3);
+    REQUIRE(m.on_reply(p2, reply_from(router(2)), reply_meaning::hop));
     // Hop 3 stays silent while 4 and 5 answer.
-    REQUIRE(m.on_reply(*p4, reply_from(router(4)), reply_meaning::hop));
-    auto p5 = m.next();
-    REQUIRE(p5);
-    CHECK(p5->ttl == 5);
-    REQUIRE(m.on_reply(*p5, reply_from(router(5)), reply_meaning::hop));
-    auto p6 = m.next();
-    REQUIRE(p6);
-    CHECK(p6->ttl == 6);
-    // Four TTLs open (3-6) = 2N: nothing more, whatever is in flight.
-    REQUIRE(m.on_reply(*p6, reply_from(dst), reply_meaning::destination));
+    REQUIRE(m.on_reply(take(m, 4), reply_from(router(4)), reply_meaning::hop));
+    REQUIRE(m.on_reply(take(m, 5), reply_from(router(5)), reply_meaning::hop));
+    REQUIRE(m.on_reply(take(m, 6), reply_from(dst), reply_meaning::destination));
     CHECK_FALSE(m.next()); // nothing above the destination
     CHECK_FALSE(m.done()); // hop 3 still within its wait
     CHECK(m.result().hops.size() == 2);
-    REQUIRE(m.on_timeout(*p3));
+    REQUIRE(m.on_timeout(p3));
     REQUIRE(m.done());
     CHECK(m.stop() == stop_reason::completed);
     const auto& hops = m.result().hops;
