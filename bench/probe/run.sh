@@ -88,17 +88,18 @@ done
 
 echo
 echo "uncapped send rate on fra's veth (UDP probes to the black hole $LAB_BLACKHOLE_PREFIX, no replies):"
-# 256 targets x 400 pings at 1 ms intervals = 102,400 probes asked for as fast as possible.
+# 256 targets x 1,600 pings at 1 ms intervals = 409,600 probes asked for as fast as possible
+# (runs of a few seconds: shorter ones follow the VM's speed swings too closely).
 python3 -c 'import ipaddress,sys
 for a in ipaddress.ip_network(sys.argv[1]): print(a)' "$LAB_BLACKHOLE_PREFIX" >"$work/hole"
 # Raw loop runs and tumen runs alternate (raw, tumen, raw, tumen, ..., raw), three tumen runs
 # per send-timestamp mode; each tumen run is compared with the mean of the raw runs just
 # before and just after it (the machine's speed drifts between runs).
-ip netns exec "$ns" "$rawloop" "$vp_addr" "$LAB_BLACKHOLE_PREFIX" 102400 >"$work/raw-before.json"
+ip netns exec "$ns" "$rawloop" "$vp_addr" "$LAB_BLACKHOLE_PREFIX" 409600 >"$work/raw-before.json"
 for mode in capture clock capture clock capture clock; do
-  ip netns exec "$ns" "$probe" ping --method udp --pps 0 -c 400 -i 1 --wait 200 --window 256 \
+  ip netns exec "$ns" "$probe" ping --method udp --pps 0 -c 1600 -i 1 --wait 200 --window 256 \
     --tx-timestamp "$mode" --format json --stats $(cat "$work/hole") >/dev/null 2>"$work/u.stats"
-  ip netns exec "$ns" "$rawloop" "$vp_addr" "$LAB_BLACKHOLE_PREFIX" 102400 >"$work/raw-after.json"
+  ip netns exec "$ns" "$rawloop" "$vp_addr" "$LAB_BLACKHOLE_PREFIX" 409600 >"$work/raw-after.json"
   python3 -c 'import json,sys
 s=json.loads(open(sys.argv[1]).readlines()[-1])
 before=json.load(open(sys.argv[2])); after=json.load(open(sys.argv[3]))

@@ -738,11 +738,10 @@ struct engine::impl {
             if (j.group) {
                 (void)j.group->bucket.take(now);
             }
-            transmit(std::move(*p), buffer);
             // A ping may have more to send later; a trace may have another hop to send now
             // (hops_in_flight > 1), else it waits for a reply or timeout.
-            if (auto again = jobs.find(id); again != jobs.end()) {
-                auto& aj = again->second;
+            if (job* after = transmit(std::move(*p), buffer)) {
+                job& aj = *after;
                 if (!aj.is_trace) {
                     if (aj.ping_next < aj.ping_req.count) {
                         push_event(timer_event{aj.ping_next_at, 0, aj.id, 0}, aj.ping_req.interval);
@@ -754,10 +753,12 @@ struct engine::impl {
         }
     }
 
-    void transmit(prepared_send p, std::span<const std::uint8_t> packet) {
+    /// Sends a prepared probe and records it; returns its job if the job is still there.
+    job* transmit(prepared_send p, std::span<const std::uint8_t> packet) {
         const auto ec = sock.send(packet, p.entry.spec.dst);
         if (ec && (ec.value() == EAGAIN || ec.value() == EWOULDBLOCK || ec.value() == ENOBUFS)) {
             ++stats.send_retries;
+            job* owner = find_job(p.job);
             p.packet.assign(packet.begin(), packet.end());
             retry = std::move(p);
             retry_timer.expires_after(std::chrono::microseconds(200));
@@ -775,17 +776,17 @@ struct engine::impl {
                 transmit(std::move(again), bytes);
                 schedule_pump();
             });
-            return;
+            return owner;
         }
-        auto it = jobs.find(p.job);
-        if (it == jobs.end()) {
-            return;
+        job* owner = find_job(p.job);
+        if (owner == nullptr) {
+            return nullptr;
         }
-        job& j = it->second;
+        job& j = *owner;
         if (ec) {
             ++stats.send_errors;
             fail_job(j, "sendto " + p.entry.spec.dst.to_string() + ": " + ec.message());
-            return;
+            return find_job(p.job); // a failed trace is finished; a ping series goes on
         }
         ++stats.probes_sent;
         p.entry.sent_clock_ns = realtime_ns();
@@ -799,6 +800,12 @@ struct engine::impl {
         ip_ids[ip_id] = ip_id_slot{slot, serial};
         j.probes.emplace_back(slot, serial);
         push_event(timer_event{steady::now() + j.wait, serial, j.id, slot}, j.wait);
+        return &j;
+    }
+
+    job* find_job(std::uint64_t id) {
+        auto it = jobs.find(id);
+        return it == jobs.end() ? nullptr : &it->second;
     }
 
     void arm_send_timer(steady::time_point at) {
@@ -848,15 +855,13 @@ struct engine::impl {
         while (!events.empty() && events.top().at <= now + event_slack) {
             timer_event ev = events.top();
             events.pop();
-            auto jt = jobs.find(ev.job);
-            if (jt == jobs.end()) {
-                continue;
-            }
-            job& j = jt->second;
             if (ev.serial == 0) { // ping interval elapsed
-                make_ready(j);
+                if (auto jt = jobs.find(ev.job); jt != jobs.end()) {
+                    make_ready(jt->second);
+                }
                 continue;
             }
+            // A finished job's probes have left the table already.
             outstanding* pt = table.at(ev.slot, ev.serial);
             if (pt == nullptr) {
                 continue;
@@ -870,6 +875,11 @@ struct engine::impl {
             if (pt->expired) {
                 continue;
             }
+            auto jt = jobs.find(ev.job);
+            if (jt == jobs.end()) {
+                continue;
+            }
+            job& j = jt->second;
             pt->expired = true;
             // Kept one more wait so that a late reply is recognised (and counted) as late.
             push_event(timer_event{now + j.wait, ev.serial, ev.job, ev.slot, true}, j.wait);
