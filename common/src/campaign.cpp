@@ -179,8 +179,8 @@ campaign parse_campaign(const yaml_reader& y, const YAML::Node& n) {
     for (const auto& [key, v] :
          y.keys(n,
                 {"name", "description", "targets", "classes", "methods", "interval", "jitter",
-                 "wait", "attempts", "first_ttl", "max_ttl", "gap_limit", "pps", "udp_port",
-                 "tcp_port", "agents"},
+                 "wait", "attempts", "first_ttl", "max_ttl", "gap_limit", "hops_in_flight", "pps",
+                 "udp_port", "tcp_port", "agents"},
                 "a campaign")) {
         if (key == "name") {
             c.name = y.scalar(v, "name");
@@ -258,6 +258,9 @@ campaign parse_campaign(const yaml_reader& y, const YAML::Node& n) {
             c.params.max_ttl = static_cast<std::uint32_t>(y.unsigned_int(v, "max_ttl", 1, 255));
         } else if (key == "gap_limit") {
             c.params.gap_limit = static_cast<std::uint32_t>(y.unsigned_int(v, "gap_limit", 1, 255));
+        } else if (key == "hops_in_flight") {
+            c.params.hops_in_flight =
+                static_cast<std::uint32_t>(y.unsigned_int(v, "hops_in_flight", 1, 32));
         } else if (key == "pps") {
             c.params.pps = y.positive_number(v, "pps", 100'000);
         } else if (key == "udp_port") {
@@ -501,6 +504,7 @@ nlohmann::json to_json(const work_item& w) {
                           {"first_ttl", w.params.first_ttl},
                           {"max_ttl", w.params.max_ttl},
                           {"gap_limit", w.params.gap_limit},
+                          {"hops_in_flight", w.params.hops_in_flight},
                           {"pps", w.params.pps},
                           {"udp_port", w.params.udp_port},
                           {"tcp_port", w.params.tcp_port}};
@@ -589,6 +593,16 @@ parsed<work_item> parse_work_item(const nlohmann::json& j) {
         return *e;
     }
     w.params.gap_limit = static_cast<std::uint32_t>(v);
+    // Optional (absent from work items of controllers before it existed): 1, one at a time.
+    if (j.contains("hops_in_flight")) {
+        if (auto e = uint("hops_in_flight", 32, v)) {
+            return *e;
+        }
+        if (v == 0) {
+            return parse_error{"hops_in_flight", "out of range"};
+        }
+        w.params.hops_in_flight = static_cast<std::uint32_t>(v);
+    }
     if (auto e = uint("udp_port", 65535, v)) {
         return *e;
     }

@@ -155,6 +155,35 @@ TEST_CASE("work items round-trip through JSON") {
     CHECK(bad.error().where == "address");
 }
 
+TEST_CASE("hops_in_flight: YAML range, JSON round trip, and optional in work items") {
+    std::string g = good;
+    auto set = parse_campaigns(
+        replace(g, "    jitter: 500ms", "    jitter: 500ms\n    hops_in_flight: 3"), "good.yaml");
+    CHECK(set.campaigns[0].params.hops_in_flight == 3);
+    CHECK(parse_campaigns(good, "good.yaml").campaigns[0].params.hops_in_flight == 1);
+    expect_error(replace(g, "    jitter: 500ms", "    jitter: 500ms\n    hops_in_flight: 33"), 17,
+                 21, "hops_in_flight must be between 1 and 32");
+    expect_error(replace(g, "    jitter: 500ms", "    jitter: 500ms\n    hops_in_flight: 0"), 17,
+                 21, "hops_in_flight must be between 1 and 32");
+    const auto w = compute_work(set, "fra", {}, 0)[0];
+    auto j = to_json(w);
+    CHECK(j["hops_in_flight"] == 3);
+    auto back = parse_work_item(j);
+    REQUIRE(back.ok());
+    CHECK(back->params.hops_in_flight == 3);
+    // A work item from a controller that does not send the field: one at a time.
+    j.erase("hops_in_flight");
+    back = parse_work_item(j);
+    REQUIRE(back.ok());
+    CHECK(back->params.hops_in_flight == 1);
+    for (int bad : {0, 33, -1}) {
+        j["hops_in_flight"] = bad;
+        auto e = parse_work_item(j);
+        REQUIRE_FALSE(e.ok());
+        CHECK(e.error().where == "hops_in_flight");
+    }
+}
+
 TEST_CASE("the shipped schedules load") {
     for (const char* file : {"/schedules/lab.yaml", "/schedules/nk-border.yaml"}) {
         CAPTURE(file);

@@ -40,6 +40,7 @@ engine::trace_request to_trace_request(const campaign::work_item& w, std::uint16
     r.attempts = clamp8(w.params.attempts);
     r.wait = w.params.wait;
     r.gap_limit = clamp8(w.params.gap_limit);
+    r.hops_in_flight = clamp8(w.params.hops_in_flight);
     r.campaign = w.campaign;
     r.rate_group = w.campaign; // the campaign's pps, inside the agent's global cap
     r.group_pps = w.params.pps;

@@ -21,6 +21,7 @@ campaign::work_item item(const char* addr, campaign::method how) {
     w.params.first_ttl = 2;
     w.params.max_ttl = 300; // out of the engine's range: clamped
     w.params.gap_limit = 4;
+    w.params.hops_in_flight = 3;
     w.params.udp_port = 40000;
     w.params.tcp_port = 443;
     return w;
@@ -37,6 +38,7 @@ TEST_CASE("work items become engine requests with the campaign's parameters") {
     CHECK(t.max_ttl == 255);
     CHECK(t.attempts == 2);
     CHECK(t.gap_limit == 4);
+    CHECK(t.hops_in_flight == 3);
     CHECK(t.wait == std::chrono::milliseconds(1500));
     CHECK(t.campaign == "lab-border");
     CHECK(t.flow < 4096);

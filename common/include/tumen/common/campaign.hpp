@@ -73,10 +73,11 @@ struct probe_params {
     std::uint32_t attempts = 3;           ///< probes per hop (traceroute) / count (ping)
     std::uint32_t first_ttl = 1;
     std::uint32_t max_ttl = 30;
-    std::uint32_t gap_limit = 5;    ///< stop after this many silent hops in a row
-    double pps = 50;                ///< per-campaign packet rate limit (per agent)
-    std::uint16_t udp_port = 33435; ///< base destination port for UDP methods
-    std::uint16_t tcp_port = 80;    ///< destination port for tcp-syn
+    std::uint32_t gap_limit = 5;      ///< stop after this many silent hops in a row
+    std::uint32_t hops_in_flight = 1; ///< traceroute probes in flight per trace (1-32)
+    double pps = 50;                  ///< per-campaign packet rate limit (per agent)
+    std::uint16_t udp_port = 33435;   ///< base destination port for UDP methods
+    std::uint16_t tcp_port = 80;      ///< destination port for tcp-syn
     friend bool operator==(const probe_params&, const probe_params&) = default;
 };
 
