@@ -13,11 +13,7 @@ set(_tumen_deploy "${CMAKE_CURRENT_LIST_DIR}")
 foreach(_pair "tumen-probe;agent" "tumen-controller;controller")
   list(GET _pair 0 _target)
   list(GET _pair 1 _component)
-  if(TARGET ${_target})
-    install(TARGETS ${_target} RUNTIME DESTINATION bin COMPONENT ${_component})
-  else()
-    message(STATUS "packaging: target ${_target} not defined yet; package ${_component} will lack it")
-  endif()
+  install(TARGETS ${_target} RUNTIME DESTINATION bin COMPONENT ${_component})
 endforeach()
 
 # systemd units (DynamicUser: no system user to create).
@@ -29,10 +25,8 @@ install(FILES "${_tumen_deploy}/systemd/tumen-controller.service" DESTINATION li
 foreach(_component agent controller)
   install(FILES "${_tumen_deploy}/config/${_component}.yaml"
           DESTINATION share/doc/tumen-${_component}/examples COMPONENT ${_component})
-  if(EXISTS "${_tumen_root}/docs/deploy.md")
-    install(FILES "${_tumen_root}/docs/deploy.md" DESTINATION share/doc/tumen-${_component}
-            COMPONENT ${_component})
-  endif()
+  install(FILES "${_tumen_root}/docs/deploy.md" DESTINATION share/doc/tumen-${_component}
+          COMPONENT ${_component})
 endforeach()
 
 # Controller data: campaigns, monitoring configuration.
