@@ -3,6 +3,7 @@
 #include <limits>
 #include <string>
 
+#include <tumen/common/json/field_reader.hpp>
 #include <tumen/common/result_json.hpp>
 
 namespace tumen::result {
@@ -10,141 +11,9 @@ namespace {
 
 using json = nlohmann::json;
 
-std::string join(const std::string& base, std::string_view key) {
-    if (base.empty()) {
-        return std::string(key);
-    }
-    return base + "." + std::string(key);
-}
-
-std::string index(const std::string& base, std::size_t i) {
-    return base + "[" + std::to_string(i) + "]";
-}
-
-const char* type_name(const json& v) {
-    return v.type_name();
-}
-
-/// Field reader over one JSON object; remembers the first error with its path.
-class reader {
-public:
-    reader(const json& obj, std::string path)
-        : obj_(obj)
-        , path_(std::move(path)) {}
-
-    bool has(std::string_view key) const { return obj_.contains(key); }
-    const json* get(std::string_view key) const {
-        auto it = obj_.find(key);
-        return it == obj_.end() ? nullptr : &*it;
-    }
-    std::string path(std::string_view key) const { return join(path_, key); }
-
-    /// Reads a required/optional string. Returns false on error (error_ set).
-    bool str(std::string_view key, std::string& out, bool required) {
-        const json* v = get(key);
-        if (v == nullptr) {
-            return !required || fail(key, "missing required string field");
-        }
-        if (!v->is_string()) {
-            return fail(key, std::string("expected a string, got ") + type_name(*v));
-        }
-        out = v->get<std::string>();
-        return true;
-    }
-
-    /// Reads an integer in [lo, hi]. Floats with an integral value are accepted (JSON has
-    /// only one number type; some writers emit 3.0).
-    template <class Int>
-    bool integer(std::string_view key, Int& out, bool required, std::int64_t lo, std::int64_t hi) {
-        const json* v = get(key);
-        if (v == nullptr) {
-            return !required || fail(key, "missing required integer field");
-        }
-        std::int64_t value = 0;
-        if (v->is_number_unsigned()) {
-            auto u = v->get<std::uint64_t>();
-            if (u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
-                return fail(key, "integer out of range");
-            }
-            value = static_cast<std::int64_t>(u);
-        } else if (v->is_number_integer()) {
-            value = v->get<std::int64_t>();
-        } else if (v->is_number_float()) {
-            double d = v->get<double>();
-            if (!std::isfinite(d) || d != std::floor(d) || d < -9.2e18 || d > 9.2e18) {
-                return fail(key, "expected an integer, got a non-integral number");
-            }
-            value = static_cast<std::int64_t>(d);
-        } else {
-            return fail(key, std::string("expected an integer, got ") + type_name(*v));
-        }
-        if (value < lo || value > hi) {
-            return fail(key, "integer " + std::to_string(value) + " out of range [" +
-                                 std::to_string(lo) + ", " + std::to_string(hi) + "]");
-        }
-        out = static_cast<Int>(value);
-        return true;
-    }
-
-    bool number(std::string_view key, double& out, bool required) {
-        const json* v = get(key);
-        if (v == nullptr) {
-            return !required || fail(key, "missing required number field");
-        }
-        if (!v->is_number()) {
-            return fail(key, std::string("expected a number, got ") + type_name(*v));
-        }
-        double d = v->get<double>();
-        if (!std::isfinite(d)) {
-            return fail(key, "number is not finite");
-        }
-        out = d;
-        return true;
-    }
-
-    bool boolean(std::string_view key, bool& out) {
-        const json* v = get(key);
-        if (v == nullptr) {
-            return true;
-        }
-        if (!v->is_boolean()) {
-            return fail(key, std::string("expected a boolean, got ") + type_name(*v));
-        }
-        out = v->get<bool>();
-        return true;
-    }
-
-    bool address(std::string_view key, ipv4_addr& out, bool required) {
-        std::string text;
-        const json* v = get(key);
-        if (v == nullptr) {
-            return !required || fail(key, "missing required address field");
-        }
-        if (!str(key, text, true)) {
-            return false;
-        }
-        auto a = ipv4_addr::parse(text);
-        if (!a) {
-            return fail(key, "not an IPv4 address: \"" + text.substr(0, 64) + "\"");
-        }
-        out = *a;
-        return true;
-    }
-
-    bool fail(std::string_view key, std::string what) {
-        if (!error_) {
-            error_ = parse_error{key.empty() ? path_ : path(key), std::move(what)};
-        }
-        return false;
-    }
-
-    const std::optional<parse_error>& error() const { return error_; }
-
-private:
-    const json& obj_;
-    std::string path_;
-    std::optional<parse_error> error_;
-};
+using json_fields::field_reader;
+using json_fields::index;
+using json_fields::join;
 
 /// Atlas `err` letters (RIPE Atlas traceroute result format) <-> ICMP unreachable codes
 /// (RFC 792: 0 net, 1 host, 2 protocol, 3 port; RFC 1812 13 administratively prohibited).
@@ -211,7 +80,7 @@ bool parse_icmpext(const json& v, const std::string& path, std::vector<mpls_entr
         if (!o.is_object()) {
             return fail(opath, "expected an object");
         }
-        reader r(o, opath);
+        field_reader r(o, opath);
         unsigned cls = 0;
         unsigned type = 0;
         if (!r.integer("class", cls, true, 0, 255) || !r.integer("type", type, true, 0, 255)) {
@@ -234,7 +103,7 @@ bool parse_icmpext(const json& v, const std::string& path, std::vector<mpls_entr
             if (!l.is_object()) {
                 return fail(lpath, "expected an object");
             }
-            reader lr(l, lpath);
+            field_reader lr(l, lpath);
             mpls_entry m;
             unsigned s = 0;
             if (!lr.integer("label", m.label, true, 0, 0xfffff) ||
@@ -260,7 +129,7 @@ bool parse_reply(const json& v, const std::string& path, const trace& t, hop_rep
         out.timeout = true;
         return true;
     }
-    reader r(v, path);
+    field_reader r(v, path);
     bool has_type = r.has("icmp_type");
     const json* errv = r.get("err");
     if (errv != nullptr) {
@@ -421,7 +290,7 @@ nlohmann::json to_json(const ping& p) {
 
 namespace {
 
-bool check_type_and_af(reader& r, const json& j, std::string_view expected, bool required) {
+bool check_type_and_af(field_reader& r, const json& j, std::string_view expected, bool required) {
     std::string type;
     if (!r.str("type", type, required)) {
         return false;
@@ -446,7 +315,7 @@ bool empty_atlas_src(const json& j, bool strict) {
 }
 
 /// Atlas results carry `prb_id` (probe) and `msm_id`: derive agent and id from them.
-bool atlas_identity(reader& r, std::string& agent, std::string& id, std::int64_t timestamp) {
+bool atlas_identity(field_reader& r, std::string& agent, std::string& id, std::int64_t timestamp) {
     if (agent.empty()) {
         std::int64_t prb = -1;
         if (!r.integer("prb_id", prb, false, 0, std::numeric_limits<std::int64_t>::max())) {
@@ -474,7 +343,7 @@ parsed<trace> parse_trace(const nlohmann::json& j, const parse_options& opts) {
         return parse_error{"", std::string("expected a JSON object, got ") + j.type_name()};
     }
     const bool strict = opts.require_tumen_fields;
-    reader r(j, "");
+    field_reader r(j, "");
     trace t;
     std::string stop;
     bool ok = check_type_and_af(r, j, "traceroute", strict) && r.str("id", t.id, strict) &&
@@ -523,7 +392,7 @@ parsed<trace> parse_trace(const nlohmann::json& j, const parse_options& opts) {
         if (!hj.is_object()) {
             return parse_error{hpath, std::string("expected an object, got ") + hj.type_name()};
         }
-        reader hr(hj, hpath);
+        field_reader hr(hj, hpath);
         hop h;
         if (!hr.integer("hop", h.ttl, true, 1, 255) || !hr.str("error", h.error, false)) {
             return *hr.error();
@@ -557,7 +426,7 @@ parsed<ping> parse_ping(const nlohmann::json& j, const parse_options& opts) {
         return parse_error{"", std::string("expected a JSON object, got ") + j.type_name()};
     }
     const bool strict = opts.require_tumen_fields;
-    reader r(j, "");
+    field_reader r(j, "");
     ping p;
     double ignored = 0;
     bool ok = check_type_and_af(r, j, "ping", strict) && r.str("id", p.id, strict) &&
@@ -593,7 +462,7 @@ parsed<ping> parse_ping(const nlohmann::json& j, const parse_options& opts) {
         if (!e.is_object()) {
             return parse_error{epath, std::string("expected an object, got ") + e.type_name()};
         }
-        reader er(e, epath);
+        field_reader er(e, epath);
         if (er.has("rtt")) {
             double rtt = 0;
             if (!er.number("rtt", rtt, true)) {

@@ -115,7 +115,9 @@ yaml_reader::keys(const YAML::Node& n, std::initializer_list<std::string_view> a
     std::vector<std::pair<std::string, YAML::Node>> out;
     std::set<std::string> seen;
     for (auto it = n.begin(); it != n.end(); ++it) {
-        const YAML::Node& k = it->first;
+        // Copies: the iterator hands out a temporary pair (a reference to its member would
+        // dangle, which GCC 12's -Wdangling-pointer reports).
+        const YAML::Node k = it->first;
         if (!k.IsScalar()) {
             fail(k, "keys of " + what + " must be plain strings");
         }

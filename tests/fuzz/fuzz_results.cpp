@@ -11,8 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <tumen/common/protocol/batch.hpp>
 #include <tumen/common/result_json.hpp>
-#include <tumen/controller/api/batch_elements.hpp>
 
 namespace {
 
@@ -45,7 +45,7 @@ void check_result(const json& e) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view body(reinterpret_cast<const char*>(data), size);
     const json doc = json::parse(body, nullptr, false);
-    const auto slices = tumen::controller::api::batch_elements(body);
+    const auto slices = tumen::protocol::batch_elements(body);
     if (doc.is_discarded()) {
         return 0;
     }

@@ -4,6 +4,7 @@
 #include <limits>
 #include <openssl/evp.h>
 
+#include <tumen/common/protocol/assignment.hpp>
 #include <tumen/controller/api/handlers.hpp>
 
 namespace tumen::controller::api {
@@ -369,31 +370,25 @@ std::optional<std::int64_t> parse_since(std::string_view text) {
 
 nlohmann::json assignment_document(const campaign::campaign_set& set, const agent_entry& agent,
                                    std::int64_t now) {
-    nlohmann::json work = nlohmann::json::array();
-    nlohmann::json campaigns = nlohmann::json::array();
-    std::int64_t valid_until = std::numeric_limits<std::int64_t>::max();
+    protocol::assignment doc;
+    doc.agent = agent.name;
     for (const auto& c : set.campaigns) {
         if (!c.agents.matches(agent.name, agent.labels)) {
             continue;
         }
-        const std::int64_t interval_s = std::max<std::int64_t>(
-            1, std::chrono::duration_cast<std::chrono::seconds>(c.params.interval).count());
-        const auto round = static_cast<std::uint64_t>(std::max<std::int64_t>(0, now) / interval_s);
+        const campaign::round_clock clock(c.params.interval);
+        const std::uint64_t round = clock.round_at(now);
         campaign::campaign_set one;
         one.campaigns.push_back(c);
-        for (const auto& w : campaign::compute_work(one, agent.name, agent.labels, round)) {
-            work.push_back(campaign::to_json(w));
+        for (auto& w : campaign::compute_work(one, agent.name, agent.labels, round)) {
+            doc.work.push_back(std::move(w));
         }
-        campaigns.push_back({{"name", c.name}, {"round", round}});
-        valid_until =
-            std::min<std::int64_t>(valid_until, static_cast<std::int64_t>(round + 1) * interval_s);
+        doc.campaigns.push_back({c.name, round});
+        doc.valid_until =
+            std::min(doc.valid_until.value_or(clock.end_of(round)), clock.end_of(round));
     }
-    nlohmann::json doc{{"agent", agent.name}, {"campaigns", campaigns}, {"work", work}};
-    doc["version"] = hex_sha256(doc.dump());
-    doc["valid_until"] = valid_until == std::numeric_limits<std::int64_t>::max()
-                             ? nlohmann::json(nullptr)
-                             : nlohmann::json(valid_until);
-    return doc;
+    doc.version = hex_sha256(protocol::content_json(doc).dump());
+    return protocol::to_json(doc);
 }
 
 response handle(const request& req, context& ctx) {

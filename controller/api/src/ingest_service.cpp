@@ -6,8 +6,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <tumen/common/protocol/batch.hpp>
 #include <tumen/common/result_json.hpp>
-#include <tumen/controller/api/batch_elements.hpp>
 #include <tumen/controller/api/ingest_service.hpp>
 #include <tumen/controller/asmap/as_map.hpp>
 #include <tumen/controller/inference/classifier.hpp>
@@ -287,7 +287,7 @@ batch_result ingest_service::ingest(const std::string& agent, std::string_view b
     }
     const std::size_t count = arr->size();
     // The bytes of each result as the agent sent them (stored verbatim: no re-serialising).
-    auto slices = batch_elements(body);
+    auto slices = protocol::batch_elements(body);
     if (slices && slices->size() != count) {
         slices.reset(); // cannot happen for a body the parser accepted; serialise instead
     }

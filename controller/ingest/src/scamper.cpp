@@ -1,31 +1,27 @@
 #include "scamper.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <map>
+
+#include <tumen/common/json/field_reader.hpp>
 
 namespace tumen::controller::ingest::detail {
 namespace {
 
 using json = nlohmann::json;
 
-bool get_string(const json& j, const char* key, std::string& out) {
-    auto it = j.find(key);
-    if (it == j.end() || !it->is_string()) {
-        return false;
-    }
-    out = it->get<std::string>();
-    return true;
-}
+using json_fields::field_reader;
 
+/// A lenient optional integer (scamper's optional fields are best effort): `out` is set only
+/// when the field is an integer in [0, hi].
 template <class Int>
-bool get_uint(const json& j, const char* key, Int& out, std::uint64_t hi) {
-    auto it = j.find(key);
-    if (it == j.end() || !it->is_number_integer() || it->get<std::int64_t>() < 0 ||
-        it->get<std::uint64_t>() > hi) {
-        return false;
+bool get_uint(const field_reader& r, const char* key, Int& out, std::int64_t hi) {
+    auto v = r.try_integer(key, 0, hi);
+    if (v) {
+        out = static_cast<Int>(*v);
     }
-    out = static_cast<Int>(it->get<std::uint64_t>());
-    return true;
+    return v.has_value();
 }
 
 struct name_map {
@@ -57,11 +53,9 @@ result::hop_reply timeout_reply() {
 parsed<result::trace> parse_scamper_trace(const json& j, const scamper_context& ctx) {
     result::trace t;
     std::string src, dst, method, stop;
-    if (!get_string(j, "src", src)) {
-        return parse_error{"src", "missing or not a string"};
-    }
-    if (!get_string(j, "dst", dst)) {
-        return parse_error{"dst", "missing or not a string"};
+    field_reader top(j, "");
+    if (!top.str("src", src, true) || !top.str("dst", dst, true)) {
+        return *top.error();
     }
     if (src.find(':') != std::string::npos || dst.find(':') != std::string::npos) {
         return parse_error{"af", "IPv6 trace (only IPv4 is supported)"};
@@ -76,8 +70,8 @@ parsed<result::trace> parse_scamper_trace(const json& j, const scamper_context& 
     }
     t.src = *s;
     t.dst = *d;
-    if (!get_string(j, "method", method)) {
-        return parse_error{"method", "missing or not a string"};
+    if (!top.str("method", method, true)) {
+        return *top.error();
     }
     if (method == "udp-paris") {
         t.method = "udp-paris";
@@ -94,51 +88,53 @@ parsed<result::trace> parse_scamper_trace(const json& j, const scamper_context& 
     } else {
         return parse_error{"method", "unknown scamper method \"" + method.substr(0, 32) + "\""};
     }
-    if (get_string(j, "stop_reason", stop)) {
+    if (!top.str("stop_reason", stop, false)) {
+        return *top.error();
+    }
+    if (top.has("stop_reason")) {
         auto it = std::find_if(std::begin(stop_names), std::end(stop_names),
                                [&](const auto& n) { return n.scamper == stop; });
         if (it == std::end(stop_names)) {
             return parse_error{"stop_reason", "unknown stop reason \"" + stop.substr(0, 32) + "\""};
         }
         t.stop = it->stop;
-    } else if (j.contains("stop_reason")) {
-        return parse_error{"stop_reason", "not a string"};
     }
-    auto start = j.find("start");
-    if (start == j.end() || !start->is_object() ||
-        !get_uint(*start, "sec", t.timestamp, 1ull << 40)) {
+    const nlohmann::json* start = top.get("start");
+    if (start == nullptr || !start->is_object() ||
+        !get_uint(field_reader(*start, "start"), "sec", t.timestamp, 1ll << 40)) {
         return parse_error{"start.sec", "missing or not a non-negative integer"};
     }
     t.endtime = t.timestamp;
-    get_uint(j, "icmp_sum", t.paris_id, 65535);
+    get_uint(top, "icmp_sum", t.paris_id, 65535);
     std::uint32_t attempts = 1;
-    get_uint(j, "attempts", attempts, 16);
+    get_uint(top, "attempts", attempts, 16);
     std::uint32_t firsthop = 1;
-    get_uint(j, "firsthop", firsthop, 255);
+    get_uint(top, "firsthop", firsthop, 255);
     t.agent = ctx.hostname.empty() ? src : ctx.hostname;
     t.id = !ctx.uuid.empty() ? ctx.uuid
                              : "scamper-" + src + "-" + dst + "-" + std::to_string(t.timestamp);
 
-    auto hops = j.find("hops");
+    const nlohmann::json* hops = nullptr;
+    if (!top.array("hops", hops, false)) {
+        return *top.error();
+    }
     std::map<std::uint8_t, result::hop> by_ttl;
-    if (hops != j.end()) {
-        if (!hops->is_array()) {
-            return parse_error{"hops", "not an array"};
-        }
+    if (hops != nullptr) {
         for (std::size_t i = 0; i < hops->size(); ++i) {
             const json& h = (*hops)[i];
             const std::string where = "hops[" + std::to_string(i) + "]";
-            if (!h.is_object()) {
-                return parse_error{where, "not an object"};
+            if (auto e = json_fields::expect_object(h, where)) {
+                return *e;
             }
+            field_reader hr(h, where);
             std::uint8_t ttl = 0;
-            if (!get_uint(h, "probe_ttl", ttl, 255) || ttl == 0) {
+            if (!get_uint(hr, "probe_ttl", ttl, 255) || ttl == 0) {
                 return parse_error{where + ".probe_ttl", "missing or not in 1..255"};
             }
             result::hop_reply r;
             std::string addr;
-            if (!get_string(h, "addr", addr)) {
-                return parse_error{where + ".addr", "missing or not a string"};
+            if (!hr.str("addr", addr, true)) {
+                return *hr.error();
             }
             if (addr.empty() || addr == "*") {
                 r.timeout = true; // M-Lab's anonymised/star variants
@@ -149,19 +145,17 @@ parsed<result::trace> parse_scamper_trace(const json& j, const scamper_context& 
                                        "not an IPv4 address: " + addr.substr(0, 64)};
                 }
                 r.from = *a;
-                auto rtt = h.find("rtt");
-                if (rtt == h.end() || !rtt->is_number() || rtt->get<double>() < 0) {
-                    return parse_error{where + ".rtt", "missing or not a non-negative number"};
+                if (!hr.number("rtt", r.rtt_ms, true, 0, std::numeric_limits<double>::max())) {
+                    return *hr.error();
                 }
-                r.rtt_ms = rtt->get<double>();
-                get_uint(h, "reply_size", r.size, 65535);
-                get_uint(h, "reply_ttl", r.ttl, 255);
-                if (!get_uint(h, "icmp_type", r.icmp_type, 255)) {
+                get_uint(hr, "reply_size", r.size, 65535);
+                get_uint(hr, "reply_ttl", r.ttl, 255);
+                if (!get_uint(hr, "icmp_type", r.icmp_type, 255)) {
                     r.icmp_type = j.contains("tcp_flags") ? 255 : 11;
                 }
-                get_uint(h, "icmp_code", r.icmp_code, 255);
+                get_uint(hr, "icmp_code", r.icmp_code, 255);
                 std::uint8_t q = 0;
-                if (get_uint(h, "icmp_q_ttl", q, 255)) {
+                if (get_uint(hr, "icmp_q_ttl", q, 255)) {
                     r.quoted_ttl = q;
                 }
                 if (auto ext = h.find("icmp_ext"); ext != h.end() && ext->is_array()) {
@@ -173,13 +167,14 @@ parsed<result::trace> parse_scamper_trace(const json& j, const scamper_context& 
                         for (const auto& m : *mpls) {
                             result::mpls_entry me;
                             std::uint32_t sbit = 0;
-                            if (!get_uint(m, "mpls_label", me.label, 0xfffff)) {
+                            const field_reader mr(m, where + ".icmp_ext.mpls_ext");
+                            if (!get_uint(mr, "mpls_label", me.label, 0xfffff)) {
                                 return parse_error{where + ".icmp_ext.mpls_ext.mpls_label",
                                                    "missing or out of range"};
                             }
-                            get_uint(m, "mpls_exp", me.tc, 7);
-                            get_uint(m, "mpls_ttl", me.ttl, 255);
-                            get_uint(m, "mpls_s", sbit, 1);
+                            get_uint(mr, "mpls_exp", me.tc, 7);
+                            get_uint(mr, "mpls_ttl", me.ttl, 255);
+                            get_uint(mr, "mpls_s", sbit, 1);
                             me.bottom = sbit == 1;
                             r.mpls.push_back(me);
                         }
@@ -187,7 +182,7 @@ parsed<result::trace> parse_scamper_trace(const json& j, const scamper_context& 
                 }
                 if (auto tx = h.find("tx"); tx != h.end() && tx->is_object()) {
                     std::int64_t sec = 0;
-                    if (get_uint(*tx, "sec", sec, 1ull << 40)) {
+                    if (get_uint(field_reader(*tx, where + ".tx"), "sec", sec, 1ll << 40)) {
                         t.endtime = std::max(t.endtime, sec);
                     }
                 }

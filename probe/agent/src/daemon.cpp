@@ -3,7 +3,6 @@
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
-#include <map>
 #include <random>
 #include <unistd.h>
 
@@ -11,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include <tumen/common/campaign.hpp>
+#include <tumen/common/protocol/assignment.hpp>
 #include <tumen/probe/agent/agent_config.hpp>
 #include <tumen/probe/agent/agent_metrics.hpp>
 #include <tumen/probe/agent/daemon.hpp>
@@ -49,63 +49,7 @@ uploader_options upload_options_of(const controller_config& c) {
     return o;
 }
 
-/// Parses an assignment document: {"agent", "campaigns": [{"name","round"}], "work": [...],
-/// "version", "valid_until"}. On error returns false with `error` saying where.
-struct assignment {
-    std::map<std::string, std::uint64_t> rounds;
-    std::vector<campaign::work_item> work;
-    std::optional<std::int64_t> valid_until;
-    std::string version;
-};
-
-bool parse_assignment(std::string_view text, assignment& out, std::string& error) {
-    auto j = nlohmann::json::parse(text, nullptr, false);
-    if (j.is_discarded() || !j.is_object()) {
-        error = "not a JSON object";
-        return false;
-    }
-    if (!j.contains("work") || !j["work"].is_array()) {
-        error = "work: missing or not an array";
-        return false;
-    }
-    if (!j.contains("campaigns") || !j["campaigns"].is_array()) {
-        error = "campaigns: missing or not an array";
-        return false;
-    }
-    for (std::size_t i = 0; i < j["campaigns"].size(); ++i) {
-        const auto& c = j["campaigns"][i];
-        if (!c.is_object() || !c.contains("name") || !c["name"].is_string() ||
-            !c.contains("round") || !c["round"].is_number_unsigned()) {
-            error = "campaigns[" + std::to_string(i) + "]: needs name (string) and round (>= 0)";
-            return false;
-        }
-        out.rounds[c["name"].get<std::string>()] = c["round"].get<std::uint64_t>();
-    }
-    for (std::size_t i = 0; i < j["work"].size(); ++i) {
-        auto w = campaign::parse_work_item(j["work"][i]);
-        if (!w) {
-            error = "work[" + std::to_string(i) + "]." + w.error().message();
-            return false;
-        }
-        if (!out.rounds.contains(w->campaign)) {
-            error = "work[" + std::to_string(i) + "].campaign: '" + w->campaign +
-                    "' is not listed in campaigns";
-            return false;
-        }
-        out.work.push_back(std::move(*w));
-    }
-    if (j.contains("valid_until") && !j["valid_until"].is_null()) {
-        if (!j["valid_until"].is_number_integer()) {
-            error = "valid_until: not an integer";
-            return false;
-        }
-        out.valid_until = j["valid_until"].get<std::int64_t>();
-    }
-    if (j.contains("version") && j["version"].is_string()) {
-        out.version = j["version"].get<std::string>();
-    }
-    return true;
-}
+using protocol::assignment;
 
 /// Everything the running daemon holds.
 class daemon {
@@ -281,16 +225,12 @@ void daemon::schedule_campaign(std::size_t index) {
         return;
     }
     const auto& c = campaigns_->campaigns[index];
-    const std::int64_t interval_s = std::max<std::int64_t>(
-        1, std::chrono::duration_cast<std::chrono::seconds>(c.params.interval).count());
-    const std::int64_t now_s =
-        std::chrono::duration_cast<std::chrono::seconds>(sys_clock::now().time_since_epoch())
-            .count();
-    const auto round = static_cast<std::uint64_t>(now_s / interval_s);
+    const campaign::round_clock clock(c.params.interval);
+    const auto round = clock.round_at(campaign::unix_seconds(sys_clock::now()));
     campaign::campaign_set one;
     one.campaigns.push_back(c);
     const auto items = campaign::compute_work(one, id_, cfg_.labels, round);
-    const auto round_end = sys_clock::time_point(std::chrono::seconds((round + 1) * interval_s));
+    const auto round_end = sys_clock::time_point(std::chrono::seconds(clock.end_of(round)));
     scheduler_->run_round(c.name, round, items, round_end);
     if (opts_.once) {
         return;
@@ -313,7 +253,7 @@ void daemon::schedule_campaign(std::size_t index) {
 
 void daemon::apply_assignment(const assignment& a) {
     const auto now = sys_clock::now();
-    for (const auto& [name, round] : a.rounds) {
+    for (const auto& [name, round] : a.campaigns) {
         std::vector<campaign::work_item> items;
         for (const auto& w : a.work) {
             if (w.campaign == name) {
@@ -338,13 +278,11 @@ void daemon::repeat_last_round() {
     if (last_.work.empty()) {
         return;
     }
-    for (auto& [name, round] : last_.rounds) {
-        ++round;
+    for (auto& c : last_.campaigns) {
+        ++c.round;
     }
-    const auto now_s =
-        std::chrono::duration_cast<std::chrono::seconds>(sys_clock::now().time_since_epoch())
-            .count();
-    last_.valid_until = now_s + std::max<std::int64_t>(1, shortest.count() / 1000);
+    last_.valid_until =
+        campaign::unix_seconds(sys_clock::now()) + campaign::round_clock(shortest).interval_s();
     spdlog::warn("assignment: controller unreachable after the round ended; repeating the last "
                  "assignment ({} item(s))",
                  last_.work.size());
@@ -365,17 +303,14 @@ asio::awaitable<void> daemon::poll_loop() {
         if (stopping_) {
             break;
         }
-        const auto now_s =
-            std::chrono::duration_cast<std::chrono::seconds>(sys_clock::now().time_since_epoch())
-                .count();
+        const auto now_s = campaign::unix_seconds(sys_clock::now());
         if (!res.ec && res.status == 200) {
-            assignment a;
-            std::string err;
-            if (parse_assignment(res.body, a, err)) {
+            auto a = protocol::parse_assignment(std::string_view(res.body));
+            if (a) {
                 etag_ = res.etag;
                 spdlog::info("assignment: version {}: {} item(s) in {} campaign(s)",
-                             a.version.substr(0, 12), a.work.size(), a.rounds.size());
-                last_ = std::move(a);
+                             a->version.substr(0, 12), a->work.size(), a->campaigns.size());
+                last_ = std::move(*a);
                 have_assignment_ = true;
                 metrics_->assignment_poll("changed");
                 apply_assignment(last_);
@@ -383,7 +318,7 @@ asio::awaitable<void> daemon::poll_loop() {
                 metrics_->assignment_poll("error");
                 spdlog::error("assignment: controller sent an invalid document ({}); keeping the "
                               "previous one",
-                              err);
+                              a.error().message());
             }
         } else if (!res.ec && res.status == 304) {
             metrics_->assignment_poll("unchanged");

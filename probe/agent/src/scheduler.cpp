@@ -32,7 +32,7 @@ engine::trace_request to_trace_request(const campaign::work_item& w, std::uint16
     engine::trace_request r;
     r.dst = w.address;
     r.dst_name = w.address.to_string();
-    r.method = *codec::parse_method(campaign::to_string(w.how));
+    r.method = w.how;
     r.dst_port = w.how == campaign::method::tcp_syn ? w.params.tcp_port : w.params.udp_port;
     r.flow = flow_for(w, max_flows);
     r.first_ttl = clamp8(w.params.first_ttl);

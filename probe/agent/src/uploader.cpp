@@ -1,6 +1,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <tumen/common/protocol/batch.hpp>
 #include <tumen/probe/agent/uploader.hpp>
 
 namespace tumen::probe::agent {
@@ -134,14 +135,12 @@ asio::awaitable<void> uploader::run() {
             co_await wait_backoff(std::nullopt);
             continue;
         }
-        std::string body = "{\"results\":[";
-        for (std::size_t i = 0; i < batch.size(); ++i) {
-            if (i != 0) {
-                body.push_back(',');
-            }
-            body += batch[i].body;
+        std::vector<std::string_view> results;
+        results.reserve(batch.size());
+        for (const auto& record : batch) {
+            results.emplace_back(record.body);
         }
-        body += "]}";
+        std::string body = protocol::batch_body(results);
 
         http_request req;
         req.method = "POST";

@@ -56,6 +56,7 @@ match_result check_quote(const probe_spec& sent, const quoted_probe& q) noexcept
         break;
     }
     case method::icmp_paris:
+    case method::ping:
         if (q.src_port != icmp_echo_request || q.icmp_seq != sent.ident) {
             return out;
         }
@@ -109,6 +110,7 @@ std::optional<reply_key> key_of(const reply& r, method m, std::uint16_t udp_base
             k.ident = static_cast<std::uint16_t>(q.tcp_seq & 0xffffu);
             return k;
         case method::icmp_paris:
+        case method::ping:
             if (q.src_port != icmp_echo_request) {
                 return std::nullopt;
             }

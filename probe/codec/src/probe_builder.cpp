@@ -51,6 +51,7 @@ std::uint16_t min_length(method m) noexcept {
     switch (m) {
     case method::udp_paris:
     case method::icmp_paris:
+    case method::ping:
         return 30;
     case method::udp:
         return 28;
@@ -109,7 +110,8 @@ std::error_code build_probe(const probe_spec& s, std::vector<std::uint8_t>& out)
         }
         break;
     }
-    case method::icmp_paris: {
+    case method::icmp_paris:
+    case method::ping: {
         put16(l4, 0, icmp_echo_request);
         put16(l4, 4, s.src_port); // identifier
         put16(l4, 6, s.ident);    // sequence number
@@ -177,6 +179,7 @@ flow_key flow_of(const probe_spec& s) noexcept {
     k.protocol = ip_protocol(s.kind);
     switch (s.kind) {
     case method::icmp_paris:
+    case method::ping:
         k.src_port = icmp_echo_request;
         k.dst_port = s.src_port;
         k.l4_checksum = icmp_paris_checksum(s.src_port);

@@ -2,32 +2,10 @@
 
 namespace tumen::probe::codec {
 
-const char* to_string(method m) noexcept {
-    switch (m) {
-    case method::udp_paris:
-        return "udp-paris";
-    case method::icmp_paris:
-        return "icmp-paris";
-    case method::tcp_syn:
-        return "tcp-syn";
-    case method::udp:
-        return "udp";
-    }
-    return "unknown";
-}
-
-std::optional<method> parse_method(std::string_view text) noexcept {
-    for (method m : {method::udp_paris, method::icmp_paris, method::tcp_syn, method::udp}) {
-        if (text == to_string(m)) {
-            return m;
-        }
-    }
-    return std::nullopt;
-}
-
 std::uint8_t ip_protocol(method m) noexcept {
     switch (m) {
     case method::icmp_paris:
+    case method::ping:
         return 1;
     case method::tcp_syn:
         return 6;

@@ -25,7 +25,7 @@ struct trace_cli {
 
 int run_trace(const trace_cli& cli) {
     const auto method = codec::parse_method(cli.method);
-    if (!method) {
+    if (!method || !is_traceroute(*method)) {
         return usage_error("--method \"" + cli.method +
                            "\": unknown method (udp-paris, icmp-paris, tcp-syn, udp)");
     }

@@ -6,23 +6,18 @@
 #include <string_view>
 
 #include <tumen/common/ipv4.hpp>
+#include <tumen/common/method.hpp>
 
 namespace tumen::probe::codec {
 
-/// Probe methods. The Paris methods keep every field that routers hash for load balancing
-/// (addresses, protocol, ports / ICMP type+code+checksum+id) constant for the whole trace.
-enum class method : std::uint8_t {
-    udp_paris,  ///< fixed 5-tuple; identity in the UDP checksum (payload adjusted)
-    icmp_paris, ///< echo request; identity in the sequence number, checksum kept constant
-                ///< by compensating in the payload
-    tcp_syn,    ///< fixed ports; identity in the TCP sequence number
-    udp,        ///< classic traceroute: destination port = base port + identity
-};
+/// Probe methods: the one enum of common/method.hpp (names and parsing live there). The
+/// codec builds and matches the traceroute methods; `ping` probes are ICMP echo requests
+/// like icmp-paris.
+using method = tumen::method;
+using tumen::parse_method;
+using tumen::to_string;
 
-/// "udp-paris", "icmp-paris", "tcp-syn", "udp".
-const char* to_string(method m) noexcept;
-std::optional<method> parse_method(std::string_view text) noexcept;
-/// IP protocol number of a method's probes (17, 1 or 6).
+/// IP protocol number of a method's probes (17, 1 or 6; 1 for ping).
 std::uint8_t ip_protocol(method m) noexcept;
 
 /// Default ports, as traceroute and scamper use them.

@@ -1,28 +1,19 @@
 #include <algorithm>
-#include <charconv>
+#include <array>
 #include <fstream>
-#include <set>
+#include <limits>
 #include <sstream>
 
 #include <yaml-cpp/yaml.h>
 
-#include <tumen/common/campaign.hpp>
+#include <tumen/common/campaign/work.hpp>
+#include <tumen/common/campaign/yaml.hpp>
 #include <tumen/common/yaml_reader.hpp>
 
 namespace tumen::campaign {
 namespace {
 
 using yaml::yaml_reader;
-
-struct method_name {
-    method m;
-    std::string_view name;
-};
-constexpr method_name method_names[] = {{method::udp_paris, "udp-paris"},
-                                        {method::icmp_paris, "icmp-paris"},
-                                        {method::tcp_syn, "tcp-syn"},
-                                        {method::udp, "udp"},
-                                        {method::ping, "ping"}};
 
 bool valid_name(std::string_view s) {
     if (s.empty() || s.size() > 64) {
@@ -32,10 +23,6 @@ bool valid_name(std::string_view s) {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
                c == '-' || c == '_' || c == '.';
     });
-}
-
-std::uint64_t usable_count(const ipv4_prefix& p) {
-    return p.length >= 31 ? p.size() : p.size() - 2;
 }
 
 target_set parse_targets(const yaml_reader& y, const YAML::Node& n) {
@@ -80,7 +67,7 @@ target_set parse_targets(const yaml_reader& y, const YAML::Node& n) {
         y.fail(n, "targets: missing required key \"prefixes\"");
     }
     for (const auto& p : t.prefixes) {
-        if (per_node && t.addresses_per_prefix > usable_count(p)) {
+        if (per_node && t.addresses_per_prefix > usable_addresses(p)) {
             y.fail(per_node,
                    "targets.addresses_per_prefix exceeds the usable addresses of " + p.to_string());
         }
@@ -169,13 +156,64 @@ agent_selector parse_agents(const yaml_reader& y, const YAML::Node& n) {
     return s;
 }
 
+/// The YAML node of each probe parameter given in a campaign (indexed by `param`), so that
+/// validate()'s verdict points at the offending value.
+using param_node_table = std::array<YAML::Node, static_cast<std::size_t>(param::tcp_port) + 1>;
+
+/// Reads one probe parameter (its type and the range of its C++ type); validate() checks
+/// the limits afterwards, for YAML and JSON alike.
+void read_param(const yaml_reader& y, const std::string& key, const YAML::Node& v, probe_params& p,
+                param_node_table& nodes) {
+    constexpr std::uint64_t u32 = std::numeric_limits<std::uint32_t>::max();
+    auto count = [&](const char* name) {
+        return static_cast<std::uint32_t>(y.unsigned_int(v, name, 0, u32));
+    };
+    auto port = [&](const char* name) {
+        return static_cast<std::uint16_t>(y.unsigned_int(v, name, 0, 65535));
+    };
+    param which = param::interval;
+    if (key == "interval") {
+        p.interval = y.duration(v, "interval");
+    } else if (key == "jitter") {
+        p.jitter = y.duration(v, "jitter");
+        which = param::jitter;
+    } else if (key == "wait") {
+        p.wait = y.duration(v, "wait");
+        which = param::wait;
+    } else if (key == "attempts") {
+        p.attempts = count("attempts");
+        which = param::attempts;
+    } else if (key == "first_ttl") {
+        p.first_ttl = count("first_ttl");
+        which = param::first_ttl;
+    } else if (key == "max_ttl") {
+        p.max_ttl = count("max_ttl");
+        which = param::max_ttl;
+    } else if (key == "gap_limit") {
+        p.gap_limit = count("gap_limit");
+        which = param::gap_limit;
+    } else if (key == "hops_in_flight") {
+        p.hops_in_flight = count("hops_in_flight");
+        which = param::hops_in_flight;
+    } else if (key == "pps") {
+        p.pps = y.positive_number(v, "pps", limits::pps_max);
+        which = param::pps;
+    } else if (key == "udp_port") {
+        p.udp_port = port("udp_port");
+        which = param::udp_port;
+    } else if (key == "tcp_port") {
+        p.tcp_port = port("tcp_port");
+        which = param::tcp_port;
+    }
+    nodes[static_cast<std::size_t>(which)] = v;
+}
+
 campaign parse_campaign(const yaml_reader& y, const YAML::Node& n) {
     campaign c;
     bool have_name = false;
     bool have_targets = false;
     bool have_methods = false;
-    YAML::Node jitter_node;
-    YAML::Node first_ttl_node;
+    param_node_table param_nodes;
     for (const auto& [key, v] :
          y.keys(n,
                 {"name", "description", "targets", "classes", "methods", "interval", "jitter",
@@ -236,39 +274,10 @@ campaign parse_campaign(const yaml_reader& y, const YAML::Node& n) {
                 y.fail(v, "methods must list at least one method");
             }
             have_methods = true;
-        } else if (key == "interval") {
-            c.params.interval = y.duration(v, "interval");
-            if (c.params.interval.count() < 1000) {
-                y.fail(v, "interval must be at least 1s");
-            }
-        } else if (key == "jitter") {
-            c.params.jitter = y.duration(v, "jitter");
-            jitter_node = v;
-        } else if (key == "wait") {
-            c.params.wait = y.duration(v, "wait");
-            if (c.params.wait.count() < 10 || c.params.wait.count() > 60'000) {
-                y.fail(v, "wait must be between 10ms and 60s");
-            }
-        } else if (key == "attempts") {
-            c.params.attempts = static_cast<std::uint32_t>(y.unsigned_int(v, "attempts", 1, 16));
-        } else if (key == "first_ttl") {
-            c.params.first_ttl = static_cast<std::uint32_t>(y.unsigned_int(v, "first_ttl", 1, 255));
-            first_ttl_node = v;
-        } else if (key == "max_ttl") {
-            c.params.max_ttl = static_cast<std::uint32_t>(y.unsigned_int(v, "max_ttl", 1, 255));
-        } else if (key == "gap_limit") {
-            c.params.gap_limit = static_cast<std::uint32_t>(y.unsigned_int(v, "gap_limit", 1, 255));
-        } else if (key == "hops_in_flight") {
-            c.params.hops_in_flight =
-                static_cast<std::uint32_t>(y.unsigned_int(v, "hops_in_flight", 1, 32));
-        } else if (key == "pps") {
-            c.params.pps = y.positive_number(v, "pps", 100'000);
-        } else if (key == "udp_port") {
-            c.params.udp_port = static_cast<std::uint16_t>(y.unsigned_int(v, "udp_port", 1, 65535));
-        } else if (key == "tcp_port") {
-            c.params.tcp_port = static_cast<std::uint16_t>(y.unsigned_int(v, "tcp_port", 1, 65535));
         } else if (key == "agents") {
             c.agents = parse_agents(y, v);
+        } else {
+            read_param(y, key, v, c.params, param_nodes);
         }
     }
     if (!have_name) {
@@ -280,11 +289,9 @@ campaign parse_campaign(const yaml_reader& y, const YAML::Node& n) {
     if (!have_methods) {
         y.fail(n, "campaign \"" + c.name + "\" needs \"methods\"");
     }
-    if (jitter_node && c.params.jitter >= c.params.interval) {
-        y.fail(jitter_node, "jitter must be shorter than interval");
-    }
-    if (first_ttl_node && c.params.first_ttl > c.params.max_ttl) {
-        y.fail(first_ttl_node, "first_ttl must not exceed max_ttl");
+    if (auto problem = validate(c.params)) {
+        const YAML::Node& at = param_nodes[static_cast<std::size_t>(problem->field)];
+        y.fail(at ? at : n, problem->what);
     }
     for (const auto& pc : c.classes) {
         if (std::find(pc.asns.begin(), pc.asns.end(), c.targets.asn) != pc.asns.end()) {
@@ -296,82 +303,6 @@ campaign parse_campaign(const yaml_reader& y, const YAML::Node& n) {
 }
 
 } // namespace
-
-const char* to_string(method m) noexcept {
-    for (const auto& e : method_names) {
-        if (e.m == m) {
-            return e.name.data();
-        }
-    }
-    return "udp-paris";
-}
-
-std::optional<method> parse_method(std::string_view text) noexcept {
-    for (const auto& e : method_names) {
-        if (e.name == text) {
-            return e.m;
-        }
-    }
-    return std::nullopt;
-}
-
-bool agent_selector::matches(std::string_view agent,
-                             const std::vector<std::string>& agent_labels) const {
-    if (all) {
-        return true;
-    }
-    if (std::find(names.begin(), names.end(), agent) != names.end()) {
-        return true;
-    }
-    for (const auto& l : agent_labels) {
-        if (std::find(labels.begin(), labels.end(), l) != labels.end()) {
-            return true;
-        }
-    }
-    return false;
-}
-
-std::optional<ipv4_prefix> campaign::target_prefix_of(ipv4_addr addr) const {
-    std::optional<ipv4_prefix> best;
-    for (const auto& p : targets.prefixes) {
-        if (p.contains(addr) && (!best || p.length > best->length)) {
-            best = p;
-        }
-    }
-    return best;
-}
-
-const path_class* campaign::class_by_prefix(ipv4_addr addr) const {
-    const path_class* best = nullptr;
-    int best_len = -1;
-    for (const auto& c : classes) {
-        for (const auto& p : c.prefixes) {
-            if (p.contains(addr) && p.length > best_len) {
-                best = &c;
-                best_len = p.length;
-            }
-        }
-    }
-    return best;
-}
-
-const path_class* campaign::class_by_asn(std::uint32_t asn) const {
-    for (const auto& c : classes) {
-        if (std::find(c.asns.begin(), c.asns.end(), asn) != c.asns.end()) {
-            return &c;
-        }
-    }
-    return nullptr;
-}
-
-const campaign* campaign_set::find(std::string_view name) const {
-    for (const auto& c : campaigns) {
-        if (c.name == name) {
-            return &c;
-        }
-    }
-    return nullptr;
-}
 
 campaign_error::campaign_error(std::string file, int line, int column, const std::string& what)
     : std::runtime_error(
@@ -454,169 +385,6 @@ parsed<campaign_set> try_parse_campaigns(std::string_view yaml_text, const std::
     } catch (const std::exception& e) {
         return parse_error{source, e.what()};
     }
-}
-
-ipv4_addr address_for_round(const ipv4_prefix& prefix, std::uint32_t per_prefix, bool rotate,
-                            std::uint64_t round, std::uint32_t slot) {
-    const std::uint64_t usable = usable_count(prefix);
-    const std::uint64_t first = prefix.length >= 31 ? 0 : 1;
-    const std::uint64_t start = rotate ? (round * per_prefix) % usable : 0;
-    return prefix.at(first + (start + slot) % usable);
-}
-
-std::vector<work_item> compute_work(const campaign_set& set, std::string_view agent,
-                                    const std::vector<std::string>& labels, std::uint64_t round) {
-    std::vector<work_item> out;
-    for (const auto& c : set.campaigns) {
-        if (!c.agents.matches(agent, labels)) {
-            continue;
-        }
-        for (const auto& p : c.targets.prefixes) {
-            std::vector<ipv4_addr> addrs;
-            for (std::uint32_t s = 0; s < c.targets.addresses_per_prefix; ++s) {
-                addrs.push_back(address_for_round(p, c.targets.addresses_per_prefix,
-                                                  c.targets.rotate, round, s));
-            }
-            for (auto a : c.targets.addresses) {
-                if (p.contains(a) && std::find(addrs.begin(), addrs.end(), a) == addrs.end()) {
-                    addrs.push_back(a);
-                }
-            }
-            for (auto a : addrs) {
-                for (auto m : c.methods) {
-                    out.push_back(work_item{c.name, p, a, m, c.params});
-                }
-            }
-        }
-    }
-    return out;
-}
-
-nlohmann::json to_json(const work_item& w) {
-    return nlohmann::json{{"campaign", w.campaign},
-                          {"target_prefix", w.target_prefix.to_string()},
-                          {"address", w.address.to_string()},
-                          {"method", to_string(w.how)},
-                          {"interval_ms", w.params.interval.count()},
-                          {"jitter_ms", w.params.jitter.count()},
-                          {"wait_ms", w.params.wait.count()},
-                          {"attempts", w.params.attempts},
-                          {"first_ttl", w.params.first_ttl},
-                          {"max_ttl", w.params.max_ttl},
-                          {"gap_limit", w.params.gap_limit},
-                          {"hops_in_flight", w.params.hops_in_flight},
-                          {"pps", w.params.pps},
-                          {"udp_port", w.params.udp_port},
-                          {"tcp_port", w.params.tcp_port}};
-}
-
-parsed<work_item> parse_work_item(const nlohmann::json& j) {
-    if (!j.is_object()) {
-        return parse_error{"", "expected a JSON object"};
-    }
-    work_item w;
-    auto str = [&](const char* key, std::string& out) -> std::optional<parse_error> {
-        auto it = j.find(key);
-        if (it == j.end() || !it->is_string()) {
-            return parse_error{key, "missing or not a string"};
-        }
-        out = it->get<std::string>();
-        return std::nullopt;
-    };
-    auto uint = [&](const char* key, std::uint64_t hi,
-                    std::uint64_t& out) -> std::optional<parse_error> {
-        auto it = j.find(key);
-        if (it == j.end() || !it->is_number_integer() || it->get<std::int64_t>() < 0) {
-            return parse_error{key, "missing or not a non-negative integer"};
-        }
-        out = it->get<std::uint64_t>();
-        if (out > hi) {
-            return parse_error{key, "out of range"};
-        }
-        return std::nullopt;
-    };
-    std::string prefix, address, how;
-    if (auto e = str("campaign", w.campaign)) {
-        return *e;
-    }
-    if (auto e = str("target_prefix", prefix)) {
-        return *e;
-    }
-    if (auto e = str("address", address)) {
-        return *e;
-    }
-    if (auto e = str("method", how)) {
-        return *e;
-    }
-    auto p = ipv4_prefix::parse(prefix, true);
-    if (!p) {
-        return parse_error{"target_prefix", "not an IPv4 prefix: " + prefix};
-    }
-    auto a = ipv4_addr::parse(address);
-    if (!a || !p->contains(*a)) {
-        return parse_error{"address", "not an IPv4 address inside target_prefix: " + address};
-    }
-    auto m = parse_method(how);
-    if (!m) {
-        return parse_error{"method", "unknown method: " + how};
-    }
-    w.target_prefix = *p;
-    w.address = *a;
-    w.how = *m;
-    std::uint64_t v = 0;
-    const std::uint64_t day_ms = 365ull * 24 * 3600 * 1000;
-    if (auto e = uint("interval_ms", day_ms, v)) {
-        return *e;
-    }
-    w.params.interval = std::chrono::milliseconds(v);
-    if (auto e = uint("jitter_ms", day_ms, v)) {
-        return *e;
-    }
-    w.params.jitter = std::chrono::milliseconds(v);
-    if (auto e = uint("wait_ms", 60'000, v)) {
-        return *e;
-    }
-    w.params.wait = std::chrono::milliseconds(v);
-    if (auto e = uint("attempts", 16, v)) {
-        return *e;
-    }
-    w.params.attempts = static_cast<std::uint32_t>(v);
-    if (auto e = uint("first_ttl", 255, v)) {
-        return *e;
-    }
-    w.params.first_ttl = static_cast<std::uint32_t>(v);
-    if (auto e = uint("max_ttl", 255, v)) {
-        return *e;
-    }
-    w.params.max_ttl = static_cast<std::uint32_t>(v);
-    if (auto e = uint("gap_limit", 255, v)) {
-        return *e;
-    }
-    w.params.gap_limit = static_cast<std::uint32_t>(v);
-    // Optional (absent from work items of controllers before it existed): 1, one at a time.
-    if (j.contains("hops_in_flight")) {
-        if (auto e = uint("hops_in_flight", 32, v)) {
-            return *e;
-        }
-        if (v == 0) {
-            return parse_error{"hops_in_flight", "out of range"};
-        }
-        w.params.hops_in_flight = static_cast<std::uint32_t>(v);
-    }
-    if (auto e = uint("udp_port", 65535, v)) {
-        return *e;
-    }
-    w.params.udp_port = static_cast<std::uint16_t>(v);
-    if (auto e = uint("tcp_port", 65535, v)) {
-        return *e;
-    }
-    w.params.tcp_port = static_cast<std::uint16_t>(v);
-    auto pps = j.find("pps");
-    if (pps == j.end() || !pps->is_number() || !(pps->get<double>() > 0)) {
-        return parse_error{"pps", "missing or not a positive number"};
-    }
-    w.params.pps = pps->get<double>();
-    return w;
 }
 
 } // namespace tumen::campaign

@@ -1,6 +1,6 @@
-#include <tumen/controller/api/batch_elements.hpp>
+#include <tumen/common/protocol/batch.hpp>
 
-namespace tumen::controller::api {
+namespace tumen::protocol {
 namespace {
 
 /// RFC 8259 section 2: the four white-space characters.
@@ -112,4 +112,22 @@ std::optional<std::vector<std::string_view>> batch_elements(std::string_view bod
     return std::nullopt; // unterminated
 }
 
-} // namespace tumen::controller::api
+std::string batch_body(const std::vector<std::string_view>& results) {
+    std::size_t size = 14; // {"results":[]}
+    for (auto r : results) {
+        size += r.size() + 1;
+    }
+    std::string body;
+    body.reserve(size);
+    body += "{\"results\":[";
+    for (std::size_t i = 0; i < results.size(); ++i) {
+        if (i != 0) {
+            body.push_back(',');
+        }
+        body += results[i];
+    }
+    body += "]}";
+    return body;
+}
+
+} // namespace tumen::protocol

@@ -1,10 +1,12 @@
-// batch_elements: the text of each result of an upload body, as sent.
+// The upload body: batch_body (the agent writes it) and batch_elements (the text of each
+// result, as sent, for the controller).
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
-#include <tumen/controller/api/batch_elements.hpp>
+#include <tumen/common/protocol/batch.hpp>
 
-using tumen::controller::api::batch_elements;
+using tumen::protocol::batch_body;
+using tumen::protocol::batch_elements;
 using sv = std::string_view;
 
 TEST_CASE("batch_elements: array form, white space trimmed, nesting and strings respected") {
@@ -49,4 +51,18 @@ TEST_CASE("batch_elements: texts of another shape give nullopt, never a wrong sp
     CHECK_FALSE(batch_elements(R"({"results":[1], "x": 2})"));
     CHECK_FALSE(batch_elements("[1] [2]"));
     CHECK(batch_elements("[1]\n"));
+}
+
+TEST_CASE("batch_body: the agent's body is split back into the same texts") {
+    const std::vector<sv> results = {R"({"id":"r1","result":[1,2]})", R"({"id":"r2"})"};
+    const std::string body = batch_body(results);
+    CHECK(body == R"({"results":[{"id":"r1","result":[1,2]},{"id":"r2"}]})");
+    CHECK(nlohmann::json::accept(body));
+    auto back = batch_elements(body);
+    REQUIRE(back);
+    CHECK(*back == results);
+    CHECK(batch_body({}) == R"({"results":[]})");
+    auto none = batch_elements(batch_body({}));
+    REQUIRE(none);
+    CHECK(none->empty());
 }

@@ -1,12 +1,18 @@
 #pragma once
 /// @file
-/// Finds the text of each result in an upload body, so the controller stores exactly the
-/// bytes the agent sent (no re-serialisation on the ingest path).
+/// The upload body (POST /api/v1/results): `{"results":[<result>,...]}`, each result being
+/// the JSON text of one trace or ping (result_json.hpp). The agent writes it with batch_body();
+/// the controller finds the text of each result in it with batch_elements(), so it stores
+/// exactly the bytes the agent sent (no re-serialisation on the ingest path).
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
-namespace tumen::controller::api {
+namespace tumen::protocol {
+
+/// The upload body of `results` (each one JSON object text, kept byte for byte), in order.
+std::string batch_body(const std::vector<std::string_view>& results);
 
 /// The elements of the results array of a body that a JSON parser already accepted:
 /// either `[e0, e1, ...]` or an object with the single key "results" whose value is that
@@ -16,4 +22,4 @@ namespace tumen::controller::api {
 /// the parsed values).
 std::optional<std::vector<std::string_view>> batch_elements(std::string_view body);
 
-} // namespace tumen::controller::api
+} // namespace tumen::protocol
