@@ -18,13 +18,24 @@ namespace {
 
 /// One setting, in YAML and in work-item JSON.
 struct param_case {
-    const char* yaml; ///< lines replacing "    jitter: 500ms" (interval is 10s)
+    const char* yaml; ///< lines replacing `replaces` in the valid campaign (interval 10s)
     std::vector<std::pair<const char*, json>> json_fields; ///< fields set in a work item
     const char* field;     ///< the JSON field an error names ("" when accepted)
     const char* yaml_text; ///< a fragment of the YAML error ("" when accepted)
+    const char* replaces = "    jitter: 500ms"; ///< the line of the valid campaign replaced
 };
 
 const std::vector<param_case> rejected = {
+    {"    interval: 999ms",
+     {{"interval_ms", 999}},
+     "interval_ms",
+     "interval must be at least 1s",
+     "    interval: 10s"},
+    {"    interval: 366d",
+     {{"interval_ms", 366LL * 24 * 3600 * 1000}},
+     "interval_ms",
+     "interval must be at most 365d",
+     "    interval: 10s"},
     {"    wait: 0ms", {{"wait_ms", 0}}, "wait_ms", "wait must be between 10ms and 60s"},
     {"    wait: 9ms", {{"wait_ms", 9}}, "wait_ms", "wait must be between 10ms and 60s"},
     {"    wait: 60001ms", {{"wait_ms", 60001}}, "wait_ms", "wait must be between 10ms and 60s"},
@@ -56,6 +67,12 @@ const std::vector<param_case> rejected = {
 };
 
 const std::vector<param_case> accepted = {
+    {"    interval: 365d",
+     {{"interval_ms", 365LL * 24 * 3600 * 1000}, {"jitter_ms", 500}},
+     "",
+     "",
+     "    interval: 10s"},
+    {"    interval: 1s", {{"interval_ms", 1000}, {"jitter_ms", 500}}, "", "", "    interval: 10s"},
     {"    wait: 10ms", {{"wait_ms", 10}}, "", ""},
     {"    wait: 60s", {{"wait_ms", 60000}}, "", ""},
     {"    attempts: 16", {{"attempts", 16}}, "", ""},
@@ -67,7 +84,7 @@ const std::vector<param_case> accepted = {
 };
 
 tumen::parsed<campaign_set> parse_yaml(const param_case& c) {
-    return try_parse_campaigns(replace(good, "    jitter: 500ms", c.yaml), "case.yaml");
+    return try_parse_campaigns(replace(good, c.replaces, c.yaml), "case.yaml");
 }
 
 tumen::parsed<work_item> parse_json(const param_case& c) {

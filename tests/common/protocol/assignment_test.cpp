@@ -27,7 +27,7 @@ assignment sample() {
     return a;
 }
 
-/// The parser's error for `doc` with `change` applied.
+/// The parser's error for `doc` (which it must reject).
 parse_error rejection(json doc) {
     auto p = parse_assignment(doc);
     REQUIRE_FALSE(p.ok());
@@ -141,4 +141,17 @@ TEST_CASE("assignment: optional fields") {
     CHECK(p->version.empty());
     CHECK(p->agent.empty());
     CHECK_FALSE(p->valid_until);
+}
+
+TEST_CASE("assignment: the writer's bytes (keys sorted, null valid_until when no campaign)") {
+    assignment a;
+    a.agent = "fra";
+    a.version = "v1";
+    CHECK(protocol::to_json(a).dump() ==
+          R"({"agent":"fra","campaigns":[],"valid_until":null,"version":"v1","work":[]})");
+    a.campaigns.push_back({"c", 3});
+    a.valid_until = 40;
+    CHECK(protocol::to_json(a).dump() ==
+          R"({"agent":"fra","campaigns":[{"name":"c","round":3}],"valid_until":40,)"
+          R"("version":"v1","work":[]})");
 }
