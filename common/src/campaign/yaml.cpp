@@ -160,52 +160,58 @@ agent_selector parse_agents(const yaml_reader& y, const YAML::Node& n) {
 /// validate()'s verdict points at the offending value.
 using param_node_table = std::array<YAML::Node, static_cast<std::size_t>(param::tcp_port) + 1>;
 
+/// The probe parameters by the type of their member (for read_param).
+struct duration_member {
+    param which;
+    std::chrono::milliseconds probe_params::*member;
+};
+constexpr duration_member duration_members[] = {{param::interval, &probe_params::interval},
+                                                {param::jitter, &probe_params::jitter},
+                                                {param::wait, &probe_params::wait}};
+struct count_member {
+    param which;
+    std::uint32_t probe_params::*member;
+};
+constexpr count_member count_members[] = {{param::attempts, &probe_params::attempts},
+                                          {param::first_ttl, &probe_params::first_ttl},
+                                          {param::max_ttl, &probe_params::max_ttl},
+                                          {param::gap_limit, &probe_params::gap_limit},
+                                          {param::hops_in_flight, &probe_params::hops_in_flight}};
+struct port_member {
+    param which;
+    std::uint16_t probe_params::*member;
+};
+constexpr port_member port_members[] = {{param::udp_port, &probe_params::udp_port},
+                                        {param::tcp_port, &probe_params::tcp_port}};
+
 /// Reads one probe parameter (its type and the range of its C++ type); validate() checks
 /// the limits afterwards, for YAML and JSON alike.
 void read_param(const yaml_reader& y, const std::string& key, const YAML::Node& v, probe_params& p,
                 param_node_table& nodes) {
-    constexpr std::uint64_t u32 = std::numeric_limits<std::uint32_t>::max();
-    auto count = [&](const char* name) {
-        return static_cast<std::uint32_t>(y.unsigned_int(v, name, 0, u32));
-    };
-    auto port = [&](const char* name) {
-        return static_cast<std::uint16_t>(y.unsigned_int(v, name, 0, 65535));
-    };
-    param which = param::interval;
-    if (key == "interval") {
-        p.interval = y.duration(v, "interval");
-    } else if (key == "jitter") {
-        p.jitter = y.duration(v, "jitter");
-        which = param::jitter;
-    } else if (key == "wait") {
-        p.wait = y.duration(v, "wait");
-        which = param::wait;
-    } else if (key == "attempts") {
-        p.attempts = count("attempts");
-        which = param::attempts;
-    } else if (key == "first_ttl") {
-        p.first_ttl = count("first_ttl");
-        which = param::first_ttl;
-    } else if (key == "max_ttl") {
-        p.max_ttl = count("max_ttl");
-        which = param::max_ttl;
-    } else if (key == "gap_limit") {
-        p.gap_limit = count("gap_limit");
-        which = param::gap_limit;
-    } else if (key == "hops_in_flight") {
-        p.hops_in_flight = count("hops_in_flight");
-        which = param::hops_in_flight;
-    } else if (key == "pps") {
-        p.pps = y.positive_number(v, "pps", limits::pps_max);
-        which = param::pps;
-    } else if (key == "udp_port") {
-        p.udp_port = port("udp_port");
-        which = param::udp_port;
-    } else if (key == "tcp_port") {
-        p.tcp_port = port("tcp_port");
-        which = param::tcp_port;
+    auto mark = [&](param which) { nodes[static_cast<std::size_t>(which)] = v; };
+    for (const auto& d : duration_members) {
+        if (key == yaml_key(d.which)) {
+            p.*d.member = y.duration(v, key);
+            return mark(d.which);
+        }
     }
-    nodes[static_cast<std::size_t>(which)] = v;
+    for (const auto& c : count_members) {
+        if (key == yaml_key(c.which)) {
+            p.*c.member = static_cast<std::uint32_t>(
+                y.unsigned_int(v, key, 0, std::numeric_limits<std::uint32_t>::max()));
+            return mark(c.which);
+        }
+    }
+    for (const auto& q : port_members) {
+        if (key == yaml_key(q.which)) {
+            p.*q.member = static_cast<std::uint16_t>(y.unsigned_int(v, key, 0, 65535));
+            return mark(q.which);
+        }
+    }
+    if (key == yaml_key(param::pps)) {
+        p.pps = y.positive_number(v, key, limits::pps_max);
+        mark(param::pps);
+    }
 }
 
 campaign parse_campaign(const yaml_reader& y, const YAML::Node& n) {
