@@ -15,13 +15,24 @@ set(TUMEN_SKIP_RC 77)
 # Registers a shell test. The script must exist: a missing one fails at configure time
 # rather than vanishing from the test list. Exit 77 is reported as skipped. The script gets
 # TUMEN_BUILD_DIR and TUMEN_SOURCE_DIR (tests/lib/lab_test.sh reads them).
+# (COMMAND script args... is accepted as well: SCRIPT and ARGS in one; its first word is
+# checked when it is a path.)
 function(tumen_add_script_test)
-  cmake_parse_arguments(arg "" "NAME;SCRIPT;TIMEOUT" "ARGS;LABELS;ENVIRONMENT" ${ARGN})
+  cmake_parse_arguments(arg "" "NAME;SCRIPT;TIMEOUT" "ARGS;COMMAND;LABELS;ENVIRONMENT" ${ARGN})
+  set(arg_COMMAND_GIVEN FALSE)
+  if(arg_COMMAND)
+    set(arg_COMMAND_GIVEN TRUE)
+    list(POP_FRONT arg_COMMAND arg_SCRIPT)
+    list(PREPEND arg_ARGS ${arg_COMMAND})
+  endif()
   if(NOT arg_NAME OR NOT arg_SCRIPT)
     message(FATAL_ERROR "tumen_add_script_test: NAME and SCRIPT are required")
   endif()
-  if(NOT EXISTS "${arg_SCRIPT}")
-    message(FATAL_ERROR "test ${arg_NAME}: script ${arg_SCRIPT} does not exist")
+  # A program named without a path (COMMAND env ..., a target name) is not a file to check.
+  if((arg_COMMAND_GIVEN AND IS_ABSOLUTE "${arg_SCRIPT}") OR NOT arg_COMMAND_GIVEN)
+    if(NOT IS_ABSOLUTE "${arg_SCRIPT}" OR NOT EXISTS "${arg_SCRIPT}")
+      message(FATAL_ERROR "test ${arg_NAME}: script ${arg_SCRIPT} does not exist")
+    endif()
   endif()
   if(NOT arg_TIMEOUT)
     set(arg_TIMEOUT 600)
