@@ -5,7 +5,7 @@
 # shellcheck source=tests/lib/lab_test.sh
 . "$(dirname "$0")/../lib/lab_test.sh"
 lab_test_begin tud iptables python3
-LT_LAB_STARTED=1 # the test's own ups and downs; the tear-down brings down what is left
+lab_down_on_exit # the test runs up and down itself; whatever is left goes at exit
 
 host_links() { ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | sort; }
 lab_namespaces() { ip netns list | awk '{print $1}' | grep "^$TUMEN_LAB-" || true; }

@@ -18,6 +18,7 @@
 #                      command (last first), brings the lab down if lab_up ran, removes $WORK
 #   at_exit CMD...     one more tear-down step
 #   lab_up             deploy/lab/lab.sh up (tear-down brings it down)
+#   lab_down_on_exit   tear-down brings the lab down (for tests that run `lab up` themselves)
 #   lab ARGS...        deploy/lab/lab.sh ARGS
 #   in_ns NODE CMD...  CMD inside NODE's namespace of this lab
 #   wait_for SECONDS WHAT CMD...  polls CMD (in this shell, output shown) every 0.1 s until
@@ -141,8 +142,9 @@ lab_test_begin() {
 }
 
 lab() { "$LAB_SH" "$@"; }
+lab_down_on_exit() { LT_LAB_STARTED=1; }
 lab_up() {
-  LT_LAB_STARTED=1
+  lab_down_on_exit
   "$LAB_SH" up
 }
 in_ns() {
