@@ -78,12 +78,19 @@ finish() {
   exit 0
 }
 
-# require_root / require_tools TOOL...: skip (77) when missing.
+# require_root / require_tools TOOL... / require_data PATH...: skip (77) when missing.
 require_root() { [ "$(id -u)" -eq 0 ] || skip "needs root (network namespaces)"; }
 require_tools() {
   local t
   for t in "$@"; do
     command -v "$t" >/dev/null 2>&1 || skip "needs '$t' (deploy/install-deps.sh installs it)"
+  done
+}
+
+require_data() {
+  local f
+  for f in "$@"; do
+    [ -e "$f" ] || skip "needs the shared data $f"
   done
 }
 
