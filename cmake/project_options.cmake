@@ -10,17 +10,49 @@ add_library(tumen::warnings ALIAS tumen_warnings)
 # and CTest reports them as skipped (SKIP_RETURN_CODE), never passed.
 set(TUMEN_SKIP_RC 77)
 
-# tumen_add_lab_test(NAME name COMMAND cmd... [TIMEOUT s])
-# Registers a lab test: label `lab`, skip code 77, serialised with every other lab test.
-function(tumen_add_lab_test)
-  cmake_parse_arguments(arg "" "NAME;TIMEOUT" "COMMAND" ${ARGN})
+# tumen_add_script_test(NAME name SCRIPT path [ARGS a...] [LABELS l...] [TIMEOUT s]
+#                       [ENVIRONMENT k=v...])
+# Registers a shell test. The script must exist: a missing one fails at configure time
+# rather than vanishing from the test list. Exit 77 is reported as skipped. The script gets
+# TUMEN_BUILD_DIR and TUMEN_SOURCE_DIR (tests/lib/lab_test.sh reads them).
+# (COMMAND script args... is accepted as well: SCRIPT and ARGS in one; its first word is
+# checked when it is a path.)
+function(tumen_add_script_test)
+  cmake_parse_arguments(arg "" "NAME;SCRIPT;TIMEOUT" "ARGS;COMMAND;LABELS;ENVIRONMENT" ${ARGN})
+  set(arg_COMMAND_GIVEN FALSE)
+  if(arg_COMMAND)
+    set(arg_COMMAND_GIVEN TRUE)
+    list(POP_FRONT arg_COMMAND arg_SCRIPT)
+    list(PREPEND arg_ARGS ${arg_COMMAND})
+  endif()
+  if(NOT arg_NAME OR NOT arg_SCRIPT)
+    message(FATAL_ERROR "tumen_add_script_test: NAME and SCRIPT are required")
+  endif()
+  # A program named without a path (COMMAND env ..., a target name) is not a file to check.
+  if((arg_COMMAND_GIVEN AND IS_ABSOLUTE "${arg_SCRIPT}") OR NOT arg_COMMAND_GIVEN)
+    if(NOT IS_ABSOLUTE "${arg_SCRIPT}" OR NOT EXISTS "${arg_SCRIPT}")
+      message(FATAL_ERROR "test ${arg_NAME}: script ${arg_SCRIPT} does not exist")
+    endif()
+  endif()
   if(NOT arg_TIMEOUT)
     set(arg_TIMEOUT 600)
   endif()
-  add_test(NAME ${arg_NAME} COMMAND ${arg_COMMAND})
-  set_tests_properties(${arg_NAME} PROPERTIES LABELS lab SKIP_RETURN_CODE ${TUMEN_SKIP_RC}
-                       TIMEOUT ${arg_TIMEOUT} RESOURCE_LOCK tumen_lab
-                       ENVIRONMENT "TUMEN_BUILD_DIR=${CMAKE_BINARY_DIR};TUMEN_SOURCE_DIR=${CMAKE_SOURCE_DIR}")
+  if(NOT arg_LABELS)
+    set(arg_LABELS unit)
+  endif()
+  set(env "TUMEN_BUILD_DIR=${CMAKE_BINARY_DIR}" "TUMEN_SOURCE_DIR=${CMAKE_SOURCE_DIR}" ${arg_ENVIRONMENT})
+  add_test(NAME ${arg_NAME} COMMAND ${arg_SCRIPT} ${arg_ARGS})
+  set_tests_properties(${arg_NAME} PROPERTIES LABELS "${arg_LABELS}" SKIP_RETURN_CODE ${TUMEN_SKIP_RC}
+                                              TIMEOUT ${arg_TIMEOUT} ENVIRONMENT "${env}")
+endfunction()
+
+# tumen_add_lab_test(NAME name SCRIPT path [TIMEOUT s] [ENVIRONMENT k=v...])
+# A shell test in the namespace lab: label `lab`, serialised with every other lab test
+# (RESOURCE_LOCK), otherwise as tumen_add_script_test.
+function(tumen_add_lab_test)
+  tumen_add_script_test(${ARGN} LABELS lab)
+  cmake_parse_arguments(arg "" "NAME" "" ${ARGN})
+  set_tests_properties(${arg_NAME} PROPERTIES RESOURCE_LOCK tumen_lab)
 endfunction()
 
 # tumen_add_unit_test(name SOURCES... LIBS...)

@@ -13,7 +13,10 @@ bin="${TUMEN_DELAYLINE:-${TUMEN_BUILD_DIR:-$root/build}/deploy/lab/delayline/tum
 rates=("$@")
 [ ${#rates[@]} -gt 0 ] || rates=(1000 5000 10000 20000 40000)
 seconds="${BENCH_SECONDS:-2}"
-A=bdl-a B=bdl-b ADDR_A=198.19.250.5 ADDR_B=198.19.250.6
+# shellcheck source=deploy/lab/lab.env
+. "$here/lab.env"
+net="${LAB_BENCH_LINK_PREFIX%/*}"
+A=bdl-a B=bdl-b ADDR_A="${net%.*}.$((${net##*.} + 1))" ADDR_B="${net%.*}.$((${net##*.} + 2))"
 work="$(mktemp -d)"
 dl=""
 cleanup() {

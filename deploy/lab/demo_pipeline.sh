@@ -6,7 +6,7 @@
 #      Prometheus (deploy/prometheus/lab-prometheus.yml) in the `mgmt` namespace, one agent per
 #      vantage point, uploading over the management network;
 #   3. the verdict table: every vantage point reaches every /24 through China Unicom;
-#   4. `lab.sh flip ttk msk PREFIX` for 198.19.177.0/24, .178 and .179 (as on 1 Oct 2017);
+#   4. `lab.sh flip ttk msk PREFIX` for the last three /24s of the target (as on 1 Oct 2017);
 #   5. waits for the change events, prints them with their detection delay, the RTT per
 #      path, and what Prometheus answers over its HTTP API;
 #   6. flips back and tears everything down (also on Ctrl-C or failure).
@@ -23,11 +23,12 @@ json() { python3 "$here/pipeline_json.py" "$@"; }
 
 interval="${TUMEN_DEMO_INTERVAL:-5s}"
 flip_vp=msk
-flip_prefixes=(198.19.177.0/24 198.19.178.0/24 198.19.179.0/24)
+pl_init # (sources deploy/lab/lab.env)
+read -r stay_prefix p1 p2 p3 <<<"$LAB_TARGET_24S"
+flip_prefixes=("$p1" "$p2" "$p3")
 
 section() { printf '\n== %s\n' "$*"; }
 
-pl_init
 section "1. Lab up (TUMEN_LAB=$TUMEN_LAB): vantage points $LAB_VPS, target $LAB_TARGET_PREFIX"
 pl_lab_up
 echo "   China Unicom: ${LAB_DELAY_CU_MS} ms delay line each way (silent router, ECMP pair)"
@@ -148,4 +149,4 @@ if [ "$prom_ok" != 1 ]; then
 fi
 echo "   finished in $SECONDS s"
 echo "   detected: $flip_vp's traffic to ${flip_prefixes[*]} moved from china-unicom to ttk;"
-echo "   no change reported for the other vantage points or for 198.19.176.0/24; Prometheus has it."
+echo "   no change reported for the other vantage points or for $stay_prefix; Prometheus has it."

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tumen demo (lab version): installs what is missing, builds, brings the lab up and shows,
 # for each vantage point, which border path it sees toward the Star JV prefix (scamper
-# udp-paris traces annotated with the AS from deploy/lab/pfx2as.txt and a one-line verdict);
+# udp-paris traces and the verdict `tumen-controller classify` gives them with
+# deploy/lab/pfx2as.txt and schedules/lab.yaml);
 # then `lab.sh flip ttk msk` (msk moves to TransTelecom), the paths again, the flip back, and
 # tears the lab down. Exits non-zero if a path is not the expected one. Run as root.
 #
@@ -44,14 +45,16 @@ if [ "${TUMEN_DEMO_SKIP_BUILD:-0}" != 1 ]; then
 fi
 export TUMEN_BUILD_DIR="${TUMEN_BUILD_DIR:-$root/build}"
 
+traces=""
 cleanup() {
   local rc=$?
+  [ -z "$traces" ] || rm -rf "$traces"
   step "Lab down"
   "$lab_sh" down || rc=1
   local left
   left="$(ip netns list | awk '{print $1}' | grep "^$TUMEN_LAB-" || true)"
   if [ -n "$left" ]; then
-    printf '%sdemo: namespaces left behind: %s%s\n' "$red" "$(echo $left)" "$off" >&2
+    printf '%sdemo: namespaces left behind: %s%s\n' "$red" "${left//$'\n'/ }" "$off" >&2
     rc=1
   fi
   [ -z "$(ip netns list)" ] || echo "demo: note: other labs are still running: $(ip netns list | awk '{print $1}' | tr '\n' ' ')"
@@ -69,17 +72,42 @@ step "Lab up (TUMEN_LAB=$TUMEN_LAB)"
 "$lab_sh" up
 "$lab_sh" status
 
-# show_paths EXPECT...: one udp-paris trace per VP to the target, annotated; EXPECT is
-# "vp=AS" for every VP (the border AS the verdict must name).
+controller="$TUMEN_BUILD_DIR/controller/tool/tumen-controller"
+[ -x "$controller" ] || die "$controller is not built"
+traces="$(mktemp -d /tmp/tumen-demo-scamper.XXXXXX)"
+
+# show_paths EXPECT...: one udp-paris trace per VP to the target: its hops, then the verdict
+# of `tumen-controller classify` (deploy/lab/pfx2as.txt, schedules/lab.yaml) on scamper's
+# JSON. EXPECT is "vp=AS" for every VP (the transit AS the verdict must name).
 show_paths() {
-  local want v verdict failed=0
+  local want v vaddr trace verdict failed=0
   for want in "$@"; do
     v="${want%%=*}"
-    echo "  ${bold}$v${off} ($(eval echo "\$LAB_VP_ADDR_$v")) -> $LAB_TARGET_ADDR:"
-    verdict="$("$lab_sh" exec "$v" scamper -O json -c 'trace -P udp-paris -q 2 -w 1' -i "$LAB_TARGET_ADDR" |
-      python3 "$here/lab/trace_verdict.py" --pfx2as "$here/lab/pfx2as.txt" --vp "$v")" || true
-    echo "$verdict"
-    if grep -q "(AS${want#*=})\$" <<<"$(tail -1 <<<"$verdict")"; then
+    vaddr="LAB_VP_ADDR_$v"
+    trace="$traces/$v.json"
+    echo "  ${bold}$v${off} (${!vaddr}) -> $LAB_TARGET_ADDR:"
+    # scamper names the host in cycle-start: name the vantage point instead (classify's agent).
+    "$lab_sh" exec "$v" scamper -O json -c 'trace -P udp-paris -q 2 -w 1' -i "$LAB_TARGET_ADDR" |
+      sed -E "/\"type\":\"cycle-start\"/ s/\"hostname\":\"[^\"]*\"/\"hostname\":\"$v\"/" >"$trace" || true
+    # The hops as scamper saw them ("*": no reply at that TTL).
+    python3 -c '
+import json, sys
+for line in open(sys.argv[1]):
+    o = json.loads(line)
+    if o.get("type") != "trace":
+        continue
+    hops = {}
+    for h in o.get("hops", []):
+        hops.setdefault(h["probe_ttl"], h)
+    for ttl in range(1, max(hops, default=0) + 1):
+        h = hops.get(ttl)
+        print("    %2d  *" % ttl if h is None else "    %2d  %-15s  %7.2f ms" % (ttl, h["addr"], h["rtt"]))
+    print("    stop", o.get("stop_reason"))
+' "$trace" || true
+    verdict="$("$controller" classify --pfx2as "$here/lab/pfx2as.txt" --campaign "$root/schedules/lab.yaml" \
+      --quiet-notes "$trace" 2>"$traces/classify.log" | grep -v '^latency')" || true
+    echo "    ${verdict:-no verdict: $(cat "$traces/classify.log")}"
+    if grep -q " (AS${want#*=})  border " <<<"$verdict"; then
       echo "    ${green}as expected${off}"
     else
       echo "    ${red}expected AS${want#*=}${off}"

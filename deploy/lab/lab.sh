@@ -292,7 +292,7 @@ plan_links() {
     veth cu1 "${!cu1_var}/30" "acc-$v" "$(next_addr "${!cu1_var}")/30"
     veth ttk1 "${!ttk1_var}/30" "acc-$v" "$(next_addr "${!ttk1_var}")/30"
   done
-  # CU backbone (198.18.64.0/20, not in pfx2as) and the border links in CU space
+  # CU backbone ($LAB_CU_BACKBONE_PREFIX, not in pfx2as) and the border links in CU space
   veth cu2 "$(prev_addr "$LAB_CU3A_ADDR")/30" cu3a "$LAB_CU3A_ADDR/30"
   veth cu2 "$(prev_addr "$LAB_CU3B_ADDR")/30" cu3b "$LAB_CU3B_ADDR/30"
   veth cu3a "$(prev_addr "$LAB_KPBR_CU_ADDR_a")/30" kp-br "$LAB_KPBR_CU_ADDR_a/30"
@@ -330,7 +330,7 @@ plan_routes() {
   # cu1: onward to cu2; the black hole ends here without any ICMP
   add_route cu1 "route add $LAB_TARGET_PREFIX via $cu2_gw"
   add_route cu1 "route add $LAB_CU_BACKBONE_PREFIX via $cu2_gw"
-  add_route cu1 "route add 198.18.49.0/24 via $cu2_gw"
+  add_route cu1 "route add $LAB_KPBR_CU_LINKS_PREFIX via $cu2_gw"
   add_route cu1 "route add blackhole $LAB_BLACKHOLE_PREFIX"
   # cu2 (silent): ECMP toward kp-br via cu3a and cu3b
   add_route cu2 "route add default via $cu1_gw"

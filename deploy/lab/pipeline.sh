@@ -65,11 +65,19 @@ pl_find_binary() {
   return 1
 }
 
-# Kills what we started (by pid), brings the lab down, removes the work directory.
+# The EXIT trap pl_init installs: pl_teardown, then exit with the script's status.
 pl_cleanup() {
   local rc=$?
   trap - EXIT INT TERM
-  local pid
+  pl_teardown "$rc"
+  exit "$rc"
+}
+
+# pl_teardown RC: kills what we started (by pid), brings the lab down, shows the logs when RC
+# is a failure (not 0 or 77), removes the work directory. (tests/lib/lab_test.sh runs it from
+# its own EXIT trap.)
+pl_teardown() {
+  local rc=$1 pid
   for pid in "${PL_PIDS[@]:-}"; do
     if [ -n "$pid" ]; then kill -TERM "$pid" 2>/dev/null || true; fi
   done
@@ -101,7 +109,6 @@ pl_cleanup() {
       rm -rf "$PL_WORK"
     fi
   fi
-  exit "$rc"
 }
 
 pl_ns() { echo "${TUMEN_LAB}-$1"; }

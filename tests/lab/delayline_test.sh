@@ -2,28 +2,23 @@
 # tumen-delayline on its own, between two namespaces of this test: it forwards both
 # directions, keeps 1,000 pps per direction in order without loss, and a loss setting of
 # N% drops about N% (and exactly what its own counters say).
-TEST_LAB=tdl
-. "$(dirname "$0")/lib.sh"
-require ip python3 ping
-require_delayline
+# shellcheck source=tests/lib/lab_test.sh
+. "$(dirname "$0")/../lib/lab_test.sh"
+lab_test_begin tdl python3 ping
+DELAYLINE="$TUMEN_DELAYLINE"
 
 A="$TUMEN_LAB-a"
 B="$TUMEN_LAB-b"
-ADDR_A=198.19.250.1 # test-only /30 from 198.18.0.0/15, never routed anywhere else
-ADDR_B=198.19.250.2
-WORK="$(mktemp -d)"
+ADDR_A="$(lab_addr "$LAB_TEST_LINK_PREFIX" 1)"
+ADDR_B="$(lab_addr "$LAB_TEST_LINK_PREFIX" 2)"
 DL_PID=""
 
 cleanup() {
-  local rc=$?
   [ -n "$DL_PID" ] && kill "$DL_PID" 2>/dev/null && wait "$DL_PID" 2>/dev/null
   ip netns del "$A" 2>/dev/null || true
   ip netns del "$B" 2>/dev/null || true
-  rm -rf "$WORK"
-  exit $rc
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+at_exit cleanup
 
 for ns in "$A" "$B"; do
   ip netns del "$ns" 2>/dev/null || true
@@ -39,12 +34,12 @@ start_dl() {
   "$DELAYLINE" --ns-a "$A" --dev-a dl-b --ns-b "$B" --dev-b dl-a --name-a a --name-b b \
     --pidfile "$WORK/dl.pid" "$@" 2>"$WORK/dl.log" &
   DL_PID=$!
-  for _ in $(seq 100); do
-    [ -s "$WORK/dl.pid" ] && break
+  dl_started() {
+    [ -s "$WORK/dl.pid" ] && return 0
     kill -0 "$DL_PID" 2>/dev/null || fail "delay line exited: $(cat "$WORK/dl.log")"
-    sleep 0.02
-  done
-  [ -s "$WORK/dl.pid" ] || fail "delay line did not write its pidfile"
+    return 1
+  }
+  wait_for 2 "the delay line's pidfile" dl_started || fail "delay line did not write its pidfile"
   [ "$(cat "$WORK/dl.pid")" = "$DL_PID" ] || fail "pidfile holds $(cat "$WORK/dl.pid"), not $DL_PID"
   ip -n "$A" addr add "$ADDR_A/30" dev dl-b
   ip -n "$A" link set dl-b up
@@ -72,8 +67,7 @@ flow() {
   ip netns exec "$dst" python3 "$UDPSEQ" recv --bind "$addr" --port "$port" --count "$count" \
     --timeout 10 --idle 1.5 --ready "$WORK/$name.ready" >"$WORK/$name.json" &
   FLOW_PIDS+=($!)
-  for _ in $(seq 200); do [ -e "$WORK/$name.ready" ] && break; sleep 0.02; done
-  [ -e "$WORK/$name.ready" ] || fail "receiver $name did not start"
+  wait_for 4 "receiver $name" test -e "$WORK/$name.ready" || fail "receiver $name did not start"
   ip netns exec "$src" python3 "$UDPSEQ" send --dst "$addr" --port "$port" --count "$count" \
     --rate "$rate" >"$WORK/$name.send.json" &
   FLOW_PIDS+=($!)

@@ -3,17 +3,16 @@
 # (access router, cu1, "*" for the silent cu2, cu3a or cu3b, kp-br's CU-side address, the
 # target); after `flip ttk msk` msk sees TTK while fra and tyo stay on CU; a per-/24 flip moves
 # only that /24; `flip ttk` moves three /24s for everyone; the black hole stops at the gap limit.
-TEST_LAB=tpa
-. "$(dirname "$0")/lib.sh"
-require ip iptables scamper python3
-require_delayline
-lab_trap
+# shellcheck source=tests/lib/lab_test.sh
+. "$(dirname "$0")/../lib/lab_test.sh"
+lab_test_begin tpa iptables scamper python3
 
-T177=198.19.177.1
-T178=198.19.178.1
-T176=198.19.176.1
+read -r P176 P177 P178 P179 <<<"$LAB_TARGET_24S"
+T177="$(lab_addr "$P177" 1)"
+T178="$(lab_addr "$P178" 1)"
+T176="$(lab_addr "$P176" 1)"
 
-lab up
+lab_up
 
 # CU pattern for VP toward ADDR: hop 4 is cu3a or cu3b and hop 5 the kp-br address on the
 # same branch.
@@ -90,30 +89,32 @@ expect_cu fra "$T177"
 expect_cu tyo "$T177"
 snap_status
 for s in $LAB_TARGET_24S; do expect_status msk "$s" TTK/TTK; done
-expect_status fra 198.19.177.0/24 CU/CU
+expect_status fra "$P177" CU/CU
 pass "after flip ttk msk: msk via TTK, fra and tyo via CU"
 
-echo "flip cu msk; flip ttk msk 198.19.178.0/24"
+echo "flip cu msk; flip ttk msk $P178"
 lab flip cu msk
-lab flip ttk msk 198.19.178.0/24
+lab flip ttk msk "$P178"
 expect_ttk msk "$T178"
 expect_cu msk "$T177"
 expect_cu fra "$T178"
 snap_status
-expect_status msk 198.19.178.0/24 TTK/TTK
-expect_status msk 198.19.177.0/24 CU/CU
-expect_status msk 198.19.179.0/24 CU/CU
-pass "per-/24 flip moves only 198.19.178.0/24 of msk"
+expect_status msk "$P178" TTK/TTK
+expect_status msk "$P177" CU/CU
+expect_status msk "$P179" CU/CU
+pass "per-/24 flip moves only $P178 of msk"
 
 # A longer prefix inside a flipped /24 wins both ways (forward route and kp-br's rules).
-lab flip cu msk 198.19.178.128/25
-fwd="$(in_ns acc-msk ip route get 198.19.178.200 | grep -o 'via [0-9.]*')"
-ret="$(in_ns kp-br ip route get "$LAB_VP_ADDR_msk" from 198.19.178.200 iif kp-host | grep -o 'via [0-9.]*')"
-[ "$fwd" = "via $LAB_CU1_ADDR_msk" ] || fail "198.19.178.200 from msk goes $fwd, not via cu1"
-[[ "$ret" =~ ^via\ ($(re "$(sed 's/[0-9]*$//' <<<"$LAB_KPBR_CU_ADDR_a")")[0-9]+)$ ]] || fail "198.19.178.200 returns $ret, not via cu3a/cu3b"
-fwd="$(in_ns acc-msk ip route get 198.19.178.2 | grep -o 'via [0-9.]*')"
-[ "$fwd" = "via $LAB_TTK1_ADDR_msk" ] || fail "198.19.178.2 from msk goes $fwd, not via ttk1"
-expect_cu msk 198.19.178.200
+T178_HI="$(lab_addr "$P178" 200)" # inside the upper /25
+T178_LO="$(lab_addr "$P178" 2)"   # inside the lower /25
+lab flip cu msk "$(lab_addr "$P178" 128)/25"
+fwd="$(in_ns acc-msk ip route get "$T178_HI" | grep -o 'via [0-9.]*')"
+ret="$(in_ns kp-br ip route get "$LAB_VP_ADDR_msk" from "$T178_HI" iif kp-host | grep -o 'via [0-9.]*')"
+[ "$fwd" = "via $LAB_CU1_ADDR_msk" ] || fail "$T178_HI from msk goes $fwd, not via cu1"
+[[ "$ret" =~ ^via\ ($(re "$(sed 's/[0-9]*$//' <<<"$LAB_KPBR_CU_ADDR_a")")[0-9]+)$ ]] || fail "$T178_HI returns $ret, not via cu3a/cu3b"
+fwd="$(in_ns acc-msk ip route get "$T178_LO" | grep -o 'via [0-9.]*')"
+[ "$fwd" = "via $LAB_TTK1_ADDR_msk" ] || fail "$T178_LO from msk goes $fwd, not via ttk1"
+expect_cu msk "$T178_HI"
 pass "a /25 flipped back to CU inside a TTK /24: longest prefix wins both ways"
 
 echo "flip ttk (1 Oct 2017: three /24s via TTK for every VP)"
@@ -122,8 +123,8 @@ expect_cu tyo "$T176"
 expect_ttk tyo "$T178"
 snap_status
 for v in $LAB_VPS; do
-  expect_status "$v" 198.19.176.0/24 CU/CU
-  for s in 198.19.177.0/24 198.19.178.0/24 198.19.179.0/24; do expect_status "$v" "$s" TTK/TTK; done
+  expect_status "$v" "$P176" CU/CU
+  for s in "$P177" "$P178" "$P179"; do expect_status "$v" "$s" TTK/TTK; done
 done
 lab flip cu
 snap_status
@@ -139,7 +140,7 @@ grep -qx 'stop GAPLIMIT' <<<"$hops" || fail "black-hole trace did not stop at th
 pass "black hole $LAB_BLACKHOLE_PREFIX: gap limit after the access router"
 
 # Bad flip arguments are refused with a message.
-for bad in "ttk nowhere" "sideways msk" "ttk msk 198.19.180.0/24" "ttk msk 10.1.2.3/24x"; do
+for bad in "ttk nowhere" "sideways msk" "ttk msk $LAB_OUTSIDE_TARGET_PREFIX" "ttk msk 10.1.2.3/24x"; do
   # shellcheck disable=SC2086
   if out="$(lab flip $bad 2>&1)"; then fail "flip $bad was accepted"; fi
   [ -n "$out" ] || fail "flip $bad failed without a message"

@@ -1,13 +1,11 @@
 #!/usr/bin/env bash
 # Latency through each transit matches the delay lines (2 x one-way delay, within 20%), and
 # the ICMP rate limit is where the lab says: ttk1 limits its time-exceeded, cu1 does not.
-TEST_LAB=trt
-. "$(dirname "$0")/lib.sh"
-require ip ping python3
-require_delayline
-lab_trap
+# shellcheck source=tests/lib/lab_test.sh
+. "$(dirname "$0")/../lib/lab_test.sh"
+lab_test_begin trt ping python3
 
-lab up
+lab_up
 
 # rtt NODE ADDR: "MIN AVG" RTT (ms) of 10 pings. The minimum is compared with the
 # configured delay: a busy machine only adds scheduling delay on top of it.

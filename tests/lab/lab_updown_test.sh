@@ -2,11 +2,10 @@
 # lab.sh up/down leaves nothing behind: no "${TUMEN_LAB}-*" namespace, no delay-line
 # process, nothing new in the host namespace's `ip link`, no state directory. Also: `up` on
 # a running lab replaces it, and `down` cleans up a partially built lab.
-TEST_LAB=tud
-. "$(dirname "$0")/lib.sh"
-require ip iptables python3
-require_delayline
-lab_trap
+# shellcheck source=tests/lib/lab_test.sh
+. "$(dirname "$0")/../lib/lab_test.sh"
+lab_test_begin tud iptables python3
+lab_down_on_exit # the test runs up and down itself; whatever is left goes at exit
 
 host_links() { ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | sort; }
 lab_namespaces() { ip netns list | awk '{print $1}' | grep "^$TUMEN_LAB-" || true; }
