@@ -65,3 +65,15 @@ TEST_CASE("peek_ipv4 reads source and identification, refuses short packets") {
     CHECK(p->id == 0x4321);
     CHECK_FALSE(peek_ipv4(std::span<const std::uint8_t>(pkt.data(), 19)));
 }
+
+TEST_CASE("be16 and be32 read network order and give 0 past the end") {
+    const std::uint8_t b[] = {0x12, 0x34, 0x56, 0x78, 0x9a};
+    CHECK(be16(b, 0) == 0x1234);
+    CHECK(be16(b, 3) == 0x789a);
+    CHECK(be16(b, 4) == 0);
+    CHECK(be16(b, 99) == 0);
+    CHECK(be32(b, 0) == 0x12345678u);
+    CHECK(be32(b, 1) == 0x3456789au);
+    CHECK(be32(b, 2) == 0);
+    static_assert(be16(std::span<const std::uint8_t>{}, 0) == 0);
+}

@@ -10,6 +10,7 @@
 
 #include <tumen/probe/codec/matcher.hpp>
 #include <tumen/probe/codec/probe_spec.hpp>
+#include <tumen/probe/codec/wire.hpp>
 
 namespace tumen::probe::codec {
 
@@ -75,9 +76,7 @@ inline std::optional<ipv4_peek> peek_ipv4(std::span<const std::uint8_t> ip) noex
     if (ip.size() < 20) {
         return std::nullopt;
     }
-    const auto u8 = [&](std::size_t at) { return std::uint32_t{ip[at]}; };
-    return ipv4_peek{ipv4_addr{(u8(12) << 24) | (u8(13) << 16) | (u8(14) << 8) | u8(15)},
-                     static_cast<std::uint16_t>((u8(4) << 8) | u8(5))};
+    return ipv4_peek{ipv4_addr{be32(ip, 12)}, be16(ip, 4)};
 }
 
 } // namespace tumen::probe::codec
