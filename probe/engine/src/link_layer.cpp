@@ -1,5 +1,6 @@
 #include <pcap/dlt.h>
 
+#include <tumen/probe/codec/wire.hpp>
 #include <tumen/probe/engine/link_layer.hpp>
 
 namespace tumen::probe::engine {
@@ -11,9 +12,7 @@ constexpr std::uint16_t ethertype_qinq = 0x88a8; // IEEE 802.1ad
 constexpr std::uint16_t sll_outgoing = 4;        // PACKET_OUTGOING (linux/if_packet.h)
 constexpr std::uint16_t sll_host = 0;            // PACKET_HOST
 
-std::uint16_t be16(std::span<const std::uint8_t> b, std::size_t at) noexcept {
-    return static_cast<std::uint16_t>((b[at] << 8) | b[at + 1]);
-}
+using codec::be16;
 
 link_direction sll_direction(std::uint16_t pkttype) noexcept {
     if (pkttype == sll_outgoing) {

@@ -13,8 +13,8 @@ void pcap_capture::close() noexcept {
     }
 }
 
-std::error_code pcap_capture::open(const std::string& device, int buffer_bytes,
-                                   bool outgoing, std::string& error) {
+std::error_code pcap_capture::open(const std::string& device, int buffer_bytes, bool outgoing,
+                                   std::string& error) {
     close();
     char errbuf[PCAP_ERRBUF_SIZE] = {};
     handle_ = pcap_create(device.c_str(), errbuf);

@@ -1,10 +1,8 @@
 // `tumen-probe ping`: RTT series per target (ICMP echo, TCP SYN or UDP to a closed port).
-#include <iostream>
 #include <memory>
 
-#include <tumen/common/result_json.hpp>
-#include <tumen/probe/engine/text_format.hpp>
 #include <tumen/probe/tool/command.hpp>
+#include <tumen/probe/tool/text_format.hpp>
 
 #include "run_support.hpp"
 
@@ -29,31 +27,17 @@ int run_ping(const ping_cli& cli) {
     if (cli.common.targets.empty()) {
         return usage_error("ping needs at least one TARGET");
     }
-    std::string error;
-    auto setup = prepare_run(cli.common, std::cin, error);
-    if (!setup) {
-        return usage_error(error);
-    }
-    const bool json = cli.common.format == "json";
-    boost::asio::io_context io;
-    engine::engine eng(io, setup->options);
-    return run_engine(io, eng, cli.common, [&] {
-        for (const auto& t : setup->targets) {
-            engine::ping_request r;
-            r.dst = t.addr;
-            r.method = *method;
-            r.dst_port = static_cast<std::uint16_t>(cli.common.port);
-            r.flow = static_cast<std::uint16_t>(cli.common.flow);
-            r.count = static_cast<std::uint32_t>(cli.count);
-            r.interval = std::chrono::milliseconds(cli.interval_ms);
-            r.wait = std::chrono::milliseconds(cli.wait_ms);
-            r.ttl = static_cast<std::uint8_t>(cli.ttl);
-            eng.submit_ping(std::move(r), [json](result::ping p) {
-                const std::string out =
-                    json ? result::to_json(p).dump() + "\n" : engine::format_ping_text(p);
-                write_result(out);
-            });
-        }
+    return run_targets(cli.common, [&](engine::engine& eng, const target& t) {
+        engine::ping_request r;
+        r.dst = t.addr;
+        r.method = *method;
+        r.dst_port = static_cast<std::uint16_t>(cli.common.port);
+        r.flow = static_cast<std::uint16_t>(cli.common.flow);
+        r.count = static_cast<std::uint32_t>(cli.count);
+        r.interval = std::chrono::milliseconds(cli.interval_ms);
+        r.wait = std::chrono::milliseconds(cli.wait_ms);
+        r.ttl = static_cast<std::uint8_t>(cli.ttl);
+        eng.submit_ping(std::move(r), result_writer<result::ping>(cli.common, format_ping_text));
     });
 }
 

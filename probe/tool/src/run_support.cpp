@@ -1,6 +1,7 @@
 #include "run_support.hpp"
 
 #include <cstdio>
+#include <iostream>
 #include <string_view>
 
 #include <nlohmann/json.hpp>
@@ -197,6 +198,22 @@ int run_engine(boost::asio::io_context& io, engine::engine& eng, const engine_cl
         print_stats(eng);
     }
     return interrupted ? exit_failure : 0;
+}
+
+int run_targets(const engine_cli& cli,
+                const std::function<void(engine::engine&, const target&)>& submit) {
+    std::string error;
+    auto setup = prepare_run(cli, std::cin, error);
+    if (!setup) {
+        return usage_error(error);
+    }
+    boost::asio::io_context io;
+    engine::engine eng(io, setup->options);
+    return run_engine(io, eng, cli, [&] {
+        for (const auto& t : setup->targets) {
+            submit(eng, t);
+        }
+    });
 }
 
 void add_common_engine_options(CLI::App& sub, engine_cli& c) {

@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include <tumen/common/ipv4.hpp>
+#include <tumen/common/result_json.hpp>
 #include <tumen/probe/engine/engine.hpp>
 
 namespace tumen::probe::tool {
@@ -64,6 +65,21 @@ to_engine_options(const engine_cli& cli, const std::vector<target>& targets, std
 /// Writes one finished result to standard output and flushes it (results are streamed as
 /// they finish, so a consumer sees each at once).
 void write_result(const std::string& text);
+
+/// Writes finished results as they come: one JSON line each with `--format json`, else
+/// `text(result)`.
+template <class Result, class Text>
+auto result_writer(const engine_cli& cli, Text text) {
+    return [json = cli.format == "json", text](Result r) {
+        write_result(json ? result::to_json(r).dump() + "\n" : text(r));
+    };
+}
+
+/// What trace and ping share: prepares the run (usage error on invalid options), opens an
+/// engine with the options, calls `submit(engine, target)` for each target and runs until
+/// every job finished (see run_engine()). Returns the exit code.
+int run_targets(const engine_cli& cli,
+                const std::function<void(engine::engine&, const target&)>& submit);
 
 /// Opens the engine (printing the CAP_NET_RAW message on EPERM), drops privileges to
 /// `user` if set, calls `submit` and runs `io` until every job finished (or SIGINT/SIGTERM).

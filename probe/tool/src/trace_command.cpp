@@ -1,11 +1,9 @@
 // `tumen-probe trace`: many Paris traceroutes at once; text (traceroute-like) or JSON lines
 // (RIPE Atlas traceroute form + method and stop_reason, via result_json).
-#include <iostream>
 #include <memory>
 
-#include <tumen/common/result_json.hpp>
-#include <tumen/probe/engine/text_format.hpp>
 #include <tumen/probe/tool/command.hpp>
+#include <tumen/probe/tool/text_format.hpp>
 
 #include "run_support.hpp"
 
@@ -33,36 +31,24 @@ int run_trace(const trace_cli& cli) {
         return usage_error("--first-ttl " + std::to_string(cli.first_ttl) + " is above --max-ttl " +
                            std::to_string(cli.max_ttl));
     }
-    std::string error;
-    auto setup = prepare_run(cli.common, std::cin, error);
-    if (!setup) {
-        return usage_error(error);
-    }
-    const bool json = cli.common.format == "json";
-
-    boost::asio::io_context io;
-    engine::engine eng(io, setup->options);
     const auto max_ttl = static_cast<std::uint8_t>(cli.max_ttl);
-    return run_engine(io, eng, cli.common, [&] {
-        for (const auto& t : setup->targets) {
-            engine::trace_request r;
-            r.dst = t.addr;
-            r.dst_name = t.text;
-            r.method = *method;
-            r.dst_port = static_cast<std::uint16_t>(cli.common.port);
-            r.flow = static_cast<std::uint16_t>(cli.common.flow);
-            r.first_ttl = static_cast<std::uint8_t>(cli.first_ttl);
-            r.max_ttl = max_ttl;
-            r.attempts = static_cast<std::uint8_t>(cli.attempts);
-            r.wait = std::chrono::milliseconds(cli.wait_ms);
-            r.gap_limit = static_cast<std::uint8_t>(cli.gap_limit);
-            r.hops_in_flight = static_cast<std::uint8_t>(cli.hops_in_flight);
-            eng.submit_trace(std::move(r), [json, max_ttl](result::trace tr) {
-                const std::string out = json ? result::to_json(tr).dump() + "\n"
-                                             : engine::format_trace_text(tr, max_ttl);
-                write_result(out);
-            });
-        }
+    return run_targets(cli.common, [&](engine::engine& eng, const target& t) {
+        engine::trace_request r;
+        r.dst = t.addr;
+        r.dst_name = t.text;
+        r.method = *method;
+        r.dst_port = static_cast<std::uint16_t>(cli.common.port);
+        r.flow = static_cast<std::uint16_t>(cli.common.flow);
+        r.first_ttl = static_cast<std::uint8_t>(cli.first_ttl);
+        r.max_ttl = max_ttl;
+        r.attempts = static_cast<std::uint8_t>(cli.attempts);
+        r.wait = std::chrono::milliseconds(cli.wait_ms);
+        r.gap_limit = static_cast<std::uint8_t>(cli.gap_limit);
+        r.hops_in_flight = static_cast<std::uint8_t>(cli.hops_in_flight);
+        eng.submit_trace(std::move(r), result_writer<result::trace>(
+                                           cli.common, [max_ttl](const result::trace& tr) {
+                                               return format_trace_text(tr, max_ttl);
+                                           }));
     });
 }
 

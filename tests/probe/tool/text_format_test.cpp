@@ -1,9 +1,9 @@
 #include <doctest/doctest.h>
 
-#include <tumen/probe/engine/text_format.hpp>
+#include <tumen/probe/tool/text_format.hpp>
 
 using namespace tumen;
-using namespace tumen::probe::engine;
+using namespace tumen::probe::tool;
 
 namespace {
 result::hop_reply reply(ipv4_addr a, double rtt) {

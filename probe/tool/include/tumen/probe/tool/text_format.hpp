@@ -1,13 +1,14 @@
 #pragma once
 /// @file
-/// Human-readable output of results, in the style of traceroute(8) and ping(8).
+/// The text output of `tumen-probe trace` and `ping`, in the style of traceroute(8) and
+/// ping(8) (the JSON output is common/result_json).
 /// The format is documented in docs/probe.md.
 #include <cstdint>
 #include <string>
 
 #include <tumen/common/result.hpp>
 
-namespace tumen::probe::engine {
+namespace tumen::probe::tool {
 
 /// "traceroute to DST (DST) from SRC, METHOD, flow N, max M hops" (no newline).
 std::string format_trace_header(const result::trace& t, std::uint8_t max_ttl);
@@ -35,4 +36,4 @@ ping_summary summarize(const result::ping& p);
 /// (the rtt line only when something was received).
 std::string format_ping_text(const result::ping& p);
 
-} // namespace tumen::probe::engine
+} // namespace tumen::probe::tool

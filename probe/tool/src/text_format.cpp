@@ -2,9 +2,9 @@
 #include <cmath>
 #include <cstdio>
 
-#include <tumen/probe/engine/text_format.hpp>
+#include <tumen/probe/tool/text_format.hpp>
 
-namespace tumen::probe::engine {
+namespace tumen::probe::tool {
 namespace {
 
 std::string fmt_ms(double ms) {
@@ -125,4 +125,4 @@ std::string format_ping_text(const result::ping& p) {
     return out;
 }
 
-} // namespace tumen::probe::engine
+} // namespace tumen::probe::tool

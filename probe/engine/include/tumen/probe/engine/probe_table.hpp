@@ -1,0 +1,110 @@
+#pragma once
+/// @file
+/// The engine's outstanding probes: identity allocation, the slot table keyed by
+/// codec::probe_key, the IP-ID index that finds our own probes seen leaving (outgoing
+/// timestamps) and the lookup of the probe a reply answers. No sockets, no clock.
+#include <cstdint>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include <tumen/probe/codec/matcher.hpp>
+#include <tumen/probe/codec/probe_key.hpp>
+#include <tumen/probe/codec/probe_spec.hpp>
+#include <tumen/probe/codec/reply.hpp>
+#include <tumen/probe/engine/slot_table.hpp>
+#include <tumen/probe/engine/trace_machine.hpp>
+
+namespace tumen::probe::engine {
+
+/// A probe sent and not yet forgotten.
+struct outstanding {
+    std::uint64_t job = 0;
+    probe_slot slot;       ///< traces
+    std::uint32_t seq = 0; ///< pings
+    codec::probe_spec spec;
+    std::int64_t sent_clock_ns = 0;           ///< CLOCK_REALTIME after sendto()
+    std::optional<std::int64_t> sent_pcap_ns; ///< capture time of the outgoing copy
+    bool answered = false;
+    bool expired = false; ///< its wait is over; kept one more wait to count late replies
+};
+
+/// Where a probe lives in the table: slot and serial (a slot is reused with a new serial).
+struct probe_handle {
+    std::uint32_t slot = 0;
+    std::uint64_t serial = 0;
+};
+
+/// The table of outstanding probes.
+class probe_table {
+public:
+    probe_table()
+        : ip_ids_(65536) {}
+
+    /// Pre-sizes the table (about pps x 2 waits entries at high rates: no rehash).
+    void reserve(std::size_t n) { table_.reserve(n); }
+
+    /// Gives `spec` an identity unique among its flow's outstanding probes (classic udp:
+    /// from the job's `udp_counter`, the destination port offset) and the next IP-ID;
+    /// returns its key. Notes the method as in use for match().
+    codec::probe_key assign_identity(codec::probe_spec& spec, std::uint16_t& udp_counter);
+
+    /// Records a sent probe under `key`; it can be found by its IP-ID until erased.
+    probe_handle insert(const codec::probe_key& key, outstanding entry) {
+        const std::uint64_t serial = next_serial_++;
+        const std::uint16_t ip_id = entry.spec.ip_id;
+        const auto slot = table_.insert(key, serial, std::move(entry));
+        ip_ids_[ip_id] = probe_handle{slot, serial};
+        return probe_handle{slot, serial};
+    }
+
+    /// The probe at `slot` if it still has `serial`, else null.
+    outstanding* at(std::uint32_t slot, std::uint64_t serial) { return table_.at(slot, serial); }
+    /// Forgets a probe (no-op if the slot has moved on to another serial).
+    void erase(std::uint32_t slot, std::uint64_t serial) { table_.erase(slot, serial); }
+
+    /// The latest probe sent with IPv4 identification `ip_id`, if still in the table.
+    outstanding* by_ip_id(std::uint16_t ip_id) {
+        const probe_handle& h = ip_ids_[ip_id];
+        return table_.at(h.slot, h.serial);
+    }
+
+    /// The outstanding probe `r` answers, tried for each method in use, with codec::check()'s
+    /// NAT verdict; nullopt when none matches.
+    std::optional<std::pair<outstanding*, bool>> match(const codec::reply& r) {
+        for (unsigned m = 0; m < 4; ++m) {
+            if ((methods_in_use_ & (1u << m)) == 0) {
+                continue;
+            }
+            const auto method = static_cast<codec::method>(m);
+            auto k = codec::key_of(r, method, codec::default_udp_dst_port);
+            if (!k) {
+                continue;
+            }
+            outstanding* found = table_.find(codec::key_of_reply(*k));
+            if (found == nullptr) {
+                continue;
+            }
+            const auto verdict = codec::check(found->spec, r);
+            if (!verdict.matched) {
+                continue;
+            }
+            return std::pair{found, verdict.nat};
+        }
+        return std::nullopt;
+    }
+
+    std::size_t size() const noexcept { return table_.size(); }
+    /// Forgets every probe (identity counters go on).
+    void clear() { table_.clear(); }
+
+private:
+    slot_table<codec::probe_key, outstanding, codec::probe_key_hash> table_;
+    std::vector<probe_handle> ip_ids_;
+    std::uint64_t next_serial_ = 1;
+    std::uint16_t next_ip_id_ = 1;
+    std::uint16_t next_ident_ = 1;
+    unsigned methods_in_use_ = 0; // bit per codec::method
+};
+
+} // namespace tumen::probe::engine

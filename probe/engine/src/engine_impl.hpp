@@ -1,0 +1,145 @@
+#pragma once
+// The engine's state and the declarations of its parts, shared by the files that define
+// them: engine.cpp (opening, admission, timer events: the wiring), engine_send.cpp (rate
+// groups, pacing, building and sending probes, retries) and engine_receive.cpp (capture,
+// matching, delivering replies). The algorithms live in the pure parts (trace_machine,
+// ping_machine, send_scheduler, probe_table, timer_queue); this is their glue on Asio.
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <tumen/probe/codec/probe_key.hpp>
+#include <tumen/probe/codec/reply.hpp>
+#include <tumen/probe/engine/engine.hpp>
+#include <tumen/probe/engine/probe_table.hpp>
+#include <tumen/probe/engine/send_scheduler.hpp>
+
+#include "capture_source.hpp"
+#include "event_timer.hpp"
+#include "job.hpp"
+#include "raw_socket.hpp"
+
+namespace tumen::probe::engine {
+
+using steady = std::chrono::steady_clock;
+
+/// A probe built and about to be sent (kept with its bytes when the send must be retried).
+struct prepared_send {
+    std::uint64_t job = 0;
+    codec::probe_key key;
+    outstanding entry;
+    std::vector<std::uint8_t> packet;
+};
+
+struct engine::impl {
+    impl(boost::asio::io_context& io_, engine_options o)
+        : io(io_)
+        , options(std::move(o))
+        , sched(options.pps, steady::now())
+        , send_timer(io_)
+        , events(io_, [this] { run_events(); })
+        , retry_timer(io_)
+        , capture(io_) {}
+
+    boost::asio::io_context& io;
+    engine_options options;
+    send_scheduler sched;
+    boost::asio::steady_timer send_timer;
+    event_timer events;
+    boost::asio::steady_timer retry_timer;
+    std::unordered_map<const rate_group*, boost::asio::steady_timer> group_timers;
+    raw_socket sock;
+    capture_source capture;
+    ipv4_addr src;
+    std::string device;
+    std::string error_text;
+    bool open = false;
+
+    counters stats;
+    std::unordered_map<std::uint64_t, job> jobs;
+    std::deque<submission> queued;
+    probe_table probes;
+    std::optional<prepared_send> retry;
+    std::function<void()> idle_cb;
+    std::uint64_t next_job = 1;
+    bool pump_posted = false;
+    bool send_timer_armed = false;
+    /// Posted handlers hold a weak reference: they do nothing once the engine is destroyed.
+    std::shared_ptr<char> life = std::make_shared<char>(0);
+    std::vector<std::uint8_t> buffer;
+
+    // ---------------------------------------------------------------- opening
+    std::error_code do_open();
+    /// Stops I/O and drops every job (see engine::close()).
+    void close_all();
+
+    // ---------------------------------------------------------------- admission
+    std::size_t pending() const { return jobs.size() + queued.size(); }
+    /// Starts queued jobs while the window has room.
+    void activate();
+    /// Makes the job for a submission and counts it started.
+    template <class Submission>
+    job& start(std::uint64_t id, Submission& sub) {
+        const auto now = steady::now();
+        rate_group* group = sched.group_for(sub.request.rate_group, sub.request.group_pps, now);
+        const job_context c{options, src, group, next_job, now};
+        job& j = jobs.emplace(id, make_job(id, sub, c)).first->second;
+        ++(j.trace() ? stats.traces_started : stats.pings_started);
+        return j;
+    }
+    /// Queues a job that has a probe to send (order: see send_scheduler.hpp).
+    void make_ready(job& j, bool started = true);
+    /// Frees a job's probes, counts it done and hands its result to its callback.
+    void finish(std::uint64_t id);
+
+    // ---------------------------------------------------------------- rate groups
+    /// Wakes the group's parked jobs at `at` (unless a wake-up is pending).
+    void arm_group_timer(rate_group& g, steady::time_point at);
+    /// Makes parked jobs ready as the group's tokens allow.
+    void release_group(rate_group& g);
+
+    // ---------------------------------------------------------------- sending
+    /// Runs pump() soon (once, unless the send timer or a retry will).
+    void schedule_pump();
+    /// Builds the job's next probe, or nullopt when it has none to send right now.
+    std::optional<prepared_send> prepare(job& j, steady::time_point now);
+    /// A local failure: ends a trace, counts a ping probe lost.
+    void fail_job(job& j, const std::string& why);
+    /// Sends for ready jobs while the buckets allow (at most 512 in a row).
+    void pump();
+    /// Sends a prepared probe and records it; returns its job if the job is still there.
+    job* transmit(prepared_send p, std::span<const std::uint8_t> packet);
+    /// The active job `id`, or null.
+    job* find_job(std::uint64_t id) {
+        auto it = jobs.find(id);
+        return it == jobs.end() ? nullptr : &it->second;
+    }
+    void arm_send_timer(steady::time_point at);
+
+    // ---------------------------------------------------------------- timeouts
+    /// Schedules `ev`, due "now + `delay`" (zero: a one-off time; see timer_queue).
+    void push_event(timer_event ev, steady::duration delay) { events.push(ev, delay); }
+    /// Handles due timer events: ping wake-ups, probe timeouts and purges.
+    void run_events();
+    /// After a trace's reply or timeout: finish it or queue its next probe.
+    void trace_moved_on(job& j);
+    /// Finishes a ping series once it is done.
+    void maybe_finish_ping(job& j);
+
+    // ---------------------------------------------------------------- capture
+    /// Drains the capture whenever it is readable.
+    void arm_capture();
+    /// One captured frame: an outgoing probe's timestamp, or a reply to match.
+    void handle_frame(const captured_frame& f);
+    /// A matched reply: RTT, classification, and the job's machine moves on.
+    void deliver(outstanding& e, const codec::reply& r, bool nat);
+};
+
+} // namespace tumen::probe::engine

@@ -1,0 +1,84 @@
+// The engine's receive path: captured frames are our own probes leaving (send timestamps on
+// the capture clock) or replies, matched in the probe table and delivered to their job.
+#include <algorithm>
+
+#include "engine_impl.hpp"
+
+namespace tumen::probe::engine {
+
+void engine::impl::arm_capture() {
+    capture.async_wait([this](boost::system::error_code e) {
+        if (e || !open) {
+            return;
+        }
+        auto on_frame = [this](const captured_frame& f) { handle_frame(f); };
+        capture.drain(on_frame, open);
+        arm_capture();
+    });
+}
+
+void engine::impl::handle_frame(const captured_frame& f) {
+    if (!open) {
+        return;
+    }
+    ++stats.packets_captured;
+    const auto head = f.payload ? codec::peek_ipv4(f.payload->ip) : std::nullopt;
+    if (!head) {
+        ++stats.decode_errors;
+        return;
+    }
+    if (f.payload->direction == link_direction::outgoing || head->src == src) {
+        // Our own probe leaving: its send time on the capture clock.
+        outstanding* e = probes.by_ip_id(head->id);
+        if (e != nullptr) {
+            ++stats.outgoing_captured;
+            if (!e->answered && !e->sent_pcap_ns) {
+                e->sent_pcap_ns = f.ts_ns;
+            }
+        }
+        return;
+    }
+    auto decoded = codec::decode_reply(f.payload->ip, std::chrono::nanoseconds(f.ts_ns));
+    if (!decoded) {
+        ++stats.decode_errors;
+        return;
+    }
+    const codec::reply& r = *decoded.value;
+    if (auto m = probes.match(r)) {
+        deliver(*m->first, r, m->second);
+    } else {
+        ++stats.replies_unmatched;
+    }
+}
+
+void engine::impl::deliver(outstanding& e, const codec::reply& r, bool nat) {
+    if (e.answered) {
+        ++stats.replies_duplicate;
+        return;
+    }
+    if (e.expired) {
+        // Arrived after the wait: the attempt was already recorded as "*".
+        ++stats.replies_late;
+        return;
+    }
+    job* jp = find_job(e.job);
+    if (jp == nullptr) {
+        ++stats.replies_unmatched;
+        return;
+    }
+    e.answered = true;
+    ++stats.replies_matched;
+    const std::int64_t sent = e.sent_pcap_ns.value_or(e.sent_clock_ns);
+    const double rtt = std::max<double>(0.0, static_cast<double>(r.timestamp.count() - sent) / 1e6);
+    job& j = *jp;
+    auto c = classify_reply(r, j.dst, rtt, nat);
+    if (trace_machine* t = j.trace()) {
+        t->on_reply(e.slot, std::move(c.hop), c.meaning);
+        trace_moved_on(j);
+    } else {
+        j.ping()->on_reply(e.seq, rtt, c.meaning == reply_meaning::destination);
+        maybe_finish_ping(j);
+    }
+}
+
+} // namespace tumen::probe::engine

@@ -1,0 +1,92 @@
+#pragma once
+// An active job of the engine: a trace (trace_machine) or a ping series (ping_machine), what
+// its probes have in common, and how a submitted request becomes one.
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <tumen/common/result.hpp>
+#include <tumen/probe/engine/engine.hpp>
+#include <tumen/probe/engine/ping_machine.hpp>
+#include <tumen/probe/engine/probe_table.hpp>
+#include <tumen/probe/engine/send_scheduler.hpp>
+#include <tumen/probe/engine/trace_machine.hpp>
+
+namespace tumen::probe::engine {
+
+struct trace_job {
+    trace_machine machine;
+    std::function<void(result::trace)> done;
+};
+
+struct ping_job {
+    ping_machine machine;
+    std::function<void(result::ping)> done;
+};
+
+/// An active trace or ping series and what its probes have in common.
+struct job {
+    job(std::uint64_t id_, std::variant<trace_job, ping_job> work_)
+        : id(id_)
+        , work(std::move(work_)) {}
+
+    std::uint64_t id = 0;
+    codec::method method = codec::method::udp_paris;
+    std::uint16_t src_port = 0;
+    std::uint16_t dst_port = 0;
+    ipv4_addr dst;
+    std::chrono::milliseconds wait{1000};
+    std::variant<trace_job, ping_job> work;
+    bool by_ttl = false; ///< hops_in_flight > 1: scheduled lowest TTL first
+    std::uint16_t udp_counter = 0;
+    /// Its probes in the table, to free when it finishes.
+    std::vector<probe_handle> probes;
+    bool ready = false;
+    rate_group* group = nullptr; ///< null: only the global bucket applies
+
+    /// The trace's machine, or null for a ping series.
+    trace_machine* trace() noexcept {
+        auto* t = std::get_if<trace_job>(&work);
+        return t ? &t->machine : nullptr;
+    }
+    /// The ping series' machine, or null for a trace.
+    ping_machine* ping() noexcept {
+        auto* p = std::get_if<ping_job>(&work);
+        return p ? &p->machine : nullptr;
+    }
+    bool done() noexcept { return trace() ? trace()->done() : ping()->done(); }
+};
+
+/// A submitted request waiting for room in the window.
+struct trace_submission {
+    trace_request request;
+    std::function<void(result::trace)> done;
+};
+struct ping_submission {
+    ping_request request;
+    std::function<void(result::ping)> done;
+};
+using submission = std::variant<trace_submission, ping_submission>;
+
+/// What a new job takes from the engine.
+struct job_context {
+    const engine_options& options;
+    ipv4_addr src;
+    rate_group* group = nullptr;
+    std::uint64_t serial = 0; ///< goes into made-up ids ("AGENT-DST-NS-SERIAL")
+    std::chrono::steady_clock::time_point now;
+};
+
+/// The job for a submitted trace (its result's id, agent, src, proto and timestamp set;
+/// an empty request id replaced by a made-up one).
+job make_job(std::uint64_t id, trace_submission& s, const job_context& c);
+/// The job for a submitted ping series (likewise).
+job make_job(std::uint64_t id, ping_submission& s, const job_context& c);
+
+/// The probe method of a ping method (icmp: icmp-paris, tcp-syn, udp: udp-paris).
+codec::method probe_method(ping_method m) noexcept;
+
+} // namespace tumen::probe::engine
