@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include <tumen/common/campaign.hpp>
-#include <tumen/controller/asmap/as_map.hpp>
+#include <tumen/controller/asmap/loader.hpp>
 #include <tumen/controller/inference/classifier.hpp>
 #include <tumen/controller/ingest/reader.hpp>
 
@@ -164,8 +164,7 @@ int run_classify(const classify_options& o) {
     std::size_t skipped = 0;
     try {
         campaigns = campaign::load_campaigns_files(o.campaigns);
-        asmap::as_map_builder b;
-        auto report = [&](const asmap::load_report& r) {
+        auto report = [&](const std::string&, const char*, const asmap::load_report& r) {
             for (const auto& e : r.errors) {
                 std::cerr << e.where << ": error: " << e.what << '\n';
             }
@@ -174,16 +173,7 @@ int run_classify(const classify_options& o) {
             }
             skipped += r.error_count;
         };
-        for (const auto& f : o.pfx2as) {
-            report(b.add_pfx2as_file(f));
-        }
-        for (const auto& f : o.iptoasn) {
-            report(b.add_iptoasn_file(f));
-        }
-        for (const auto& f : o.ixp) {
-            report(b.add_ixp_file(f));
-        }
-        map = b.build();
+        map = asmap::load_as_map({o.pfx2as, o.iptoasn, o.ixp}, report);
     } catch (const std::exception& e) {
         std::cerr << "tumen-controller classify: " << e.what() << '\n';
         return 2;

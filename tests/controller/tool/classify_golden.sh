@@ -7,7 +7,7 @@
 # --record rewrites the golden files (only when the output is meant to change).
 set -u
 export LC_ALL=C
-exe=$1
+exe=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 src=$2
 mode=${3:-check}
 fixtures=$src/tests/fixtures/classify
