@@ -12,7 +12,7 @@
 #include <tumen/common/campaign.hpp>
 #include <tumen/controller/asmap/loader.hpp>
 #include <tumen/controller/inference/classifier.hpp>
-#include <tumen/controller/ingest/reader.hpp>
+#include <tumen/controller/readers/reader.hpp>
 
 namespace tumen::controller::tool {
 namespace {
@@ -182,7 +182,7 @@ int run_classify(const classify_options& o) {
     std::vector<result::trace> traces;
     std::vector<result::ping> pings;
     for (const auto& f : o.results) {
-        auto batch = ingest::read_results_file(f);
+        auto batch = readers::read_results_file(f);
         if (!o.text_agent.empty()) {
             for (auto& t : batch.traces) {
                 if (t.agent == f) {

@@ -1,12 +1,12 @@
 #include <doctest/doctest.h>
 
 #include <tumen/common/result_json.hpp>
-#include <tumen/controller/ingest/reader.hpp>
+#include <tumen/controller/readers/reader.hpp>
 
 #include "trace_builder.hpp"
 
 using namespace tumen;
-using namespace tumen::controller::ingest;
+using namespace tumen::controller::readers;
 
 namespace {
 std::string tumen_line(const char* agent, std::int64_t time) {

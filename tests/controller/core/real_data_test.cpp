@@ -8,7 +8,7 @@
 #include <tumen/controller/asmap/line_reader.hpp>
 #include <tumen/controller/inference/border.hpp>
 #include <tumen/controller/inference/classifier.hpp>
-#include <tumen/controller/ingest/reader.hpp>
+#include <tumen/controller/readers/reader.hpp>
 
 #include "run_command.hpp"
 
@@ -95,7 +95,7 @@ TEST_CASE("traceroute text toward Star JV through China Unicom: china-unicom, we
     // A New York traceroute to the Star JV /22 (2019): TATA, then China Unicom backbone
     // backbone (partly unannounced), then only '!X' from China Unicom: never reaches Star JV.
     auto set = campaign::load_campaigns_file(TUMEN_SOURCE_DIR "/schedules/nk-border.yaml");
-    auto b = ingest::read_results_file(real + "/traceroute_text/miamiww_net_blog/Day-33.txt");
+    auto b = readers::read_results_file(real + "/traceroute_text/miamiww_net_blog/Day-33.txt");
     CHECK(b.error_count() == 0);
     REQUIRE(b.traces.size() == 1);
     const auto& t = b.traces[0];
@@ -116,7 +116,7 @@ TEST_CASE("traceroute text toward Star JV through China Unicom: china-unicom, we
 }
 
 TEST_CASE("RIPE Atlas (sagan) results: IPv4 parsed, IPv6 and failures noted, verdicts via TATA") {
-    auto b = ingest::read_results_file(real + "/atlas/ripe-atlas-sagan_test_traceroute.ndjson");
+    auto b = readers::read_results_file(real + "/atlas/ripe-atlas-sagan_test_traceroute.ndjson");
     CHECK(b.error_count() == 0);
     CHECK(b.traces.size() == 13);
     CHECK(b.issues.size() == 9); // 8 IPv6 results, 1 name-resolution failure
@@ -146,22 +146,22 @@ TEST_CASE("RIPE Atlas (sagan) results: IPv4 parsed, IPv6 and failures noted, ver
 }
 
 TEST_CASE("RIPE Atlas wrapped and array files") {
-    auto wrapped = ingest::read_results_file(real + "/atlas/ripe-atlas-monitor_msm3082698.json");
+    auto wrapped = readers::read_results_file(real + "/atlas/ripe-atlas-monitor_msm3082698.json");
     CHECK(wrapped.error_count() == 0);
     CHECK(wrapped.traces.size() == 8);
     auto arr =
-        ingest::read_results_file(real + "/atlas/ripe-atlas-tools_test_traceroute_aspath.json");
+        readers::read_results_file(real + "/atlas/ripe-atlas-tools_test_traceroute_aspath.json");
     CHECK(arr.error_count() == 0);
     REQUIRE(arr.traces.size() == 2);
     std::set<std::string> agents{arr.traces[0].agent, arr.traces[1].agent};
     CHECK(agents == std::set<std::string>{"12185", "22880"});
-    auto big = ingest::read_results_file(real + "/atlas/ripe-atlas-monitor_msm1033154.json");
+    auto big = readers::read_results_file(real + "/atlas/ripe-atlas-monitor_msm1033154.json");
     CHECK(big.error_count() == 0);
     CHECK(big.traces.size() + big.issues.size() > 50);
 }
 
 TEST_CASE("scamper (M-Lab) valid files") {
-    auto b = ingest::read_results_file(
+    auto b = readers::read_results_file(
         real + "/scamper/m-lab_traceroute-caller/scamper2_valid-complex.jsonl");
     CHECK(b.issues.empty());
     REQUIRE(b.traces.size() == 1);
@@ -175,13 +175,13 @@ TEST_CASE("scamper (M-Lab) valid files") {
     for (std::size_t i = 0; i < t.hops.size(); ++i) {
         CHECK(t.hops[i].ttl == i + 1);
     }
-    auto one = ingest::read_results_file(
+    auto one = readers::read_results_file(
         real + "/scamper/m-lab_traceroute-caller/scamper2_valid-simple-json.jsonl");
     CHECK(one.issues.empty());
     REQUIRE(one.traces.size() == 1);
     CHECK(one.traces[0].stop == result::stop_reason::gap_limit);
     CHECK(one.traces[0].agent == "autonode");
-    auto lb = ingest::read_results_file(
+    auto lb = readers::read_results_file(
         real + "/scamper/m-lab_traceroute-caller/triggertrace_valid.jsonl");
     CHECK(lb.traces.empty());
     CHECK(lb.error_count() == 0);
@@ -207,7 +207,7 @@ TEST_CASE("scamper malformed files: error with the right line, rest processed") 
                    // An empty fifth line after cycle-stop; the trace before it is kept.
                    expect{"scamper2_invalid-num-lines.jsonl", 5, 1}}) {
         CAPTURE(e.file);
-        auto b = ingest::read_results_file(dir + e.file);
+        auto b = readers::read_results_file(dir + e.file);
         REQUIRE(b.error_count() >= 1);
         bool found = false;
         for (const auto& i : b.issues) {
@@ -224,7 +224,7 @@ TEST_CASE("scamper2 invalid-trace-links is a valid file (M-Lab's own parser acce
     // well-formed trace whose hops are merely unusual. It must be read without an issue.
     const std::string file =
         real + "/scamper/m-lab_traceroute-caller/malformed/scamper2_invalid-trace-links.jsonl";
-    auto b = ingest::read_results_file(file);
+    auto b = readers::read_results_file(file);
     CHECK(b.error_count() == 0);
     REQUIRE(b.traces.size() == 1);
     CHECK(b.traces[0].dst.to_string() == "91.189.88.142");
@@ -262,7 +262,7 @@ TEST_CASE("IXP datasets load with their dates") {
 TEST_CASE("classify CLI on the real Atlas and scamper files") {
     const std::string exe = TUMEN_CONTROLLER_EXE;
     // Campaign generated from the data: the first Atlas destination's /24.
-    auto b = ingest::read_results_file(real + "/atlas/ripe-atlas-sagan_test_traceroute.ndjson");
+    auto b = readers::read_results_file(real + "/atlas/ripe-atlas-sagan_test_traceroute.ndjson");
     REQUIRE_FALSE(b.traces.empty());
     auto dst = b.traces[0].dst;
     auto asn = table_2017().lookup(dst).asn;

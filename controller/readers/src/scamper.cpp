@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <map>
 
-namespace tumen::controller::ingest::detail {
+namespace tumen::controller::readers::detail {
 namespace {
 
 using json = nlohmann::json;
@@ -214,4 +214,4 @@ parsed<result::trace> parse_scamper_trace(const json& j, const scamper_context& 
     return t;
 }
 
-} // namespace tumen::controller::ingest::detail
+} // namespace tumen::controller::readers::detail

@@ -7,7 +7,7 @@
 #include <tumen/common/parse_error.hpp>
 #include <tumen/common/result.hpp>
 
-namespace tumen::controller::ingest::detail {
+namespace tumen::controller::readers::detail {
 
 /// Context from the lines around a trace (M-Lab metadata, scamper cycle-start).
 struct scamper_context {
@@ -18,4 +18,4 @@ struct scamper_context {
 /// Converts one scamper trace object. IPv6 traces give a parse_error with where == "af".
 parsed<result::trace> parse_scamper_trace(const nlohmann::json& j, const scamper_context& ctx);
 
-} // namespace tumen::controller::ingest::detail
+} // namespace tumen::controller::readers::detail
