@@ -15,7 +15,7 @@ public:
     /// Opens `path`; check ok() (and error()) afterwards.
     explicit line_reader(const std::string& path);
     /// Reads the lines of `text` (not copied: it must outlive the reader).
-    static line_reader over_text(std::string_view text) { return line_reader(text); }
+    static line_reader over_text(std::string_view text) { return line_reader(text_tag{}, text); }
     ~line_reader();
     line_reader(const line_reader&) = delete;
     line_reader& operator=(const line_reader&) = delete;
@@ -30,7 +30,8 @@ public:
     std::size_t line_number() const noexcept { return line_no_; }
 
 private:
-    explicit line_reader(std::string_view text)
+    struct text_tag {};
+    line_reader(text_tag, std::string_view text)
         : in_memory_(true)
         , text_(text) {}
     bool next_in_memory(std::string& line);

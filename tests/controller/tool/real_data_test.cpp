@@ -10,13 +10,14 @@
 #include <tumen/controller/inference/classifier.hpp>
 #include <tumen/controller/readers/reader.hpp>
 
+#include "real_data.hpp"
 #include "run_command.hpp"
 
 using namespace tumen;
 using namespace tumen::controller;
 
 namespace {
-const std::string real = TUMEN_SOURCE_DIR "/../shared/data/real";
+const std::string real = tumen::test::real_data_dir();
 
 const asmap::as_map& table_2017() {
     static const asmap::as_map map = [] {

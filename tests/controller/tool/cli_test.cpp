@@ -3,10 +3,12 @@
 
 #include <tumen/common/result_json.hpp>
 
+#include "lab_plan.hpp"
 #include "run_command.hpp"
 #include "trace_builder.hpp"
 
 using namespace tumen;
+using tumen::test::lab_pfx2as_path;
 using tumen::test::make_trace;
 using tumen::test::run_command;
 using tumen::test::write_file;
@@ -14,12 +16,6 @@ using tumen::test::write_file;
 namespace {
 const std::string exe = TUMEN_CONTROLLER_EXE;
 const std::string tmp = "/tmp/tumen-cli-test-" + std::to_string(::getpid());
-
-const char* lab_pfx2as = "198.18.1.0\t24\t24940\n"
-                         "198.18.3.0\t24\t8359\n"
-                         "198.18.48.0\t20\t4837\n"
-                         "198.18.80.0\t20\t20485\n"
-                         "198.19.176.0\t22\t131279\n";
 
 std::string cu_trace(const char* agent, const char* dst, std::int64_t time, const char* backbone) {
     return result::to_json(make_trace("198.18.1.10", dst,
@@ -43,7 +39,6 @@ std::string ttk_trace(const char* agent, const char* dst, std::int64_t time) {
 } // namespace
 
 TEST_CASE("classify: CU -> TTK flip gives verdicts and one change, in time order across files") {
-    write_file(tmp + "-pfx2as.txt", lab_pfx2as);
     // File a: CU traces (ECMP alternation cu3a/cu3b) and a malformed line; file b: TTK traces,
     // one earlier than the last CU trace of file a is not allowed, so times interleave cleanly.
     std::string a = cu_trace("fra", "198.19.177.1", 100, "198.18.64.3") + "\n" +
@@ -55,9 +50,8 @@ TEST_CASE("classify: CU -> TTK flip gives verdicts and one change, in time order
                     ttk_trace("fra", "198.19.177.1", 150) + "\n";
     write_file(tmp + "-a.jsonl", a);
     write_file(tmp + "-b.jsonl", b);
-    auto r = run_command(exe + " classify --pfx2as " + tmp +
-                         "-pfx2as.txt --campaign " TUMEN_SOURCE_DIR
-                         "/schedules/lab.yaml --format json " +
+    auto r = run_command(exe + " classify --pfx2as " + lab_pfx2as_path +
+                         " --campaign " TUMEN_SOURCE_DIR "/schedules/lab.yaml --format json " +
                          tmp + "-a.jsonl " + tmp + "-b.jsonl");
     CAPTURE(r.err);
     CHECK(r.status == 1); // one malformed record skipped
@@ -93,19 +87,18 @@ TEST_CASE("classify: CU -> TTK flip gives verdicts and one change, in time order
 }
 
 TEST_CASE("classify: clean input exits 0; bad campaign exits 2 with file:line:column") {
-    write_file(tmp + "-pfx2as.txt", lab_pfx2as);
     write_file(tmp + "-ok.jsonl", cu_trace("msk", "198.19.178.1", 5, "198.18.64.3") + "\n");
-    auto ok = run_command(exe + " classify --pfx2as " + tmp +
-                          "-pfx2as.txt --campaign " TUMEN_SOURCE_DIR "/schedules/lab.yaml " + tmp +
-                          "-ok.jsonl");
+    auto ok =
+        run_command(exe + " classify --pfx2as " + lab_pfx2as_path +
+                    " --campaign " TUMEN_SOURCE_DIR "/schedules/lab.yaml " + tmp + "-ok.jsonl");
     CHECK(ok.status == 0);
     CHECK(ok.out.find("msk  198.19.178.0/24  china-unicom (AS4837)") != std::string::npos);
     write_file(tmp + "-bad.yaml", "campaigns:\n  - name: x\n    tragets: {}\n");
-    auto bad = run_command(exe + " classify --pfx2as " + tmp + "-pfx2as.txt --campaign " + tmp +
+    auto bad = run_command(exe + " classify --pfx2as " + lab_pfx2as_path + " --campaign " + tmp +
                            "-bad.yaml " + tmp + "-ok.jsonl");
     CHECK(bad.status == 2);
     CHECK(bad.err.find(tmp + "-bad.yaml:3:5: unknown key \"tragets\"") != std::string::npos);
-    for (const char* f : {"-pfx2as.txt", "-a.jsonl", "-b.jsonl", "-ok.jsonl", "-bad.yaml"}) {
+    for (const char* f : {"-a.jsonl", "-b.jsonl", "-ok.jsonl", "-bad.yaml"}) {
         std::remove((tmp + f).c_str());
     }
 }

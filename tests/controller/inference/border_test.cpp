@@ -1,8 +1,10 @@
 #include <doctest/doctest.h>
 
 #include <tumen/common/campaign.hpp>
+#include <tumen/controller/asmap/sources/pfx2as.hpp>
 #include <tumen/controller/inference/border.hpp>
 
+#include "lab_plan.hpp"
 #include "trace_builder.hpp"
 
 using namespace tumen;
@@ -10,16 +12,6 @@ using namespace tumen::controller;
 using tumen::test::make_trace;
 
 namespace {
-
-// The lab's address plan (docs: prompts' lab contract; deploy/lab/pfx2as.txt) plus an unknown
-// transit and an IXP LAN for the cases the lab does not build.
-const char* lab_pfx2as = "198.18.1.0\t24\t24940\n"
-                         "198.18.2.0\t24\t2516\n"
-                         "198.18.3.0\t24\t8359\n"
-                         "198.18.48.0\t20\t4837\n"
-                         "198.18.80.0\t20\t20485\n"
-                         "198.18.96.0\t20\t64999\n"
-                         "198.19.176.0\t22\t131279\n";
 
 const char* lab_campaign = R"(campaigns:
   - name: lab-border
@@ -40,8 +32,11 @@ struct fixture {
     asmap::as_map map;
     fixture() {
         asmap::as_map_builder b;
-        auto r = b.add_pfx2as_text(lab_pfx2as, "lab-pfx2as");
+        // The lab's address plan, plus an unknown transit and an IXP LAN for the cases the lab
+        // does not build.
+        auto r = asmap::sources::read_pfx2as_file(tumen::test::lab_pfx2as_path, b);
         REQUIRE(r.error_count == 0);
+        b.add_prefix(*ipv4_prefix::parse("198.18.96.0/20"), {64999});
         b.add_ixp_prefix(*ipv4_prefix::parse("198.18.112.0/24"), "Lab-IX");
         map = b.build();
     }

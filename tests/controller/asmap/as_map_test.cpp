@@ -7,28 +7,17 @@
 
 #include <tumen/controller/asmap/as_map.hpp>
 
+#include "temp_file.hpp"
+
 using namespace tumen;
 using namespace tumen::controller::asmap;
+using tumen::test::temp_file;
 
 namespace {
 ipv4_addr addr(const char* s) {
     return *ipv4_addr::parse(s);
 }
 
-/// Writes `text` to a temporary file removed at scope exit.
-struct temp_file {
-    std::string path;
-    explicit temp_file(const std::string& text, const char* suffix = ".txt") {
-        char name[] = "/tmp/tumen-asmap-XXXXXX";
-        int fd = mkstemp(name);
-        REQUIRE(fd >= 0);
-        ::close(fd);
-        path = std::string(name) + suffix;
-        std::rename(name, path.c_str());
-        std::ofstream(path) << text;
-    }
-    ~temp_file() { std::remove(path.c_str()); }
-};
 } // namespace
 
 TEST_CASE("flattened table agrees with brute-force longest-prefix match") {
