@@ -13,7 +13,7 @@
 #include <vector>
 
 #include <tumen/common/campaign.hpp>
-#include <tumen/controller/asmap/as_map.hpp>
+#include <tumen/controller/asmap/loader.hpp>
 #include <tumen/controller/inference/classifier.hpp>
 
 using namespace tumen;
@@ -52,10 +52,6 @@ const char* lab_campaign = R"(campaigns:
         asns: [20485]
     methods: [udp-paris]
 )";
-
-const char* lab_pfx2as =
-    "198.18.1.0\t24\t24940\n198.18.2.0\t24\t2516\n198.18.3.0\t24\t8359\n"
-    "198.18.48.0\t20\t4837\n198.18.80.0\t20\t20485\n198.19.176.0\t22\t131279\n";
 
 /// A 15-hop lab-like trace: 3 hops in the VP's network, 8 transit hops (CU or TTK, some silent,
 /// ECMP at one hop), 3 hops in the target, 3 replies per hop.
@@ -114,19 +110,23 @@ int main(int argc, char** argv) {
             "/../shared/data/real/pfx2as/routeviews-rv2-20170329-0200.pfx2as.gz";
     const std::size_t n_traces = argc > 2 ? std::stoul(argv[2]) : 300000;
 
-    // 1. Load the full table.
-    asmap::as_map_builder b;
+    // 1. Load the full table, then the lab's address plan (deploy/lab/pfx2as.txt) on top.
+    const asmap::as_map_sources files{{pfx2as, TUMEN_SOURCE_DIR "/deploy/lab/pfx2as.txt"}, {}, {}};
     auto t0 = clock_type::now();
     double c0 = cpu_seconds();
     asmap::load_report r;
+    asmap::as_map map;
     try {
-        r = b.add_pfx2as_file(pfx2as);
+        map = asmap::load_as_map(
+            files, [&](const std::string& path, const char*, const asmap::load_report& report) {
+                if (path == pfx2as) {
+                    r = report;
+                }
+            });
     } catch (const std::exception& e) {
         std::fprintf(stderr, "bench_classify: %s\n", e.what());
         return 1;
     }
-    b.add_pfx2as_text(lab_pfx2as, "lab");
-    auto map = b.build();
     const double load_s = seconds_since(t0);
     const double load_cpu = cpu_seconds() - c0;
     std::printf("pfx2as: %s\n  %zu prefixes (%zu bad lines) -> %zu ranges, %.1f MiB; load+build "

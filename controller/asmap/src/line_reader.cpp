@@ -22,7 +22,27 @@ line_reader::~line_reader() {
     }
 }
 
+bool line_reader::next_in_memory(std::string& line) {
+    if (pos_ >= text_.size()) {
+        return false;
+    }
+    auto nl = text_.find('\n', pos_);
+    if (nl == std::string_view::npos) {
+        nl = text_.size();
+    }
+    line.assign(text_.substr(pos_, nl - pos_));
+    pos_ = nl + 1;
+    ++line_no_;
+    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) {
+        line.pop_back();
+    }
+    return true;
+}
+
 bool line_reader::next(std::string& line) {
+    if (in_memory_) {
+        return next_in_memory(line);
+    }
     if (file_ == nullptr) {
         return false;
     }

@@ -1,0 +1,129 @@
+// Layout detection of result files: plain traceroute text, a JSON array, an object holding
+// `results`, or JSON lines (with M-Lab traceroute-caller's file rules).
+#include <algorithm>
+
+#include <tumen/controller/asmap/line_reader.hpp>
+#include <tumen/controller/readers/reader.hpp>
+#include <tumen/controller/readers/traceroute_text.hpp>
+
+#include "record_state.hpp"
+
+namespace tumen::controller::readers {
+namespace {
+
+using json = nlohmann::json;
+using detail::handle_record;
+using detail::issue;
+using detail::record_state;
+using detail::type_of;
+
+std::size_t line_of_offset(std::string_view text, std::size_t offset) {
+    offset = std::min(offset, text.size());
+    return 1 + static_cast<std::size_t>(std::count(
+                   text.begin(), text.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
+}
+
+bool looks_like_text_traceroute(std::string_view text) {
+    return text.find("traceroute to ") != std::string_view::npos &&
+           text.find_first_not_of(" \t\r\n") != std::string_view::npos &&
+           text[text.find_first_not_of(" \t\r\n")] != '{' &&
+           text[text.find_first_not_of(" \t\r\n")] != '[';
+}
+
+} // namespace
+
+result_batch read_results_text(std::string_view text, const std::string& source) {
+    result_batch batch;
+    record_state st{source, batch, {}};
+    if (looks_like_text_traceroute(text)) {
+        return read_traceroute_text(text, source, source);
+    }
+    const auto first = text.find_first_not_of(" \t\r\n");
+    if (first == std::string_view::npos) {
+        return batch;
+    }
+    // A JSON array, or one object holding `results`: parse the whole text.
+    bool whole = text[first] == '[';
+    json doc;
+    if (text[first] == '{') {
+        // Could be JSON lines; only treat as one document if it parses as one and has results.
+        doc = json::parse(text, nullptr, false);
+        whole = !doc.is_discarded() && doc.is_object() && doc.contains("results");
+    }
+    if (whole) {
+        if (text[first] == '[') {
+            try {
+                doc = json::parse(text);
+            } catch (const json::parse_error& e) {
+                issue(st, line_of_offset(text, e.byte == 0 ? 0 : e.byte - 1), "",
+                      std::string("invalid JSON: ") + e.what());
+                return batch;
+            }
+        }
+        const json& arr = doc.is_array() ? doc : doc["results"];
+        if (!arr.is_array()) {
+            issue(st, 1, "", "\"results\" is not an array");
+            return batch;
+        }
+        for (std::size_t i = 0; i < arr.size(); ++i) {
+            handle_record(st, arr[i], 0, "[" + std::to_string(i) + "]");
+        }
+        return batch;
+    }
+    // JSON lines.
+    std::size_t pos = 0;
+    std::size_t line = 0;
+    // M-Lab traceroute-caller files (first line: the metadata object with "UUID") are exactly
+    // metadata, cycle-start, trace, cycle-stop; anything after cycle-stop, even an empty
+    // line, makes the file malformed (as M-Lab's own parser rules: errTracerouteFile). The
+    // records before it are still read.
+    bool mlab_file = false;
+    bool mlab_stopped = false;
+    bool mlab_extra_reported = false;
+    while (pos < text.size()) {
+        auto nl = text.find('\n', pos);
+        if (nl == std::string_view::npos) {
+            nl = text.size();
+        }
+        auto l = text.substr(pos, nl - pos);
+        pos = nl + 1;
+        ++line;
+        if (mlab_stopped && !mlab_extra_reported) {
+            mlab_extra_reported = true;
+            issue(st, line, "",
+                  "M-Lab traceroute file continues after cycle-stop (expected exactly "
+                  "metadata, cycle-start, trace and cycle-stop lines)");
+        }
+        if (l.find_first_not_of(" \t\r") == std::string_view::npos) {
+            continue;
+        }
+        json j;
+        try {
+            j = json::parse(l);
+        } catch (const json::parse_error& e) {
+            issue(st, line, "", "invalid JSON at byte " + std::to_string(e.byte) + " of the line");
+            continue;
+        }
+        if (line == 1 && j.is_object() && j.contains("UUID")) {
+            mlab_file = true;
+        }
+        if (mlab_file && j.is_object() && type_of(j) == "cycle-stop") {
+            mlab_stopped = true;
+        }
+        handle_record(st, j, line, "");
+    }
+    return batch;
+}
+
+result_batch read_results_file(const std::string& path) {
+    std::string text;
+    std::string err;
+    if (!asmap::read_whole_file(path, text, err)) {
+        result_batch b;
+        b.issues.push_back(record_issue{path, 0, "", err, false});
+        return b;
+    }
+    return read_results_text(text, path);
+}
+
+} // namespace tumen::controller::readers

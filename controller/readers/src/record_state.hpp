@@ -1,0 +1,39 @@
+#pragma once
+// Private: what the record handlers of one input share (its name, the batch being filled,
+// the scamper context from the lines around a trace) and their helpers.
+#include <cstddef>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include <tumen/controller/readers/result_batch.hpp>
+
+#include "scamper.hpp"
+
+namespace tumen::controller::readers::detail {
+
+/// One input being read.
+struct record_state {
+    std::string source;
+    result_batch& batch;
+    scamper_context scamper;
+};
+
+/// Adds an issue at `line` (0 if unknown) / `element` ("[3]" or empty).
+inline void issue(record_state& st, std::size_t line, const std::string& element,
+                  std::string message, bool unsupported = false) {
+    st.batch.issues.push_back(
+        record_issue{st.source, line, element, std::move(message), unsupported});
+}
+
+/// The "type" member of a record ("" when absent, "<not a string>" when not a string).
+std::string type_of(const nlohmann::json& j);
+
+/// One JSON record of any supported kind (tumen, RIPE Atlas, scamper, M-Lab wrappers).
+void handle_record(record_state& st, const nlohmann::json& j, std::size_t line,
+                   const std::string& el);
+/// A tumen or RIPE Atlas `traceroute` or `ping` result (`type` is one of the two).
+void handle_result_record(record_state& st, const nlohmann::json& j, const std::string& type,
+                          std::size_t line, const std::string& el);
+
+} // namespace tumen::controller::readers::detail

@@ -1,0 +1,87 @@
+// classify --format text: one line per verdict, change and latency series.
+#include <cstdio>
+#include <ctime>
+
+#include "classify_output.hpp"
+
+namespace tumen::controller::tool {
+namespace {
+
+std::string iso_time(std::int64_t t) {
+    char buf[32];
+    std::time_t tt = static_cast<std::time_t>(t);
+    std::tm tm{};
+    gmtime_r(&tt, &tm);
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+class text_output final : public classify_output {
+public:
+    explicit text_output(std::ostream& out)
+        : out_(out) {}
+
+    void verdict(const inference::verdict_record& r) override {
+        const auto& v = r.verdict;
+        out_ << iso_time(r.time) << "  " << r.agent << "  " << r.target.to_string() << "  "
+             << v.path;
+        if (v.transit_asn) {
+            out_ << " (AS" << *v.transit_asn << ")";
+        }
+        if (v.border_addr) {
+            out_ << "  border " << v.border_addr->to_string();
+            if (v.border_rtt_ms) {
+                char buf[32];
+                std::snprintf(buf, sizeof buf, " %.1f ms", *v.border_rtt_ms);
+                out_ << buf;
+            }
+        }
+        if (v.weak) {
+            out_ << "  [weak: target not reached]";
+        }
+        if (!v.via_ixp.empty()) {
+            out_ << "  via IXP " << v.via_ixp;
+        }
+        out_ << "  " << r.trace_id << '\n';
+    }
+
+    void change(const inference::change_record& c) override {
+        const auto& e = c.event;
+        out_ << iso_time(e.first_new_time) << "  " << c.agent << "  " << c.target.to_string()
+             << "  CHANGE " << e.from << " -> " << e.to << "  (last on old path "
+             << iso_time(e.last_old_time) << ", confirmed by " << e.trace_ids.size()
+             << " traces)\n";
+    }
+
+    void latency(const inference::latency_accumulator& acc) override {
+        for (const auto& [key, s] : acc.series()) {
+            char buf[160];
+            auto ms = [](const inference::rtt_summary& r) {
+                if (r.count == 0) {
+                    return std::string("-");
+                }
+                char b[32];
+                std::snprintf(b, sizeof b, "%.1f ms", r.mean());
+                return std::string(b);
+            };
+            std::snprintf(
+                buf, sizeof buf,
+                "latency  %s  %s  %s  traces %llu pings %llu  e2e %s  border %s  loss %.3f\n",
+                key.agent.c_str(), key.target.to_string().c_str(), key.path.c_str(),
+                static_cast<unsigned long long>(s.traces), static_cast<unsigned long long>(s.pings),
+                ms(s.end_to_end).c_str(), ms(s.border).c_str(), s.loss_ratio());
+            out_ << buf;
+        }
+    }
+
+private:
+    std::ostream& out_;
+};
+
+} // namespace
+
+std::unique_ptr<classify_output> make_text_output(std::ostream& out) {
+    return std::make_unique<text_output>(out);
+}
+
+} // namespace tumen::controller::tool

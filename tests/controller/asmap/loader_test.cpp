@@ -1,0 +1,48 @@
+#include <doctest/doctest.h>
+
+#include <tumen/controller/asmap/loader.hpp>
+
+#include "lab_plan.hpp"
+#include "temp_file.hpp"
+
+using namespace tumen;
+using namespace tumen::controller::asmap;
+using tumen::test::temp_file;
+
+TEST_CASE("loader: pfx2as, then iptoasn, then IXP files, each reported once in that order") {
+    temp_file pfx2as("192.0.2.0\t24\t64500\nbad\n");
+    temp_file iptoasn("192.0.2.0\t192.0.2.127\t64501\tZZ\tmore specific\n");
+    temp_file ixp("{\"name\": \"IX\", \"prefixes\": {\"ipv4\": [\"198.51.100.0/24\"]}}\n");
+    std::vector<std::string> seen;
+    std::size_t errors = 0;
+    auto m = load_as_map({{pfx2as.path}, {iptoasn.path}, {ixp.path}},
+                         [&](const std::string& path, const char* kind, const load_report& r) {
+                             seen.push_back(std::string(kind) + " " + path);
+                             errors += r.error_count;
+                         });
+    CHECK(seen == std::vector<std::string>{"pfx2as " + pfx2as.path, "iptoasn " + iptoasn.path,
+                                           "ixp " + ixp.path});
+    CHECK(errors == 1);
+    // Later files win for equal prefixes; here the iptoasn /25 is more specific anyway.
+    CHECK(m.lookup(*ipv4_addr::parse("192.0.2.1")).asn == 64501);
+    CHECK(m.lookup(*ipv4_addr::parse("192.0.2.200")).asn == 64500);
+    CHECK(m.ixp_name(m.lookup(*ipv4_addr::parse("198.51.100.1")).ixp) == "IX");
+    REQUIRE(m.datasets().size() == 3);
+    CHECK(m.datasets()[2].kind == "ixp");
+}
+
+TEST_CASE("loader: no observer needed; the lab's plan loads") {
+    auto m = load_as_map({{tumen::test::lab_pfx2as_path}, {}, {}});
+    CHECK(m.lookup(*ipv4_addr::parse("198.19.176.1")).asn == 131279);
+    CHECK(m.lookup(*ipv4_addr::parse("198.18.48.1")).asn == 4837);
+}
+
+TEST_CASE("loader: an unreadable file is a runtime_error naming it") {
+    temp_file pfx2as("192.0.2.0\t24\t64500\n");
+    for (const auto& files : {as_map_sources{{pfx2as.path, "/nonexistent/a.pfx2as"}, {}, {}},
+                              as_map_sources{{}, {"/nonexistent/a.pfx2as"}, {}},
+                              as_map_sources{{}, {}, {"/nonexistent/a.pfx2as"}}}) {
+        CHECK_THROWS_WITH_AS(load_as_map(files), doctest::Contains("/nonexistent/a.pfx2as"),
+                             std::runtime_error);
+    }
+}
