@@ -99,6 +99,9 @@ expected<parsed_batch> parse_batch(std::string_view agent, std::string_view body
     } catch (const json::parse_error& e) {
         return invalid(std::string("invalid JSON: ") + e.what(), "byte " + std::to_string(e.byte),
                        0);
+    } catch (const json::out_of_range& e) {
+        // A number beyond double (RFC 8259 section 6 leaves the range to implementations).
+        return invalid(std::string("invalid JSON: ") + e.what(), "", 0);
     }
     const json* arr = results_array(doc);
     if (arr == nullptr) {

@@ -79,6 +79,7 @@ TEST_CASE("parse_batch: table") {
          "results[0].type"},
         {"not an object", "[1]", false, 1, error_kind::invalid, "results[0]"},
         {"invalid JSON", "[{\"type\": ", false, 0, error_kind::invalid, "byte "},
+        {"number out of range", "[1e999]", false, 0, error_kind::invalid, ""},
         {"not an array", R"({"items": []})", false, 0, error_kind::invalid, ""},
         {"results beside another key", R"({"results": [], "x": 1})", false, 0, error_kind::invalid,
          ""},
