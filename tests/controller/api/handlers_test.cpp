@@ -130,6 +130,11 @@ TEST_CASE("results: validation rejects the whole batch and names the field") {
         CHECK(r2.result() == http::status::bad_request);
         CHECK(json::parse(r2.body())["where"].get<std::string>().rfind("byte ", 0) == 0);
     }
+    SUBCASE("a number beyond double: 400, not an internal error") {
+        auto r2 = h.post("[1e999]");
+        CHECK(r2.result() == http::status::bad_request);
+        CHECK(json::parse(r2.body())["error"].get<std::string>().rfind("invalid JSON: ", 0) == 0);
+    }
     SUBCASE("not an array") {
         auto r2 = h.post(R"({"items": []})");
         CHECK(r2.result() == http::status::bad_request);

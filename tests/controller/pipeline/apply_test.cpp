@@ -5,6 +5,7 @@
 #include <tumen/controller/inference/tracker_snapshot.hpp>
 #include <tumen/controller/pipeline/apply.hpp>
 #include <tumen/controller/pipeline/publish.hpp>
+#include <tumen/controller/store/sqlite.hpp>
 
 #include "../api/fixtures.hpp"
 
@@ -159,4 +160,24 @@ TEST_CASE("publish: the metrics of a committed batch and of refusals") {
     CHECK(restored.render().find(
               R"(tumen_border_path{agent="fra",path="china-unicom",target="198.19.177.0/24"} 1)") !=
           std::string::npos);
+}
+
+TEST_CASE("apply: a storage error keeps nothing of the batch and reloads the state") {
+    harness h;
+    REQUIRE(h.run(test::batch(cu("f1", 100), cu("f2", 110))));
+    const auto before = h.state.verdicts();
+    // Another connection drops the changes table: the change this batch confirms cannot be
+    // written, after its results and verdict were.
+    REQUIRE_FALSE(
+        store::database::open((h.dir.path / "apply.db").string()).exec("DROP TABLE changes"));
+    auto o = h.run(test::batch(ttk("f3", 120), ttk("f4", 130)));
+    REQUIRE_FALSE(o);
+    CHECK(o.error().kind == error_kind::storage_unavailable);
+    CHECK(o.error().what.rfind("storage error: ", 0) == 0);
+    CHECK(o.error().results == 2);
+    CHECK(h.results() == 2);
+    CHECK(h.state.verdicts() == before);
+    const auto& trackers = h.state.classifier().trackers();
+    REQUIRE(trackers.size() == 1);
+    CHECK(trackers.begin()->second.snapshot().candidate.empty());
 }
