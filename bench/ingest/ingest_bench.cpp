@@ -12,7 +12,7 @@
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
-#include <tumen/controller/api/controller_server.hpp>
+#include <tumen/controller/server/controller_server.hpp>
 
 #include "fixtures.hpp"
 #include "http_client.hpp"
@@ -44,9 +44,9 @@ int main(int argc, char** argv) {
     spdlog::set_level(spdlog::level::warn);
 
     test::temp_dir dir;
-    auto cfg = controller::api::load_server_config(test::write_config(dir, "", "64MiB"));
+    auto cfg = controller::config::load_server_config(test::write_config(dir, "", "64MiB"));
     cfg.threads = threads;
-    controller::api::controller_server server(cfg);
+    controller::server::controller_server server(cfg);
     server.start();
 
     const char* agents[] = {"fra", "tyo", "msk"};

@@ -8,8 +8,8 @@
 
 #include <doctest/doctest.h>
 
+#include <tumen/controller/config/server_config.hpp>
 #include <tumen/probe/agent/agent_config.hpp>
-#include <tumen/controller/api/server_config.hpp>
 
 namespace {
 
@@ -73,9 +73,10 @@ TEST_CASE("deploy/config/agent.yaml loads and matches the systemd unit") {
 }
 
 TEST_CASE("deploy/config/controller.yaml loads and matches the systemd unit") {
-    namespace api = tumen::controller::api;
+    namespace config = tumen::controller::config;
     const std::string text = read_text(config_dir / "controller.yaml");
-    const api::server_config c = api::parse_server_config(text, config_dir / "controller.yaml");
+    const config::server_config c =
+        config::parse_server_config(text, config_dir / "controller.yaml");
     CHECK(c.listen_port == 8470);
     // The database lives in the unit's StateDirectory=tumen-controller.
     CHECK(c.database.parent_path() == fs::path("/var/lib/tumen-controller"));

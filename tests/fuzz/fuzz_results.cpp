@@ -1,22 +1,25 @@
 // libFuzzer target over what the controller does with an upload body (hostile input from
-// the network): nlohmann-json parse, batch_elements (the stored bytes of each result), and
-// result::parse_trace / parse_ping in strict and Atlas modes. Invariants, beyond no crash
-// and no sanitizer report:
-//  - when batch_elements slices a body the parser accepted, there is one slice per result
-//    and each slice parses to exactly that result (the stored bytes are the parsed result);
+// the network): the pipeline's parse_batch (nlohmann-json, batch_elements for the stored
+// bytes of each result, the strict result parsers), plus the Atlas-mode parsers on each
+// element. The uploader is the agent named by the first result, so bodies get past the
+// identity check. Invariants, beyond no crash and no sanitizer report:
+//  - parse_batch refuses only as invalid or other_agent (it has no storage to fail);
+//  - each accepted result's stored bytes parse to exactly that result;
 //  - a trace or ping accepted in strict mode survives to_json -> parse unchanged.
 #include <cstdint>
 #include <cstdlib>
+#include <string>
 #include <string_view>
 
 #include <nlohmann/json.hpp>
 
-#include <tumen/common/protocol/batch.hpp>
 #include <tumen/common/result_json.hpp>
+#include <tumen/controller/pipeline/batch.hpp>
 
 namespace {
 
 using json = nlohmann::json;
+namespace pipeline = tumen::controller::pipeline;
 
 void require(bool ok) {
     if (!ok) {
@@ -24,18 +27,40 @@ void require(bool ok) {
     }
 }
 
-void check_result(const json& e) {
-    for (bool strict : {true, false}) {
-        const tumen::result::parse_options opts{strict};
-        auto t = tumen::result::parse_trace(e, opts);
-        if (t && strict) {
-            auto again = tumen::result::parse_trace(tumen::result::to_json(*t), opts);
-            require(again.ok() && *again == *t);
+/// The agent of the first result of an array body, or "fuzz".
+std::string first_agent(const json& doc) {
+    if (doc.is_array() && !doc.empty() && doc[0].is_object()) {
+        auto a = doc[0].find("agent");
+        if (a != doc[0].end() && a->is_string()) {
+            return a->get<std::string>();
         }
-        auto p = tumen::result::parse_ping(e, opts);
-        if (p && strict) {
-            auto again = tumen::result::parse_ping(tumen::result::to_json(*p), opts);
-            require(again.ok() && *again == *p);
+    }
+    return "fuzz";
+}
+
+/// Both result parsers in Atlas mode on any element (strict mode is parse_batch's).
+void check_atlas(const json& e) {
+    const tumen::result::parse_options atlas{false};
+    (void)tumen::result::parse_trace(e, atlas);
+    (void)tumen::result::parse_ping(e, atlas);
+}
+
+template <class T, class Parse>
+void check_stored(const T& value, std::string_view raw, Parse parse) {
+    auto again = parse(raw);
+    require(again.ok() && *again == value);
+    auto round = parse(tumen::result::to_json(value).dump());
+    require(round.ok() && *round == value);
+}
+
+void check_accepted(const pipeline::parsed_batch& batch) {
+    for (const auto& r : batch.results) {
+        if (const auto* t = std::get_if<tumen::result::trace>(&r.value)) {
+            check_stored(*t, r.raw(),
+                         [](std::string_view s) { return tumen::result::parse_trace_text(s); });
+        } else {
+            check_stored(std::get<tumen::result::ping>(r.value), r.raw(),
+                         [](std::string_view s) { return tumen::result::parse_ping_text(s); });
         }
     }
 }
@@ -45,26 +70,16 @@ void check_result(const json& e) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view body(reinterpret_cast<const char*>(data), size);
     const json doc = json::parse(body, nullptr, false);
-    const auto slices = tumen::protocol::batch_elements(body);
-    if (doc.is_discarded()) {
-        return 0;
+    const auto batch = pipeline::parse_batch(first_agent(doc), body);
+    if (batch) {
+        check_accepted(*batch);
+    } else {
+        require(batch.error().kind != pipeline::error_kind::storage_unavailable);
     }
-    const json* arr = &doc;
-    if (doc.is_object() && doc.size() == 1 && doc.contains("results")) {
-        arr = &doc["results"];
-    }
-    if (!arr->is_array()) {
-        return 0;
-    }
-    if (slices) {
-        require(slices->size() == arr->size());
-        for (std::size_t i = 0; i < slices->size(); ++i) {
-            const json one = json::parse((*slices)[i], nullptr, false);
-            require(!one.is_discarded() && one == (*arr)[i]);
+    if (doc.is_array()) {
+        for (const auto& e : doc) {
+            check_atlas(e);
         }
-    }
-    for (const auto& e : *arr) {
-        check_result(e);
     }
     return 0;
 }

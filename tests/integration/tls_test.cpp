@@ -8,10 +8,10 @@
 #include <boost/asio/detached.hpp>
 #include <doctest/doctest.h>
 
-#include <tumen/controller/api/controller_server.hpp>
+#include <tumen/controller/server/controller_server.hpp>
 #include <tumen/probe/agent/uploader.hpp>
 
-#include "../controller/server/fixtures.hpp"
+#include "../controller/api/fixtures.hpp"
 #include "test_certs.hpp"
 
 using namespace tumen;
@@ -24,14 +24,14 @@ namespace {
 struct tls_controller {
     test::temp_dir dir;
     test::test_pki pki;
-    std::unique_ptr<controller::api::controller_server> server;
+    std::unique_ptr<controller::server::controller_server> server;
 
     explicit tls_controller(const std::string& server_san = "IP:127.0.0.1")
         : pki(dir.path, server_san) {
         const std::string tls = "tls:\n  cert: " + pki.server_cert.string() +
                                 "\n  key: " + pki.server_key.string() + "\n";
-        auto cfg = controller::api::load_server_config(test::write_config(dir, tls));
-        server = std::make_unique<controller::api::controller_server>(cfg);
+        auto cfg = controller::config::load_server_config(test::write_config(dir, tls));
+        server = std::make_unique<controller::server::controller_server>(cfg);
         server->start();
     }
     ~tls_controller() { server->stop(); }

@@ -6,6 +6,7 @@
 
 #include <tumen/common/protocol/assignment.hpp>
 #include <tumen/controller/api/handlers.hpp>
+#include <tumen/controller/api/ingest_status.hpp>
 
 namespace tumen::controller::api {
 namespace {
@@ -94,6 +95,20 @@ bool etag_matches(std::string_view header, std::string_view etag) {
     return false;
 }
 
+/// A refused batch: 401 with an invalid_token challenge for another agent's result, 503 with
+/// Retry-After when storage is unavailable (RFC 7231 section 7.1.3).
+response ingest_error_response(const request& req, const pipeline::batch_error& error) {
+    const auto status = status_of(error.kind);
+    if (status == http::status::unauthorized) {
+        return unauthorized(req, true, error.what, error.where);
+    }
+    auto res = error_response(req, status, error.what, error.where);
+    if (status == http::status::service_unavailable) {
+        res.set(http::field::retry_after, "5");
+    }
+    return res;
+}
+
 response handle_results(const request& req, context& ctx) {
     if (req.method() != http::verb::post) {
         return method_not_allowed(req, "POST");
@@ -118,21 +133,13 @@ response handle_results(const request& req, context& ctx) {
                                   "\"");
     }
     const auto result = ctx.ingest.ingest(auth.agent->name, req.body(), ctx.clock());
-    if (result.status == 401) {
-        return unauthorized(req, true, result.error, result.where);
-    }
-    if (result.status != 200) {
-        auto res = error_response(req, static_cast<http::status>(result.status), result.error,
-                                  result.where);
-        if (result.status == 503) {
-            res.set(http::field::retry_after, "5");
-        }
-        return res;
+    if (!result) {
+        return ingest_error_response(req, result.error());
     }
     return json_response(req, http::status::ok,
-                         {{"stored", result.stored},
-                          {"duplicates", result.duplicates},
-                          {"changes", result.changes}});
+                         {{"stored", result->stored},
+                          {"duplicates", result->duplicates},
+                          {"changes", result->changes}});
 }
 
 response handle_assignment(const request& req, context& ctx, std::string_view agent_name) {

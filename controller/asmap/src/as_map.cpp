@@ -1,7 +1,4 @@
 #include <tumen/controller/asmap/as_map.hpp>
-#include <tumen/controller/asmap/sources/iptoasn.hpp>
-#include <tumen/controller/asmap/sources/ixp.hpp>
-#include <tumen/controller/asmap/sources/pfx2as.hpp>
 
 namespace tumen::controller::asmap {
 
@@ -53,22 +50,6 @@ void as_map_builder::add_ixp_prefix(ipv4_prefix p, std::string name) {
     }
     ixp_names_.push_back(std::move(name));
     ixp_entries_.push_back(range_entry{p, id});
-}
-
-load_report as_map_builder::add_pfx2as_file(const std::string& path) {
-    return sources::read_pfx2as_file(path, *this);
-}
-
-load_report as_map_builder::add_pfx2as_text(std::string_view text, const std::string& source) {
-    return sources::read_pfx2as_text(text, source, *this);
-}
-
-load_report as_map_builder::add_iptoasn_file(const std::string& path) {
-    return sources::read_iptoasn_file(path, *this);
-}
-
-load_report as_map_builder::add_ixp_file(const std::string& path) {
-    return sources::read_ixp_file(path, *this);
 }
 
 as_map as_map_builder::build() {

@@ -6,6 +6,9 @@
 #include <doctest/doctest.h>
 
 #include <tumen/controller/asmap/as_map.hpp>
+#include <tumen/controller/asmap/sources/iptoasn.hpp>
+#include <tumen/controller/asmap/sources/ixp.hpp>
+#include <tumen/controller/asmap/sources/pfx2as.hpp>
 
 #include "temp_file.hpp"
 
@@ -85,17 +88,17 @@ TEST_CASE("flattened table agrees with brute-force longest-prefix match") {
 
 TEST_CASE("pfx2as text: multi-origin, AS sets, bad lines with line numbers") {
     as_map_builder b;
-    auto r = b.add_pfx2as_text("198.18.48.0\t20\t4837\n"
-                               "198.18.80.0\t20\t20485_4837\n"
-                               "192.0.2.0\t24\t64500,64501\n"
-                               "\n"
-                               "198.51.100.0\t24\n"
-                               "198.51.100.0\t33\t1\n"
-                               "198.51.300.0\t24\t1\n"
-                               "203.0.113.0\t24\tAS5\n"
-                               "2001:db8::\t32\t64502\n"
-                               "203.0.113.0\t25\t64503\n",
-                               "test.pfx2as");
+    auto r = sources::read_pfx2as_text("198.18.48.0\t20\t4837\n"
+                                       "198.18.80.0\t20\t20485_4837\n"
+                                       "192.0.2.0\t24\t64500,64501\n"
+                                       "\n"
+                                       "198.51.100.0\t24\n"
+                                       "198.51.100.0\t33\t1\n"
+                                       "198.51.300.0\t24\t1\n"
+                                       "203.0.113.0\t24\tAS5\n"
+                                       "2001:db8::\t32\t64502\n"
+                                       "203.0.113.0\t25\t64503\n",
+                                       "test.pfx2as", b);
     CHECK(r.lines == 10);
     CHECK(r.entries == 4);
     CHECK(r.error_count == 4);
@@ -148,7 +151,7 @@ TEST_CASE("iptoasn ranges become prefixes; AS 0 and IPv6 skipped; bad lines repo
                 "203.0.113.9\t203.0.113.1\t64502\tZZ\tbackwards\n"
                 "203.0.113.0\t203.0.113.255\tx\tZZ\tbad as\n");
     as_map_builder b;
-    auto r = b.add_iptoasn_file(f.path);
+    auto r = sources::read_iptoasn_file(f.path, b);
     CHECK(r.entries == 1);
     CHECK(r.skipped == 2);
     REQUIRE(r.error_count == 2);
@@ -169,12 +172,12 @@ TEST_CASE("IXP files: CAIDA jsonl and ripe-atlas-monitor json") {
     temp_file ram("{\"Data\": {\"192.0.2.128/25\": {\"name\": \"Doc-IX\"}, \"2001:db8:1::/48\": "
                   "{\"name\": \"v6\"}}, \"TS\": 1451606400}");
     as_map_builder b;
-    auto r1 = b.add_ixp_file(caida.path);
+    auto r1 = sources::read_ixp_file(caida.path, b);
     CHECK(r1.entries == 1);
     REQUIRE(r1.error_count == 2);
     CHECK(r1.errors[0].where == caida.path + ":3");
     CHECK(r1.errors[1].where == caida.path + ":4");
-    auto r2 = b.add_ixp_file(ram.path);
+    auto r2 = sources::read_ixp_file(ram.path, b);
     CHECK(r2.entries == 1);
     auto m = b.build();
     CHECK(m.ixp_name(m.lookup(addr("203.0.113.5")).ixp) == "Lab-IX");
@@ -187,5 +190,5 @@ TEST_CASE("IXP files: CAIDA jsonl and ripe-atlas-monitor json") {
 
 TEST_CASE("unreadable files are an asmap_error") {
     as_map_builder b;
-    CHECK_THROWS_AS(b.add_pfx2as_file("/nonexistent/pfx2as.gz"), asmap_error);
+    CHECK_THROWS_AS(sources::read_pfx2as_file("/nonexistent/pfx2as.gz", b), asmap_error);
 }

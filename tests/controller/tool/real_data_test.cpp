@@ -6,6 +6,8 @@
 #include <tumen/common/campaign.hpp>
 #include <tumen/controller/asmap/as_map.hpp>
 #include <tumen/controller/asmap/line_reader.hpp>
+#include <tumen/controller/asmap/sources/ixp.hpp>
+#include <tumen/controller/asmap/sources/pfx2as.hpp>
 #include <tumen/controller/inference/border.hpp>
 #include <tumen/controller/inference/classifier.hpp>
 #include <tumen/controller/readers/reader.hpp>
@@ -22,7 +24,8 @@ const std::string real = tumen::test::real_data_dir();
 const asmap::as_map& table_2017() {
     static const asmap::as_map map = [] {
         asmap::as_map_builder b;
-        auto r = b.add_pfx2as_file(real + "/pfx2as/routeviews-rv2-20170329-0200.pfx2as.gz");
+        auto r = asmap::sources::read_pfx2as_file(
+            real + "/pfx2as/routeviews-rv2-20170329-0200.pfx2as.gz", b);
         REQUIRE(r.error_count == 0);
         CHECK(r.entries == 694682);
         return b.build();
@@ -234,10 +237,10 @@ TEST_CASE("scamper2 invalid-trace-links is a valid file (M-Lab's own parser acce
 
 TEST_CASE("IXP datasets load with their dates") {
     asmap::as_map_builder b;
-    auto caida = b.add_ixp_file(real + "/ixp/caida_ixs_202310.jsonl");
+    auto caida = asmap::sources::read_ixp_file(real + "/ixp/caida_ixs_202310.jsonl", b);
     CHECK(caida.error_count == 0);
     CHECK(caida.entries > 1000);
-    auto ram = b.add_ixp_file(real + "/ixp/ripe-atlas-monitor_ixps.json");
+    auto ram = asmap::sources::read_ixp_file(real + "/ixp/ripe-atlas-monitor_ixps.json", b);
     CHECK(ram.error_count == 0);
     CHECK(ram.entries > 200);
     auto m = b.build();

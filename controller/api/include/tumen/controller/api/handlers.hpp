@@ -2,7 +2,7 @@
 /// @file
 /// The controller API as plain functions: `handle(request, context)` routes a parsed request
 /// and returns the response without touching a socket, so every endpoint is unit-testable
-/// (tests/controller/server/handlers_test.cpp). The Beast server (http_server.hpp) only
+/// (tests/controller/api/handlers_test.cpp). The Beast server (http_server.hpp) only
 /// reads requests, calls handle() and writes responses.
 #include <cstdint>
 #include <functional>
@@ -13,13 +13,19 @@
 #include <nlohmann/json.hpp>
 
 #include <tumen/common/campaign.hpp>
-#include <tumen/controller/api/campaign_source.hpp>
 #include <tumen/controller/api/http_types.hpp>
-#include <tumen/controller/api/ingest_service.hpp>
-#include <tumen/controller/api/metrics.hpp>
-#include <tumen/controller/api/server_config.hpp>
+#include <tumen/controller/config/campaign_source.hpp>
+#include <tumen/controller/config/server_config.hpp>
+#include <tumen/controller/metrics/controller_metrics.hpp>
+#include <tumen/controller/pipeline/ingest_service.hpp>
 
 namespace tumen::controller::api {
+
+using config::agent_entry;
+using config::campaign_source;
+using config::server_config;
+using metrics::controller_metrics;
+using pipeline::ingest_service;
 
 /// What the handlers work with.
 struct context {

@@ -56,15 +56,6 @@ public:
     /// Records a data set that went in.
     void add_dataset(dataset d) { datasets_.push_back(std::move(d)); }
 
-    /// sources::read_pfx2as_file into this builder.
-    load_report add_pfx2as_file(const std::string& path);
-    /// sources::read_pfx2as_text into this builder.
-    load_report add_pfx2as_text(std::string_view text, const std::string& source);
-    /// sources::read_iptoasn_file into this builder.
-    load_report add_iptoasn_file(const std::string& path);
-    /// sources::read_ixp_file into this builder.
-    load_report add_ixp_file(const std::string& path);
-
     /// Builds the map (consumes the builder).
     as_map build();
 

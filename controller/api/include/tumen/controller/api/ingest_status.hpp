@@ -1,0 +1,13 @@
+#pragma once
+/// @file
+/// The one mapping of the pipeline's refusals to HTTP status codes.
+#include <tumen/controller/api/http_types.hpp>
+#include <tumen/controller/pipeline/error.hpp>
+
+namespace tumen::controller::api {
+
+/// 400 for an invalid batch, 401 for another agent's result (the token does not vouch for
+/// it, RFC 6750 section 3.1 invalid_token), 503 when storage is unavailable (retry later).
+http::status status_of(pipeline::error_kind kind) noexcept;
+
+} // namespace tumen::controller::api

@@ -1,0 +1,83 @@
+#include <tumen/controller/config/campaign_source.hpp>
+
+namespace tumen::controller::config {
+
+campaign_source::campaign_source(std::vector<std::filesystem::path> files)
+    : files_(std::move(files))
+    , current_(std::make_shared<campaign::campaign_set>()) {}
+
+std::vector<campaign_source::stamp> campaign_source::stamps() const {
+    std::vector<stamp> out;
+    for (const auto& f : files_) {
+        stamp s;
+        std::error_code ec;
+        s.mtime = std::filesystem::last_write_time(f, ec);
+        if (!ec) {
+            s.size = std::filesystem::file_size(f, ec);
+            s.exists = !ec;
+        }
+        out.push_back(s);
+    }
+    return out;
+}
+
+namespace {
+std::vector<std::string> as_strings(const std::vector<std::filesystem::path>& files) {
+    std::vector<std::string> out;
+    for (const auto& f : files) {
+        out.push_back(f.string());
+    }
+    return out;
+}
+} // namespace
+
+void campaign_source::load() {
+    auto st = stamps();
+    auto set = std::make_shared<campaign::campaign_set>(
+        campaign::load_campaigns_files(as_strings(files_)));
+    std::lock_guard lock(mutex_);
+    current_ = std::move(set);
+    ++generation_;
+    last_stamps_ = std::move(st);
+}
+
+reload_result campaign_source::reload() {
+    auto st = stamps();
+    reload_result r;
+    try {
+        auto set = std::make_shared<campaign::campaign_set>(
+            campaign::load_campaigns_files(as_strings(files_)));
+        std::lock_guard lock(mutex_);
+        current_ = std::move(set);
+        ++generation_;
+        r.reloaded = true;
+    } catch (const std::exception& e) {
+        r.error = e.what();
+    }
+    std::lock_guard lock(mutex_);
+    last_stamps_ = std::move(st);
+    return r;
+}
+
+reload_result campaign_source::poll() {
+    auto st = stamps();
+    {
+        std::lock_guard lock(mutex_);
+        if (st == last_stamps_) {
+            return {};
+        }
+    }
+    return reload();
+}
+
+std::shared_ptr<const campaign::campaign_set> campaign_source::current() const {
+    std::lock_guard lock(mutex_);
+    return current_;
+}
+
+std::uint64_t campaign_source::generation() const {
+    std::lock_guard lock(mutex_);
+    return generation_;
+}
+
+} // namespace tumen::controller::config

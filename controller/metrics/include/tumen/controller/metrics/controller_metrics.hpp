@@ -1,0 +1,100 @@
+#pragma once
+/// @file
+/// The controller's Prometheus metrics (prometheus-cpp registry), rendered with
+/// prometheus::TextSerializer by the /metrics endpoint of the Beast server. Labels are
+/// agent, target prefix, path and outcome names only: never per-hop addresses. Thread-safe.
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <tuple>
+#include <utility>
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include <tumen/controller/metrics/process_metrics.hpp>
+
+namespace tumen::controller::metrics {
+
+/// Outcome label values of tumen_results_ingested_total.
+namespace outcome {
+inline constexpr const char* stored = "stored";       ///< new result, stored
+inline constexpr const char* duplicate = "duplicate"; ///< id already stored (retry)
+inline constexpr const char* rejected = "rejected";   ///< in a batch rejected with 400
+inline constexpr const char* failed = "failed";       ///< storage error (503, agent retries)
+} // namespace outcome
+
+/// Every controller metric.
+class controller_metrics {
+public:
+    controller_metrics();
+    controller_metrics(const controller_metrics&) = delete;
+    controller_metrics& operator=(const controller_metrics&) = delete;
+
+    /// tumen_border_path{agent,target,path}: 1 for `path`, 0 for every other path seen before
+    /// for this agent x target. Also updates tumen_path_share_ratio{target,path}.
+    void set_border_path(const std::string& agent, const std::string& target,
+                         const std::string& path);
+    /// tumen_path_changes_total{agent,target,from,to} += 1.
+    void count_change(const std::string& agent, const std::string& target, const std::string& from,
+                      const std::string& to);
+    /// tumen_rtt_seconds{agent,target,path} (end-to-end RTT).
+    void observe_rtt(const std::string& agent, const std::string& target, const std::string& path,
+                     double seconds);
+    /// tumen_border_rtt_seconds{agent,target,path} (RTT to the border hop).
+    void observe_border_rtt(const std::string& agent, const std::string& target,
+                            const std::string& path, double seconds);
+    /// tumen_loss_ratio{agent,target}.
+    void set_loss(const std::string& agent, const std::string& target, double ratio);
+    /// tumen_agent_last_seen_timestamp_seconds{agent}.
+    void set_last_seen(const std::string& agent, double unix_seconds);
+    /// tumen_results_ingested_total{agent,outcome} += n.
+    void count_ingested(const std::string& agent, const char* outcome_name, double n);
+    /// tumen_campaign_reloads_total{result} (result: "ok" or "error").
+    void count_reload(bool ok);
+
+    /// The value of tumen_results_ingested_total{agent,outcome} (tests, bench).
+    double ingested(const std::string& agent, const char* outcome_name) const;
+
+    /// The text exposition (format 0.0.4) of every metric plus process metrics.
+    std::string render() const;
+
+    prometheus::Registry& registry() { return *registry_; }
+
+private:
+    using key2 = std::pair<std::string, std::string>;
+    using key3 = std::tuple<std::string, std::string, std::string>;
+    /// The tumen_(border_)rtt_seconds series of agent x target x path (created once).
+    prometheus::Histogram& rtt_histogram(bool border, const std::string& agent,
+                                         const std::string& target, const std::string& path);
+
+    std::shared_ptr<prometheus::Registry> registry_;
+    process_collector process_;
+    prometheus::Family<prometheus::Gauge>& border_path_;
+    prometheus::Family<prometheus::Counter>& changes_;
+    prometheus::Family<prometheus::Histogram>& rtt_;
+    prometheus::Family<prometheus::Histogram>& border_rtt_;
+    prometheus::Family<prometheus::Gauge>& loss_;
+    prometheus::Family<prometheus::Gauge>& share_;
+    prometheus::Family<prometheus::Gauge>& last_seen_;
+    prometheus::Family<prometheus::Counter>& ingested_;
+    prometheus::Family<prometheus::Counter>& reloads_;
+
+    mutable std::mutex mutex_;
+    /// agent x target -> path -> gauge (for the 1/0 border path gauges)
+    std::map<key2, std::map<std::string, prometheus::Gauge*>> paths_;
+    /// target -> agent -> current path (for the share gauges)
+    std::map<std::string, std::map<std::string, std::string>> current_;
+    /// agent x target x path -> RTT histogram series
+    std::map<key3, prometheus::Histogram*> rtt_series_;
+    std::map<key3, prometheus::Histogram*> border_rtt_series_;
+    /// target -> path -> share gauge
+    std::map<std::string, std::map<std::string, prometheus::Gauge*>> shares_;
+};
+
+} // namespace tumen::controller::metrics

@@ -1,0 +1,150 @@
+#include <sstream>
+
+#include <prometheus/text_serializer.h>
+
+#include <tumen/controller/metrics/controller_metrics.hpp>
+
+namespace tumen::controller::metrics {
+namespace {
+
+prometheus::Histogram::BucketBoundaries rtt_buckets() {
+    return {0.001, 0.0025, 0.005, 0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.07,
+            0.08,  0.1,    0.15,  0.2,  0.3,  0.5,  0.75, 1.0,  2.0,  5.0};
+}
+
+} // namespace
+
+controller_metrics::controller_metrics()
+    : registry_(std::make_shared<prometheus::Registry>())
+    , border_path_(prometheus::BuildGauge()
+                       .Name("tumen_border_path")
+                       .Help("1 for the current border path of an agent x target prefix, 0 for "
+                             "paths seen before")
+                       .Register(*registry_))
+    , changes_(prometheus::BuildCounter()
+                   .Name("tumen_path_changes_total")
+                   .Help("Confirmed border path changes per agent x target prefix")
+                   .Register(*registry_))
+    , rtt_(prometheus::BuildHistogram()
+               .Name("tumen_rtt_seconds")
+               .Help("End-to-end round-trip time to the target, by current border path")
+               .Register(*registry_))
+    , border_rtt_(prometheus::BuildHistogram()
+                      .Name("tumen_border_rtt_seconds")
+                      .Help("Round-trip time to the border hop, by border path")
+                      .Register(*registry_))
+    , loss_(prometheus::BuildGauge()
+                .Name("tumen_loss_ratio")
+                .Help("Share of ping probes lost in the last ping result (0..1)")
+                .Register(*registry_))
+    , share_(prometheus::BuildGauge()
+                 .Name("tumen_path_share_ratio")
+                 .Help("Share of the agents reporting on a target prefix whose current border "
+                       "path is `path`")
+                 .Register(*registry_))
+    , last_seen_(prometheus::BuildGauge()
+                     .Name("tumen_agent_last_seen_timestamp_seconds")
+                     .Help("Unix time of the last accepted upload from an agent")
+                     .Register(*registry_))
+    , ingested_(prometheus::BuildCounter()
+                    .Name("tumen_results_ingested_total")
+                    .Help("Results received, by agent and outcome (stored, duplicate, rejected, "
+                          "failed)")
+                    .Register(*registry_))
+    , reloads_(prometheus::BuildCounter()
+                   .Name("tumen_campaign_reloads_total")
+                   .Help("Campaign reload attempts by result (ok, error)")
+                   .Register(*registry_)) {}
+
+void controller_metrics::set_border_path(const std::string& agent, const std::string& target,
+                                         const std::string& path) {
+    std::lock_guard lock(mutex_);
+    auto& paths = paths_[{agent, target}];
+    if (paths.find(path) == paths.end()) {
+        paths[path] = &border_path_.Add({{"agent", agent}, {"target", target}, {"path", path}});
+    }
+    for (auto& [name, gauge] : paths) {
+        gauge->Set(name == path ? 1.0 : 0.0);
+    }
+    auto& agents = current_[target];
+    agents[agent] = path;
+    auto& shares = shares_[target];
+    if (shares.find(path) == shares.end()) {
+        shares[path] = &share_.Add({{"target", target}, {"path", path}});
+    }
+    std::map<std::string, double> counts;
+    for (const auto& [a, p] : agents) {
+        counts[p] += 1;
+    }
+    const double total = static_cast<double>(agents.size());
+    for (auto& [name, gauge] : shares) {
+        auto it = counts.find(name);
+        gauge->Set(it == counts.end() ? 0.0 : it->second / total);
+    }
+}
+
+void controller_metrics::count_change(const std::string& agent, const std::string& target,
+                                      const std::string& from, const std::string& to) {
+    changes_.Add({{"agent", agent}, {"target", target}, {"from", from}, {"to", to}}).Increment();
+}
+
+prometheus::Histogram& controller_metrics::rtt_histogram(bool border, const std::string& agent,
+                                                         const std::string& target,
+                                                         const std::string& path) {
+    // Family::Add builds a label map and the bucket list on every call; the ingest path
+    // observes two RTTs per result, so the series are looked up once and kept.
+    std::lock_guard lock(mutex_);
+    auto& cache = border ? border_rtt_series_ : rtt_series_;
+    auto key = std::make_tuple(agent, target, path);
+    if (auto it = cache.find(key); it != cache.end()) {
+        return *it->second;
+    }
+    auto& family = border ? border_rtt_ : rtt_;
+    auto& h = family.Add({{"agent", agent}, {"target", target}, {"path", path}}, rtt_buckets());
+    cache.emplace(std::move(key), &h);
+    return h;
+}
+
+void controller_metrics::observe_rtt(const std::string& agent, const std::string& target,
+                                     const std::string& path, double seconds) {
+    rtt_histogram(false, agent, target, path).Observe(seconds);
+}
+
+void controller_metrics::observe_border_rtt(const std::string& agent, const std::string& target,
+                                            const std::string& path, double seconds) {
+    rtt_histogram(true, agent, target, path).Observe(seconds);
+}
+
+void controller_metrics::set_loss(const std::string& agent, const std::string& target,
+                                  double ratio) {
+    loss_.Add({{"agent", agent}, {"target", target}}).Set(ratio);
+}
+
+void controller_metrics::set_last_seen(const std::string& agent, double unix_seconds) {
+    last_seen_.Add({{"agent", agent}}).Set(unix_seconds);
+}
+
+void controller_metrics::count_ingested(const std::string& agent, const char* outcome_name,
+                                        double n) {
+    ingested_.Add({{"agent", agent}, {"outcome", outcome_name}}).Increment(n);
+}
+
+void controller_metrics::count_reload(bool ok) {
+    reloads_.Add({{"result", ok ? "ok" : "error"}}).Increment();
+}
+
+double controller_metrics::ingested(const std::string& agent, const char* outcome_name) const {
+    // Family::Add returns the existing metric for known labels; it is internally locked.
+    return ingested_.Add({{"agent", agent}, {"outcome", outcome_name}}).Value();
+}
+
+std::string controller_metrics::render() const {
+    auto families = registry_->Collect();
+    auto process = process_.Collect();
+    families.insert(families.end(), process.begin(), process.end());
+    std::ostringstream out;
+    prometheus::TextSerializer{}.Serialize(out, families);
+    return out.str();
+}
+
+} // namespace tumen::controller::metrics

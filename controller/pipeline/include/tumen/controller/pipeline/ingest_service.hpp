@@ -1,0 +1,74 @@
+#pragma once
+/// @file
+/// The controller's ingest pipeline as a service: parse_batch (outside the lock: parsing is
+/// the expensive part and runs in parallel on the I/O threads), then, under one lock, apply
+/// (one store transaction) and publish (metrics). It also answers the read side (paths,
+/// changes, agents) from the same state. Thread-safe.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include <tumen/controller/config/campaign_source.hpp>
+#include <tumen/controller/metrics/controller_metrics.hpp>
+#include <tumen/controller/pipeline/error.hpp>
+#include <tumen/controller/store/store.hpp>
+
+namespace tumen::controller::pipeline {
+
+/// The counts of an accepted batch.
+struct batch_counts {
+    std::size_t stored = 0;
+    std::size_t duplicates = 0;
+    std::size_t changes = 0; ///< change events this batch caused
+};
+
+/// Options of the ingest service.
+struct ingest_options {
+    std::uint32_t hysteresis = 3;          ///< K consecutive observations to confirm
+    std::vector<std::string> pfx2as_files; ///< CAIDA pfx2as files (IP -> AS)
+    std::string ixp_file;                  ///< optional IXP prefix file
+};
+
+/// The ingest pipeline and the verdict state it keeps.
+class ingest_service {
+public:
+    /// Takes ownership of the store. Throws at start-up if an AS map file cannot be read.
+    ingest_service(store::store db, metrics::controller_metrics& metrics,
+                   config::campaign_source& campaigns, const ingest_options& options);
+    ~ingest_service();
+    ingest_service(const ingest_service&) = delete;
+    ingest_service& operator=(const ingest_service&) = delete;
+
+    /// Restores verdicts and tracker state from the store and publishes them as metrics.
+    /// Throws std::runtime_error on a storage error (start-up).
+    void recover();
+
+    /// Validates and ingests a batch uploaded by `agent` (already authenticated): see
+    /// parse_batch (batch.hpp) and apply (apply.hpp). Never throws.
+    expected<batch_counts> ingest(const std::string& agent, std::string_view body,
+                                  std::int64_t now);
+
+    /// Current verdicts with evidence (the /api/v1/paths document).
+    nlohmann::json paths() const;
+    /// Change events with time >= since (the /api/v1/changes document); `ec` on storage error.
+    nlohmann::json changes(std::int64_t since, std::size_t limit, std::error_code& ec) const;
+    /// Known agents and their last upload.
+    nlohmann::json agents(std::error_code& ec) const;
+
+    /// Retention: drops hops and raw JSON received before `before`; returns hop rows deleted.
+    std::int64_t prune(std::int64_t before, std::error_code& ec);
+
+    /// Stored result count (tests, bench).
+    std::int64_t count_results(std::error_code& ec) const;
+
+private:
+    struct impl;
+    std::unique_ptr<impl> impl_;
+};
+
+} // namespace tumen::controller::pipeline

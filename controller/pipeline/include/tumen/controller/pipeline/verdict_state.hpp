@@ -1,0 +1,52 @@
+#pragma once
+/// @file
+/// The inference state ingest keeps between batches: the AS map, the campaigns in force,
+/// the classifier with one hysteresis tracker per agent x campaign target prefix, and a
+/// mirror of the store's verdicts table. Not thread-safe (ingest_service holds a lock).
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include <tumen/common/campaign.hpp>
+#include <tumen/controller/asmap/as_map.hpp>
+#include <tumen/controller/inference/classifier.hpp>
+#include <tumen/controller/store/store.hpp>
+
+namespace tumen::controller::pipeline {
+
+/// (agent, target prefix) -> the current verdict row.
+using verdict_map = std::map<std::pair<std::string, std::string>, store::verdict_row>;
+
+/// Trackers and verdicts, rebuilt from the store at start-up and after a failed commit.
+class verdict_state {
+public:
+    /// Empty trackers on `campaigns` (in force as `generation`), K = `hysteresis`.
+    verdict_state(asmap::as_map map, std::shared_ptr<const campaign::campaign_set> campaigns,
+                  std::uint64_t generation, std::uint32_t hysteresis);
+
+    /// Rebuilds the classifier on new campaigns, keeping every tracker.
+    void follow(std::shared_ptr<const campaign::campaign_set> campaigns, std::uint64_t generation);
+    /// Replaces trackers and verdicts with the stored ones; a damaged row is logged and
+    /// started afresh. Throws std::runtime_error when the store cannot be read.
+    void load(store::store& db);
+
+    /// The campaign generation the classifier was built on.
+    std::uint64_t generation() const noexcept { return generation_; }
+    const asmap::as_map& map() const noexcept { return map_; }
+    inference::classifier& classifier() noexcept { return *classifier_; }
+    const inference::classifier& classifier() const noexcept { return *classifier_; }
+    verdict_map& verdicts() noexcept { return verdicts_; }
+    const verdict_map& verdicts() const noexcept { return verdicts_; }
+
+private:
+    asmap::as_map map_;
+    std::shared_ptr<const campaign::campaign_set> campaigns_;
+    std::uint64_t generation_ = 0;
+    std::uint32_t hysteresis_ = 3;
+    std::unique_ptr<inference::classifier> classifier_; ///< refers to campaigns_ and map_
+    verdict_map verdicts_;
+};
+
+} // namespace tumen::controller::pipeline

@@ -1,0 +1,192 @@
+#include <algorithm>
+
+#include <spdlog/spdlog.h>
+
+#include <tumen/controller/inference/tracker_snapshot.hpp>
+#include <tumen/controller/pipeline/apply.hpp>
+
+#include "store_rows.hpp"
+
+namespace tumen::controller::pipeline {
+namespace {
+
+namespace inf = tumen::controller::inference;
+using verdict_key = std::pair<std::string, std::string>;
+
+/// One batch inside its transaction: stores each result, feeds the classifier and records
+/// what the metrics will show once the transaction committed.
+class batch_run {
+public:
+    batch_run(const parsed_batch& batch, store::store& db, verdict_state& state, std::int64_t now)
+        : batch_(batch)
+        , db_(db)
+        , state_(state) {
+        out_.agent = batch.agent;
+        out_.now = now;
+    }
+
+    /// Every step up to (not including) the commit; the first storage error.
+    std::error_code run() {
+        for (const auto& r : batch_.results) {
+            if (auto ec = store_one(r)) {
+                return ec;
+            }
+        }
+        if (auto ec = persist_verdicts()) {
+            return ec;
+        }
+        return db_.touch_agent(out_.agent, out_.now, static_cast<std::int64_t>(out_.stored));
+    }
+
+    batch_outcome& outcome() noexcept { return out_; }
+
+private:
+    std::error_code store_one(const parsed_result& r) {
+        bool inserted = false;
+        if (auto ec =
+                db_.insert_result(result_row_of(r, out_.agent, out_.now, state_.map()), inserted)) {
+            return ec;
+        }
+        if (!inserted) {
+            ++out_.duplicates;
+            return {};
+        }
+        ++out_.stored;
+        if (const auto* t = std::get_if<result::trace>(&r.value)) {
+            return infer_trace(*t);
+        }
+        infer_ping(std::get<result::ping>(r.value));
+        return {};
+    }
+
+    std::error_code infer_trace(const result::trace& t) {
+        auto o = state_.classifier().process(t);
+        if (!o.verdict) {
+            return {};
+        }
+        const auto& v = *o.verdict;
+        const std::string target = v.target.to_string();
+        const std::string observed = inf::path_name(inf::path_identity(v.verdict));
+        if (v.verdict.border_rtt_ms) {
+            out_.rtts.push_back({target, observed, *v.verdict.border_rtt_ms / 1000.0, true});
+        }
+        if (v.verdict.end_rtt_ms) {
+            out_.rtts.push_back({target, observed, *v.verdict.end_rtt_ms / 1000.0, false});
+        }
+        verdict_key key{out_.agent, target};
+        auto& vr = state_.verdicts()[key];
+        vr.agent = out_.agent;
+        vr.target = target;
+        vr.updated = std::max(vr.updated, v.time);
+        touched_.insert_or_assign(std::move(key), v);
+        return o.change ? record_change(target, *o.change) : std::error_code{};
+    }
+
+    std::error_code record_change(const std::string& target, const inf::change_record& change) {
+        const auto& e = change.event;
+        store::change_row c{
+            0, out_.agent, target, e.from, e.to, e.first_new_time, change_evidence(change)};
+        if (auto ec = db_.insert_change(c, c.seq)) {
+            return ec;
+        }
+        out_.path_changes.push_back(
+            {target, inf::path_name(e.from.empty() ? "none" : e.from), inf::path_name(e.to)});
+        out_.change_rows.push_back(std::move(c));
+        ++out_.changes;
+        return {};
+    }
+
+    void infer_ping(const result::ping& p) {
+        auto& cls = state_.classifier();
+        auto m = cls.match(p.campaign, p.dst);
+        if (!m) {
+            return;
+        }
+        cls.process(p);
+        const std::string target = m->second.to_string();
+        std::string path = inf::path_none;
+        auto tr = cls.trackers().find(inf::track_key{out_.agent, m->second});
+        if (tr != cls.trackers().end() && !tr->second.current().empty()) {
+            path = inf::path_name(tr->second.current());
+        }
+        for (const auto& rtt : p.rtts_ms) {
+            if (rtt) {
+                out_.rtts.push_back({target, path, *rtt / 1000.0, false});
+            }
+        }
+        if (p.sent > 0) {
+            out_.losses.push_back(
+                {target, static_cast<double>(p.sent - std::min(p.received, p.sent)) /
+                             static_cast<double>(p.sent)});
+        }
+    }
+
+    /// Writes the tracker state of every (agent, target) this batch moved.
+    std::error_code persist_verdicts() {
+        const auto& trackers = state_.classifier().trackers();
+        for (const auto& [key, latest] : touched_) {
+            auto& vr = state_.verdicts()[key];
+            vr.evidence_json = verdict_evidence(latest);
+            auto tr = trackers.find(inf::track_key{key.first, latest.target});
+            if (tr == trackers.end()) {
+                continue;
+            }
+            const auto& snap = tr->second.snapshot();
+            vr.path = snap.current;
+            vr.since = snap.current_since;
+            vr.tracker_json = inf::snapshot_to_json(snap);
+            if (auto ec = db_.upsert_verdict(vr)) {
+                return ec;
+            }
+            if (!snap.current.empty()) {
+                out_.paths[key.second] = inf::path_name(snap.current);
+            }
+        }
+        return {};
+    }
+
+    const parsed_batch& batch_;
+    store::store& db_;
+    verdict_state& state_;
+    batch_outcome out_;
+    /// (agent, target) -> the batch's latest verdict; its evidence is serialised once.
+    std::map<verdict_key, inf::verdict_record> touched_;
+};
+
+batch_error storage_error(std::string what, std::size_t results) {
+    return batch_error{error_kind::storage_unavailable, std::move(what), "", results};
+}
+
+} // namespace
+
+expected<batch_outcome> apply(const parsed_batch& batch, store::store& db, verdict_state& state,
+                              std::int64_t now) {
+    const std::size_t count = batch.results.size();
+    std::error_code ec;
+    {
+        auto tx = db.begin();
+        if ((ec = tx.begin_error())) {
+            spdlog::error("ingest: BEGIN failed: {}", db.last_message());
+            return storage_error("storage unavailable: " + ec.message(), count);
+        }
+        batch_run run(batch, db, state, now);
+        ec = run.run();
+        if (!ec) {
+            ec = tx.commit();
+        }
+        if (!ec) {
+            return std::move(run.outcome());
+        }
+    }
+    // Nothing of the batch is stored; bring the in-memory state back to the stored one.
+    spdlog::error("ingest of {} results from {} failed: {} ({})", count, batch.agent, ec.message(),
+                  db.last_message());
+    try {
+        state.load(db);
+    } catch (const std::exception& e) {
+        spdlog::error("cannot restore verdict state: {}", e.what());
+    }
+    return storage_error("storage error: " + ec.message(), count);
+}
+
+} // namespace tumen::controller::pipeline

@@ -1,0 +1,70 @@
+#include "documents.hpp"
+
+#include <tumen/controller/inference/classifier.hpp>
+
+namespace tumen::controller::pipeline {
+namespace {
+
+using json = nlohmann::json;
+namespace inf = tumen::controller::inference;
+
+/// A stored evidence text as JSON; null when it is damaged.
+json evidence_of(const std::string& text) {
+    json evidence = json::parse(text, nullptr, false);
+    return evidence.is_discarded() ? json(nullptr) : evidence;
+}
+
+std::string name_or_none(const std::string& identity) {
+    return identity.empty() ? std::string(inf::path_none) : inf::path_name(identity);
+}
+
+} // namespace
+
+json paths_document(const verdict_map& verdicts) {
+    json list = json::array();
+    for (const auto& [key, v] : verdicts) {
+        json tracker = json::parse(v.tracker_json, nullptr, false);
+        json entry{{"agent", v.agent},
+                   {"target", v.target},
+                   {"path", name_or_none(v.path)},
+                   {"path_identity", v.path},
+                   {"since", v.since},
+                   {"updated", v.updated},
+                   {"evidence", evidence_of(v.evidence_json)}};
+        if (!tracker.is_discarded() && tracker.is_object()) {
+            entry["candidate"] = tracker.value("candidate", "");
+            entry["candidate_trace_ids"] = tracker.value("candidate_trace_ids", json::array());
+            entry["last_trace_id"] = tracker.value("last_current_trace_id", "");
+            entry["observations"] = tracker.value("observations", 0);
+            entry["changes"] = tracker.value("changes", 0);
+        }
+        list.push_back(std::move(entry));
+    }
+    return json{{"paths", list}};
+}
+
+json changes_document(std::int64_t since, const std::vector<store::change_row>& rows) {
+    json list = json::array();
+    for (const auto& c : rows) {
+        list.push_back(json{{"seq", c.seq},
+                            {"agent", c.agent},
+                            {"target", c.target},
+                            {"from", name_or_none(c.from_path)},
+                            {"to", inf::path_name(c.to_path)},
+                            {"from_identity", c.from_path},
+                            {"to_identity", c.to_path},
+                            {"time", c.at},
+                            {"evidence", evidence_of(c.evidence_json)}});
+    }
+    return json{{"since", since}, {"changes", list}};
+}
+
+json agents_document(const std::vector<store::agent_row>& rows) {
+    json list = json::array();
+    for (const auto& a : rows) {
+        list.push_back(json{{"name", a.name}, {"last_seen", a.last_seen}, {"results", a.results}});
+    }
+    return json{{"agents", list}};
+}
+
+} // namespace tumen::controller::pipeline

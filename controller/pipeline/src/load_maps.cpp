@@ -1,0 +1,26 @@
+#include "load_maps.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <tumen/controller/asmap/loader.hpp>
+
+namespace tumen::controller::pipeline {
+
+asmap::as_map load_maps(const ingest_options& options) {
+    asmap::as_map_sources sources;
+    sources.pfx2as = options.pfx2as_files;
+    if (!options.ixp_file.empty()) {
+        sources.ixp.push_back(options.ixp_file);
+    }
+    // asmap::load_as_map throws asmap_error if a file is unreadable (start-up edge).
+    return asmap::load_as_map(
+        sources, [](const std::string& path, const char* kind, const asmap::load_report& report) {
+            for (const auto& e : report.errors) {
+                spdlog::warn("{}: {}", e.where, e.what);
+            }
+            spdlog::info("{} {}: {} prefixes, {} bad lines", kind, path, report.entries,
+                         report.error_count);
+        });
+}
+
+} // namespace tumen::controller::pipeline

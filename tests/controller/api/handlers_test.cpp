@@ -1,0 +1,297 @@
+// The API handlers as plain functions: no socket, a real ingest service on a temporary
+// SQLite file.
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include <tumen/controller/api/handlers.hpp>
+#include <tumen/controller/pipeline/ingest_service.hpp>
+
+#include "fixtures.hpp"
+
+using namespace tumen;
+using namespace tumen::controller::api;
+using namespace tumen::controller::config;
+using tumen::controller::pipeline::ingest_options;
+namespace outcome = tumen::controller::metrics::outcome;
+using nlohmann::json;
+
+namespace {
+
+struct harness {
+    test::temp_dir dir;
+    server_config config;
+    controller_metrics metrics;
+    campaign_source campaigns;
+    std::unique_ptr<ingest_service> ingest;
+    std::int64_t now = 1506848820; // 2017-10-01T09:07:00Z
+    context ctx;
+
+    harness()
+        : config(load_server_config(test::write_config(dir)))
+        , campaigns(config.campaigns)
+        , ctx{config, *make(), campaigns, metrics, [this] { return now; }} {}
+
+    ingest_service* make() {
+        campaigns.load();
+        ingest_options o;
+        o.hysteresis = config.hysteresis;
+        for (auto& p : config.pfx2as) {
+            o.pfx2as_files.push_back(p.string());
+        }
+        ingest = std::make_unique<ingest_service>(
+            controller::store::store::open(config.database.string()), metrics, campaigns, o);
+        ingest->recover();
+        return ingest.get();
+    }
+
+    response call(http::verb method, const std::string& target, const std::string& body = {},
+                  const std::string& agent = "fra", const std::string& token = {}) {
+        request req{method, target, 11};
+        if (!agent.empty()) {
+            req.set(http::field::authorization,
+                    "Bearer " + (token.empty() ? test::token_of(agent) : token));
+        }
+        if (!body.empty()) {
+            req.set(http::field::content_type, "application/json");
+            req.body() = body;
+        }
+        req.prepare_payload();
+        return handle(req, ctx);
+    }
+    response post(const std::string& body, const std::string& agent = "fra") {
+        return call(http::verb::post, "/api/v1/results", body, agent);
+    }
+};
+
+const ipv4_addr dst176(198, 19, 176, 1);
+
+} // namespace
+
+TEST_CASE("results: authentication") {
+    harness h;
+    const auto body = test::batch(test::make_trace("fra", "a1", dst176, test::border::cu, 100));
+    SUBCASE("missing token: 401 with a bare Bearer challenge") {
+        auto res = h.call(http::verb::post, "/api/v1/results", body, "");
+        CHECK(res.result() == http::status::unauthorized);
+        CHECK(std::string(res[http::field::www_authenticate]) == R"(Bearer realm="tumen")");
+    }
+    SUBCASE("wrong token: 401 invalid_token") {
+        auto res = h.call(http::verb::post, "/api/v1/results", body, "fra",
+                          "wrong-token-0123456789abcdef");
+        CHECK(res.result() == http::status::unauthorized);
+        CHECK(std::string(res[http::field::www_authenticate]).find("invalid_token") !=
+              std::string::npos);
+    }
+    SUBCASE("another agent's result: 401 naming the field, nothing stored") {
+        auto res = h.post(body, "tyo");
+        CHECK(res.result() == http::status::unauthorized);
+        auto j = json::parse(res.body());
+        CHECK(j["where"] == "results[0].agent");
+        std::error_code ec;
+        CHECK(h.ingest->count_results(ec) == 0);
+    }
+    SUBCASE("right token: stored") {
+        auto res = h.post(body);
+        REQUIRE(res.result() == http::status::ok);
+        CHECK(json::parse(res.body())["stored"] == 1);
+    }
+}
+
+TEST_CASE("results: validation rejects the whole batch and names the field") {
+    harness h;
+    json a = json::array();
+    a.push_back(result::to_json(test::make_trace("fra", "v1", dst176, test::border::cu, 100)));
+    auto bad = result::to_json(test::make_trace("fra", "v2", dst176, test::border::cu, 101));
+    bad["dst_addr"] = "not-an-address";
+    a.push_back(bad);
+    a.push_back(result::to_json(test::make_ping("fra", "v3", dst176, 3, 3, 102)));
+    auto res = h.post(a.dump());
+    CHECK(res.result() == http::status::bad_request);
+    auto j = json::parse(res.body());
+    CHECK(j["where"].get<std::string>().rfind("results[1].dst_addr", 0) == 0);
+    CHECK(j["status"] == 400);
+    std::error_code ec;
+    CHECK(h.ingest->count_results(ec) == 0);
+    CHECK(h.metrics.ingested("fra", outcome::rejected) == 3);
+
+    SUBCASE("nested field path") {
+        auto b2 = result::to_json(test::make_trace("fra", "v4", dst176, test::border::cu, 100));
+        b2["result"][2]["result"][0]["rtt"] = "fast";
+        auto r2 = h.post(json::array({b2}).dump());
+        CHECK(r2.result() == http::status::bad_request);
+        CHECK(json::parse(r2.body())["where"].get<std::string>().find("results[0].result[2]") == 0);
+    }
+    SUBCASE("unknown type") {
+        auto r2 = h.post(R"([{"type":"dns","id":"x","agent":"fra"}])");
+        CHECK(json::parse(r2.body())["where"] == "results[0].type");
+    }
+    SUBCASE("invalid JSON names the byte") {
+        auto r2 = h.post("[{\"type\": ");
+        CHECK(r2.result() == http::status::bad_request);
+        CHECK(json::parse(r2.body())["where"].get<std::string>().rfind("byte ", 0) == 0);
+    }
+    SUBCASE("a number beyond double: 400, not an internal error") {
+        auto r2 = h.post("[1e999]");
+        CHECK(r2.result() == http::status::bad_request);
+        CHECK(json::parse(r2.body())["error"].get<std::string>().rfind("invalid JSON: ", 0) == 0);
+    }
+    SUBCASE("not an array") {
+        auto r2 = h.post(R"({"items": []})");
+        CHECK(r2.result() == http::status::bad_request);
+    }
+    SUBCASE("{\"results\": [...]} form accepted") {
+        auto r2 = h.post(json{{"results", json::array({result::to_json(test::make_trace(
+                                              "fra", "w1", dst176, test::border::cu, 1))})}}
+                             .dump());
+        CHECK(r2.result() == http::status::ok);
+        CHECK(json::parse(r2.body())["stored"] == 1);
+    }
+}
+
+TEST_CASE("results: body limit and content type") {
+    harness h;
+    request req{http::verb::post, "/api/v1/results", 11};
+    req.set(http::field::authorization, "Bearer " + test::token_of("fra"));
+    req.set(http::field::content_type, "application/json");
+    req.body() = std::string(h.config.body_limit + 1, ' ');
+    req.prepare_payload();
+    CHECK(handle(req, h.ctx).result() == http::status::payload_too_large);
+    req.body() = "[]";
+    req.set(http::field::content_type, "text/plain");
+    req.prepare_payload();
+    CHECK(handle(req, h.ctx).result() == http::status::unsupported_media_type);
+}
+
+TEST_CASE("results: a retried batch is stored and counted once") {
+    harness h;
+    const auto body = test::batch(test::make_trace("fra", "r1", dst176, test::border::cu, 100),
+                                  test::make_trace("fra", "r2", dst176, test::border::cu, 110),
+                                  test::make_ping("fra", "r3", dst176, 4, 3, 111));
+    auto first = h.post(body);
+    REQUIRE(first.result() == http::status::ok);
+    CHECK(json::parse(first.body())["stored"] == 3);
+    auto second = h.post(body);
+    REQUIRE(second.result() == http::status::ok);
+    auto j = json::parse(second.body());
+    CHECK(j["stored"] == 0);
+    CHECK(j["duplicates"] == 3);
+    std::error_code ec;
+    CHECK(h.ingest->count_results(ec) == 3);
+    CHECK(h.metrics.ingested("fra", outcome::stored) == 3);
+    CHECK(h.metrics.ingested("fra", outcome::duplicate) == 3);
+    // The same id twice inside one batch is stored once too.
+    auto dup = h.post(test::batch(test::make_ping("fra", "r9", dst176, 1, 1, 5),
+                                  test::make_ping("fra", "r9", dst176, 1, 1, 5)));
+    CHECK(json::parse(dup.body())["stored"] == 1);
+    CHECK(json::parse(dup.body())["duplicates"] == 1);
+}
+
+TEST_CASE("results: border change with hysteresis K=2, paths, changes and metrics") {
+    harness h;
+    const ipv4_addr dst177(198, 19, 177, 1);
+    REQUIRE(h.post(test::batch(test::make_trace("fra", "c1", dst177, test::border::cu, 1000),
+                               test::make_trace("fra", "c2", dst177, test::border::cu, 1010)))
+                .result() == http::status::ok);
+    // One TTK trace is not enough with K=2.
+    auto r = h.post(test::batch(test::make_trace("fra", "c3", dst177, test::border::ttk, 1020)));
+    CHECK(json::parse(r.body())["changes"] == 0);
+    r = h.post(test::batch(test::make_trace("fra", "c4", dst177, test::border::ttk, 1030),
+                           test::make_ping("fra", "c5", dst177, 4, 2, 1031)));
+    CHECK(json::parse(r.body())["changes"] == 1);
+
+    auto paths = json::parse(h.call(http::verb::get, "/api/v1/paths", "", "").body());
+    REQUIRE(paths["paths"].size() == 1);
+    const auto& p = paths["paths"][0];
+    CHECK(p["agent"] == "fra");
+    CHECK(p["target"] == "198.19.177.0/24");
+    CHECK(p["path"] == "ttk");
+    CHECK(p["evidence"]["trace_id"] == "c4");
+    CHECK(p["evidence"]["border"]["addr"] == "198.18.80.9");
+    CHECK(!p["evidence"]["as_path"].empty());
+
+    auto changes = json::parse(h.call(http::verb::get, "/api/v1/changes?since=0", "", "").body());
+    REQUIRE(changes["changes"].size() == 1);
+    CHECK(changes["changes"][0]["from"] == "china-unicom");
+    CHECK(changes["changes"][0]["to"] == "ttk");
+    CHECK(changes["changes"][0]["time"] == 1020);
+    // RFC 3339 since after the change: nothing; before it: the change.
+    auto later = h.call(http::verb::get, "/api/v1/changes?since=1970-01-01T00:17:01Z", "", "");
+    CHECK(json::parse(later.body())["changes"].empty());
+    auto earlier =
+        h.call(http::verb::get, "/api/v1/changes?since=1970-01-01T01:16:00%2B01:00", "", "");
+    CHECK(json::parse(earlier.body())["changes"].size() == 1);
+    CHECK(h.call(http::verb::get, "/api/v1/changes?since=yesterday", "", "").result() ==
+          http::status::bad_request);
+
+    auto metrics = h.call(http::verb::get, "/metrics", "", "").body();
+    CHECK(metrics.find(R"(tumen_border_path{agent="fra",path="ttk",target="198.19.177.0/24"} 1)") !=
+          std::string::npos);
+    CHECK(metrics.find(
+              R"(tumen_border_path{agent="fra",path="china-unicom",target="198.19.177.0/24"} 0)") !=
+          std::string::npos);
+    CHECK(
+        metrics.find(
+            R"(tumen_path_changes_total{agent="fra",from="china-unicom",target="198.19.177.0/24",to="ttk"} 1)") !=
+        std::string::npos);
+    CHECK(metrics.find(R"(tumen_loss_ratio{agent="fra",target="198.19.177.0/24"} 0.5)") !=
+          std::string::npos);
+    CHECK(metrics.find(R"(tumen_path_share_ratio{path="ttk",target="198.19.177.0/24"} 1)") !=
+          std::string::npos);
+    CHECK(metrics.find("tumen_border_rtt_seconds_bucket{agent=\"fra\",path=\"ttk\"") !=
+          std::string::npos);
+    CHECK(metrics.find("process_start_time_seconds") != std::string::npos);
+    CHECK(metrics.find("198.18.80.9") == std::string::npos); // no per-hop labels
+}
+
+TEST_CASE("assignment: authenticated, versioned, 304 on If-None-Match") {
+    harness h;
+    auto res = h.call(http::verb::get, "/api/v1/agents/tyo/assignment", "", "tyo");
+    REQUIRE(res.result() == http::status::ok);
+    auto doc = json::parse(res.body());
+    CHECK(doc["agent"] == "tyo");
+    // 4 prefixes x 1 address x 2 methods.
+    CHECK(doc["work"].size() == 8);
+    const std::string etag(res[http::field::etag]);
+    CHECK(etag == "\"" + doc["version"].get<std::string>() + "\"");
+
+    request req{http::verb::get, "/api/v1/agents/tyo/assignment", 11};
+    req.set(http::field::authorization, "Bearer " + test::token_of("tyo"));
+    req.set(http::field::if_none_match, etag);
+    CHECK(handle(req, h.ctx).result() == http::status::not_modified);
+    // Next round (interval 10s): another address, another version.
+    h.now += 10;
+    CHECK(handle(req, h.ctx).result() == http::status::ok);
+
+    CHECK(h.call(http::verb::get, "/api/v1/agents/tyo/assignment", "", "fra").result() ==
+          http::status::unauthorized);
+    CHECK(h.call(http::verb::get, "/api/v1/agents/nobody/assignment", "", "fra").result() ==
+          http::status::unauthorized);
+}
+
+TEST_CASE("routing: 404, 405, healthz") {
+    harness h;
+    CHECK(h.call(http::verb::get, "/nope", "", "").result() == http::status::not_found);
+    auto r = h.call(http::verb::get, "/api/v1/results", "", "");
+    CHECK(r.result() == http::status::method_not_allowed);
+    CHECK(std::string(r[http::field::allow]) == "POST");
+    CHECK(h.call(http::verb::post, "/healthz", "{}", "").result() ==
+          http::status::method_not_allowed);
+    auto hz = json::parse(h.call(http::verb::get, "/healthz", "", "").body());
+    CHECK(hz["status"] == "ok");
+    CHECK(hz["campaigns"] == 1);
+}
+
+TEST_CASE("parse_since and query_param") {
+    CHECK(parse_since("1506848820") == 1506848820);
+    CHECK(parse_since("2017-10-01T09:07:00Z") == 1506848820);
+    CHECK(parse_since("2017-10-01T12:07:00+03:00") == 1506848820);
+    CHECK(parse_since("2017-10-01T09:07:00.250Z") == 1506848820);
+    CHECK_FALSE(parse_since("2017-13-01T09:07:00Z"));
+    CHECK_FALSE(parse_since("2017-10-01 09:07"));
+    CHECK_FALSE(parse_since("-5"));
+    CHECK_FALSE(parse_since(""));
+    CHECK(query_param("/x?a=1&since=2017-10-01T12%3A07%3A00%2B03%3A00", "since") ==
+          "2017-10-01T12:07:00+03:00");
+    CHECK_FALSE(query_param("/x?a=1", "since"));
+    CHECK_FALSE(query_param("/x?since=%4", "since"));
+}

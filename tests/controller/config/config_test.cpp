@@ -1,0 +1,127 @@
+// Token hashes, strict configuration loading and campaign reload.
+#include <thread>
+
+#include <doctest/doctest.h>
+
+#include <tumen/common/campaign.hpp>
+#include <tumen/controller/config/campaign_source.hpp>
+#include <tumen/controller/config/server_config.hpp>
+#include <tumen/controller/config/token.hpp>
+
+#include "../api/fixtures.hpp"
+
+using namespace tumen;
+using namespace tumen::controller;
+using namespace tumen::controller::config;
+
+TEST_CASE("token hash: salted, verifiable, parseable") {
+    const std::string token = "0123456789abcdef0123456789abcdef";
+    auto a = hash_token(token);
+    auto b = hash_token(token);
+    CHECK(a.to_string() != b.to_string()); // different salts
+    CHECK(a.matches(token));
+    CHECK_FALSE(a.matches(token + "x"));
+    CHECK_FALSE(a.matches(""));
+    auto parsed = token_hash::parse(a.to_string());
+    REQUIRE(parsed);
+    CHECK(parsed->matches(token));
+    CHECK(a.to_string().rfind("sha256$", 0) == 0);
+    CHECK_FALSE(token_hash::parse("sha256$zz$00"));
+    CHECK_FALSE(token_hash::parse(a.to_string().substr(0, 40)));
+    CHECK_FALSE(token_hash::parse("md5$" + a.to_string().substr(7)));
+    // Known vector: SHA-256 of 16 zero bytes followed by "abc" (python3 hashlib).
+    std::array<unsigned char, 16> zero{};
+    CHECK(hash_token("abc", zero).to_string() ==
+          "sha256$00000000000000000000000000000000$"
+          "277e7ff6d232b9763f4a66e8d05d210da32dac9c6dbce1026ad4cc98acb5fefe");
+}
+
+TEST_CASE("config: strict, errors carry file:line:column") {
+    test::temp_dir dir;
+    auto path = test::write_config(dir);
+    auto c = load_server_config(path);
+    CHECK(c.listen_address == "127.0.0.1");
+    CHECK(c.listen_port == 0);
+    CHECK(c.agents.size() == 3);
+    CHECK(c.hysteresis == 2);
+    CHECK(c.database == dir.path / "controller.db");
+    CHECK(c.campaign_poll == std::chrono::milliseconds(100));
+    REQUIRE(c.find_agent("msk"));
+    CHECK(c.find_agent("msk")->token.matches(test::token_of("msk")));
+
+    auto error_of = [&](const std::string& yaml) {
+        try {
+            parse_server_config(yaml, "c.yaml");
+        } catch (const config_error& e) {
+            return std::string(e.what());
+        }
+        return std::string("no error");
+    };
+    CHECK(error_of("database: x\nlisten: 127.0.0.1:80\nlisen: 1\n")
+              .rfind("c.yaml:3:1: unknown key \"lisen\"", 0) == 0);
+    CHECK(error_of("database: x\nlisten: localhost:80\n").rfind("c.yaml:2:9:", 0) == 0);
+    CHECK(error_of("database: x\nlisten: 127.0.0.1:99999\n").find("bad port") != std::string::npos);
+    CHECK(error_of("database: x\nhysteresis: zero\n").rfind("c.yaml:2:13:", 0) == 0);
+    CHECK(error_of("database: x\nbody_limit: 8XB\n").find("body_limit") != std::string::npos);
+    CHECK(error_of("listen: 127.0.0.1:80\n").find("needs `database`") != std::string::npos);
+    CHECK(error_of("database: x\nagents:\n  - name: fra\n    token_hash: nope\n")
+              .rfind("c.yaml:4:17:", 0) == 0);
+    CHECK(error_of("database: x\nagents:\n  - name: fra\n").find("needs token_hash") !=
+          std::string::npos);
+    CHECK(error_of("database: [x\n").find("YAML syntax error") != std::string::npos);
+    CHECK(error_of("database: x\nretention: 30d\n") == "no error");
+    dir.write("tok", "  short\n");
+    CHECK(error_of("database: x\nagents:\n  - name: fra\n    token_file: " +
+                   (dir.path / "tok").string() + "\n")
+              .find("shorter than 16") != std::string::npos);
+    CHECK(parse_byte_size("8MiB") == 8u << 20);
+    CHECK_FALSE(parse_byte_size("8 MiB"));
+    CHECK(parse_duration("30d") == std::chrono::hours(24 * 30));
+}
+
+TEST_CASE("campaign source: an invalid file keeps the previous campaigns") {
+    test::temp_dir dir;
+    auto file = dir.write("c.yaml", test::campaign_yaml);
+    campaign_source src({file});
+    src.load();
+    REQUIRE(src.current()->campaigns.size() == 1);
+    const auto gen = src.generation();
+    CHECK_FALSE(src.poll().reloaded); // unchanged
+    dir.write("c.yaml", std::string(test::campaign_yaml) + "    bogus_key: 1\n");
+    auto r = src.poll();
+    CHECK_FALSE(r.reloaded);
+    INFO(r.error);
+    CHECK(r.error.find("c.yaml:17:5") != std::string::npos);
+    CHECK(src.current()->campaigns.size() == 1);
+    CHECK(src.generation() == gen);
+    std::string two = test::campaign_yaml;
+    two += "  - name: second\n    targets:\n      asn: 131279\n      prefixes: [198.19.178.0/24]\n"
+           "    methods: [ping]\n";
+    dir.write("c.yaml", two);
+    r = src.reload();
+    INFO(r.error);
+    CHECK(r.reloaded);
+    CHECK(src.current()->campaigns.size() == 2);
+    CHECK(src.generation() == gen + 1);
+}
+
+TEST_CASE("the test campaign has the lab's targets and classes (schedules/lab.yaml)") {
+    const auto lab =
+        campaign::load_campaigns_file(std::string(TUMEN_SOURCE_DIR) + "/schedules/lab.yaml");
+    const auto test_set = campaign::parse_campaigns(test::campaign_yaml, "test");
+    REQUIRE(lab.campaigns.size() == 1);
+    REQUIRE(test_set.campaigns.size() == 1);
+    const auto& a = lab.campaigns[0];
+    const auto& b = test_set.campaigns[0];
+    CHECK(a.name == b.name);
+    CHECK(a.targets.asn == b.targets.asn);
+    CHECK(a.targets.prefixes == b.targets.prefixes);
+    CHECK(a.targets.addresses_per_prefix == b.targets.addresses_per_prefix);
+    REQUIRE(a.classes.size() == b.classes.size());
+    for (std::size_t i = 0; i < a.classes.size(); ++i) {
+        CHECK(a.classes[i].name == b.classes[i].name);
+        CHECK(a.classes[i].asns == b.classes[i].asns);
+        CHECK(a.classes[i].prefixes == b.classes[i].prefixes);
+    }
+    CHECK(a.params.interval == b.params.interval);
+}

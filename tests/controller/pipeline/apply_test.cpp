@@ -1,0 +1,184 @@
+// apply and publish: one store transaction per batch (idempotent on result id, hops mapped to
+// ASes, hysteresis, verdicts and change events), then the metrics of what committed.
+#include <doctest/doctest.h>
+
+#include <tumen/controller/asmap/sources/pfx2as.hpp>
+#include <tumen/controller/inference/tracker_snapshot.hpp>
+#include <tumen/controller/pipeline/apply.hpp>
+#include <tumen/controller/pipeline/publish.hpp>
+#include <tumen/controller/store/sqlite.hpp>
+
+#include "../api/fixtures.hpp"
+
+using namespace tumen;
+using namespace tumen::controller;
+using namespace tumen::controller::pipeline;
+
+namespace {
+
+const ipv4_addr dst177(198, 19, 177, 1);
+
+/// A store on a temporary file and the verdict state on the lab's map and test campaign
+/// (hysteresis K=2).
+struct harness {
+    test::temp_dir dir;
+    store::store db = store::store::open((dir.path / "apply.db").string());
+    std::shared_ptr<const campaign::campaign_set> campaigns =
+        std::make_shared<campaign::campaign_set>(
+            campaign::parse_campaigns(test::campaign_yaml, "campaigns.yaml"));
+    verdict_state state{lab_map(), campaigns, 1, 2};
+
+    static asmap::as_map lab_map() {
+        asmap::as_map_builder b;
+        asmap::sources::read_pfx2as_file(test::lab_pfx2as().string(), b);
+        return b.build();
+    }
+
+    expected<batch_outcome> run(const std::string& body, std::int64_t now = 5000) {
+        auto batch = parse_batch("fra", body);
+        REQUIRE(batch);
+        return apply(*batch, db, state, now);
+    }
+    std::int64_t results() {
+        std::error_code ec;
+        return db.count_results(ec);
+    }
+};
+
+result::trace cu(const std::string& id, std::int64_t ts) {
+    return test::make_trace("fra", id, dst177, test::border::cu, ts);
+}
+result::trace ttk(const std::string& id, std::int64_t ts) {
+    return test::make_trace("fra", id, dst177, test::border::ttk, ts);
+}
+
+struct apply_case {
+    const char* name;
+    std::string body;
+    std::size_t stored, duplicates, changes;
+    std::int64_t rows; ///< results in the store afterwards
+};
+
+} // namespace
+
+TEST_CASE("apply: table") {
+    const apply_case cases[] = {
+        {"valid batch", test::batch(cu("v1", 100), cu("v2", 110)), 2, 0, 0, 2},
+        {"a ping", test::batch(test::make_ping("fra", "p1", dst177, 4, 3, 100)), 1, 0, 0, 1},
+        {"duplicate ids in one batch",
+         test::batch(test::make_ping("fra", "d1", dst177, 1, 1, 5),
+                     test::make_ping("fra", "d1", dst177, 1, 1, 5)),
+         1, 1, 0, 1},
+        {"mixed: a change confirmed with K=2",
+         test::batch(cu("m1", 100), cu("m2", 110), ttk("m3", 120),
+                     test::make_ping("fra", "m4", dst177, 4, 2, 121), ttk("m5", 130)),
+         5, 0, 1, 5},
+        {"empty batch", "[]", 0, 0, 0, 0},
+    };
+    for (const auto& c : cases) {
+        CAPTURE(c.name);
+        harness h;
+        auto o = h.run(c.body);
+        REQUIRE(o);
+        CHECK(o->agent == "fra");
+        CHECK(o->now == 5000);
+        CHECK(o->stored == c.stored);
+        CHECK(o->duplicates == c.duplicates);
+        CHECK(o->changes == c.changes);
+        CHECK(o->change_rows.size() == c.changes);
+        CHECK(h.results() == c.rows);
+    }
+}
+
+TEST_CASE("apply: a retried batch is a duplicate and changes nothing") {
+    harness h;
+    const auto body = test::batch(cu("r1", 100), cu("r2", 110));
+    REQUIRE(h.run(body));
+    auto again = h.run(body);
+    REQUIRE(again);
+    CHECK(again->stored == 0);
+    CHECK(again->duplicates == 2);
+    CHECK(again->paths.empty());
+    CHECK(again->rtts.empty());
+    CHECK(h.results() == 2);
+}
+
+TEST_CASE("apply: hops mapped, verdicts stored with the tracker state, change recorded") {
+    harness h;
+    auto o = h.run(test::batch(cu("c1", 100), cu("c2", 110), ttk("c3", 120), ttk("c4", 130)));
+    REQUIRE(o);
+    std::error_code ec;
+    // One row per hop: 15 on the China Unicom path, 14 on the TTK path.
+    CHECK(h.db.count_hops(ec) == 2 * 15 + 2 * 14);
+    REQUIRE(o->path_changes.size() == 1);
+    CHECK(o->path_changes[0].target == "198.19.177.0/24");
+    CHECK(o->path_changes[0].from == "china-unicom");
+    CHECK(o->path_changes[0].to == "ttk");
+    CHECK(o->paths.at("198.19.177.0/24") == "ttk");
+    CHECK_FALSE(o->rtts.empty());
+    auto rows = h.db.load_verdicts(ec);
+    REQUIRE(rows.size() == 1);
+    auto snap = inference::snapshot_from_json(rows[0].tracker_json);
+    REQUIRE(snap);
+    CHECK(snap->current == rows[0].path);
+    CHECK(snap->changes == 1);
+    CHECK(h.state.verdicts().at({"fra", "198.19.177.0/24"}) == rows[0]);
+    auto changes = h.db.changes_since(0, 10, ec);
+    REQUIRE(changes.size() == 1);
+    CHECK(changes[0].at == 120);
+    // The state reloaded from the store is the state apply left.
+    auto before = h.state.verdicts();
+    h.state.load(h.db);
+    CHECK(h.state.verdicts() == before);
+}
+
+TEST_CASE("publish: the metrics of a committed batch and of refusals") {
+    harness h;
+    auto o = h.run(
+        test::batch(cu("q1", 100), cu("q2", 110), test::make_ping("fra", "q3", dst177, 4, 2, 111)));
+    REQUIRE(o);
+    metrics::controller_metrics m;
+    publish(*o, m);
+    CHECK(m.ingested("fra", metrics::outcome::stored) == 3);
+    CHECK(m.ingested("fra", metrics::outcome::duplicate) == 0);
+    const auto text = m.render();
+    CHECK(text.find(
+              R"(tumen_border_path{agent="fra",path="china-unicom",target="198.19.177.0/24"} 1)") !=
+          std::string::npos);
+    CHECK(text.find(R"(tumen_loss_ratio{agent="fra",target="198.19.177.0/24"} 0.5)") !=
+          std::string::npos);
+    CHECK(text.find(R"(tumen_agent_last_seen_timestamp_seconds{agent="fra"} 5000)") !=
+          std::string::npos);
+
+    publish_refused("fra", batch_error{error_kind::invalid, "bad", "", 4}, m);
+    publish_refused("fra", batch_error{error_kind::other_agent, "other", "", 2}, m);
+    publish_refused("fra", batch_error{error_kind::storage_unavailable, "down", "", 3}, m);
+    CHECK(m.ingested("fra", metrics::outcome::rejected) == 6);
+    CHECK(m.ingested("fra", metrics::outcome::failed) == 3);
+
+    metrics::controller_metrics restored;
+    publish_verdicts(h.state, restored);
+    CHECK(restored.render().find(
+              R"(tumen_border_path{agent="fra",path="china-unicom",target="198.19.177.0/24"} 1)") !=
+          std::string::npos);
+}
+
+TEST_CASE("apply: a storage error keeps nothing of the batch and reloads the state") {
+    harness h;
+    REQUIRE(h.run(test::batch(cu("f1", 100), cu("f2", 110))));
+    const auto before = h.state.verdicts();
+    // Another connection drops the changes table: the change this batch confirms cannot be
+    // written, after its results and verdict were.
+    REQUIRE_FALSE(
+        store::database::open((h.dir.path / "apply.db").string()).exec("DROP TABLE changes"));
+    auto o = h.run(test::batch(ttk("f3", 120), ttk("f4", 130)));
+    REQUIRE_FALSE(o);
+    CHECK(o.error().kind == error_kind::storage_unavailable);
+    CHECK(o.error().what.rfind("storage error: ", 0) == 0);
+    CHECK(o.error().results == 2);
+    CHECK(h.results() == 2);
+    CHECK(h.state.verdicts() == before);
+    const auto& trackers = h.state.classifier().trackers();
+    REQUIRE(trackers.size() == 1);
+    CHECK(trackers.begin()->second.snapshot().candidate.empty());
+}

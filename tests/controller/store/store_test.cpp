@@ -1,0 +1,84 @@
+// The SQLite store: idempotent insert, reopening, retention and rollback.
+#include <doctest/doctest.h>
+
+#include <tumen/controller/store/store.hpp>
+
+#include "../api/fixtures.hpp"
+
+using namespace tumen;
+using namespace tumen::controller;
+
+TEST_CASE("store: idempotent insert, verdicts and changes survive reopening") {
+    test::temp_dir dir;
+    const auto db_path = (dir.path / "s.db").string();
+    {
+        auto s = store::store::open(db_path);
+        store::result_row r;
+        r.id = "x1";
+        r.agent = "fra";
+        r.kind = "traceroute";
+        r.dst = ipv4_addr(198, 19, 176, 1);
+        r.timestamp = 10;
+        r.received = 1000;
+        r.raw_json = "{}";
+        r.hops = {{1, ipv4_addr(198, 18, 1, 1), 24940u, 0.3, 2},
+                  {2, std::nullopt, std::nullopt, std::nullopt, 0}};
+        auto tx = s.begin();
+        bool inserted = false;
+        REQUIRE_FALSE(s.insert_result(r, inserted));
+        CHECK(inserted);
+        REQUIRE_FALSE(s.insert_result(r, inserted));
+        CHECK_FALSE(inserted);
+        store::verdict_row v{"fra", "198.19.176.0/24", "ttk", 5, 10, "{\"a\":1}", "{\"k\":2}"};
+        REQUIRE_FALSE(s.upsert_verdict(v));
+        std::int64_t seq = 0;
+        REQUIRE_FALSE(
+            s.insert_change({0, "fra", "198.19.176.0/24", "china-unicom", "ttk", 7, "{}"}, seq));
+        CHECK(seq == 1);
+        REQUIRE_FALSE(tx.commit());
+    }
+    {
+        auto s = store::store::open(db_path);
+        std::error_code ec;
+        CHECK(s.count_results(ec) == 1);
+        CHECK(s.count_hops(ec) == 2);
+        auto v = s.load_verdicts(ec);
+        REQUIRE(v.size() == 1);
+        CHECK(v[0].path == "ttk");
+        CHECK(v[0].tracker_json == "{\"k\":2}");
+        auto c = s.changes_since(7, 10, ec);
+        REQUIRE(c.size() == 1);
+        CHECK(c[0].to_path == "ttk");
+        CHECK(s.changes_since(8, 10, ec).empty());
+        // Retention: hops and raw JSON go, the id stays (late retries still recognised).
+        CHECK(s.prune(1001, ec) == 2);
+        CHECK_FALSE(ec);
+        CHECK(s.count_hops(ec) == 0);
+        CHECK_FALSE(s.raw_result("x1", ec));
+        auto tx = s.begin();
+        store::result_row r;
+        r.id = "x1";
+        r.agent = "fra";
+        r.kind = "ping";
+        bool inserted = true;
+        REQUIRE_FALSE(s.insert_result(r, inserted));
+        CHECK_FALSE(inserted);
+    }
+}
+
+TEST_CASE("store: a rolled-back transaction leaves nothing") {
+    test::temp_dir dir;
+    auto s = store::store::open((dir.path / "r.db").string());
+    {
+        auto tx = s.begin();
+        store::result_row r;
+        r.id = "gone";
+        r.agent = "fra";
+        r.kind = "ping";
+        bool inserted = false;
+        REQUIRE_FALSE(s.insert_result(r, inserted));
+        CHECK(inserted);
+    } // no commit
+    std::error_code ec;
+    CHECK(s.count_results(ec) == 0);
+}
