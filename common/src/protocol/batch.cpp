@@ -1,15 +1,11 @@
 #include <tumen/common/protocol/batch.hpp>
+#include <tumen/common/text.hpp>
 
 namespace tumen::protocol {
 namespace {
 
-/// RFC 8259 section 2: the four white-space characters.
-bool is_ws(char c) noexcept {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
 std::size_t skip_ws(std::string_view s, std::size_t i) noexcept {
-    while (i < s.size() && is_ws(s[i])) {
+    while (i < s.size() && is_space(s[i])) {
         ++i;
     }
     return i;
@@ -26,18 +22,6 @@ std::size_t skip_string(std::string_view s, std::size_t i) noexcept {
         }
     }
     return std::string_view::npos;
-}
-
-std::string_view trim(std::string_view s) noexcept {
-    std::size_t b = 0;
-    std::size_t e = s.size();
-    while (b < e && is_ws(s[b])) {
-        ++b;
-    }
-    while (e > b && is_ws(s[e - 1])) {
-        --e;
-    }
-    return s.substr(b, e - b);
 }
 
 } // namespace

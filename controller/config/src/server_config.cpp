@@ -8,6 +8,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <tumen/common/ipv4.hpp>
+#include <tumen/common/text.hpp>
 #include <tumen/common/yaml_reader.hpp>
 #include <tumen/controller/config/server_config.hpp>
 
@@ -24,15 +25,6 @@ std::string read_file(const fs::path& p) {
     std::ostringstream ss;
     ss << in.rdbuf();
     return ss.str();
-}
-
-std::string trim(std::string s) {
-    auto not_space = [](unsigned char c) {
-        return c != ' ' && c != '\t' && c != '\r' && c != '\n';
-    };
-    s.erase(s.begin(), std::find_if(s.begin(), s.end(), not_space));
-    s.erase(std::find_if(s.rbegin(), s.rend(), not_space).base(), s.end());
-    return s;
 }
 
 void parse_listen(const yaml::yaml_reader& r, const YAML::Node& n, server_config& c) {
@@ -153,7 +145,7 @@ static server_config parse_server_config_or_throw(std::string_view yaml_text,
                             fs::path p = r.path(v2, what + ".token_file");
                             std::string token;
                             try {
-                                token = trim(read_file(p));
+                                token = std::string(trim(read_file(p)));
                             } catch (const config_error& err) {
                                 r.fail(v2, what + ".token_file: " + err.what());
                             }

@@ -2,6 +2,17 @@
 #include <tumen/controller/inference/path_tracker.hpp>
 
 namespace tumen::controller::inference {
+namespace {
+
+/// Forgets the candidate path (the current one was seen again, or the candidate became it).
+void drop_candidate(path_tracker_snapshot& s) {
+    s.candidate.clear();
+    s.candidate_asn.reset();
+    s.candidate_trace_ids.clear();
+    s.candidate_first_time = 0;
+}
+
+} // namespace
 
 path_tracker::path_tracker(std::uint32_t k) {
     state_.k = k == 0 ? 1 : k;
@@ -31,10 +42,7 @@ std::optional<change_event> path_tracker::observe(const path_observation& o) {
         state_.last_current_time = o.time;
         state_.last_current_trace_id = o.trace_id;
         state_.current_asn = o.transit_asn;
-        state_.candidate.clear();
-        state_.candidate_asn.reset();
-        state_.candidate_trace_ids.clear();
-        state_.candidate_first_time = 0;
+        drop_candidate(state_);
         return std::nullopt;
     }
     if (o.path != state_.candidate) {
@@ -62,10 +70,7 @@ std::optional<change_event> path_tracker::observe(const path_observation& o) {
     state_.current_since = state_.candidate_first_time;
     state_.last_current_time = o.time;
     state_.last_current_trace_id = o.trace_id;
-    state_.candidate.clear();
-    state_.candidate_asn.reset();
-    state_.candidate_trace_ids.clear();
-    state_.candidate_first_time = 0;
+    drop_candidate(state_);
     ++state_.changes;
     return e;
 }

@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include <tumen/common/campaign.hpp>
+#include <tumen/common/text.hpp>
 #include <tumen/controller/config/server_config.hpp>
 #include <tumen/controller/config/token.hpp>
 #include <tumen/controller/server/controller_server.hpp>
@@ -27,18 +28,6 @@ struct hash_options {
     std::string token_file;
     bool generate = false;
 };
-
-std::string trim(std::string s) {
-    while (!s.empty() &&
-           (s.back() == '\n' || s.back() == '\r' || s.back() == ' ' || s.back() == '\t')) {
-        s.pop_back();
-    }
-    std::size_t i = 0;
-    while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) {
-        ++i;
-    }
-    return s.substr(i);
-}
 
 void run_serve(const serve_options& o) {
     auto level = spdlog::level::from_str(o.log_level);
@@ -106,7 +95,7 @@ void run_hash(const hash_options& o) {
             throw CLI::RuntimeError(1);
         }
     }
-    token = trim(token);
+    token = std::string(trim(token));
     if (token.size() < 16) {
         std::cerr << "tumen-controller hash-token: token must be at least 16 characters "
                      "(use --generate for a random one)\n";

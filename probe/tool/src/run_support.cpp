@@ -7,20 +7,11 @@
 #include <nlohmann/json.hpp>
 
 #include <tumen/probe/engine/privileges.hpp>
+#include <tumen/common/text.hpp>
 #include <tumen/probe/tool/command.hpp>
 
 namespace tumen::probe::tool {
 namespace {
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) {
-        s.remove_prefix(1);
-    }
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
-        s.remove_suffix(1);
-    }
-    return s;
-}
 
 void print_stats(const engine::engine& eng) {
     const auto c = eng.stats();

@@ -2,10 +2,9 @@
 /// @file
 /// A small result type for parsers of hostile input: either a value or an error that says
 /// where (a field path, or file:line:column) and what went wrong. Never throws.
-#include <cassert>
 #include <string>
-#include <utility>
-#include <variant>
+
+#include <tumen/common/value_or_error.hpp>
 
 namespace tumen {
 
@@ -20,45 +19,6 @@ struct parse_error {
 
 /// Either a parsed value or a parse_error.
 template <class T>
-class parsed {
-public:
-    /// A successful result.
-    parsed(T value)
-        : data_(std::move(value)) {}
-    /// A failed result.
-    parsed(parse_error error)
-        : data_(std::move(error)) {}
-
-    /// True when a value is held.
-    bool ok() const noexcept { return data_.index() == 0; }
-    explicit operator bool() const noexcept { return ok(); }
-
-    /// The value; only when ok().
-    T& value() & {
-        assert(ok());
-        return std::get<0>(data_);
-    }
-    const T& value() const& {
-        assert(ok());
-        return std::get<0>(data_);
-    }
-    T&& value() && {
-        assert(ok());
-        return std::get<0>(std::move(data_));
-    }
-    T& operator*() & { return value(); }
-    const T& operator*() const& { return value(); }
-    T* operator->() { return &value(); }
-    const T* operator->() const { return &value(); }
-
-    /// The error; only when !ok().
-    const parse_error& error() const {
-        assert(!ok());
-        return std::get<1>(data_);
-    }
-
-private:
-    std::variant<T, parse_error> data_;
-};
+using parsed = value_or_error<T, parse_error>;
 
 } // namespace tumen

@@ -5,10 +5,11 @@
 #include <string_view>
 #include <vector>
 
+#include <tumen/common/text.hpp>
+
 namespace tumen::controller::asmap::sources {
 
-/// `s` without leading and trailing spaces, tabs and carriage returns.
-std::string_view trim(std::string_view s);
+using tumen::trim;
 /// Splits on tabs (or runs of spaces when there is no tab).
 std::vector<std::string_view> fields(std::string_view line);
 /// A whole decimal unsigned 32-bit number.

@@ -3,11 +3,10 @@
 /// Why the pipeline refused a batch, as a domain error (the HTTP layer maps each kind to a
 /// status code, see tumen/controller/api/ingest_status.hpp), and expected<T>, the outcome of the
 /// pipeline's steps: a value or a batch_error. Never throws.
-#include <cassert>
 #include <cstddef>
 #include <string>
-#include <utility>
-#include <variant>
+
+#include <tumen/common/value_or_error.hpp>
 
 namespace tumen::controller::pipeline {
 
@@ -28,41 +27,6 @@ struct batch_error {
 
 /// A value, or the batch_error that prevented it.
 template <class T>
-class expected {
-public:
-    /// A success.
-    expected(T value)
-        : data_(std::move(value)) {}
-    /// A refusal.
-    expected(batch_error error)
-        : data_(std::move(error)) {}
-
-    /// True when a value is held.
-    bool ok() const noexcept { return data_.index() == 0; }
-    explicit operator bool() const noexcept { return ok(); }
-
-    /// The value; only when ok().
-    T& value() & {
-        assert(ok());
-        return std::get<0>(data_);
-    }
-    const T& value() const& {
-        assert(ok());
-        return std::get<0>(data_);
-    }
-    T& operator*() & { return value(); }
-    const T& operator*() const& { return value(); }
-    T* operator->() { return &value(); }
-    const T* operator->() const { return &value(); }
-
-    /// The error; only when !ok().
-    const batch_error& error() const {
-        assert(!ok());
-        return std::get<1>(data_);
-    }
-
-private:
-    std::variant<T, batch_error> data_;
-};
+using expected = value_or_error<T, batch_error>;
 
 } // namespace tumen::controller::pipeline
