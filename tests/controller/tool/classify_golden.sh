@@ -8,7 +8,7 @@
 set -u
 export LC_ALL=C
 exe=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-src=$2
+src=$(cd "$2" && pwd)
 mode=${3:-check}
 fixtures=$src/tests/fixtures/classify
 data=${TUMEN_SHARED_DIR:-$src/../shared}/data/real
