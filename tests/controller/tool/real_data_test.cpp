@@ -1,4 +1,5 @@
 #include <set>
+#include <sstream>
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
@@ -12,6 +13,7 @@
 #include <tumen/controller/inference/classifier.hpp>
 #include <tumen/controller/readers/reader.hpp>
 
+#include "campaign_yaml_writer.hpp"
 #include "real_data.hpp"
 #include "run_command.hpp"
 
@@ -33,14 +35,19 @@ const asmap::as_map& table_2017() {
     return map;
 }
 
-/// A campaign built from the data itself: target = the /24 of `dst`, target AS from the map.
-campaign::campaign_set campaign_for(ipv4_addr dst, const std::string& classes_yaml) {
-    auto asn = table_2017().lookup(dst).asn;
-    REQUIRE(asn != 0);
-    std::string yaml = "campaigns:\n  - name: real\n    targets: {asn: " + std::to_string(asn) +
-                       ", prefixes: [" + ipv4_prefix(dst, 24).to_string() + "]}\n" +
-                       "    classes:\n" + classes_yaml + "    methods: [udp-paris]\n";
-    return campaign::parse_campaigns(yaml, "generated");
+/// Campaign YAML built from the data itself: one campaign "real" whose target is the /24 of
+/// `dst` (target AS from the map), with the class tata (AS6453); written by the draft writer.
+std::string tata_campaign_yaml(ipv4_addr dst) {
+    campaign::campaign c;
+    c.name = "real";
+    c.targets.asn = table_2017().lookup(dst).asn;
+    REQUIRE(c.targets.asn != 0);
+    c.targets.prefixes = {ipv4_prefix(dst, 24)};
+    c.classes = {{"tata", {6453}, {}}};
+    c.methods = {campaign::method::udp_paris};
+    std::ostringstream yaml;
+    tool::write_campaigns_yaml(yaml, campaign::campaign_set{{c}});
+    return yaml.str();
 }
 } // namespace
 
@@ -131,7 +138,7 @@ TEST_CASE("RIPE Atlas (sagan) results: IPv4 parsed, IPv6 and failures noted, ver
     // msm 1000157 targets one address behind TATA (AS6453); every verdict with evidence
     // must name the tata class.
     const auto dst = b.traces[0].dst;
-    auto set = campaign_for(dst, "      - {name: tata, asns: [6453]}\n");
+    auto set = campaign::parse_campaigns(tata_campaign_yaml(dst), "generated");
     int with_evidence = 0;
     for (const auto& t : b.traces) {
         if (t.dst != dst) {
@@ -269,13 +276,8 @@ TEST_CASE("classify CLI on the real Atlas and scamper files") {
     auto b = readers::read_results_file(real + "/atlas/ripe-atlas-sagan_test_traceroute.ndjson");
     REQUIRE_FALSE(b.traces.empty());
     auto dst = b.traces[0].dst;
-    auto asn = table_2017().lookup(dst).asn;
     const std::string yaml = "/tmp/tumen-real-cli-" + std::to_string(::getpid()) + ".yaml";
-    tumen::test::write_file(
-        yaml, "campaigns:\n  - name: real\n    targets: {asn: " + std::to_string(asn) +
-                  ", prefixes: [" + ipv4_prefix(dst, 24).to_string() +
-                  "]}\n    classes:\n      - {name: tata, asns: [6453]}\n"
-                  "    methods: [udp-paris]\n");
+    tumen::test::write_file(yaml, tata_campaign_yaml(dst));
     const std::string base = exe + " classify --quiet-notes --format json --pfx2as " + real +
                              "/pfx2as/routeviews-rv2-20170329-0200.pfx2as.gz --campaign " + yaml +
                              " ";
