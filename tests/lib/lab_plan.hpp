@@ -31,7 +31,8 @@ public:
     /// Reads `<source_dir>/deploy/lab/lab.env`. lab.env is written for `sh`: lines of
     /// `KEY=VALUE` assignments separated by `;`, values bare or in double quotes, `#`
     /// comments; nothing else (no expansions) is accepted.
-    explicit lab_plan(std::string source_dir) : source_dir_(std::move(source_dir)) {
+    explicit lab_plan(std::string source_dir)
+        : source_dir_(std::move(source_dir)) {
         const std::string path = env_path();
         std::ifstream in(path);
         if (!in) {
@@ -56,7 +57,9 @@ public:
     /// Path of the lab campaign (schedules/lab.yaml).
     std::string schedule_path() const { return source_dir_ + "/schedules/lab.yaml"; }
     /// The lab campaign, loaded (one campaign, "lab-border").
-    campaign::campaign_set schedule() const { return campaign::load_campaigns_file(schedule_path()); }
+    campaign::campaign_set schedule() const {
+        return campaign::load_campaigns_file(schedule_path());
+    }
 
     /// The text of variable `key` (e.g. "LAB_TARGET_ADDR").
     const std::string& value(const std::string& key) const {
@@ -116,6 +119,20 @@ public:
         return p.at(n);
     }
 
+    /// The address of vantage point `vp` ("fra", "tyo", "msk": LAB_VP_ADDR_<vp>).
+    ipv4_addr vp_addr(const std::string& vp) const { return addr("LAB_VP_ADDR_" + vp); }
+    /// The address of vantage point `vp`'s access router, its first hop (LAB_ACC_ADDR_<vp>).
+    ipv4_addr acc_addr(const std::string& vp) const { return addr("LAB_ACC_ADDR_" + vp); }
+    /// The `n`-th address of the `i`-th target /24 (LAB_TARGET_24S).
+    ipv4_addr target_addr(std::size_t i, std::uint64_t n) const {
+        const auto t24s = prefixes("LAB_TARGET_24S");
+        if (i >= t24s.size() || n >= t24s[i].size()) {
+            throw std::runtime_error(env_path() + ": LAB_TARGET_24S has no address " +
+                                     std::to_string(n) + " in target " + std::to_string(i));
+        }
+        return t24s[i].at(n);
+    }
+
 private:
     template <class T>
     T typed(const std::string& key, const std::optional<T>& v, const char* what) const {
@@ -150,7 +167,8 @@ private:
             return std::runtime_error(where + ": " + why + ": " + std::string(a));
         };
         if (eq == std::string_view::npos || key.empty() ||
-            key.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") !=
+            key.find_first_not_of(
+                "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") !=
                 std::string_view::npos) {
             throw bad("not a KEY=VALUE assignment");
         }
@@ -175,6 +193,8 @@ private:
 };
 
 /// The lab's plan of this source tree (lab_plan::get()).
-inline const lab_plan& lab() { return lab_plan::get(); }
+inline const lab_plan& lab() {
+    return lab_plan::get();
+}
 
 } // namespace tumen::test
