@@ -123,14 +123,23 @@ public:
     ipv4_addr vp_addr(const std::string& vp) const { return addr("LAB_VP_ADDR_" + vp); }
     /// The address of vantage point `vp`'s access router, its first hop (LAB_ACC_ADDR_<vp>).
     ipv4_addr acc_addr(const std::string& vp) const { return addr("LAB_ACC_ADDR_" + vp); }
-    /// The `n`-th address of the `i`-th target /24 (LAB_TARGET_24S).
-    ipv4_addr target_addr(std::size_t i, std::uint64_t n) const {
+    /// The `i`-th target /24 (LAB_TARGET_24S), each tracked on its own by the campaign.
+    ipv4_prefix target_24(std::size_t i) const {
         const auto t24s = prefixes("LAB_TARGET_24S");
-        if (i >= t24s.size() || n >= t24s[i].size()) {
-            throw std::runtime_error(env_path() + ": LAB_TARGET_24S has no address " +
-                                     std::to_string(n) + " in target " + std::to_string(i));
+        if (i >= t24s.size()) {
+            throw std::runtime_error(env_path() + ": LAB_TARGET_24S has no target " +
+                                     std::to_string(i));
         }
-        return t24s[i].at(n);
+        return t24s[i];
+    }
+    /// The `n`-th address of the `i`-th target /24.
+    ipv4_addr target_addr(std::size_t i, std::uint64_t n) const {
+        const ipv4_prefix p = target_24(i);
+        if (n >= p.size()) {
+            throw std::runtime_error(env_path() + ": target " + p.to_string() + " has no address " +
+                                     std::to_string(n));
+        }
+        return p.at(n);
     }
 
 private:

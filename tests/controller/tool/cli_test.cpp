@@ -22,7 +22,7 @@ const std::string lab_files =
 
 /// The `i`-th target /24 of the lab, as text.
 std::string target_24(std::size_t i) {
-    return plan.prefixes("LAB_TARGET_24S").at(i).to_string();
+    return plan.target_24(i).to_string();
 }
 /// The `n`-th address of the lab's China Unicom backbone (only in the class prefix).
 ipv4_addr backbone(std::uint64_t n) {
