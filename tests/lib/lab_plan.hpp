@@ -182,15 +182,15 @@ private:
             throw bad("not a KEY=VALUE assignment");
         }
         std::string_view v = a.substr(eq + 1);
-        if (v.size() >= 2 && v.front() == '"' && v.back() == '"') {
+        const bool quoted = v.size() >= 2 && v.front() == '"' && v.back() == '"';
+        if (quoted) {
             v = v.substr(1, v.size() - 2);
-        }
-        if (v.find_first_of("\"'$`\\ \t") != std::string_view::npos &&
-            a.substr(eq + 1).front() != '"') {
-            throw bad("an unquoted value with blanks or shell syntax");
         }
         if (v.find_first_of("\"'$`\\") != std::string_view::npos) {
             throw bad("shell syntax in a value");
+        }
+        if (!quoted && v.find_first_of(" \t") != std::string_view::npos) {
+            throw bad("an unquoted value with blanks");
         }
         if (!values_.emplace(std::string(key), std::string(v)).second) {
             throw bad("set twice");
