@@ -172,8 +172,9 @@ TEST_CASE("api: restart brings verdicts and change history back") {
     CHECK(paths_after["paths"][0]["path"] == "ttk");
     CHECK(changes_after["changes"].size() == 1);
     auto metrics = c.send(bhttp::get, "/metrics").res.body();
-    CHECK(metrics.find(R"(tumen_border_path{agent="msk",path="ttk",target="198.19.178.0/24"} 1)") !=
-          std::string::npos);
+    const std::string target = test::lab().target_24(2).to_string(); // dst178's
+    CHECK(metrics.find(R"(tumen_border_path{agent="msk",path="ttk",target=")" + target +
+                       R"("} 1)") != std::string::npos);
     // The hysteresis state came back too: one more CU trace completes the pending streak
     // (K=2 with m5) and declares the change back.
     auto r = c.send(bhttp::post, "/api/v1/results",
