@@ -16,6 +16,8 @@
 #include <tumen/controller/asmap/loader.hpp>
 #include <tumen/controller/inference/classifier.hpp>
 
+#include "lab_plan.hpp"
+
 using namespace tumen;
 using namespace tumen::controller;
 using clock_type = std::chrono::steady_clock;
@@ -39,28 +41,37 @@ std::size_t heap_in_use() {
     return mi.uordblks + mi.hblkhd;
 }
 
-const char* lab_campaign = R"(campaigns:
-  - name: lab-border
-    targets:
-      asn: 131279
-      prefixes: [198.19.176.0/24, 198.19.177.0/24, 198.19.178.0/24, 198.19.179.0/24]
-    classes:
-      - name: china-unicom
-        asns: [4837]
-        prefixes: [198.18.64.0/20]
-      - name: ttk
-        asns: [20485]
-    methods: [udp-paris]
-)";
+/// The lab's prefixes the synthetic traces are numbered from (tests/lib/lab_plan.hpp reads them
+/// from deploy/lab/lab.env).
+struct lab_prefixes {
+    std::vector<std::string> vps;     ///< the vantage points, "fra tyo msk"
+    std::vector<ipv4_prefix> vp;      ///< each VP's hosting prefix
+    std::vector<ipv4_addr> vp_addr;   ///< each VP's address
+    ipv4_prefix cu, cu_backbone, ttk; ///< the transits' prefixes
+    ipv4_prefix target;               ///< the target /22
+    explicit lab_prefixes(const test::lab_plan& plan)
+        : vps(plan.words("LAB_VPS"))
+        , cu(plan.prefix("LAB_CU_PREFIX"))
+        , cu_backbone(plan.prefix("LAB_CU_BACKBONE_PREFIX"))
+        , ttk(plan.prefix("LAB_TTK_PREFIX"))
+        , target(plan.prefix("LAB_TARGET_PREFIX")) {
+        for (const auto& name : vps) {
+            vp.push_back(plan.prefix("LAB_VP_PREFIX_" + name));
+            vp_addr.push_back(plan.vp_addr(name));
+        }
+    }
+};
 
 /// A 15-hop lab-like trace: 3 hops in the VP's network, 8 transit hops (CU or TTK, some silent,
 /// ECMP at one hop), 3 hops in the target, 3 replies per hop.
-result::trace synth(std::mt19937& rng, int agent, int target, bool ttk, std::int64_t time) {
+result::trace synth(const lab_prefixes& lab, std::mt19937& rng, int agent, int target, bool ttk,
+                    std::int64_t time) {
+    const auto vp = static_cast<std::size_t>(agent);
+    const auto target_24 = static_cast<std::uint64_t>(target) * 256;
     result::trace t;
-    t.agent = agent == 0 ? "fra" : agent == 1 ? "tyo" : "msk";
-    t.src = ipv4_addr{198, 18, static_cast<std::uint8_t>(1 + agent), 10};
-    t.dst = ipv4_addr{198, 19, static_cast<std::uint8_t>(176 + target),
-                      static_cast<std::uint8_t>(1 + rng() % 250)};
+    t.agent = lab.vps.at(vp);
+    t.src = lab.vp_addr.at(vp);
+    t.dst = lab.target.at(target_24 + 1 + rng() % 250);
     t.id = t.agent + "-" + std::to_string(time) + "-" + std::to_string(target);
     t.proto = "UDP";
     t.method = "udp-paris";
@@ -70,15 +81,13 @@ result::trace synth(std::mt19937& rng, int agent, int target, bool ttk, std::int
         h.ttl = static_cast<std::uint8_t>(ttl);
         ipv4_addr from;
         if (ttl <= 3) {
-            from = ipv4_addr{198, 18, static_cast<std::uint8_t>(1 + agent),
-                             static_cast<std::uint8_t>(ttl)};
+            from = lab.vp.at(vp).at(static_cast<std::uint64_t>(ttl));
         } else if (ttl <= 11) {
-            std::uint8_t third = ttk ? 80 : (ttl % 2 == 0 ? 48 : 64);
-            from = ipv4_addr{198, 18, static_cast<std::uint8_t>(third + ttl % 4),
-                             static_cast<std::uint8_t>(ttl + rng() % 2)};
+            const ipv4_prefix& transit = ttk ? lab.ttk : (ttl % 2 == 0 ? lab.cu : lab.cu_backbone);
+            from = transit.at(static_cast<std::uint64_t>(ttl % 4) * 256 +
+                              static_cast<std::uint64_t>(ttl) + rng() % 2);
         } else if (ttl < 15) {
-            from = ipv4_addr{198, 19, static_cast<std::uint8_t>(176 + target),
-                             static_cast<std::uint8_t>(250 + ttl % 4)};
+            from = lab.target.at(target_24 + 250 + static_cast<std::uint64_t>(ttl % 4));
         } else {
             from = t.dst;
         }
@@ -111,7 +120,9 @@ int main(int argc, char** argv) {
     const std::size_t n_traces = argc > 2 ? std::stoul(argv[2]) : 300000;
 
     // 1. Load the full table, then the lab's address plan (deploy/lab/pfx2as.txt) on top.
-    const asmap::as_map_sources files{{pfx2as, TUMEN_SOURCE_DIR "/deploy/lab/pfx2as.txt"}, {}, {}};
+    const test::lab_plan& plan = test::lab();
+    const lab_prefixes lab(plan);
+    const asmap::as_map_sources files{{pfx2as, plan.pfx2as_path()}, {}, {}};
     auto t0 = clock_type::now();
     double c0 = cpu_seconds();
     asmap::load_report r;
@@ -158,7 +169,8 @@ int main(int argc, char** argv) {
                 lookup_cpu / lookups * 1e9, static_cast<unsigned long long>(sink % 10));
 
     // 3. Offline classification throughput.
-    auto campaigns = campaign::parse_campaigns(lab_campaign, "bench");
+    // The lab campaign (schedules/lab.yaml): its targets and classes.
+    auto campaigns = plan.schedule();
     std::vector<result::trace> traces;
     traces.reserve(n_traces);
     for (std::size_t i = 0; i < n_traces; ++i) {
@@ -166,7 +178,7 @@ int main(int argc, char** argv) {
         const int target = static_cast<int>((i / 3) % 4);
         const std::int64_t time = 1506816000 + static_cast<std::int64_t>(i / 12) * 10;
         const bool ttk = target > 0 && i > n_traces / 2; // 1 Oct 2017: three /24s flip
-        traces.push_back(synth(rng, agent, target, ttk, time));
+        traces.push_back(synth(lab, rng, agent, target, ttk, time));
     }
     inference::classifier cls(campaigns, map);
     std::size_t changes = 0;
@@ -198,7 +210,7 @@ int main(int argc, char** argv) {
         std::vector<result::trace> one;
         one.reserve(n_keys);
         for (std::size_t i = 0; i < n_keys; ++i) {
-            auto t = synth(rng, 0, static_cast<int>(i % 4), false, 1);
+            auto t = synth(lab, rng, 0, static_cast<int>(i % 4), false, 1);
             t.agent = "agent-" + std::to_string(i);
             t.id = "id-" + std::to_string(i);
             one.push_back(std::move(t));

@@ -14,8 +14,8 @@
 
 #include <tumen/controller/server/controller_server.hpp>
 
-#include "fixtures.hpp"
 #include "http_client.hpp"
+#include "server_fixtures.hpp"
 
 using namespace tumen;
 
@@ -60,8 +60,7 @@ int main(int argc, char** argv) {
         nlohmann::json a = nlohmann::json::array();
         for (int i = 0; i < batch_size && made < total; ++i, ++made) {
             auto t = test::make_trace(agent, "bench-" + std::to_string(made),
-                                      ipv4_addr(198, 19, static_cast<std::uint8_t>(176 + made % 4),
-                                                static_cast<std::uint8_t>(1 + made % 200)),
+                                      test::lab().target_addr(made % 4, 1 + made % 200),
                                       (made / 1000) % 2 ? test::border::ttk : test::border::cu,
                                       1000000 + made);
             a.push_back(result::to_json(t));

@@ -2,7 +2,9 @@
 // (ephemeral port), with certificates made for the test: results are delivered and stored
 // exactly once over TLS; an unknown CA, a certificate for another host and plain HTTP to
 // the TLS port all fail cleanly and leave every result in the spool.
+// clang-format off
 #include <tumen/common/asio.hpp> // first: <utility> before Asio (Boost 1.74 + GCC 12)
+// clang-format on
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -11,7 +13,7 @@
 #include <tumen/controller/server/controller_server.hpp>
 #include <tumen/probe/agent/uploader.hpp>
 
-#include "../controller/api/fixtures.hpp"
+#include "server_fixtures.hpp"
 #include "test_certs.hpp"
 
 using namespace tumen;
@@ -70,9 +72,8 @@ std::vector<std::string> spool_traces(spool& sp, int n, int first = 0) {
     std::vector<std::string> ids;
     for (int i = first; i < first + n; ++i) {
         const std::string id = "tls-" + std::to_string(i);
-        auto t =
-            test::make_trace("fra", id, ipv4_addr(198, 19, 176, static_cast<std::uint8_t>(1 + i)),
-                             test::border::cu, 1700000000 + i);
+        auto t = test::make_trace("fra", id, test::lab().target_addr(0, 1 + i), test::border::cu,
+                                  1700000000 + i);
         REQUIRE_FALSE(sp.append(id, result::to_json(t).dump()));
         ids.push_back(id);
     }

@@ -8,6 +8,7 @@
 #include <tumen/common/campaign.hpp>
 
 #include "campaign_fixture.hpp"
+#include "lab_plan.hpp"
 
 using namespace tumen;
 using namespace tumen::campaign;
@@ -71,9 +72,12 @@ TEST_CASE("try_parse_campaigns returns the error instead of throwing") {
 }
 
 TEST_CASE("the shipped schedules load") {
-    for (const char* file : {"/schedules/lab.yaml", "/schedules/nk-border.yaml"}) {
+    // The lab campaign stands in for the real one with the real AS numbers.
+    const auto& plan = tumen::test::lab();
+    for (const std::string& file :
+         {plan.schedule_path(), std::string(TUMEN_SOURCE_DIR) + "/schedules/nk-border.yaml"}) {
         CAPTURE(file);
-        auto set = load_campaigns_file(std::string(TUMEN_SOURCE_DIR) + file);
+        auto set = load_campaigns_file(file);
         REQUIRE(set.campaigns.size() == 1);
         const auto& c = set.campaigns[0];
         CHECK(c.targets.asn == 131279);
@@ -83,10 +87,13 @@ TEST_CASE("the shipped schedules load") {
         CHECK(c.class_by_asn(4837) == &c.classes[0]);
         CHECK(c.class_by_asn(20485)->name == "ttk");
     }
-    auto lab = load_campaigns_file(std::string(TUMEN_SOURCE_DIR) + "/schedules/lab.yaml");
+    auto lab = plan.schedule();
     const auto& c = lab.campaigns[0];
-    CHECK(c.class_by_prefix(*ipv4_addr::parse("198.18.70.1"))->name == "china-unicom");
-    for (const char* vp : {"fra", "tyo", "msk"}) {
+    // An address inside the China Unicom backbone, known only through the class prefix.
+    CHECK(c.class_by_prefix(plan.addr_in("LAB_CU_BACKBONE_PREFIX", 6 * 256 + 1))->name ==
+          "china-unicom");
+    REQUIRE(plan.words("LAB_VPS").size() == 3);
+    for (const auto& vp : plan.words("LAB_VPS")) {
         auto work = compute_work(lab, vp, {}, 0);
         CHECK(work.size() == 8); // 4 /24s x (udp-paris + ping)
     }

@@ -11,8 +11,8 @@
 
 #include <tumen/controller/server/controller_server.hpp>
 
-#include "fixtures.hpp"
 #include "http_client.hpp"
+#include "server_fixtures.hpp"
 
 using namespace tumen;
 using namespace tumen::controller::config;
@@ -23,7 +23,7 @@ using bhttp = boost::beast::http::verb;
 
 namespace {
 
-const ipv4_addr dst178(198, 19, 178, 1);
+const ipv4_addr dst178 = test::lab().target_addr(2, 1);
 
 std::unique_ptr<controller_server> start_server(const std::filesystem::path& config) {
     auto s = std::make_unique<controller_server>(load_server_config(config));
@@ -106,9 +106,9 @@ TEST_CASE("api: idempotent retry and concurrent agents store every result exactl
                     for (int i = 0; i < per_batch; ++i) {
                         const std::string id = std::string(agent) + "-" + std::to_string(t) + "-" +
                                                std::to_string(b) + "-" + std::to_string(i);
-                        a.push_back(result::to_json(test::make_trace(
-                            agent, id, ipv4_addr(198, 19, 176, static_cast<std::uint8_t>(1 + t)),
-                            test::border::cu, 1000 + b * 10 + i)));
+                        a.push_back(result::to_json(
+                            test::make_trace(agent, id, test::lab().target_addr(0, 1 + t),
+                                             test::border::cu, 1000 + b * 10 + i)));
                     }
                     // Every batch is sent twice (a retry after a lost acknowledgement).
                     for (int attempt = 0; attempt < 2; ++attempt) {
@@ -172,8 +172,9 @@ TEST_CASE("api: restart brings verdicts and change history back") {
     CHECK(paths_after["paths"][0]["path"] == "ttk");
     CHECK(changes_after["changes"].size() == 1);
     auto metrics = c.send(bhttp::get, "/metrics").res.body();
-    CHECK(metrics.find(R"(tumen_border_path{agent="msk",path="ttk",target="198.19.178.0/24"} 1)") !=
-          std::string::npos);
+    const std::string target = test::lab().target_24(2).to_string(); // dst178's
+    CHECK(metrics.find(R"(tumen_border_path{agent="msk",path="ttk",target=")" + target +
+                       R"("} 1)") != std::string::npos);
     // The hysteresis state came back too: one more CU trace completes the pending streak
     // (K=2 with m5) and declares the change back.
     auto r = c.send(bhttp::post, "/api/v1/results",
@@ -203,7 +204,7 @@ TEST_CASE("api: campaign reload keeps the previous campaigns when the file is in
     REQUIRE(before["work"].size() == 8);
     const int gen0 = generation();
 
-    dir.write("campaigns.yaml", std::string(test::campaign_yaml) + "    pps: fast\n");
+    dir.write("campaigns.yaml", test::campaign_yaml() + "    pps: fast\n");
     CHECK(eventually([&] {
         return c.send(bhttp::get, "/metrics")
                    .res.body()
@@ -212,7 +213,7 @@ TEST_CASE("api: campaign reload keeps the previous campaigns when the file is in
     CHECK(generation() == gen0);
     CHECK(assignment()["work"].size() == 8);
 
-    std::string changed = test::campaign_yaml;
+    std::string changed = test::campaign_yaml();
     changed.replace(changed.find("[udp-paris, ping]"), 17, "[udp-paris]");
     dir.write("campaigns.yaml", changed);
     CHECK(eventually([&] { return generation() == gen0 + 1; }));

@@ -6,7 +6,7 @@
 #include <tumen/controller/api/handlers.hpp>
 #include <tumen/controller/pipeline/ingest_service.hpp>
 
-#include "fixtures.hpp"
+#include "server_fixtures.hpp"
 
 using namespace tumen;
 using namespace tumen::controller::api;
@@ -63,7 +63,7 @@ struct harness {
     }
 };
 
-const ipv4_addr dst176(198, 19, 176, 1);
+const ipv4_addr dst176 = test::lab().target_addr(0, 1);
 
 } // namespace
 
@@ -188,7 +188,9 @@ TEST_CASE("results: a retried batch is stored and counted once") {
 
 TEST_CASE("results: border change with hysteresis K=2, paths, changes and metrics") {
     harness h;
-    const ipv4_addr dst177(198, 19, 177, 1);
+    const ipv4_addr dst177 = test::lab().target_addr(1, 1);
+    const std::string target = test::lab().target_24(1).to_string();
+    const std::string ttk_border = test::border_addr(test::border::ttk).to_string();
     REQUIRE(h.post(test::batch(test::make_trace("fra", "c1", dst177, test::border::cu, 1000),
                                test::make_trace("fra", "c2", dst177, test::border::cu, 1010)))
                 .result() == http::status::ok);
@@ -203,10 +205,10 @@ TEST_CASE("results: border change with hysteresis K=2, paths, changes and metric
     REQUIRE(paths["paths"].size() == 1);
     const auto& p = paths["paths"][0];
     CHECK(p["agent"] == "fra");
-    CHECK(p["target"] == "198.19.177.0/24");
+    CHECK(p["target"] == target);
     CHECK(p["path"] == "ttk");
     CHECK(p["evidence"]["trace_id"] == "c4");
-    CHECK(p["evidence"]["border"]["addr"] == "198.18.80.9");
+    CHECK(p["evidence"]["border"]["addr"] == ttk_border);
     CHECK(!p["evidence"]["as_path"].empty());
 
     auto changes = json::parse(h.call(http::verb::get, "/api/v1/changes?since=0", "", "").body());
@@ -224,23 +226,20 @@ TEST_CASE("results: border change with hysteresis K=2, paths, changes and metric
           http::status::bad_request);
 
     auto metrics = h.call(http::verb::get, "/metrics", "", "").body();
-    CHECK(metrics.find(R"(tumen_border_path{agent="fra",path="ttk",target="198.19.177.0/24"} 1)") !=
+    CHECK(metrics.find(R"(tumen_border_path{agent="fra",path="ttk",target=")" + target +
+                       R"("} 1)") != std::string::npos);
+    CHECK(metrics.find(R"(tumen_border_path{agent="fra",path="china-unicom",target=")" + target +
+                       R"("} 0)") != std::string::npos);
+    CHECK(metrics.find(R"(tumen_path_changes_total{agent="fra",from="china-unicom",target=")" +
+                       target + R"(",to="ttk"} 1)") != std::string::npos);
+    CHECK(metrics.find(R"(tumen_loss_ratio{agent="fra",target=")" + target + R"("} 0.5)") !=
           std::string::npos);
-    CHECK(metrics.find(
-              R"(tumen_border_path{agent="fra",path="china-unicom",target="198.19.177.0/24"} 0)") !=
-          std::string::npos);
-    CHECK(
-        metrics.find(
-            R"(tumen_path_changes_total{agent="fra",from="china-unicom",target="198.19.177.0/24",to="ttk"} 1)") !=
-        std::string::npos);
-    CHECK(metrics.find(R"(tumen_loss_ratio{agent="fra",target="198.19.177.0/24"} 0.5)") !=
-          std::string::npos);
-    CHECK(metrics.find(R"(tumen_path_share_ratio{path="ttk",target="198.19.177.0/24"} 1)") !=
+    CHECK(metrics.find(R"(tumen_path_share_ratio{path="ttk",target=")" + target + R"("} 1)") !=
           std::string::npos);
     CHECK(metrics.find("tumen_border_rtt_seconds_bucket{agent=\"fra\",path=\"ttk\"") !=
           std::string::npos);
     CHECK(metrics.find("process_start_time_seconds") != std::string::npos);
-    CHECK(metrics.find("198.18.80.9") == std::string::npos); // no per-hop labels
+    CHECK(metrics.find(ttk_border) == std::string::npos); // no per-hop labels
 }
 
 TEST_CASE("assignment: authenticated, versioned, 304 on If-None-Match") {

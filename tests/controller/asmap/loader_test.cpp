@@ -32,9 +32,10 @@ TEST_CASE("loader: pfx2as, then iptoasn, then IXP files, each reported once in t
 }
 
 TEST_CASE("loader: no observer needed; the lab's plan loads") {
-    auto m = load_as_map({{tumen::test::lab_pfx2as_path}, {}, {}});
-    CHECK(m.lookup(*ipv4_addr::parse("198.19.176.1")).asn == 131279);
-    CHECK(m.lookup(*ipv4_addr::parse("198.18.48.1")).asn == 4837);
+    const auto& plan = tumen::test::lab();
+    auto m = load_as_map({{plan.pfx2as_path()}, {}, {}});
+    CHECK(m.lookup(plan.target_addr(0, 1)).asn == plan.asn("LAB_TARGET_AS"));
+    CHECK(m.lookup(plan.addr("LAB_CU1_ADDR_fra")).asn == plan.asn("LAB_CU_AS"));
 }
 
 TEST_CASE("loader: an unreadable file is a runtime_error naming it") {

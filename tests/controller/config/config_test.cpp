@@ -8,7 +8,7 @@
 #include <tumen/controller/config/server_config.hpp>
 #include <tumen/controller/config/token.hpp>
 
-#include "../api/fixtures.hpp"
+#include "server_fixtures.hpp"
 
 using namespace tumen;
 using namespace tumen::controller;
@@ -81,21 +81,23 @@ TEST_CASE("config: strict, errors carry file:line:column") {
 
 TEST_CASE("campaign source: an invalid file keeps the previous campaigns") {
     test::temp_dir dir;
-    auto file = dir.write("c.yaml", test::campaign_yaml);
+    auto file = dir.write("c.yaml", test::campaign_yaml());
     campaign_source src({file});
     src.load();
     REQUIRE(src.current()->campaigns.size() == 1);
     const auto gen = src.generation();
     CHECK_FALSE(src.poll().reloaded); // unchanged
-    dir.write("c.yaml", std::string(test::campaign_yaml) + "    bogus_key: 1\n");
+    dir.write("c.yaml", test::campaign_yaml() + "    bogus_key: 1\n");
     auto r = src.poll();
     CHECK_FALSE(r.reloaded);
     INFO(r.error);
     CHECK(r.error.find("c.yaml:17:5") != std::string::npos);
     CHECK(src.current()->campaigns.size() == 1);
     CHECK(src.generation() == gen);
-    std::string two = test::campaign_yaml;
-    two += "  - name: second\n    targets:\n      asn: 131279\n      prefixes: [198.19.178.0/24]\n"
+    std::string two = test::campaign_yaml();
+    two += "  - name: second\n    targets:\n      asn: " + test::lab().value("LAB_TARGET_AS") +
+           "\n      prefixes: [" + test::lab().target_24(2).to_string() +
+           "]\n"
            "    methods: [ping]\n";
     dir.write("c.yaml", two);
     r = src.reload();
@@ -106,9 +108,8 @@ TEST_CASE("campaign source: an invalid file keeps the previous campaigns") {
 }
 
 TEST_CASE("the test campaign has the lab's targets and classes (schedules/lab.yaml)") {
-    const auto lab =
-        campaign::load_campaigns_file(std::string(TUMEN_SOURCE_DIR) + "/schedules/lab.yaml");
-    const auto test_set = campaign::parse_campaigns(test::campaign_yaml, "test");
+    const auto lab = test::lab().schedule();
+    const auto test_set = campaign::parse_campaigns(test::campaign_yaml(), "test");
     REQUIRE(lab.campaigns.size() == 1);
     REQUIRE(test_set.campaigns.size() == 1);
     const auto& a = lab.campaigns[0];

@@ -8,7 +8,7 @@
 #include <tumen/controller/pipeline/publish.hpp>
 #include <tumen/controller/store/sqlite.hpp>
 
-#include "../api/fixtures.hpp"
+#include "server_fixtures.hpp"
 
 using namespace tumen;
 using namespace tumen::controller;
@@ -16,7 +16,11 @@ using namespace tumen::controller::pipeline;
 
 namespace {
 
-const ipv4_addr dst177(198, 19, 177, 1);
+const ipv4_addr dst177 = test::lab().target_addr(1, 1);
+/// The target /24 of dst177, as text.
+std::string target177() {
+    return test::lab().target_24(1).to_string();
+}
 
 /// A store on a temporary file and the verdict state on the lab's map and test campaign
 /// (hysteresis K=2).
@@ -25,12 +29,12 @@ struct harness {
     store::store db = store::store::open((dir.path / "apply.db").string());
     std::shared_ptr<const campaign::campaign_set> campaigns =
         std::make_shared<campaign::campaign_set>(
-            campaign::parse_campaigns(test::campaign_yaml, "campaigns.yaml"));
+            campaign::parse_campaigns(test::campaign_yaml(), "campaigns.yaml"));
     verdict_state state{lab_map(), campaigns, 1, 2};
 
     static asmap::as_map lab_map() {
         asmap::as_map_builder b;
-        asmap::sources::read_pfx2as_file(test::lab_pfx2as().string(), b);
+        asmap::sources::read_pfx2as_file(test::lab().pfx2as_path(), b);
         return b.build();
     }
 
@@ -111,10 +115,10 @@ TEST_CASE("apply: hops mapped, verdicts stored with the tracker state, change re
     // One row per hop: 15 on the China Unicom path, 14 on the TTK path.
     CHECK(h.db.count_hops(ec) == 2 * 15 + 2 * 14);
     REQUIRE(o->path_changes.size() == 1);
-    CHECK(o->path_changes[0].target == "198.19.177.0/24");
+    CHECK(o->path_changes[0].target == target177());
     CHECK(o->path_changes[0].from == "china-unicom");
     CHECK(o->path_changes[0].to == "ttk");
-    CHECK(o->paths.at("198.19.177.0/24") == "ttk");
+    CHECK(o->paths.at(target177()) == "ttk");
     CHECK_FALSE(o->rtts.empty());
     auto rows = h.db.load_verdicts(ec);
     REQUIRE(rows.size() == 1);
@@ -122,7 +126,7 @@ TEST_CASE("apply: hops mapped, verdicts stored with the tracker state, change re
     REQUIRE(snap);
     CHECK(snap->current == rows[0].path);
     CHECK(snap->changes == 1);
-    CHECK(h.state.verdicts().at({"fra", "198.19.177.0/24"}) == rows[0]);
+    CHECK(h.state.verdicts().at({"fra", target177()}) == rows[0]);
     auto changes = h.db.changes_since(0, 10, ec);
     REQUIRE(changes.size() == 1);
     CHECK(changes[0].at == 120);
@@ -142,10 +146,9 @@ TEST_CASE("publish: the metrics of a committed batch and of refusals") {
     CHECK(m.ingested("fra", metrics::outcome::stored) == 3);
     CHECK(m.ingested("fra", metrics::outcome::duplicate) == 0);
     const auto text = m.render();
-    CHECK(text.find(
-              R"(tumen_border_path{agent="fra",path="china-unicom",target="198.19.177.0/24"} 1)") !=
-          std::string::npos);
-    CHECK(text.find(R"(tumen_loss_ratio{agent="fra",target="198.19.177.0/24"} 0.5)") !=
+    CHECK(text.find(R"(tumen_border_path{agent="fra",path="china-unicom",target=")" + target177() +
+                    R"("} 1)") != std::string::npos);
+    CHECK(text.find(R"(tumen_loss_ratio{agent="fra",target=")" + target177() + R"("} 0.5)") !=
           std::string::npos);
     CHECK(text.find(R"(tumen_agent_last_seen_timestamp_seconds{agent="fra"} 5000)") !=
           std::string::npos);
@@ -158,9 +161,8 @@ TEST_CASE("publish: the metrics of a committed batch and of refusals") {
 
     metrics::controller_metrics restored;
     publish_verdicts(h.state, restored);
-    CHECK(restored.render().find(
-              R"(tumen_border_path{agent="fra",path="china-unicom",target="198.19.177.0/24"} 1)") !=
-          std::string::npos);
+    CHECK(restored.render().find(R"(tumen_border_path{agent="fra",path="china-unicom",target=")" +
+                                 target177() + R"("} 1)") != std::string::npos);
 }
 
 TEST_CASE("apply: a storage error keeps nothing of the batch and reloads the state") {

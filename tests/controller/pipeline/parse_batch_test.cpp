@@ -4,7 +4,7 @@
 
 #include <tumen/controller/pipeline/batch.hpp>
 
-#include "../api/fixtures.hpp"
+#include "server_fixtures.hpp"
 
 using namespace tumen;
 using namespace tumen::controller::pipeline;
@@ -12,7 +12,7 @@ using nlohmann::json;
 
 namespace {
 
-const ipv4_addr dst176(198, 19, 176, 1);
+const ipv4_addr dst176 = test::lab().target_addr(0, 1);
 
 json trace_json(const std::string& agent, const std::string& id) {
     return result::to_json(test::make_trace(agent, id, dst176, test::border::cu, 100));

@@ -3,7 +3,7 @@
 
 #include <tumen/controller/store/store.hpp>
 
-#include "../api/fixtures.hpp"
+#include "server_fixtures.hpp"
 
 using namespace tumen;
 using namespace tumen::controller;

@@ -8,7 +8,6 @@
 #include "trace_builder.hpp"
 
 using namespace tumen;
-using tumen::test::lab_pfx2as_path;
 using tumen::test::make_trace;
 using tumen::test::run_command;
 using tumen::test::write_file;
@@ -16,24 +15,38 @@ using tumen::test::write_file;
 namespace {
 const std::string exe = TUMEN_CONTROLLER_EXE;
 const std::string tmp = "/tmp/tumen-cli-test-" + std::to_string(::getpid());
+const tumen::test::lab_plan& plan = tumen::test::lab();
+/// The lab's pfx2as table and campaign, as classify options.
+const std::string lab_files =
+    " --pfx2as " + plan.pfx2as_path() + " --campaign " + plan.schedule_path() + " ";
 
-std::string cu_trace(const char* agent, const char* dst, std::int64_t time, const char* backbone) {
-    return result::to_json(make_trace("198.18.1.10", dst,
-                                      {{{"198.18.1.1"}},
-                                       {{"198.18.48.1"}},
+/// The `i`-th target /24 of the lab, as text.
+std::string target_24(std::size_t i) {
+    return plan.target_24(i).to_string();
+}
+/// The `n`-th address of the lab's China Unicom backbone (only in the class prefix).
+ipv4_addr backbone(std::uint64_t n) {
+    return plan.addr_in("LAB_CU_BACKBONE_PREFIX", n);
+}
+
+std::string cu_trace(const char* agent, ipv4_addr dst, std::int64_t time, ipv4_addr backbone) {
+    return result::to_json(make_trace(plan.vp_addr("fra"), dst,
+                                      {{{plan.acc_addr("fra")}},
+                                       {{plan.addr("LAB_CU1_ADDR_fra")}},
                                        {{"*"}},
                                        {{backbone}, 40},
-                                       {{"198.18.48.9"}, 40.2},
+                                       {{plan.addr_in("LAB_CU_PREFIX", 9)}, 40.2},
                                        {{dst}, 40.5}},
                                       agent, time, std::string(agent) + "-" + std::to_string(time)))
         .dump();
 }
-std::string ttk_trace(const char* agent, const char* dst, std::int64_t time) {
-    return result::to_json(
-               make_trace(
-                   "198.18.1.10", dst,
-                   {{{"198.18.1.1"}}, {{"198.18.80.1"}}, {{"198.18.80.9"}, 70.2}, {{dst}, 70.5}},
-                   agent, time, std::string(agent) + "-" + std::to_string(time)))
+std::string ttk_trace(const char* agent, ipv4_addr dst, std::int64_t time) {
+    return result::to_json(make_trace(plan.vp_addr("fra"), dst,
+                                      {{{plan.acc_addr("fra")}},
+                                       {{plan.addr_in("LAB_TTK_PREFIX", 1)}},
+                                       {{plan.addr_in("LAB_TTK_PREFIX", 9)}, 70.2},
+                                       {{dst}, 70.5}},
+                                      agent, time, std::string(agent) + "-" + std::to_string(time)))
         .dump();
 }
 } // namespace
@@ -41,18 +54,17 @@ std::string ttk_trace(const char* agent, const char* dst, std::int64_t time) {
 TEST_CASE("classify: CU -> TTK flip gives verdicts and one change, in time order across files") {
     // File a: CU traces (ECMP alternation cu3a/cu3b) and a malformed line; file b: TTK traces,
     // one earlier than the last CU trace of file a is not allowed, so times interleave cleanly.
-    std::string a = cu_trace("fra", "198.19.177.1", 100, "198.18.64.3") + "\n" +
-                    cu_trace("fra", "198.19.177.1", 110, "198.18.64.4") + "\n" + "{oops\n" +
-                    cu_trace("fra", "198.19.177.1", 120, "198.18.64.3") + "\n" +
-                    cu_trace("fra", "198.19.176.1", 125, "198.18.64.4") + "\n";
-    std::string b = ttk_trace("fra", "198.19.177.1", 140) + "\n" +
-                    ttk_trace("fra", "198.19.177.1", 130) + "\n" +
-                    ttk_trace("fra", "198.19.177.1", 150) + "\n";
+    const ipv4_addr dst177 = plan.target_addr(1, 1);
+    std::string a = cu_trace("fra", dst177, 100, backbone(3)) + "\n" +
+                    cu_trace("fra", dst177, 110, backbone(4)) + "\n" + "{oops\n" +
+                    cu_trace("fra", dst177, 120, backbone(3)) + "\n" +
+                    cu_trace("fra", plan.target_addr(0, 1), 125, backbone(4)) + "\n";
+    std::string b = ttk_trace("fra", dst177, 140) + "\n" + ttk_trace("fra", dst177, 130) + "\n" +
+                    ttk_trace("fra", dst177, 150) + "\n";
     write_file(tmp + "-a.jsonl", a);
     write_file(tmp + "-b.jsonl", b);
-    auto r = run_command(exe + " classify --pfx2as " + lab_pfx2as_path +
-                         " --campaign " TUMEN_SOURCE_DIR "/schedules/lab.yaml --format json " +
-                         tmp + "-a.jsonl " + tmp + "-b.jsonl");
+    auto r = run_command(exe + " classify" + lab_files + "--format json " + tmp + "-a.jsonl " +
+                         tmp + "-b.jsonl");
     CAPTURE(r.err);
     CHECK(r.status == 1); // one malformed record skipped
     CHECK(r.err.find(tmp + "-a.jsonl:3: error: invalid JSON") != std::string::npos);
@@ -72,14 +84,14 @@ TEST_CASE("classify: CU -> TTK flip gives verdicts and one change, in time order
         last = v["time"].get<std::int64_t>();
     }
     CHECK(verdicts[0]["path"] == "china-unicom");
-    CHECK(verdicts[0]["transit_asn"] == 4837);
-    CHECK(verdicts[0]["target"] == "198.19.177.0/24");
-    CHECK(verdicts[3]["target"] == "198.19.176.0/24");
+    CHECK(verdicts[0]["transit_asn"] == plan.asn("LAB_CU_AS"));
+    CHECK(verdicts[0]["target"] == target_24(1));
+    CHECK(verdicts[3]["target"] == target_24(0));
     CHECK(verdicts[4]["path"] == "ttk");
     CHECK(verdicts[4]["time"] == 130);
     REQUIRE(changes.size() == 1);
     CHECK(changes[0]["agent"] == "fra");
-    CHECK(changes[0]["target"] == "198.19.177.0/24");
+    CHECK(changes[0]["target"] == target_24(1));
     CHECK(changes[0]["from"] == "china-unicom");
     CHECK(changes[0]["to"] == "ttk");
     CHECK(changes[0]["time"] == 130);
@@ -87,14 +99,13 @@ TEST_CASE("classify: CU -> TTK flip gives verdicts and one change, in time order
 }
 
 TEST_CASE("classify: clean input exits 0; bad campaign exits 2 with file:line:column") {
-    write_file(tmp + "-ok.jsonl", cu_trace("msk", "198.19.178.1", 5, "198.18.64.3") + "\n");
-    auto ok =
-        run_command(exe + " classify --pfx2as " + lab_pfx2as_path +
-                    " --campaign " TUMEN_SOURCE_DIR "/schedules/lab.yaml " + tmp + "-ok.jsonl");
+    write_file(tmp + "-ok.jsonl", cu_trace("msk", plan.target_addr(2, 1), 5, backbone(3)) + "\n");
+    auto ok = run_command(exe + " classify" + lab_files + tmp + "-ok.jsonl");
     CHECK(ok.status == 0);
-    CHECK(ok.out.find("msk  198.19.178.0/24  china-unicom (AS4837)") != std::string::npos);
+    CHECK(ok.out.find("msk  " + target_24(2) + "  china-unicom (AS" + plan.value("LAB_CU_AS") +
+                      ")") != std::string::npos);
     write_file(tmp + "-bad.yaml", "campaigns:\n  - name: x\n    tragets: {}\n");
-    auto bad = run_command(exe + " classify --pfx2as " + lab_pfx2as_path + " --campaign " + tmp +
+    auto bad = run_command(exe + " classify --pfx2as " + plan.pfx2as_path() + " --campaign " + tmp +
                            "-bad.yaml " + tmp + "-ok.jsonl");
     CHECK(bad.status == 2);
     CHECK(bad.err.find(tmp + "-bad.yaml:3:5: unknown key \"tragets\"") != std::string::npos);

@@ -1,9 +1,10 @@
 #pragma once
-// Test and benchmark fixtures for the controller server: lab-plan results (deploy/lab address
-// plan: 198.18.0.0/15 and 198.19.176.0/22 only), a campaign file (the lab's targets and classes,
-// checked against schedules/lab.yaml by tests/controller/config) and a controller
-// configuration in a temporary directory that loads the lab's deploy/lab/pfx2as.txt.
-// TUMEN_SOURCE_DIR (the repository) is defined for unit tests and the ingest benchmark.
+// Test and benchmark fixtures for the controller server (tests/controller/api, config,
+// pipeline, store, tests/integration and bench/ingest): results on the lab's address plan, a
+// campaign file (the lab's targets and classes, checked against schedules/lab.yaml by
+// tests/controller/config) and a controller configuration in a temporary directory that loads
+// the lab's deploy/lab/pfx2as.txt. Every address, prefix and AS number comes from the lab's
+// files through tests/lib/lab_plan.hpp (link tumen::test_lab_plan).
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
@@ -17,22 +18,32 @@
 #include <tumen/common/result_json.hpp>
 #include <tumen/controller/config/token.hpp>
 
+#include "lab_plan.hpp"
+
 namespace tumen::test {
 
 /// Which border the synthetic trace crosses.
 enum class border { cu, ttk };
 
-/// A 15-hop udp-paris trace from `agent` to `dst` (in 198.19.176.0/22) through China
-/// Unicom (cu1 198.18.48.1, silent cu2, cu3a in the class-only 198.18.64.0/20, kp-br's
-/// CU-facing 198.18.48.254) or TTK (ttk1/ttk2 in 198.18.80.0/20), then the target.
+/// The last transit hop of make_trace's path `b`, the border it reports: kp-br's CU-facing
+/// address (in LAB_CU_PREFIX) or its TTK-facing one (in LAB_TTK_PREFIX).
+inline ipv4_addr border_addr(border b) {
+    return b == border::cu ? lab().addr_in("LAB_CU_PREFIX", 254)
+                           : lab().addr_in("LAB_TTK_PREFIX", 9);
+}
+
+/// A 15-hop udp-paris trace from `agent` (sent from fra's address) to `dst` (a lab target)
+/// through China Unicom (cu1, silent cu2, cu3a in the class-only LAB_CU_BACKBONE_PREFIX, kp-br's
+/// CU-facing address) or TTK (ttk1/ttk2 in LAB_TTK_PREFIX), then the target.
 inline result::trace make_trace(const std::string& agent, const std::string& id, ipv4_addr dst,
                                 border b, std::int64_t ts) {
+    const lab_plan& plan = lab();
     result::trace t;
     t.id = id;
     t.agent = agent;
     t.campaign = "lab-border";
     t.dst = dst;
-    t.src = ipv4_addr(198, 18, 1, 10);
+    t.src = plan.vp_addr("fra");
     t.proto = "UDP";
     t.method = "udp-paris";
     t.paris_id = 7;
@@ -64,22 +75,22 @@ inline result::trace make_trace(const std::string& agent, const std::string& id,
         t.hops.push_back(h);
     };
     std::uint8_t ttl = 1;
-    add_hop(ttl++, ipv4_addr(198, 18, 1, 1), 0.3);
+    add_hop(ttl++, plan.acc_addr("fra"), 0.3);
     // Filler hops inside the vantage point's hosting AS keep the trace at 15 hops.
     for (int i = 0; i < 8; ++i) {
-        add_hop(ttl++, ipv4_addr(198, 18, 1, static_cast<std::uint8_t>(100 + i)), 0.5 + i * 0.1);
+        add_hop(ttl++, plan.addr_in("LAB_VP_PREFIX_fra", 100 + i), 0.5 + i * 0.1);
     }
     if (b == border::cu) {
-        add_hop(ttl++, ipv4_addr(198, 18, 48, 1), 2.0);
-        add_hop(ttl++, std::nullopt, 0);                  // cu2 is silent
-        add_hop(ttl++, ipv4_addr(198, 18, 64, 10), 40.5); // cu3a, class prefix only
-        add_hop(ttl++, ipv4_addr(198, 18, 64, 14), 40.7);
-        add_hop(ttl++, ipv4_addr(198, 18, 48, 254), 41.0); // kp-br CU-facing
+        add_hop(ttl++, plan.addr("LAB_CU1_ADDR_fra"), 2.0);
+        add_hop(ttl++, std::nullopt, 0);                                  // cu2 is silent
+        add_hop(ttl++, plan.addr_in("LAB_CU_BACKBONE_PREFIX", 10), 40.5); // cu3a, class prefix only
+        add_hop(ttl++, plan.addr_in("LAB_CU_BACKBONE_PREFIX", 14), 40.7);
+        add_hop(ttl++, border_addr(border::cu), 41.0); // kp-br CU-facing
     } else {
-        add_hop(ttl++, ipv4_addr(198, 18, 80, 1), 2.0);
-        add_hop(ttl++, ipv4_addr(198, 18, 80, 5), 70.2);
-        add_hop(ttl++, ipv4_addr(198, 18, 80, 6), 70.3);
-        add_hop(ttl++, ipv4_addr(198, 18, 80, 9), 70.6); // kp-br TTK-facing
+        add_hop(ttl++, plan.addr_in("LAB_TTK_PREFIX", 1), 2.0);
+        add_hop(ttl++, plan.addr_in("LAB_TTK_PREFIX", 5), 70.2);
+        add_hop(ttl++, plan.addr_in("LAB_TTK_PREFIX", 6), 70.3);
+        add_hop(ttl++, border_addr(border::ttk), 70.6); // kp-br TTK-facing
     }
     result::hop last;
     last.ttl = ttl;
@@ -96,7 +107,7 @@ inline result::ping make_ping(const std::string& agent, const std::string& id, i
     p.agent = agent;
     p.campaign = "lab-border";
     p.dst = dst;
-    p.src = ipv4_addr(198, 18, 1, 10);
+    p.src = lab().vp_addr("fra");
     p.method = "icmp";
     p.timestamp = ts;
     p.sent = sent;
@@ -107,29 +118,37 @@ inline result::ping make_ping(const std::string& agent, const std::string& id, i
     return p;
 }
 
-/// A test campaign on the lab's plan: the targets and classes of schedules/lab.yaml with the
-/// default pacing (tests edit this text and assert error line numbers in it).
-inline const char* campaign_yaml = R"(campaigns:
+/// A test campaign on the lab's plan: the targets and classes of schedules/lab.yaml (values
+/// from deploy/lab/lab.env) with the default pacing, 16 lines (tests edit this text and
+/// assert error line numbers in it).
+inline std::string campaign_yaml() {
+    std::string text = R"(campaigns:
   - name: lab-border
     description: test campaign on the lab plan
     targets:
-      asn: 131279
-      prefixes: [198.19.176.0/24, 198.19.177.0/24, 198.19.178.0/24, 198.19.179.0/24]
+      asn: LAB_TARGET_AS
+      prefixes: [LAB_TARGET_24S]
       addresses_per_prefix: 1
     classes:
       - name: china-unicom
-        asns: [4837]
-        prefixes: [198.18.64.0/20]
+        asns: [LAB_CU_AS]
+        prefixes: [LAB_CU_BACKBONE_PREFIX]
       - name: ttk
-        asns: [20485]
+        asns: [LAB_TTK_AS]
     methods: [udp-paris, ping]
     interval: 10s
     agents: all
 )";
-
-/// The lab's pfx2as table (deploy/lab/pfx2as.txt), the one the lab's controller loads.
-inline std::filesystem::path lab_pfx2as() {
-    return std::filesystem::path(TUMEN_SOURCE_DIR) / "deploy" / "lab" / "pfx2as.txt";
+    // Each variable of lab.env named above, replaced by its value (lists comma-separated).
+    for (const char* key :
+         {"LAB_TARGET_AS", "LAB_TARGET_24S", "LAB_CU_AS", "LAB_CU_BACKBONE_PREFIX", "LAB_TTK_AS"}) {
+        std::string value;
+        for (const auto& word : lab().words(key)) {
+            value += (value.empty() ? "" : ", ") + word;
+        }
+        text.replace(text.find(key), std::string_view(key).size(), value);
+    }
+    return text;
 }
 
 /// A fresh temporary directory, removed on destruction.
@@ -161,12 +180,12 @@ inline std::string token_of(const std::string& agent) {
 /// A controller.yaml in `dir` for agents fra, tyo, msk with hysteresis K=2.
 inline std::filesystem::path write_config(const temp_dir& dir, const std::string& extra = {},
                                           const std::string& body_limit = "8MiB") {
-    dir.write("campaigns.yaml", campaign_yaml);
+    dir.write("campaigns.yaml", campaign_yaml());
     std::string yaml = "listen: 127.0.0.1:0\n"
                        "database: controller.db\n"
                        "campaigns: [campaigns.yaml]\n"
                        "pfx2as: [\"" +
-                       lab_pfx2as().string() +
+                       lab().pfx2as_path() +
                        "\"]\n"
                        "hysteresis: 2\n"
                        "threads: 2\n"
