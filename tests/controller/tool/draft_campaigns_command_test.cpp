@@ -10,12 +10,12 @@
 #include "trace_builder.hpp"
 
 using namespace tumen;
-using tumen::test::lab_pfx2as_path;
 using tumen::test::make_trace;
 using tumen::test::run_command;
 using tumen::test::write_file;
 
 namespace {
+const std::string lab_pfx2as_path = tumen::test::lab().pfx2as_path();
 const std::string exe = TUMEN_CONTROLLER_EXE;
 const std::string tmp = "/tmp/tumen-draft-test-" + std::to_string(::getpid());
 
