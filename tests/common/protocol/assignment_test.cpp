@@ -119,8 +119,11 @@ TEST_CASE("assignment: every rejection names the field") {
 
 TEST_CASE("assignment: work items obey the YAML limits (validate)") {
     json doc = protocol::to_json(sample());
-    for (const auto& [field, value] : std::vector<std::pair<const char*, json>>{
+    for (const auto& limit : std::vector<std::pair<const char*, json>>{
              {"wait_ms", 0}, {"attempts", 0}, {"first_ttl", 0}, {"hops_in_flight", 33}}) {
+        // Not a structured binding: CAPTURE's lambda cannot capture one under clang 14.
+        const char* field = limit.first;
+        const json& value = limit.second;
         CAPTURE(field);
         json d = doc;
         d["work"][0][field] = value;
