@@ -1,3 +1,6 @@
+#include <prometheus/exposer.h>
+#include <spdlog/spdlog.h>
+
 #include <tumen/common/result.hpp>
 #include <tumen/probe/agent/agent_metrics.hpp>
 #include <tumen/probe/engine/engine.hpp>
@@ -135,6 +138,19 @@ void agent_metrics::uploaded(std::uint64_t results, double unix_time) {
 
 void agent_metrics::assignment_poll(const char* outcome) {
     assignment_polls_->Add({{"outcome", outcome}}).Increment();
+}
+
+std::unique_ptr<prometheus::Exposer> serve_metrics(const agent_metrics& metrics,
+                                                   const std::string& listen) {
+    try {
+        auto exposer = std::make_unique<prometheus::Exposer>(listen);
+        exposer->RegisterCollectable(metrics.registry());
+        spdlog::info("metrics on http://{}/metrics", listen);
+        return exposer;
+    } catch (const std::exception& e) {
+        spdlog::error("cannot listen for metrics on {}: {}", listen, e.what());
+        return nullptr;
+    }
 }
 
 } // namespace tumen::probe::agent

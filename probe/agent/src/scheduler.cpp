@@ -2,6 +2,7 @@
 
 #include <tumen/common/result_json.hpp>
 #include <tumen/probe/agent/result_id.hpp>
+#include <tumen/probe/agent/round_plan.hpp>
 #include <tumen/probe/agent/scheduler.hpp>
 
 namespace tumen::probe::agent {
@@ -75,32 +76,13 @@ scheduler::~scheduler() {
     *alive_ = false;
 }
 
-std::string scheduler::item_key(const campaign::work_item& w) {
-    return w.campaign + "|" + w.address.to_string() + "|" + campaign::to_string(w.how);
-}
-
 void scheduler::run_round(const std::string& campaign, std::uint64_t round,
                           const std::vector<campaign::work_item>& items,
                           std::chrono::system_clock::time_point round_end) {
-    auto& [current_round, keys] = started_[campaign];
-    if (current_round != round) {
-        current_round = round;
-        keys.clear();
-    }
     const auto now = std::chrono::system_clock::now();
     std::size_t scheduled = 0;
-    for (const auto& w : items) {
-        if (w.campaign != campaign || !keys.insert(item_key(w)).second) {
-            continue;
-        }
-        // Start offset in [0, jitter), never past the round's end.
-        auto span = std::chrono::duration_cast<std::chrono::milliseconds>(round_end - now);
-        span = std::min(span, w.params.jitter);
-        std::chrono::milliseconds offset{0};
-        if (span.count() > 1) {
-            offset = std::chrono::milliseconds(
-                std::uniform_int_distribution<std::int64_t>(0, span.count() - 1)(rng_));
-        }
+    for (const auto& w : ledger_.admit(campaign, round, items)) {
+        const auto offset = start_offset(now, round_end, w.params.jitter, rng_);
         auto timer = std::make_unique<asio::steady_timer>(io_, offset);
         auto* t = timer.get();
         timers_.push_back(std::move(timer));
@@ -122,7 +104,7 @@ void scheduler::run_round(const std::string& campaign, std::uint64_t round,
 }
 
 void scheduler::start(const campaign::work_item& w) {
-    const auto key = item_key(w);
+    const auto key = work_item_key(w);
     if (!in_flight_.insert(key).second) {
         spdlog::warn("scheduler: {} {} ({}) still running from the previous round; skipped",
                      w.campaign, w.address.to_string(), campaign::to_string(w.how));

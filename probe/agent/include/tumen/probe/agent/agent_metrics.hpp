@@ -14,6 +14,10 @@
 #include <prometheus/gauge.h>
 #include <prometheus/registry.h>
 
+namespace prometheus {
+class Exposer;
+}
+
 namespace tumen::probe::engine {
 struct counters;
 }
@@ -106,5 +110,10 @@ private:
     prometheus::Counter* rounds_skipped_;
     std::unique_ptr<engine::counters> last_engine_;
 };
+
+/// Serves `metrics` on http://<listen>/metrics (`listen` is "addr:port"). Null, after logging
+/// why, when it cannot listen.
+std::unique_ptr<prometheus::Exposer> serve_metrics(const agent_metrics& metrics,
+                                                   const std::string& listen);
 
 } // namespace tumen::probe::agent

@@ -8,7 +8,6 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <memory>
 #include <random>
 #include <set>
@@ -20,6 +19,7 @@
 #include <tumen/common/asio.hpp>
 #include <tumen/common/campaign.hpp>
 #include <tumen/probe/agent/agent_metrics.hpp>
+#include <tumen/probe/agent/round_ledger.hpp>
 #include <tumen/probe/engine/engine.hpp>
 
 namespace tumen::probe::agent {
@@ -61,7 +61,6 @@ public:
 
 private:
     void start(const campaign::work_item& w);
-    static std::string item_key(const campaign::work_item& w);
 
     boost::asio::io_context& io_;
     engine::engine& engine_;
@@ -72,8 +71,7 @@ private:
     std::vector<std::unique_ptr<boost::asio::steady_timer>> timers_;
     std::size_t waiting_ = 0;
     std::set<std::string> in_flight_;
-    std::map<std::string, std::pair<std::uint64_t, std::set<std::string>>>
-        started_; ///< per campaign: round, keys
+    round_ledger ledger_;
     std::uint64_t results_ = 0;
     std::shared_ptr<bool> alive_;
 };
