@@ -64,9 +64,10 @@ TEST_CASE("reload: live settings are copied, the others need a restart") {
         {"pps: 100", "pps: 100\nmetrics: {listen: \"127.0.0.1:9101\"}"},
         {"dir: /var/lib/tumen/spool}", "dir: /var/lib/tumen/spool, max_bytes: 1MiB}"},
     };
-    for (const auto& [from, to] : restart) {
+    for (const auto& change : restart) {
+        const std::string& to = change.second; // not a structured binding: CAPTURE (clang 14)
         CAPTURE(to);
-        CHECK(needs_restart(base, parse(replace(base_yaml, from, to))));
+        CHECK(needs_restart(base, parse(replace(base_yaml, change.first, to))));
     }
     auto with_ca = base;
     with_ca.controller->ca_file = "/etc/tumen/ca.pem";
