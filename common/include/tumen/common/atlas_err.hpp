@@ -10,9 +10,12 @@
 /// (RIPE-NCC/ripe-atlas-software-probe, probe-busybox/eperd/traceroute.c, ready_callback4)
 /// does so, for an IPv4 ICMP destination unreachable (RFC 792 codes 0-5, RFC 1122 3.2.2.1
 /// codes 6-12, RFC 1812 5.2.7.1 codes 13-15), as follows:
-///   code 0 "N", 1 "H", 2 "P", 13 "A", 3 "p" (nothing when the port unreachable is the normal
-///   end of a UDP or TCP trace), 4 no `err` but an `mtu` field, any other code the code
-///   itself as a JSON number (`"err":9`).
+///   code 0 "N", 1 "H", 2 "P", 13 "A", 3 "p" for ICMP probes and nothing for UDP and TCP
+///   probes (to them a port unreachable is the normal end of a trace), 4 no `err` but an
+///   `mtu` field, any other code the code itself as a JSON number (`"err":9`).
+/// tumen writes "p" for a port unreachable from another address than the destination (for
+/// any method: it is not the end of the trace but an unreachable) and nothing when it comes
+/// from the destination.
 #include <cstdint>
 #include <optional>
 #include <string>
