@@ -5,6 +5,7 @@
 #include <limits>
 #include <string>
 
+#include <tumen/common/atlas_err.hpp>
 #include <tumen/common/json/field_reader.hpp>
 #include <tumen/common/result_json.hpp>
 
@@ -16,37 +17,6 @@ using json = nlohmann::json;
 using json_fields::field_reader;
 using json_fields::index;
 using json_fields::join;
-
-/// Atlas `err` letters (RIPE Atlas traceroute result format) <-> ICMP unreachable codes
-/// (RFC 792: 0 net, 1 host, 2 protocol, 3 port; RFC 1812 13 administratively prohibited).
-struct err_letter {
-    char letter;
-    std::uint8_t code;
-};
-constexpr err_letter err_letters[] = {{'N', 0}, {'H', 1}, {'P', 2}, {'p', 3}, {'A', 13}};
-
-std::optional<std::uint8_t> code_of_err(std::string_view err) {
-    if (err.size() == 1) {
-        for (auto e : err_letters) {
-            if (e.letter == err[0]) {
-                return e.code;
-            }
-        }
-    }
-    unsigned v = 0;
-    if (!err.empty() && err.size() <= 3) {
-        for (char c : err) {
-            if (c < '0' || c > '9') {
-                return std::nullopt;
-            }
-            v = v * 10 + static_cast<unsigned>(c - '0');
-        }
-        if (v <= 255) {
-            return static_cast<std::uint8_t>(v);
-        }
-    }
-    return std::nullopt;
-}
 
 bool parse_icmpext(const json& v, const std::string& path, std::vector<mpls_entry>& out,
                    std::optional<parse_error>& err) {

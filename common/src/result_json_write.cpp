@@ -1,5 +1,8 @@
 // The writer of the result JSON (tumen's form of a trace or ping result, close to RIPE
 // Atlas'); its strict parser is result_json.cpp.
+#include <string>
+
+#include <tumen/common/atlas_err.hpp>
 #include <tumen/common/result_json.hpp>
 
 namespace tumen::result {
@@ -40,7 +43,9 @@ nlohmann::json to_json(const trace& t) {
             if (r.quoted_ttl) {
                 o["ittl"] = *r.quoted_ttl;
             }
-            if (!r.err.empty()) {
+            if (err_is_numeric(r.err)) {
+                o["err"] = std::stoi(r.err); // Atlas writes other codes as a number
+            } else if (!r.err.empty()) {
                 o["err"] = r.err;
             }
             if (!r.mpls.empty()) {

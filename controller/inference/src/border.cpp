@@ -3,14 +3,60 @@
 #include <tumen/controller/inference/border.hpp>
 
 namespace tumen::controller::inference {
+namespace {
+
+bool contains(const std::vector<std::uint32_t>& v, std::uint32_t x) {
+    return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+/// The AS a hop stands for among all the origins of its prefix (several for a MOAS prefix or
+/// an AS set): the target AS if it is one of them, else the first origin in a class, else
+/// the first origin.
+struct origin_choice {
+    std::uint32_t asn = 0;
+    const campaign::path_class* cls = nullptr;
+    bool target = false;
+};
+
+origin_choice choose_origin(const std::vector<std::uint32_t>& origins,
+                            const campaign::campaign& c) {
+    origin_choice o;
+    if (origins.empty()) {
+        return o;
+    }
+    if (c.targets.asn != 0 && contains(origins, c.targets.asn)) {
+        o.asn = c.targets.asn;
+        o.target = true;
+    } else {
+        o.asn = origins.front();
+        for (const auto asn : origins) {
+            if (c.class_by_asn(asn) != nullptr) {
+                o.asn = asn;
+                break;
+            }
+        }
+    }
+    o.cls = c.class_by_asn(o.asn);
+    return o;
+}
+
+/// The origins of a looked-up address (empty when unmapped).
+const std::vector<std::uint32_t>& origins_of(const asmap::as_map& map, const asmap::as_info& i) {
+    static const std::vector<std::uint32_t> none;
+    return i.asn != 0 ? map.origins(i.origin_set) : none;
+}
+
+} // namespace
 
 std::vector<annotated_hop> annotate(const result::trace& t, const campaign::campaign& c,
                                     const asmap::as_map& map) {
     std::vector<annotated_hop> out;
     out.reserve(t.hops.size());
-    // The vantage point's own AS: that of its source address, when public and mapped.
+    // The vantage point's own ASes: the origins of its source address, when public and mapped.
     const auto src_info = map.lookup(t.src);
-    const std::uint32_t own_asn = src_info.special == asmap::special_space::none ? src_info.asn : 0;
+    const std::vector<std::uint32_t> own_asns = src_info.special == asmap::special_space::none
+                                                    ? origins_of(map, src_info)
+                                                    : std::vector<std::uint32_t>{};
     for (const auto& h : t.hops) {
         const std::size_t first_of_hop = out.size();
         for (const auto& r : h.replies) {
@@ -32,24 +78,32 @@ std::vector<annotated_hop> annotate(const result::trace& t, const campaign::camp
             a.addr = r.from;
             a.rtt_ms = r.rtt_ms;
             const auto info = map.lookup(r.from);
-            a.target = r.from == t.dst || c.target_prefix_of(r.from).has_value() ||
-                       (info.asn != 0 && info.asn == c.targets.asn);
+            // A MOAS prefix (or AS set) stands for all its origins, not only the first.
+            const auto& origins = origins_of(map, info);
+            const origin_choice o = choose_origin(origins, c);
+            a.target = r.from == t.dst || c.target_prefix_of(r.from).has_value() || o.target;
             if (const auto* pc = c.class_by_prefix(r.from)) {
                 // A class prefix overrides the AS map (e.g. unannounced backbone space).
                 a.cls = pc;
-                a.asn = info.asn != 0 && std::find(pc->asns.begin(), pc->asns.end(), info.asn) !=
-                                             pc->asns.end()
-                            ? info.asn
-                            : (pc->asns.empty() ? info.asn : pc->asns.front());
+                a.asn = pc->asns.empty() ? info.asn : pc->asns.front();
+                for (const auto asn : origins) {
+                    if (contains(pc->asns, asn)) {
+                        a.asn = asn;
+                        break;
+                    }
+                }
                 a.evidence = !a.target;
             } else if (info.special != asmap::special_space::none) {
                 a.own_network = true;
             } else if (info.ixp != 0) {
                 a.ixp = true;
-            } else if (info.asn != 0) {
-                a.asn = info.asn;
-                a.cls = c.class_by_asn(info.asn);
-                a.own_network = own_asn != 0 && info.asn == own_asn;
+            } else if (o.asn != 0) {
+                a.asn = o.asn;
+                a.cls = o.cls;
+                // Ours when one of the origins is, unless it stands for a class AS that is not.
+                const bool any_own = std::any_of(origins.begin(), origins.end(),
+                                                 [&](auto asn) { return contains(own_asns, asn); });
+                a.own_network = any_own && (o.cls == nullptr || contains(own_asns, o.asn));
                 a.evidence = !a.target && !a.own_network;
             }
             out.push_back(a);

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <charconv>
 
+#include <tumen/common/atlas_err.hpp>
 #include <tumen/controller/readers/traceroute_text.hpp>
 
 #include "record_state.hpp"
@@ -13,21 +14,20 @@ namespace {
 using detail::issue;
 using detail::record_state;
 
-/// `!X`-style annotations of BSD/Linux traceroute (traceroute(8)): ICMP unreachable codes.
+/// `!X`-style annotations of BSD/Linux traceroute (traceroute(8)): ICMP unreachable codes,
+/// stored with RIPE Atlas' `err` for the code.
 bool apply_annotation(std::string_view tok, result::hop_reply& r) {
     struct ann {
         std::string_view text;
         std::uint8_t code;
-        const char* err;
     };
-    static constexpr ann anns[] = {{"!N", 0, "N"},  {"!H", 1, "H"},   {"!P", 2, "P"},
-                                   {"!F", 4, "F"},  {"!S", 5, "S"},   {"!X", 13, "A"},
-                                   {"!A", 13, "A"}, {"!V", 14, "14"}, {"!C", 15, "15"}};
+    static constexpr ann anns[] = {{"!N", 0},  {"!H", 1},  {"!P", 2},  {"!F", 4}, {"!S", 5},
+                                   {"!X", 13}, {"!A", 13}, {"!V", 14}, {"!C", 15}};
     for (const auto& a : anns) {
         if (tok == a.text) {
             r.icmp_type = 3;
             r.icmp_code = a.code;
-            r.err = a.err;
+            r.err = result::err_of_unreachable(a.code, false);
             return true;
         }
     }

@@ -285,39 +285,4 @@ decode_result decode_reply(std::span<const std::uint8_t> ip_packet,
     return out;
 }
 
-std::string unreachable_flag(std::uint8_t code) {
-    // RFC 792 (codes 0-5), RFC 1122 section 3.2.2.1 (6-12), RFC 1812 section 5.2.7.1 (13-15);
-    // letters as traceroute(8) prints them (!N, !H, ...) and RIPE Atlas stores them in `err`.
-    switch (code) {
-    case 0:  // net unreachable
-    case 6:  // destination network unknown
-    case 8:  // source host isolated (obsolete)
-    case 11: // network unreachable for type of service
-        return "N";
-    case 1:  // host unreachable
-    case 7:  // destination host unknown
-    case 12: // host unreachable for type of service
-        return "H";
-    case 2: // protocol unreachable
-        return "P";
-    case 3: // port unreachable: the normal end of a UDP trace when it comes from the target
-        return "";
-    case 4: // fragmentation needed and DF set
-        return "F";
-    case 5: // source route failed
-        return "S";
-    case 9:  // communication with destination network administratively prohibited
-    case 10: // communication with destination host administratively prohibited
-        return "A";
-    case 13: // communication administratively prohibited (filtered)
-        return "X";
-    case 14: // host precedence violation
-        return "V";
-    case 15: // precedence cutoff in effect
-        return "C";
-    default:
-        return std::to_string(code);
-    }
-}
-
 } // namespace tumen::probe::codec

@@ -2,6 +2,8 @@
 // the capture clock) or replies, matched in the probe table and delivered to their job.
 #include <algorithm>
 
+#include <tumen/probe/engine/frame_role.hpp>
+
 #include "engine_impl.hpp"
 
 namespace tumen::probe::engine {
@@ -27,7 +29,7 @@ void engine::impl::handle_frame(const captured_frame& f) {
         ++stats.decode_errors;
         return;
     }
-    if (f.payload->direction == link_direction::outgoing || head->src == src) {
+    if (role_of_frame(*head, f.payload->direction, src) == frame_role::own_probe) {
         // Our own probe leaving: its send time on the capture clock.
         outstanding* e = probes.by_ip_id(head->id);
         if (e != nullptr) {

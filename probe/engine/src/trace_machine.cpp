@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <utility>
 
+#include <tumen/common/atlas_err.hpp>
 #include <tumen/probe/engine/trace_machine.hpp>
 
 namespace tumen::probe::engine {
@@ -40,10 +41,8 @@ classified_reply classify_reply(const codec::reply& r, ipv4_addr dst, double rtt
             out.meaning = reply_meaning::destination;
         } else {
             out.meaning = reply_meaning::unreachable;
-            h.err = codec::unreachable_flag(r.icmp_code);
-            if (h.err.empty()) {
-                h.err = std::to_string(r.icmp_code);
-            }
+            // RIPE Atlas' `err` ("p" for a port unreachable from another address).
+            h.err = result::err_of_unreachable(r.icmp_code, false);
         }
         break;
     }

@@ -134,6 +134,31 @@ TEST_CASE("traceroute text output, with ECMP continuation lines and annotations"
     CHECK(read_results_text(text, "t.txt").traces.size() == 1);
 }
 
+TEST_CASE("traceroute(8) annotations are stored with RIPE Atlas' err") {
+    struct row {
+        const char* mark;
+        std::uint8_t code;
+        const char* err;
+    };
+    const row rows[] = {{"!N", 0, "N"},  {"!H", 1, "H"},   {"!P", 2, "P"},
+                        {"!X", 13, "A"}, {"!A", 13, "A"},  {"!F", 4, "4"},
+                        {"!S", 5, "5"},  {"!V", 14, "14"}, {"!C", 15, "15"}};
+    for (const auto& r : rows) {
+        CAPTURE(r.mark);
+        const std::string text =
+            std::string("traceroute to 198.19.176.1 (198.19.176.1), 30 hops max\n"
+                        " 1  198.18.1.1  0.100 ms ") +
+            r.mark + "\n";
+        auto b = read_traceroute_text(text, "t.txt", "vp");
+        REQUIRE(b.traces.size() == 1);
+        REQUIRE(b.traces[0].hops.size() == 1);
+        const auto& rep = b.traces[0].hops[0].replies[0];
+        CHECK(rep.icmp_type == 3);
+        CHECK(rep.icmp_code == r.code);
+        CHECK(rep.err == r.err);
+    }
+}
+
 TEST_CASE("unreadable file gives one issue, no throw") {
     auto b = read_results_file("/nonexistent/results.json");
     CHECK(b.traces.empty());

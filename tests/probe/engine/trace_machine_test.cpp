@@ -218,13 +218,23 @@ TEST_CASE("classify_reply: meaning and fields") {
     r.kind = probe::codec::reply_kind::dest_unreachable;
     r.icmp_type = 3;
     r.icmp_code = 3;
-    CHECK(classify_reply(r, dst, 1, false).meaning == reply_meaning::unreachable);
-    r.from = dst; // port unreachable from the destination: a completed UDP trace
-    CHECK(classify_reply(r, dst, 1, false).meaning == reply_meaning::destination);
+    auto p = classify_reply(r, dst, 1, false);
+    CHECK(p.meaning == reply_meaning::unreachable);
+    CHECK(p.hop.err == "p"); // RIPE Atlas: port unreachable from another address
+    r.from = dst;            // port unreachable from the destination: a completed UDP trace
+    auto d = classify_reply(r, dst, 1, false);
+    CHECK(d.meaning == reply_meaning::destination);
+    CHECK(d.hop.err.empty());
     r.icmp_code = 1; // host unreachable
     auto u = classify_reply(r, dst, 1, false);
     CHECK(u.meaning == reply_meaning::unreachable);
     CHECK_FALSE(u.hop.err.empty());
+    CHECK(u.hop.err == "H");
+    r.icmp_code = 13; // communication administratively prohibited: Atlas "A", not "X"
+    CHECK(classify_reply(r, dst, 1, false).hop.err == "A");
+    r.icmp_code = 10; // no Atlas letter: the code
+    CHECK(classify_reply(r, dst, 1, false).hop.err == "10");
+    r.icmp_code = 1;
 
     r.kind = probe::codec::reply_kind::tcp_rst;
     auto t = classify_reply(r, dst, 1, false);

@@ -43,7 +43,7 @@ struct hop_reply {
     std::uint8_t icmp_type = 0;        ///< 11 time-exceeded, 3 unreachable, 0 echo reply; 255 TCP
     std::uint8_t icmp_code = 0;
     std::optional<std::uint8_t> quoted_ttl; ///< Atlas `ittl`: TTL of the probe as quoted
-    std::string err;                   ///< Atlas `err`: "N","H","P","X","F", ... or numeric code
+    std::string err;                   ///< Atlas `err`: "N","H","P","p","A" or a code (atlas_err)
     std::vector<mpls_entry> mpls;      ///< RFC 4950 label stack, outermost first
     bool nat = false;                  ///< the quote shows our probe was rewritten on the way
     bool late = false;                 ///< Atlas `late` replies

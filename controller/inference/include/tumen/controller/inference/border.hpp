@@ -33,7 +33,7 @@ struct annotated_hop {
     std::uint8_t ttl = 0;
     ipv4_addr addr;
     double rtt_ms = 0;     ///< lowest RTT of this address at this hop
-    std::uint32_t asn = 0; ///< from the AS map (or the class's first AS for class prefixes)
+    std::uint32_t asn = 0; ///< the origin it stands for (a class prefix: an AS of the class)
     const campaign::path_class* cls = nullptr; ///< class by prefix, else by AS
     bool target = false;      ///< inside the target (prefix, AS, or the destination)
     bool own_network = false; ///< in the vantage point's own AS or special space
@@ -56,7 +56,9 @@ struct border_verdict {
     std::string_view reason;            ///< short human explanation (static text)
 };
 
-/// Annotates the hops of `t` (first reply per distinct address per hop).
+/// Annotates the hops of `t` (first reply per distinct address per hop). A prefix with
+/// several origins (MOAS, AS set) stands for all of them: the target AS if it is one, else
+/// the first origin in a class, else the first origin (docs/api.md).
 std::vector<annotated_hop> annotate(const result::trace& t, const campaign::campaign& c,
                                     const asmap::as_map& map);
 

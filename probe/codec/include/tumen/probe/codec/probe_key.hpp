@@ -66,17 +66,45 @@ inline probe_key key_of_reply(const reply_key& k) noexcept {
     return normalise_key(k.kind, k.dst, k.src_port, k.dst_port, k.ident);
 }
 
-/// The source address and identification field of an IPv4 packet, read from its header
-/// without decoding the rest; nullopt when it is shorter than a header (20 bytes).
+/// A glance at an IPv4 packet's headers: its source address, identification field and
+/// whether it has the shape of a probe we send (UDP; TCP SYN without ACK; ICMP echo request,
+/// RFC 792 type 8) rather than that of a reply (ICMP errors and echo replies, TCP SYN-ACK or
+/// RST). The shape, not the source address, tells our own probes from replies: a reply can
+/// come from our own address (a ping of 127.0.0.1). A truncated transport header is not
+/// probe-shaped.
 struct ipv4_peek {
     ipv4_addr src;
     std::uint16_t id = 0;
+    bool probe_shaped = false;
 };
+
+/// True when the IPv4 packet `ip` has the shape of one of our probes (see ipv4_peek).
+inline bool probe_shaped(std::span<const std::uint8_t> ip) noexcept {
+    constexpr std::uint8_t proto_icmp = 1, proto_tcp = 6, proto_udp = 17;
+    constexpr std::uint8_t icmp_echo_request = 8;          // RFC 792
+    constexpr std::uint8_t tcp_syn = 0x02, tcp_ack = 0x10; // RFC 9293 control bits
+    if (ip.size() < 20) {
+        return false;
+    }
+    const std::size_t ihl = static_cast<std::size_t>(ip[0] & 0x0f) * 4;
+    switch (ip[9]) {
+    case proto_udp:
+        return true;
+    case proto_icmp:
+        return ip.size() > ihl && ip[ihl] == icmp_echo_request;
+    case proto_tcp:
+        return ip.size() > ihl + 13 && (ip[ihl + 13] & (tcp_syn | tcp_ack)) == tcp_syn;
+    default:
+        return false;
+    }
+}
+
+/// Reads the ipv4_peek of `ip`; nullopt when it is shorter than a header (20 bytes).
 inline std::optional<ipv4_peek> peek_ipv4(std::span<const std::uint8_t> ip) noexcept {
     if (ip.size() < 20) {
         return std::nullopt;
     }
-    return ipv4_peek{ipv4_addr{be32(ip, 12)}, be16(ip, 4)};
+    return ipv4_peek{ipv4_addr{be32(ip, 12)}, be16(ip, 4), probe_shaped(ip)};
 }
 
 } // namespace tumen::probe::codec

@@ -106,16 +106,4 @@ struct decode_result {
 decode_result decode_reply(std::span<const std::uint8_t> ip_packet,
                            std::chrono::nanoseconds timestamp) noexcept;
 
-/// Atlas-style `err` text for an unreachable code ("N", "H", "P", "X", "F", ...),
-/// empty for port unreachable from the destination (a normal end of a UDP trace).
-/// Codes (RFC 792: 0-5, RFC 1122 3.2.2.1: 6-12, RFC 1812 5.2.7.1: 13-15), letters as
-/// traceroute(8) prints them and Atlas stores them:
-///   0 net "N", 1 host "H", 2 protocol "P", 3 port "" (the caller decides whether it came
-///   from the destination), 4 fragmentation needed "F", 5 source route failed "S",
-///   6 net unknown "N", 7 host unknown "H", 8 source host isolated "N",
-///   9 net prohibited "A", 10 host prohibited "A", 11 net for TOS "N", 12 host for TOS "H",
-///   13 communication administratively prohibited "X", 14 host precedence violation "V",
-///   15 precedence cutoff "C"; any other code: its decimal number ("16").
-std::string unreachable_flag(std::uint8_t code);
-
 } // namespace tumen::probe::codec

@@ -43,7 +43,7 @@ struct classified_reply {
 
 /// Classifies `r` (a reply already matched to a probe toward `dst`) and fills the hop
 /// reply: address, RTT, size, TTL, ICMP type/code (255 for TCP), quoted TTL, `err` flag
-/// for unreachables (codec::unreachable_flag), MPLS labels, NAT flag.
+/// for unreachables (RIPE Atlas letters, result::err_of_unreachable), MPLS labels, NAT flag.
 classified_reply classify_reply(const codec::reply& r, ipv4_addr dst, double rtt_ms, bool nat);
 
 /// One probe of a trace: its TTL and attempt number (0-based).

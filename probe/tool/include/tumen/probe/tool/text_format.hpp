@@ -13,8 +13,8 @@ namespace tumen::probe::tool {
 /// "traceroute to DST (DST) from SRC, METHOD, flow N, max M hops" (no newline).
 std::string format_trace_header(const result::trace& t, std::uint8_t max_ttl);
 /// One line per hop: ` 3  198.18.48.1  20.123 ms  *  [MPLS: L=16 E=0 S=1 TTL=1]`; a new
-/// address within the hop is printed before its RTT; `!X` marks follow unreachable RTTs,
-/// `!NAT` marks a rewritten quote. No trailing newline on the last line.
+/// address within the hop is printed before its RTT; `!` and the Atlas `err` follow
+/// unreachable RTTs, `!NAT` marks a rewritten quote. No trailing newline on the last line.
 std::string format_trace_hops(const result::trace& t);
 /// Header, hops and a final "stop: REASON" line, each ending in a newline.
 std::string format_trace_text(const result::trace& t, std::uint8_t max_ttl);
