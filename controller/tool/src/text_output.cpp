@@ -74,7 +74,6 @@ public:
 
     void latency(const inference::latency_accumulator& acc) override {
         for (const auto& [key, s] : acc.series()) {
-            char buf[160];
             auto ms = [](const inference::rtt_summary& r) {
                 if (r.count == 0) {
                     return std::string("-");
@@ -83,13 +82,12 @@ public:
                 std::snprintf(b, sizeof b, "%.1f ms", r.mean());
                 return std::string(b);
             };
-            std::snprintf(
-                buf, sizeof buf,
-                "latency  %s  %s  %s  traces %llu pings %llu  e2e %s  border %s  loss %.3f\n",
-                key.agent.c_str(), key.target.to_string().c_str(), key.path.c_str(),
-                static_cast<unsigned long long>(s.traces), static_cast<unsigned long long>(s.pings),
-                ms(s.end_to_end).c_str(), ms(s.border).c_str(), s.loss_ratio());
-            out_ << buf;
+            // Agent names can be long (file names): only the numbers go through a buffer.
+            char loss[32];
+            std::snprintf(loss, sizeof loss, "%.3f", s.loss_ratio());
+            out_ << "latency  " << key.agent << "  " << key.target.to_string() << "  " << key.path
+                 << "  traces " << s.traces << " pings " << s.pings << "  e2e " << ms(s.end_to_end)
+                 << "  border " << ms(s.border) << "  loss " << loss << '\n';
         }
     }
 
