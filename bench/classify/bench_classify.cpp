@@ -122,7 +122,7 @@ int main(int argc, char** argv) {
     // 1. Load the full table, then the lab's address plan (deploy/lab/pfx2as.txt) on top.
     const test::lab_plan& plan = test::lab();
     const lab_prefixes lab(plan);
-    const asmap::as_map_sources files{{pfx2as, plan.pfx2as_path()}, {}, {}};
+    const asmap::as_map_sources files{{pfx2as, plan.pfx2as_path()}, {}, {}, {}};
     auto t0 = clock_type::now();
     double c0 = cpu_seconds();
     asmap::load_report r;

@@ -165,13 +165,17 @@ pl_tokens() {
 }
 
 # pl_controller_config: $PL_WORK/controller.yaml (listen on the mgmt address, SQLite in the
-# work directory, the lab's pfx2as table, the campaign written by pl_campaign).
+# work directory, the lab's pfx2as table, the campaign written by pl_campaign, names of the
+# lab's transits in the ipinfo AS-names format, shown by the API).
 pl_controller_config() {
+  printf 'asn,name,country,registry\nAS%s,lab China Unicom,ZZ,lab\nAS%s,lab TTK,ZZ,lab\n' \
+    "$LAB_CU_AS" "$LAB_TTK_AS" >"$PL_WORK/asnames.csv"
   {
     echo "listen: ${LAB_MGMT_CONTROLLER}:${PL_CONTROLLER_PORT}"
     echo "database: $PL_WORK/controller.db"
     echo "campaigns: [$PL_WORK/campaign.yaml]"
     echo "pfx2as: [$PL_ROOT/deploy/lab/pfx2as.txt]"
+    echo "as_names: [$PL_WORK/asnames.csv]"
     # K = 2 consecutive traces confirm a change: detection within two rounds of a flip.
     echo "hysteresis: ${PL_HYSTERESIS:-2}"
     echo "campaign_poll: 1s"

@@ -81,7 +81,15 @@ check "no change for another agent or /24 (API)" \
 paths="$(pl_api /api/v1/paths)"
 check "verdicts: $flip_vp ${flipped[*]} ttk, the rest china-unicom" json expect-paths --path china-unicom \
   --except "$flip_vp:$P177=ttk,$flip_vp:$P178=ttk,$flip_vp:$P179=ttk" <<<"$paths"
-check "the silent router and the loss left no 'unknown' verdict" bash -c '! grep -q unknown' <<<"$paths"
+# Every transit is named: one outside the campaign's classes would show as AS<number> (or
+# "other" beyond the cap) in a verdict, a candidate or the evidence.
+check "the silent router and the loss left no verdict outside the classes" \
+  bash -c '! grep -qE "\"(AS[0-9]+|other|unknown(:[0-9]+)?)\""' <<<"$paths"
+# The API names the transits from the AS-names file the pipeline configures (never a label).
+names_both() { grep -q '"transit_name":"lab TTK"' <<<"$paths" && grep -q '"transit_name":"lab China Unicom"' <<<"$paths"; }
+check "the API names the transits (as_names)" names_both
+check "the change names the new transit" grep -q '"to_transit_name":"lab TTK"' <<<"$(pl_api /api/v1/changes)"
+check "no AS name in the metric labels" bash -c '! grep -q "lab TTK"' <<<"$(pl_api /metrics)"
 # The hazards were really on the path: both ECMP branches answered, the silent router never.
 ecmp="$(db "SELECT COUNT(DISTINCT addr) FROM hops WHERE addr IN ('$LAB_CU3A_ADDR', '$LAB_CU3B_ADDR');")"
 check "both ECMP routers ($LAB_CU3A_ADDR, $LAB_CU3B_ADDR) appear in stored traces" test "$ecmp" = 2

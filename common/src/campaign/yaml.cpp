@@ -87,6 +87,16 @@ target_set parse_targets(const yaml_reader& y, const YAML::Node& n) {
     return t;
 }
 
+/// Names verdicts give paths themselves: "none", "other", "AS<number>" (in any case), and
+/// "unknown" (transits in no class, before they were named by their AS).
+bool reserved_class_name(const std::string& name) {
+    const bool as_number = name.size() > 2 && (name[0] == 'A' || name[0] == 'a') &&
+                           (name[1] == 'S' || name[1] == 's') &&
+                           std::all_of(name.begin() + 2, name.end(),
+                                       [](char ch) { return ch >= '0' && ch <= '9'; });
+    return as_number || name == "none" || name == "other" || name == "unknown";
+}
+
 path_class parse_class(const yaml_reader& y, const YAML::Node& n) {
     path_class c;
     bool have_name = false;
@@ -96,8 +106,9 @@ path_class parse_class(const yaml_reader& y, const YAML::Node& n) {
             if (!valid_name(c.name)) {
                 y.fail(v, "classes.name \"" + c.name + "\" must be 1-64 of [A-Za-z0-9._-]");
             }
-            if (c.name == "unknown" || c.name == "none") {
-                y.fail(v, "classes.name \"" + c.name + "\" is reserved (verdicts use it)");
+            if (reserved_class_name(c.name)) {
+                y.fail(v, "classes.name \"" + c.name +
+                              "\" is reserved (verdicts use none, other and AS<number>)");
             }
             have_name = true;
         } else if (key == "asns") {

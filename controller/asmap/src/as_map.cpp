@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include <tumen/controller/asmap/as_map.hpp>
 
 namespace tumen::controller::asmap {
@@ -52,6 +54,10 @@ void as_map_builder::add_ixp_prefix(ipv4_prefix p, std::string name) {
     ixp_entries_.push_back(range_entry{p, id});
 }
 
+void as_map_builder::add_as_name(std::uint32_t asn, std::string name) {
+    as_names_.emplace_back(asn, std::move(name));
+}
+
 as_map as_map_builder::build() {
     as_map m;
     m.prefix_count_ = as_entries_.size();
@@ -59,6 +65,17 @@ as_map as_map_builder::build() {
     m.ixp_ = range_table::build(std::move(ixp_entries_));
     m.origin_sets_ = std::move(origin_sets_);
     m.ixp_names_ = std::move(ixp_names_);
+    // One name per AS, the last one added: a stable sort keeps the order of equal ASes.
+    std::stable_sort(as_names_.begin(), as_names_.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (auto& entry : as_names_) {
+        if (!m.as_names_.empty() && m.as_names_.back().first == entry.first) {
+            m.as_names_.back().second = std::move(entry.second);
+        } else {
+            m.as_names_.push_back(std::move(entry));
+        }
+    }
+    as_names_.clear();
     m.datasets_ = std::move(datasets_);
     intern_.clear();
     single_.clear();
@@ -93,6 +110,13 @@ const std::string& as_map::ixp_name(std::uint32_t ixp) const noexcept {
     return ixp < ixp_names_.size() ? ixp_names_[ixp] : empty;
 }
 
+const std::string& as_map::as_name(std::uint32_t asn) const noexcept {
+    static const std::string empty;
+    auto it = std::lower_bound(as_names_.begin(), as_names_.end(), asn,
+                               [](const auto& entry, std::uint32_t a) { return entry.first < a; });
+    return it != as_names_.end() && it->first == asn ? it->second : empty;
+}
+
 std::size_t as_map::memory_bytes() const noexcept {
     std::size_t n = as_.memory_bytes() + ixp_.memory_bytes();
     for (const auto& s : origin_sets_) {
@@ -100,6 +124,9 @@ std::size_t as_map::memory_bytes() const noexcept {
     }
     for (const auto& s : ixp_names_) {
         n += sizeof s + s.capacity();
+    }
+    for (const auto& [asn, name] : as_names_) {
+        n += sizeof asn + sizeof name + name.capacity();
     }
     return n;
 }

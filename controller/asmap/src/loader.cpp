@@ -1,4 +1,5 @@
 #include <tumen/controller/asmap/loader.hpp>
+#include <tumen/controller/asmap/sources/as_names.hpp>
 #include <tumen/controller/asmap/sources/iptoasn.hpp>
 #include <tumen/controller/asmap/sources/ixp.hpp>
 #include <tumen/controller/asmap/sources/pfx2as.hpp>
@@ -18,6 +19,7 @@ as_map load_as_map(const as_map_sources& files, const load_observer& observe) {
     load(files.pfx2as, "pfx2as", sources::read_pfx2as_file);
     load(files.iptoasn, "iptoasn", sources::read_iptoasn_file);
     load(files.ixp, "ixp", sources::read_ixp_file);
+    load(files.as_names, "as-names", sources::read_as_names_file);
     return b.build();
 }
 

@@ -76,8 +76,9 @@ static server_config parse_server_config_or_throw(std::string_view yaml_text,
     bool have_database = false;
     for (const auto& [key, v] :
          r.keys(root,
-                {"listen", "tls", "database", "campaigns", "pfx2as", "ixp", "agents", "retention",
-                 "hysteresis", "body_limit", "threads", "campaign_poll", "idle_timeout"},
+                {"listen", "tls", "database", "campaigns", "pfx2as", "ixp", "as_names", "agents",
+                 "retention", "hysteresis", "max_paths_per_target", "body_limit", "threads",
+                 "campaign_poll", "idle_timeout"},
                 "the controller configuration")) {
         if (key == "listen") {
             parse_listen(r, v, c);
@@ -107,6 +108,8 @@ static server_config parse_server_config_or_throw(std::string_view yaml_text,
             c.pfx2as = r.paths(v, "pfx2as");
         } else if (key == "ixp") {
             c.ixp = r.path(v, "ixp");
+        } else if (key == "as_names") {
+            c.as_names = r.paths(v, "as_names");
         } else if (key == "agents") {
             if (!v.IsSequence()) {
                 r.fail(v, "agents must be a list");
@@ -184,6 +187,9 @@ static server_config parse_server_config_or_throw(std::string_view yaml_text,
             }
         } else if (key == "hysteresis") {
             c.hysteresis = static_cast<std::uint32_t>(r.unsigned_int(v, "hysteresis", 1, 1000));
+        } else if (key == "max_paths_per_target") {
+            c.max_paths_per_target =
+                static_cast<std::uint32_t>(r.unsigned_int(v, "max_paths_per_target", 1, 1000));
         } else if (key == "body_limit") {
             c.body_limit = static_cast<std::size_t>(r.byte_size(v, "body_limit", 1024, 1ull << 30));
         } else if (key == "threads") {

@@ -157,7 +157,8 @@ border_verdict infer_border(const result::trace& t, const campaign::campaign& c,
     if (ixp_after_border) {
         v.via_ixp = ixp_name.empty() ? "unnamed IXP" : ixp_name;
     }
-    v.path = border->cls != nullptr ? border->cls->name : path_unknown;
+    v.path = border->cls != nullptr ? border->cls->name : as_path_name(border->asn);
+    v.transit_name = map.as_name(border->asn);
     v.weak = !v.reached_target;
     v.reason = v.reached_target ? "last transit before the target"
                                 : "trace stopped before the target: last transit seen";
@@ -165,10 +166,6 @@ border_verdict infer_border(const result::trace& t, const campaign::campaign& c,
 }
 
 std::string path_identity(const border_verdict& v) {
-    if (v.path == path_unknown) {
-        return std::string(path_unknown) + ":" +
-               (v.transit_asn ? std::to_string(*v.transit_asn) : "?");
-    }
     return v.path;
 }
 

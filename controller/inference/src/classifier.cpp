@@ -2,16 +2,12 @@
 
 namespace tumen::controller::inference {
 
-std::string path_name(const std::string& identity) {
-    auto colon = identity.find(':');
-    return colon == std::string::npos ? identity : identity.substr(0, colon);
-}
-
 classifier::classifier(const campaign::campaign_set& campaigns, const asmap::as_map& map,
-                       std::uint32_t k)
+                       std::uint32_t k, std::uint32_t max_paths)
     : campaigns_(campaigns)
     , map_(map)
-    , k_(k) {}
+    , k_(k)
+    , max_paths_(max_paths) {}
 
 std::optional<std::pair<const campaign::campaign*, ipv4_prefix>>
 classifier::match(std::string_view campaign_name, ipv4_addr dst) const {
@@ -48,10 +44,14 @@ classify_outcome classifier::process(const result::trace& t) {
     v.verdict = infer_border(t, *c, map_);
     track_key key{t.agent, prefix};
     auto it = trackers_.try_emplace(key, k_).first;
+    v.verdict.path = cap_path(it->second.named_paths(), v.verdict.path, max_paths_);
     const std::string identity = path_identity(v.verdict);
     if (auto e = it->second.observe(
             path_observation{identity, v.verdict.transit_asn, t.timestamp, t.id})) {
-        out.change = change_record{t.agent, c->name, prefix, std::move(*e)};
+        out.change = change_record{t.agent, c->name, prefix, std::move(*e), "", ""};
+        const auto& ev = out.change->event;
+        out.change->from_transit_name = ev.from_asn ? map_.as_name(*ev.from_asn) : "";
+        out.change->to_transit_name = ev.to_asn ? map_.as_name(*ev.to_asn) : "";
     }
     latency_.add(latency_key{t.agent, prefix, identity}, measure(t, v.verdict), false);
     out.verdict = std::move(v);

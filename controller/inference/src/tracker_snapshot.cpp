@@ -1,5 +1,8 @@
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
+#include <tumen/controller/inference/path_names.hpp>
 #include <tumen/controller/inference/tracker_snapshot.hpp>
 
 namespace tumen::controller::inference {
@@ -18,6 +21,19 @@ std::optional<std::uint32_t> u32_or_null(const json& v) {
     return std::nullopt;
 }
 
+/// A state stored before paths were named and capped: "unknown:<asn>" becomes "AS<asn>",
+/// and the paths it knows are the ones named.
+void upgrade_legacy(path_tracker_snapshot& s) {
+    s.current = path_name(s.current);
+    s.candidate = path_name(s.candidate);
+    for (const auto* p : {&s.current, &s.candidate}) {
+        if (!p->empty() && *p != path_none &&
+            std::find(s.named_paths.begin(), s.named_paths.end(), *p) == s.named_paths.end()) {
+            s.named_paths.push_back(*p);
+        }
+    }
+}
+
 } // namespace
 
 std::string snapshot_to_json(const path_tracker_snapshot& s) {
@@ -32,7 +48,8 @@ std::string snapshot_to_json(const path_tracker_snapshot& s) {
                 {"candidate_trace_ids", s.candidate_trace_ids},
                 {"candidate_first_time", s.candidate_first_time},
                 {"observations", s.observations},
-                {"changes", s.changes}}
+                {"changes", s.changes},
+                {"named_paths", s.named_paths}}
         .dump();
 }
 
@@ -55,6 +72,11 @@ std::optional<path_tracker_snapshot> snapshot_from_json(std::string_view text) {
         s.candidate_first_time = j.at("candidate_first_time").get<std::int64_t>();
         s.observations = j.at("observations").get<std::uint64_t>();
         s.changes = j.at("changes").get<std::uint64_t>();
+        if (j.contains("named_paths")) {
+            s.named_paths = j.at("named_paths").get<std::vector<std::string>>();
+        } else {
+            upgrade_legacy(s);
+        }
     } catch (const json::exception&) {
         return std::nullopt;
     }

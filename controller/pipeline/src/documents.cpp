@@ -1,5 +1,7 @@
 #include "documents.hpp"
 
+#include <cstdint>
+
 #include <tumen/controller/inference/classifier.hpp>
 
 namespace tumen::controller::pipeline {
@@ -18,9 +20,23 @@ std::string name_or_none(const std::string& identity) {
     return identity.empty() ? std::string(inf::path_none) : inf::path_name(identity);
 }
 
+/// The AS number in `v` (null when absent or not a number).
+json asn_of(const json& v) {
+    return v.is_number_unsigned() ? v : json(nullptr);
+}
+
+/// The name of the AS `asn` (a JSON number or null) in `map`; null when it has none.
+json transit_name(const json& asn, const asmap::as_map& map) {
+    if (!asn.is_number_unsigned() || asn.get<std::uint64_t>() > UINT32_MAX) {
+        return nullptr;
+    }
+    const auto& name = map.as_name(asn.get<std::uint32_t>());
+    return name.empty() ? json(nullptr) : json(name);
+}
+
 } // namespace
 
-json paths_document(const verdict_map& verdicts) {
+json paths_document(const verdict_map& verdicts, const asmap::as_map& map) {
     json list = json::array();
     for (const auto& [key, v] : verdicts) {
         json tracker = json::parse(v.tracker_json, nullptr, false);
@@ -32,20 +48,31 @@ json paths_document(const verdict_map& verdicts) {
                    {"updated", v.updated},
                    {"evidence", evidence_of(v.evidence_json)}};
         if (!tracker.is_discarded() && tracker.is_object()) {
-            entry["candidate"] = tracker.value("candidate", "");
+            entry["candidate"] = inf::path_name(tracker.value("candidate", ""));
             entry["candidate_trace_ids"] = tracker.value("candidate_trace_ids", json::array());
             entry["last_trace_id"] = tracker.value("last_current_trace_id", "");
             entry["observations"] = tracker.value("observations", 0);
             entry["changes"] = tracker.value("changes", 0);
         }
+        // The transit of the current path (its latest trace's AS: for "other", the last one).
+        const json asn =
+            tracker.is_object() ? asn_of(tracker.value("current_asn", json())) : json(nullptr);
+        entry["transit_asn"] = asn;
+        entry["transit_name"] = transit_name(asn, map);
         list.push_back(std::move(entry));
     }
     return json{{"paths", list}};
 }
 
-json changes_document(std::int64_t since, const std::vector<store::change_row>& rows) {
+json changes_document(std::int64_t since, const std::vector<store::change_row>& rows,
+                      const asmap::as_map& map) {
     json list = json::array();
     for (const auto& c : rows) {
+        json evidence = evidence_of(c.evidence_json);
+        const json from_asn =
+            evidence.is_object() ? asn_of(evidence.value("from_asn", json())) : json(nullptr);
+        const json to_asn =
+            evidence.is_object() ? asn_of(evidence.value("to_asn", json())) : json(nullptr);
         list.push_back(json{{"seq", c.seq},
                             {"agent", c.agent},
                             {"target", c.target},
@@ -53,8 +80,12 @@ json changes_document(std::int64_t since, const std::vector<store::change_row>& 
                             {"to", inf::path_name(c.to_path)},
                             {"from_identity", c.from_path},
                             {"to_identity", c.to_path},
+                            {"from_asn", from_asn},
+                            {"to_asn", to_asn},
+                            {"from_transit_name", transit_name(from_asn, map)},
+                            {"to_transit_name", transit_name(to_asn, map)},
                             {"time", c.at},
-                            {"evidence", evidence_of(c.evidence_json)}});
+                            {"evidence", std::move(evidence)}});
     }
     return json{{"since", since}, {"changes", list}};
 }

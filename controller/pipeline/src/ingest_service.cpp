@@ -17,7 +17,7 @@ struct ingest_service::impl {
         : store(std::move(db))
         , metrics(m)
         , campaigns(c)
-        , state(load_maps(o), c.current(), c.generation(), o.hysteresis) {}
+        , state(load_maps(o), c.current(), c.generation(), o.hysteresis, o.max_paths_per_target) {}
 
     /// Rebuilds the classifier when the campaigns in force changed, keeping every tracker.
     void follow_campaigns() {
@@ -68,13 +68,14 @@ expected<batch_counts> ingest_service::ingest(const std::string& agent, std::str
 
 nlohmann::json ingest_service::paths() const {
     std::lock_guard lock(impl_->mutex);
-    return paths_document(impl_->state.verdicts());
+    return paths_document(impl_->state.verdicts(), impl_->state.map());
 }
 
 nlohmann::json ingest_service::changes(std::int64_t since, std::size_t limit,
                                        std::error_code& ec) const {
     std::lock_guard lock(impl_->mutex);
-    return changes_document(since, impl_->store.changes_since(since, limit, ec));
+    return changes_document(since, impl_->store.changes_since(since, limit, ec),
+                            impl_->state.map());
 }
 
 nlohmann::json ingest_service::agents(std::error_code& ec) const {

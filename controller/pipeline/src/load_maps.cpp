@@ -1,5 +1,7 @@
 #include "load_maps.hpp"
 
+#include <string_view>
+
 #include <spdlog/spdlog.h>
 
 #include <tumen/controller/asmap/loader.hpp>
@@ -12,13 +14,15 @@ asmap::as_map load_maps(const ingest_options& options) {
     if (!options.ixp_file.empty()) {
         sources.ixp.push_back(options.ixp_file);
     }
+    sources.as_names = options.as_names_files;
     // asmap::load_as_map throws asmap_error if a file is unreadable (start-up edge).
     return asmap::load_as_map(
         sources, [](const std::string& path, const char* kind, const asmap::load_report& report) {
             for (const auto& e : report.errors) {
                 spdlog::warn("{}: {}", e.where, e.what);
             }
-            spdlog::info("{} {}: {} prefixes, {} bad lines", kind, path, report.entries,
+            spdlog::info("{} {}: {} {}, {} bad lines", kind, path, report.entries,
+                         std::string_view(kind) == "as-names" ? "names" : "prefixes",
                          report.error_count);
         });
 }

@@ -1,6 +1,6 @@
 #pragma once
 /// @file
-/// The AS map ingest works with, loaded from the configured pfx2as and IXP files.
+/// The AS map ingest works with, loaded from the configured pfx2as, IXP and AS-names files.
 #include <tumen/controller/asmap/as_map.hpp>
 #include <tumen/controller/pipeline/ingest_service.hpp>
 

@@ -81,6 +81,7 @@ std::string verdict_evidence(const inference::verdict_record& r) {
                 {"campaign", r.campaign},
                 {"observed_path", inference::path_identity(v)},
                 {"transit_asn", optional_u32(v.transit_asn)},
+                {"transit_name", v.transit_name.empty() ? json(nullptr) : json(v.transit_name)},
                 {"border", border},
                 {"as_path", v.as_path},
                 {"reached_target", v.reached_target},

@@ -9,19 +9,22 @@ namespace tumen::controller::pipeline {
 
 verdict_state::verdict_state(asmap::as_map map,
                              std::shared_ptr<const campaign::campaign_set> campaigns,
-                             std::uint64_t generation, std::uint32_t hysteresis)
+                             std::uint64_t generation, std::uint32_t hysteresis,
+                             std::uint32_t max_paths)
     : map_(std::move(map))
     , campaigns_(std::move(campaigns))
     , generation_(generation)
     , hysteresis_(hysteresis)
-    , classifier_(std::make_unique<inference::classifier>(*campaigns_, map_, hysteresis_)) {}
+    , max_paths_(max_paths)
+    , classifier_(
+          std::make_unique<inference::classifier>(*campaigns_, map_, hysteresis_, max_paths_)) {}
 
 void verdict_state::follow(std::shared_ptr<const campaign::campaign_set> campaigns,
                            std::uint64_t generation) {
     if (generation == generation_) {
         return;
     }
-    auto next = std::make_unique<inference::classifier>(*campaigns, map_, hysteresis_);
+    auto next = std::make_unique<inference::classifier>(*campaigns, map_, hysteresis_, max_paths_);
     for (const auto& [key, tracker] : classifier_->trackers()) {
         next->restore(key, tracker.snapshot());
     }
@@ -36,7 +39,8 @@ void verdict_state::load(store::store& db) {
     if (ec) {
         throw std::runtime_error("cannot load verdicts: " + db.last_message());
     }
-    classifier_ = std::make_unique<inference::classifier>(*campaigns_, map_, hysteresis_);
+    classifier_ =
+        std::make_unique<inference::classifier>(*campaigns_, map_, hysteresis_, max_paths_);
     verdicts_.clear();
     for (auto& row : rows) {
         auto prefix = ipv4_prefix::parse(row.target, true);

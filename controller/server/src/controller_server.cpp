@@ -26,6 +26,10 @@ pipeline::ingest_options make_ingest_options(const server_config& c) {
     for (const auto& p : c.pfx2as) {
         o.pfx2as_files.push_back(p.string());
     }
+    for (const auto& p : c.as_names) {
+        o.as_names_files.push_back(p.string());
+    }
+    o.max_paths_per_target = c.max_paths_per_target;
     if (c.ixp) {
         o.ixp_file = c.ixp->string();
     }

@@ -24,6 +24,7 @@ struct classify_options {
     std::string format = "text";
     std::string text_agent;
     std::uint32_t k = 2;
+    std::uint32_t max_paths = inference::default_max_paths_per_target;
     bool quiet_notes = false;
 };
 
@@ -44,7 +45,7 @@ int run_classify(const classify_options& o) {
         o.format == "json" ? make_json_output(std::cout) : make_text_output(std::cout);
 
     // Traces in time order, each preceded by the pings up to its time.
-    inference::classifier cls(campaigns, map, o.k);
+    inference::classifier cls(campaigns, map, o.k, o.max_paths);
     std::size_t unmatched = 0;
     std::size_t verdicts = 0;
     std::size_t changes = 0;
@@ -94,6 +95,14 @@ void register_classify_command(CLI::App& app) {
         ->capture_default_str();
     cmd->add_option("-k,--confirm", opts->k, "consecutive traces needed to declare a change")
         ->check(CLI::Range(1, 100))
+        ->capture_default_str();
+    cmd->add_option("--as-names", opts->sources.as_names,
+                    "AS names (ipinfo CSV: asn,name,...) shown with the transits; repeatable")
+        ->allow_extra_args(false)
+        ->check(CLI::ExistingFile);
+    cmd->add_option("--max-paths-per-target", opts->max_paths,
+                    "distinct paths named per agent x target; later new transits are \"other\"")
+        ->check(CLI::Range(1, 1000))
         ->capture_default_str();
     cmd->add_option("--text-agent", opts->text_agent,
                     "agent name for plain traceroute text files (default: the file name)");

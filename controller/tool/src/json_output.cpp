@@ -42,6 +42,9 @@ public:
         if (!v.via_ixp.empty()) {
             j["via_ixp"] = v.via_ixp;
         }
+        if (!v.transit_name.empty()) {
+            j["transit_name"] = v.transit_name;
+        }
         out_ << j.dump() << '\n';
     }
 
@@ -60,6 +63,12 @@ public:
                          {"first_new_time", e.first_new_time},
                          {"last_old_trace_id", e.last_old_trace_id},
                          {"trace_ids", e.trace_ids}};
+        if (!c.from_transit_name.empty()) {
+            j["from_transit_name"] = c.from_transit_name;
+        }
+        if (!c.to_transit_name.empty()) {
+            j["to_transit_name"] = c.to_transit_name;
+        }
         out_ << j.dump() << '\n';
     }
 

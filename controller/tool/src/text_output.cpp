@@ -16,6 +16,27 @@ std::string iso_time(std::int64_t t) {
     return buf;
 }
 
+/// What the path name does not say about the transit: " (AS4837)" after a class or "other",
+/// with the AS's name when known: ` (AS4837 "Name")`, or ` ("Name")` after "AS4837".
+std::string transit_note(const inference::border_verdict& v) {
+    if (!v.transit_asn) {
+        return {};
+    }
+    std::string note;
+    if (v.path != inference::as_path_name(*v.transit_asn)) {
+        note = inference::as_path_name(*v.transit_asn);
+    }
+    if (!v.transit_name.empty()) {
+        note += (note.empty() ? "\"" : " \"") + v.transit_name + "\"";
+    }
+    return note.empty() ? note : " (" + note + ")";
+}
+
+/// ` ("Name")`, or nothing for an empty name.
+std::string quoted_name(const std::string& name) {
+    return name.empty() ? name : " (\"" + name + "\")";
+}
+
 class text_output final : public classify_output {
 public:
     explicit text_output(std::ostream& out)
@@ -24,10 +45,7 @@ public:
     void verdict(const inference::verdict_record& r) override {
         const auto& v = r.verdict;
         out_ << iso_time(r.time) << "  " << r.agent << "  " << r.target.to_string() << "  "
-             << v.path;
-        if (v.transit_asn) {
-            out_ << " (AS" << *v.transit_asn << ")";
-        }
+             << v.path << transit_note(v);
         if (v.border_addr) {
             out_ << "  border " << v.border_addr->to_string();
             if (v.border_rtt_ms) {
@@ -48,14 +66,14 @@ public:
     void change(const inference::change_record& c) override {
         const auto& e = c.event;
         out_ << iso_time(e.first_new_time) << "  " << c.agent << "  " << c.target.to_string()
-             << "  CHANGE " << e.from << " -> " << e.to << "  (last on old path "
+             << "  CHANGE " << e.from << quoted_name(c.from_transit_name) << " -> " << e.to
+             << quoted_name(c.to_transit_name) << "  (last on old path "
              << iso_time(e.last_old_time) << ", confirmed by " << e.trace_ids.size()
              << " traces)\n";
     }
 
     void latency(const inference::latency_accumulator& acc) override {
         for (const auto& [key, s] : acc.series()) {
-            char buf[160];
             auto ms = [](const inference::rtt_summary& r) {
                 if (r.count == 0) {
                     return std::string("-");
@@ -64,13 +82,12 @@ public:
                 std::snprintf(b, sizeof b, "%.1f ms", r.mean());
                 return std::string(b);
             };
-            std::snprintf(
-                buf, sizeof buf,
-                "latency  %s  %s  %s  traces %llu pings %llu  e2e %s  border %s  loss %.3f\n",
-                key.agent.c_str(), key.target.to_string().c_str(), key.path.c_str(),
-                static_cast<unsigned long long>(s.traces), static_cast<unsigned long long>(s.pings),
-                ms(s.end_to_end).c_str(), ms(s.border).c_str(), s.loss_ratio());
-            out_ << buf;
+            // Agent names can be long (file names): only the numbers go through a buffer.
+            char loss[32];
+            std::snprintf(loss, sizeof loss, "%.3f", s.loss_ratio());
+            out_ << "latency  " << key.agent << "  " << key.target.to_string() << "  " << key.path
+                 << "  traces " << s.traces << " pings " << s.pings << "  e2e " << ms(s.end_to_end)
+                 << "  border " << ms(s.border) << "  loss " << loss << '\n';
         }
     }
 

@@ -60,6 +60,13 @@ TEST_CASE("validation errors carry line and column") {
                  20, 5, "duplicate campaign name");
     expect_error(replace(g, "    interval: 10s", "    interval: 10s\n    interval: 20s"), 16, 5,
                  "duplicate key");
+    // Verdicts name paths "none", "other" and "AS<number>" themselves ("unknown" before).
+    for (const char* reserved : {"none", "other", "unknown", "AS64510", "as64510"}) {
+        CAPTURE(reserved);
+        expect_error(replace(g, "name: upstream-b", std::string("name: ") + reserved), 12, 15,
+                     "is reserved");
+    }
+    CHECK_NOTHROW(parse_campaigns(replace(g, "name: upstream-b", "name: AS-upstream"), "ok.yaml"));
     expect_error("campaigns: [\n", 2, 1, "");
     expect_error("campaigns:\n  - name: x\n    methods: [udp]\n", 2, 5, "needs \"targets\"");
 }

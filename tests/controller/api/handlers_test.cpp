@@ -1,5 +1,7 @@
 // The API handlers as plain functions: no socket, a real ingest service on a temporary
 // SQLite file.
+#include <map>
+
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
@@ -26,10 +28,22 @@ struct harness {
     std::int64_t now = 1506848820; // 2017-10-01T09:07:00Z
     context ctx;
 
-    harness()
-        : config(load_server_config(test::write_config(dir)))
+    /// `extra` goes at the end of controller.yaml; `files` (name -> text) are written after it
+    /// (e.g. to replace campaigns.yaml).
+    explicit harness(const std::string& extra = {},
+                     const std::map<std::string, std::string>& files = {})
+        : config(load_server_config(write_files(dir, extra, files)))
         , campaigns(config.campaigns)
         , ctx{config, *make(), campaigns, metrics, [this] { return now; }} {}
+
+    static std::filesystem::path write_files(const test::temp_dir& dir, const std::string& extra,
+                                             const std::map<std::string, std::string>& files) {
+        auto path = test::write_config(dir, extra);
+        for (const auto& [name, text] : files) {
+            dir.write(name, text);
+        }
+        return path;
+    }
 
     ingest_service* make() {
         campaigns.load();
@@ -38,6 +52,10 @@ struct harness {
         for (auto& p : config.pfx2as) {
             o.pfx2as_files.push_back(p.string());
         }
+        for (auto& p : config.as_names) {
+            o.as_names_files.push_back(p.string());
+        }
+        o.max_paths_per_target = config.max_paths_per_target;
         ingest = std::make_unique<ingest_service>(
             controller::store::store::open(config.database.string()), metrics, campaigns, o);
         ingest->recover();
@@ -64,6 +82,16 @@ struct harness {
 };
 
 const ipv4_addr dst176 = test::lab().target_addr(0, 1);
+
+/// The test campaign without its ttk class: TTK is then a transit in no class.
+std::string campaign_without_ttk() {
+    auto text = test::campaign_yaml();
+    const auto at = text.find("      - name: ttk\n");
+    REQUIRE(at != std::string::npos);
+    const auto end = text.find('\n', text.find("asns:", at));
+    text.erase(at, end + 1 - at);
+    return text;
+}
 
 } // namespace
 
@@ -240,6 +268,61 @@ TEST_CASE("results: border change with hysteresis K=2, paths, changes and metric
           std::string::npos);
     CHECK(metrics.find("process_start_time_seconds") != std::string::npos);
     CHECK(metrics.find(ttk_border) == std::string::npos); // no per-hop labels
+}
+
+TEST_CASE("paths, changes, metrics: a transit in no class is AS<number>, named; the cap") {
+    const auto cu_as = test::lab().asn("LAB_CU_AS");
+    const auto ttk_as = test::lab().asn("LAB_TTK_AS");
+    const std::string ttk_name = "Lab TTK, the transit";
+    const std::string names = "asn,name,country,registry\nAS" + std::to_string(ttk_as) + ",\"" +
+                              ttk_name + "\",ZZ,ripe\n";
+    const ipv4_addr dst177 = test::lab().target_addr(1, 1);
+    const std::string target = test::lab().target_24(1).to_string();
+    struct cap_case {
+        std::uint32_t max_paths;
+        std::string path; ///< what TTK is reported as
+    };
+    for (const auto& c : {cap_case{8, "AS" + std::to_string(ttk_as)}, cap_case{1, "other"}}) {
+        CAPTURE(c.max_paths);
+        harness h("as_names: names.csv\nmax_paths_per_target: " + std::to_string(c.max_paths) +
+                      "\n",
+                  {{"names.csv", names}, {"campaigns.yaml", campaign_without_ttk()}});
+        REQUIRE(h.post(test::batch(test::make_trace("fra", "n1", dst177, test::border::cu, 1000),
+                                   test::make_trace("fra", "n2", dst177, test::border::ttk, 1010),
+                                   test::make_trace("fra", "n3", dst177, test::border::ttk, 1020)))
+                    .result() == http::status::ok);
+
+        auto paths = json::parse(h.call(http::verb::get, "/api/v1/paths", "", "").body());
+        REQUIRE(paths["paths"].size() == 1);
+        const auto& p = paths["paths"][0];
+        CHECK(p["path"] == c.path);
+        CHECK(p["path_identity"] == c.path);
+        CHECK(p["transit_asn"] == ttk_as);
+        CHECK(p["transit_name"] == ttk_name);
+        CHECK(p["evidence"]["observed_path"] == c.path);
+        CHECK(p["evidence"]["transit_asn"] == ttk_as);
+        CHECK(p["evidence"]["transit_name"] == ttk_name);
+
+        auto changes =
+            json::parse(h.call(http::verb::get, "/api/v1/changes?since=0", "", "").body());
+        REQUIRE(changes["changes"].size() == 1);
+        const auto& ch = changes["changes"][0];
+        CHECK(ch["from"] == "china-unicom");
+        CHECK(ch["to"] == c.path);
+        CHECK(ch["from_asn"] == cu_as);
+        CHECK(ch["to_asn"] == ttk_as);
+        CHECK(ch["from_transit_name"].is_null()); // no name in the file
+        CHECK(ch["to_transit_name"] == ttk_name);
+
+        // Labels hold the path name, never the AS name.
+        auto metrics = h.call(http::verb::get, "/metrics", "", "").body();
+        CHECK(metrics.find(R"(tumen_border_path{agent="fra",path=")" + c.path + R"(",target=")" +
+                           target + R"("} 1)") != std::string::npos);
+        CHECK(metrics.find(R"(tumen_path_changes_total{agent="fra",from="china-unicom",target=")" +
+                           target + R"(",to=")" + c.path + R"("} 1)") != std::string::npos);
+        CHECK(metrics.find("Lab TTK") == std::string::npos);
+        CHECK(metrics.find("path=\"unknown") == std::string::npos);
+    }
 }
 
 TEST_CASE("assignment: authenticated, versioned, 304 on If-None-Match") {

@@ -15,7 +15,7 @@ TEST_CASE("loader: pfx2as, then iptoasn, then IXP files, each reported once in t
     temp_file ixp("{\"name\": \"IX\", \"prefixes\": {\"ipv4\": [\"198.51.100.0/24\"]}}\n");
     std::vector<std::string> seen;
     std::size_t errors = 0;
-    auto m = load_as_map({{pfx2as.path}, {iptoasn.path}, {ixp.path}},
+    auto m = load_as_map({{pfx2as.path}, {iptoasn.path}, {ixp.path}, {}},
                          [&](const std::string& path, const char* kind, const load_report& r) {
                              seen.push_back(std::string(kind) + " " + path);
                              errors += r.error_count;
@@ -33,16 +33,16 @@ TEST_CASE("loader: pfx2as, then iptoasn, then IXP files, each reported once in t
 
 TEST_CASE("loader: no observer needed; the lab's plan loads") {
     const auto& plan = tumen::test::lab();
-    auto m = load_as_map({{plan.pfx2as_path()}, {}, {}});
+    auto m = load_as_map({{plan.pfx2as_path()}, {}, {}, {}});
     CHECK(m.lookup(plan.target_addr(0, 1)).asn == plan.asn("LAB_TARGET_AS"));
     CHECK(m.lookup(plan.addr("LAB_CU1_ADDR_fra")).asn == plan.asn("LAB_CU_AS"));
 }
 
 TEST_CASE("loader: an unreadable file is a runtime_error naming it") {
     temp_file pfx2as("192.0.2.0\t24\t64500\n");
-    for (const auto& files : {as_map_sources{{pfx2as.path, "/nonexistent/a.pfx2as"}, {}, {}},
-                              as_map_sources{{}, {"/nonexistent/a.pfx2as"}, {}},
-                              as_map_sources{{}, {}, {"/nonexistent/a.pfx2as"}}}) {
+    for (const auto& files : {as_map_sources{{pfx2as.path, "/nonexistent/a.pfx2as"}, {}, {}, {}},
+                              as_map_sources{{}, {"/nonexistent/a.pfx2as"}, {}, {}},
+                              as_map_sources{{}, {}, {"/nonexistent/a.pfx2as"}, {}}}) {
         CHECK_THROWS_WITH_AS(load_as_map(files), doctest::Contains("/nonexistent/a.pfx2as"),
                              std::runtime_error);
     }

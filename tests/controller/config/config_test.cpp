@@ -79,6 +79,58 @@ TEST_CASE("config: strict, errors carry file:line:column") {
     CHECK(parse_duration("30d") == std::chrono::hours(24 * 30));
 }
 
+TEST_CASE("config: AS names and the cap of named paths") {
+    SUBCASE("defaults: no names, 8 paths") {
+        auto c = parse_server_config("database: x\n", "/etc/tumen/c.yaml");
+        CHECK(c.as_names.empty());
+        CHECK(c.max_paths_per_target == 8);
+    }
+    SUBCASE("one file or a list, relative to the config file") {
+        auto c = parse_server_config("database: x\nas_names: names.csv\nmax_paths_per_target: 20\n",
+                                     "/etc/tumen/c.yaml");
+        CHECK(c.as_names == std::vector<std::filesystem::path>{"/etc/tumen/names.csv"});
+        CHECK(c.max_paths_per_target == 20);
+        c = parse_server_config("database: x\nas_names: [a.csv, /srv/b.csv]\n",
+                                "/etc/tumen/c.yaml");
+        CHECK(c.as_names == std::vector<std::filesystem::path>{"/etc/tumen/a.csv", "/srv/b.csv"});
+    }
+    SUBCASE("limits and strictness") {
+        struct bad_case {
+            const char* yaml;
+            const char* starts_with;
+            const char* says;
+        };
+        for (const auto& b : {
+                 bad_case{"database: x\nmax_paths_per_target: 0\n",
+                          "c.yaml:2:23:", "max_paths_per_target"},
+                 bad_case{"database: x\nmax_paths_per_target: 1001\n",
+                          "c.yaml:2:23:", "max_paths_per_target"},
+                 bad_case{"database: x\nmax_paths_per_target: many\n",
+                          "c.yaml:2:23:", "max_paths_per_target"},
+                 bad_case{"database: x\nas_names: {file: a.csv}\n", "c.yaml:2:", "as_names"},
+                 bad_case{"database: x\nas_name: a.csv\n",
+                          "c.yaml:2:1:", "unknown key \"as_name\""},
+                 bad_case{"database: x\nmax_paths: 8\n",
+                          "c.yaml:2:1:", "unknown key \"max_paths\""},
+             }) {
+            CAPTURE(b.yaml);
+            std::string what = "no error";
+            try {
+                parse_server_config(b.yaml, "c.yaml");
+            } catch (const config_error& e) {
+                what = e.what();
+            }
+            CHECK(what.rfind(b.starts_with, 0) == 0);
+            CHECK(what.find(b.says) != std::string::npos);
+        }
+        for (const char* good : {"database: x\nmax_paths_per_target: 1\n",
+                                 "database: x\nmax_paths_per_target: 1000\n"}) {
+            CAPTURE(good);
+            CHECK_NOTHROW(parse_server_config(good, "c.yaml"));
+        }
+    }
+}
+
 TEST_CASE("campaign source: an invalid file keeps the previous campaigns") {
     test::temp_dir dir;
     auto file = dir.write("c.yaml", test::campaign_yaml());

@@ -141,14 +141,15 @@ TEST_CASE_FIXTURE(fixture,
     CHECK(v.via_ixp == "Lab-IX");
 }
 
-TEST_CASE_FIXTURE(fixture, "unknown transit is reported with its ASN, never forced into a class") {
+TEST_CASE_FIXTURE(fixture, "a transit in no class is named by its AS, never forced into a class") {
     auto t = make_trace(vp("fra"), target(0, 1),
                         {{{acc("fra")}}, {{cu1()}}, {{unknown_transit_addr}}, {{target(0, 1)}}});
     auto v = infer(t);
-    CHECK(v.path == "unknown");
+    CHECK(v.path == "AS64999");
     REQUIRE(v.transit_asn);
     CHECK(*v.transit_asn == 64999);
-    CHECK(inference::path_identity(v) == "unknown:64999");
+    CHECK(v.transit_name.empty()); // no AS-names file loaded
+    CHECK(inference::path_identity(v) == "AS64999");
 }
 
 TEST_CASE_FIXTURE(fixture, "trace stopping before the target: last transit seen, flagged weak") {

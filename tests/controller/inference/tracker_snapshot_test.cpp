@@ -23,6 +23,7 @@ path_tracker_snapshot busy_snapshot() {
     s.candidate_first_time = 1050;
     s.observations = 6;
     s.changes = 1;
+    s.named_paths = {"asn:4837", "asn:20485"};
     return s;
 }
 
@@ -43,7 +44,8 @@ TEST_CASE("tracker snapshot: absent ASNs are null") {
     CHECK(j["current_asn"].is_null());
     CHECK(j["candidate_asn"].is_null());
     CHECK(j["k"] == 2);
-    CHECK(j.size() == 12);
+    CHECK(j["named_paths"] == nlohmann::json::array());
+    CHECK(j.size() == 13);
 }
 
 TEST_CASE("tracker snapshot: damaged text is refused") {

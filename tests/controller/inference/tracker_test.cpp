@@ -80,9 +80,9 @@ TEST_CASE("ECMP alternation inside one transit is not a change") {
         CHECK_FALSE(t.observe(obs("china-unicom", i, 4837)));
     }
     CHECK(t.snapshot().changes == 0);
-    // Different unknown transits are different paths.
-    CHECK_FALSE(t.observe(obs("unknown:64999", 20, 64999)));
-    CHECK(t.observe(obs("unknown:64999", 21, 64999)));
+    // Different transits in no class are different paths.
+    CHECK_FALSE(t.observe(obs("AS64999", 20, 64999)));
+    CHECK(t.observe(obs("AS64999", 21, 64999)));
 }
 
 TEST_CASE("snapshot and restore continue where the tracker stopped") {

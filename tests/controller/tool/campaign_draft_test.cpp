@@ -21,7 +21,8 @@ std::vector<ipv4_addr> addrs(std::initializer_list<const char*> texts) {
 ipv4_prefix pfx(const char* text) {
     return *ipv4_prefix::parse(text);
 }
-const auto lab_map = controller::asmap::load_as_map({{tumen::test::lab().pfx2as_path()}, {}, {}});
+const auto lab_map =
+    controller::asmap::load_as_map({{tumen::test::lab().pfx2as_path()}, {}, {}, {}});
 } // namespace
 
 TEST_CASE("draft: one campaign per destination AS in ASN order, prefixes in address order") {

@@ -1,14 +1,15 @@
 #pragma once
 /// @file
-/// IP -> AS by longest-prefix match, with IXP peering LANs and built-in special-purpose
-/// space. The input formats live in `sources/` (pfx2as, iptoasn, IXP lists); `loader.hpp`
-/// loads a whole set of files. The table itself is a range_table.
+/// IP -> AS by longest-prefix match, with IXP peering LANs, built-in special-purpose space and
+/// optional AS names. The input formats live in `sources/` (pfx2as, iptoasn, IXP lists, AS
+/// names); `loader.hpp` loads a whole set of files. The table itself is a range_table.
 #include <cstddef>
 #include <cstdint>
 #include <map>
 #include <string>
 #include <string_view>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include <tumen/common/ipv4.hpp>
@@ -34,7 +35,7 @@ struct as_info {
 /// A data set that went into the map (recorded for the API and reports).
 struct dataset {
     std::string path;
-    std::string kind; ///< "pfx2as", "iptoasn", "ixp", "manual"
+    std::string kind; ///< "pfx2as", "iptoasn", "ixp", "as-names", "manual"
     std::string date; ///< YYYY-MM-DD from the file name or contents, or empty
     std::size_t entries = 0;
 };
@@ -53,6 +54,8 @@ public:
     void add_prefix(ipv4_prefix p, std::vector<std::uint32_t> origins, bool as_set = false);
     /// One IXP LAN.
     void add_ixp_prefix(ipv4_prefix p, std::string name);
+    /// The name of an AS (a later name for the same AS wins).
+    void add_as_name(std::uint32_t asn, std::string name);
     /// Records a data set that went in.
     void add_dataset(dataset d) { datasets_.push_back(std::move(d)); }
 
@@ -72,7 +75,8 @@ private:
     std::vector<origin_set> origin_sets_{origin_set{}}; // index 0 = unmapped
     std::map<std::tuple<std::vector<std::uint32_t>, bool, bool>, std::uint32_t> intern_;
     std::vector<std::uint32_t> single_; // ASN -> origin set index for single-AS sets
-    std::vector<std::string> ixp_names_{std::string()}; // index 0 = not an IXP
+    std::vector<std::string> ixp_names_{std::string()};           // index 0 = not an IXP
+    std::vector<std::pair<std::uint32_t, std::string>> as_names_; // in the order added
     std::vector<dataset> datasets_;
     friend class as_map;
 };
@@ -88,6 +92,10 @@ public:
     const std::vector<std::uint32_t>& origins(std::uint32_t origin_set) const noexcept;
     /// Name of an IXP (as_info::ixp); empty for 0.
     const std::string& ixp_name(std::uint32_t ixp) const noexcept;
+    /// Name of an AS from an AS-names file; empty when none was loaded for it.
+    const std::string& as_name(std::uint32_t asn) const noexcept;
+    /// Number of ASes with a name.
+    std::size_t as_name_count() const noexcept { return as_names_.size(); }
     /// Data sets loaded, in load order.
     const std::vector<dataset>& datasets() const noexcept { return datasets_; }
     /// Number of disjoint ranges in the AS table (for reports and benchmarks).
@@ -104,6 +112,7 @@ private:
     range_table ixp_;
     std::vector<as_map_builder::origin_set> origin_sets_;
     std::vector<std::string> ixp_names_;
+    std::vector<std::pair<std::uint32_t, std::string>> as_names_; // sorted by AS, one per AS
     std::vector<dataset> datasets_;
     std::size_t prefix_count_ = 0;
 };

@@ -38,10 +38,12 @@ struct server_config {
     std::vector<std::filesystem::path> campaigns;
     std::vector<std::filesystem::path> pfx2as;
     std::optional<std::filesystem::path> ixp;
+    std::vector<std::filesystem::path> as_names; ///< AS-names files (ipinfo CSV), for the API
     std::vector<agent_entry> agents;
     std::chrono::seconds retention{std::chrono::hours(24 * 30)}; ///< raw hops kept this long
-    std::uint32_t hysteresis = 3;      ///< K: observations confirming a new path
-    std::size_t body_limit = 8u << 20; ///< max request body (bytes); 413 beyond
+    std::uint32_t hysteresis = 3;           ///< K: observations confirming a new path
+    std::uint32_t max_paths_per_target = 8; ///< distinct named paths per agent x target
+    std::size_t body_limit = 8u << 20;      ///< max request body (bytes); 413 beyond
     std::uint32_t threads = 4; ///< I/O threads (more than cores: one parses while one stores)
     std::chrono::milliseconds campaign_poll{std::chrono::seconds(5)}; ///< mtime poll period
     std::chrono::seconds idle_timeout{60}; ///< keep-alive connection idle limit

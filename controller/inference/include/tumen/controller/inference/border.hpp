@@ -8,9 +8,10 @@
 /// to the target AS, or equal to the destination. The transit is the last hop before that
 /// which has AS evidence and is not the target. This copes with the Star JV border interface
 /// numbered from the upstream's space (it maps to the upstream, which is the right answer),
-/// silent and unmapped hops (skipped), and IXP hops (skipped; the IXP is named). A trace that
-/// stops before the target gives the last transit seen, flagged `weak`; a trace that never
-/// left the vantage point's own network (its AS, private space) gives "none".
+/// silent and unmapped hops (skipped), and IXP hops (skipped; the IXP is named). The path is
+/// the transit's class, or "AS<number>" for a transit in no class (path_names.hpp). A trace
+/// that stops before the target gives the last transit seen, flagged `weak`; a trace that
+/// never left the vantage point's own network (its AS, private space) gives "none".
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -20,13 +21,9 @@
 #include <tumen/common/campaign.hpp>
 #include <tumen/common/result.hpp>
 #include <tumen/controller/asmap/as_map.hpp>
+#include <tumen/controller/inference/path_names.hpp>
 
 namespace tumen::controller::inference {
-
-/// The path name of a trace without usable evidence.
-inline constexpr const char* path_none = "none";
-/// The path name of a transit outside every class.
-inline constexpr const char* path_unknown = "unknown";
 
 /// One responding address at one hop, annotated.
 struct annotated_hop {
@@ -43,10 +40,11 @@ struct annotated_hop {
 
 /// The verdict for one trace.
 struct border_verdict {
-    std::string path = path_none;             ///< class name | "unknown" | "none"
-    std::optional<std::uint32_t> transit_asn; ///< AS of the transit (unknown or class)
-    bool reached_target = false;              ///< some hop inside the target answered
-    bool weak = false;                    ///< trace stopped before the target: last transit seen
+    std::string path = path_none;             ///< class name | "AS<number>" | "none"
+    std::optional<std::uint32_t> transit_asn; ///< AS of the transit (in a class or not)
+    std::string transit_name;    ///< the transit AS's name from the AS-names file, or empty
+    bool reached_target = false; ///< some hop inside the target answered
+    bool weak = false;           ///< trace stopped before the target: last transit seen
     std::optional<ipv4_addr> border_addr; ///< last transit hop before the target (border interface)
     std::optional<std::uint8_t> border_ttl;
     std::optional<double> border_rtt_ms;
@@ -66,7 +64,8 @@ std::vector<annotated_hop> annotate(const result::trace& t, const campaign::camp
 border_verdict infer_border(const result::trace& t, const campaign::campaign& c,
                             const asmap::as_map& map);
 
-/// Identity of a path for change detection: the class name, "unknown:<asn>" or "none".
+/// Identity of a path for change detection: the class name, "AS<asn>" or "none" (the same
+/// as the path name now that every transit is named).
 std::string path_identity(const border_verdict& v);
 
 } // namespace tumen::controller::inference

@@ -1,8 +1,9 @@
 #pragma once
 /// @file
 /// The whole per-result pipeline shared by `tumen-controller classify` and the server:
-/// pick the campaign and target prefix of a trace, infer its border path, feed the
-/// (agent, target prefix) tracker, accumulate latency.
+/// pick the campaign and target prefix of a trace, infer its border path, name it under the
+/// cap of named paths of its (agent, target prefix) (path_names.hpp), feed the tracker,
+/// accumulate latency.
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -14,6 +15,7 @@
 #include <tumen/controller/asmap/as_map.hpp>
 #include <tumen/controller/inference/border.hpp>
 #include <tumen/controller/inference/latency.hpp>
+#include <tumen/controller/inference/path_names.hpp>
 #include <tumen/controller/inference/path_tracker.hpp>
 
 namespace tumen::controller::inference {
@@ -41,6 +43,8 @@ struct change_record {
     std::string campaign;
     ipv4_prefix target;
     change_event event;
+    std::string from_transit_name; ///< the AS-names file's name of event.from_asn, or empty
+    std::string to_transit_name;   ///< the AS-names file's name of event.to_asn, or empty
 };
 
 /// Result of processing one trace.
@@ -50,15 +54,13 @@ struct classify_outcome {
     std::string skipped; ///< why there is no verdict
 };
 
-/// Public name of a path identity: "unknown:<asn>" -> "unknown"; others unchanged.
-std::string path_name(const std::string& identity);
-
 /// Runs inference and change detection over results (fed in time order per key).
 class classifier {
 public:
-    /// Both references must outlive the classifier. `k` = traces needed to declare a change.
+    /// Both references must outlive the classifier. `k` = traces needed to declare a change;
+    /// `max_paths` = distinct paths named per (agent, target prefix) before "other".
     classifier(const campaign::campaign_set& campaigns, const asmap::as_map& map,
-               std::uint32_t k = 2);
+               std::uint32_t k = 2, std::uint32_t max_paths = default_max_paths_per_target);
 
     /// Processes one trace.
     classify_outcome process(const result::trace& t);
@@ -81,6 +83,7 @@ private:
     const campaign::campaign_set& campaigns_;
     const asmap::as_map& map_;
     std::uint32_t k_;
+    std::uint32_t max_paths_;
     std::map<track_key, path_tracker> trackers_;
     latency_accumulator latency_;
 };

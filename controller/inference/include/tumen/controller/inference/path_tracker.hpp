@@ -15,7 +15,7 @@ namespace tumen::controller::inference {
 
 /// One verdict fed to the tracker.
 struct path_observation {
-    std::string path; ///< path_identity(): class, "unknown:<asn>", "none"
+    std::string path; ///< path name: class, "AS<asn>", "other", "none" (path_names.hpp)
     std::optional<std::uint32_t> transit_asn;
     std::int64_t time = 0; ///< trace timestamp (Unix seconds)
     std::string trace_id;
@@ -47,8 +47,9 @@ struct path_tracker_snapshot {
     std::optional<std::uint32_t> candidate_asn;
     std::vector<std::string> candidate_trace_ids;
     std::int64_t candidate_first_time = 0;
-    std::uint64_t observations = 0; ///< verdicts seen, "none" included
-    std::uint64_t changes = 0;      ///< changes declared
+    std::uint64_t observations = 0;       ///< verdicts seen, "none" included
+    std::uint64_t changes = 0;            ///< changes declared
+    std::vector<std::string> named_paths; ///< paths named so far, first seen first (cap_path)
     friend bool operator==(const path_tracker_snapshot&, const path_tracker_snapshot&) = default;
 };
 
@@ -66,6 +67,8 @@ public:
 
     /// Current path identity ("" before the first non-"none" verdict).
     const std::string& current() const noexcept { return state_.current; }
+    /// The paths named for this (agent, target prefix), kept with the state (see cap_path).
+    std::vector<std::string>& named_paths() noexcept { return state_.named_paths; }
     /// A copy of the state for persistence.
     const path_tracker_snapshot& snapshot() const noexcept { return state_; }
 

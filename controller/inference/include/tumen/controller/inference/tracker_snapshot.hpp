@@ -16,7 +16,9 @@ namespace tumen::controller::inference {
 std::string snapshot_to_json(const path_tracker_snapshot& s);
 
 /// Restores a snapshot written by snapshot_to_json; nullopt if the text is damaged (not
-/// JSON, not an object, a field missing or of the wrong type). Never throws.
+/// JSON, not an object, a field missing or of the wrong type). A snapshot stored before paths
+/// were named (no `named_paths`) is upgraded: "unknown:<asn>" reads as "AS<asn>" and its
+/// current and candidate paths are the named ones. Never throws.
 std::optional<path_tracker_snapshot> snapshot_from_json(std::string_view text);
 
 } // namespace tumen::controller::inference

@@ -29,9 +29,11 @@ struct batch_counts {
 
 /// Options of the ingest service.
 struct ingest_options {
-    std::uint32_t hysteresis = 3;          ///< K consecutive observations to confirm
-    std::vector<std::string> pfx2as_files; ///< CAIDA pfx2as files (IP -> AS)
-    std::string ixp_file;                  ///< optional IXP prefix file
+    std::uint32_t hysteresis = 3;            ///< K consecutive observations to confirm
+    std::vector<std::string> pfx2as_files;   ///< CAIDA pfx2as files (IP -> AS)
+    std::string ixp_file;                    ///< optional IXP prefix file
+    std::vector<std::string> as_names_files; ///< AS names (ipinfo CSV), shown in the API
+    std::uint32_t max_paths_per_target = 8;  ///< distinct paths named per agent x target
 };
 
 /// The ingest pipeline and the verdict state it keeps.

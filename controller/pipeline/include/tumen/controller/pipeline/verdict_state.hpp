@@ -22,9 +22,11 @@ using verdict_map = std::map<std::pair<std::string, std::string>, store::verdict
 /// Trackers and verdicts, rebuilt from the store at start-up and after a failed commit.
 class verdict_state {
 public:
-    /// Empty trackers on `campaigns` (in force as `generation`), K = `hysteresis`.
+    /// Empty trackers on `campaigns` (in force as `generation`), K = `hysteresis`, at most
+    /// `max_paths` named paths per agent x target prefix.
     verdict_state(asmap::as_map map, std::shared_ptr<const campaign::campaign_set> campaigns,
-                  std::uint64_t generation, std::uint32_t hysteresis);
+                  std::uint64_t generation, std::uint32_t hysteresis,
+                  std::uint32_t max_paths = inference::default_max_paths_per_target);
 
     /// Rebuilds the classifier on new campaigns, keeping every tracker.
     void follow(std::shared_ptr<const campaign::campaign_set> campaigns, std::uint64_t generation);
@@ -45,6 +47,7 @@ private:
     std::shared_ptr<const campaign::campaign_set> campaigns_;
     std::uint64_t generation_ = 0;
     std::uint32_t hysteresis_ = 3;
+    std::uint32_t max_paths_ = inference::default_max_paths_per_target;
     std::unique_ptr<inference::classifier> classifier_; ///< refers to campaigns_ and map_
     verdict_map verdicts_;
 };
