@@ -49,8 +49,8 @@ classify_outcome classifier::process(const result::trace& t) {
     track_key key{t.agent, prefix};
     auto it = trackers_.try_emplace(key, k_).first;
     const std::string identity = path_identity(v.verdict);
-    if (auto e = it->second.observe(
-            path_observation{identity, v.verdict.transit_asn, t.timestamp, t.id})) {
+    if (auto e = it->second.observe(path_observation{identity, v.verdict.transit_asn, t.timestamp,
+                                                     t.id, trace_round(t, *c)})) {
         out.change = change_record{t.agent, c->name, prefix, std::move(*e)};
     }
     latency_.add(latency_key{t.agent, prefix, identity}, measure(t, v.verdict), false);

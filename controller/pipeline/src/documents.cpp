@@ -1,6 +1,7 @@
 #include "documents.hpp"
 
 #include <tumen/controller/inference/classifier.hpp>
+#include <tumen/controller/inference/tracker_snapshot.hpp>
 
 namespace tumen::controller::pipeline {
 namespace {
@@ -23,7 +24,6 @@ std::string name_or_none(const std::string& identity) {
 json paths_document(const verdict_map& verdicts) {
     json list = json::array();
     for (const auto& [key, v] : verdicts) {
-        json tracker = json::parse(v.tracker_json, nullptr, false);
         json entry{{"agent", v.agent},
                    {"target", v.target},
                    {"path", name_or_none(v.path)},
@@ -31,12 +31,14 @@ json paths_document(const verdict_map& verdicts) {
                    {"since", v.since},
                    {"updated", v.updated},
                    {"evidence", evidence_of(v.evidence_json)}};
-        if (!tracker.is_discarded() && tracker.is_object()) {
-            entry["candidate"] = tracker.value("candidate", "");
-            entry["candidate_trace_ids"] = tracker.value("candidate_trace_ids", json::array());
-            entry["last_trace_id"] = tracker.value("last_current_trace_id", "");
-            entry["observations"] = tracker.value("observations", 0);
-            entry["changes"] = tracker.value("changes", 0);
+        if (auto s = inf::snapshot_from_json(v.tracker_json)) {
+            entry["candidate"] = s->candidate;
+            entry["candidate_trace_ids"] = s->candidate_trace_ids;
+            entry["candidate_observations"] = s->candidate_observations;
+            entry["candidate_rounds"] = s->candidate_rounds;
+            entry["last_trace_id"] = s->last_current_trace_id;
+            entry["observations"] = s->observations;
+            entry["changes"] = s->changes;
         }
         list.push_back(std::move(entry));
     }
