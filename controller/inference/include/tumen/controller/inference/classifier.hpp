@@ -56,7 +56,8 @@ std::string path_name(const std::string& identity);
 /// Runs inference and change detection over results (fed in time order per key).
 class classifier {
 public:
-    /// Both references must outlive the classifier. `k` = traces needed to declare a change.
+    /// Both references must outlive the classifier. `k` = independent observations (distinct
+    /// rounds, path_tracker.hpp) needed to declare a change.
     classifier(const campaign::campaign_set& campaigns, const asmap::as_map& map,
                std::uint32_t k = 2);
 
