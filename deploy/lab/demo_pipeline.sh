@@ -101,7 +101,7 @@ if ! wait_changes "$seq_before" ttk 120; then
   pl_die "the border change was not detected within 120 s"
 fi
 
-section "5. Change events (GET /api/v1/changes), K = 2 traces confirm a change"
+section "5. Change events (GET /api/v1/changes), K = 2 rounds confirm a change"
 pl_api /api/v1/changes | json changes-table --after "$seq_before" --flip "$flip_time" --seen "$(seen_list ttk)"
 echo "   (trace times are whole seconds; a trace is one round, every $interval)"
 # Let one more round land so the new path has RTT samples, then show the verdicts.

@@ -52,7 +52,8 @@ else
 fi
 pl_api /api/v1/changes | json changes-table --after "$seq_before" --flip "$flip_time" || true
 
-# Within 2 measurement intervals: the change is confirmed by K = 2 traces on the new path;
+# Within 2 measurement intervals: the change is confirmed by K = 2 rounds on the new path
+# (one udp-paris trace each);
 # count msk's traceroutes to the /24 that started after the flip (whole seconds after it,
 # the store's resolution) up to the last confirming trace. 1 or 2 means the change was
 # declared by the first or second round after the flip; a slower detector needs more.

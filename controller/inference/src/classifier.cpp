@@ -46,8 +46,8 @@ classify_outcome classifier::process(const result::trace& t) {
     auto it = trackers_.try_emplace(key, k_).first;
     v.verdict.path = cap_path(it->second.named_paths(), v.verdict.path, max_paths_);
     const std::string identity = path_identity(v.verdict);
-    if (auto e = it->second.observe(
-            path_observation{identity, v.verdict.transit_asn, t.timestamp, t.id})) {
+    if (auto e = it->second.observe(path_observation{identity, v.verdict.transit_asn, t.timestamp,
+                                                     t.id, trace_round(t, *c)})) {
         out.change = change_record{t.agent, c->name, prefix, std::move(*e), "", ""};
         const auto& ev = out.change->event;
         out.change->from_transit_name = ev.from_asn ? map_.as_name(*ev.from_asn) : "";

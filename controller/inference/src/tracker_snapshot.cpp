@@ -47,6 +47,8 @@ std::string snapshot_to_json(const path_tracker_snapshot& s) {
                 {"candidate_asn", optional_u32(s.candidate_asn)},
                 {"candidate_trace_ids", s.candidate_trace_ids},
                 {"candidate_first_time", s.candidate_first_time},
+                {"candidate_observations", s.candidate_observations},
+                {"candidate_rounds", s.candidate_rounds},
                 {"observations", s.observations},
                 {"changes", s.changes},
                 {"named_paths", s.named_paths}}
@@ -70,6 +72,14 @@ std::optional<path_tracker_snapshot> snapshot_from_json(std::string_view text) {
         s.candidate_asn = u32_or_null(j.at("candidate_asn"));
         s.candidate_trace_ids = j.at("candidate_trace_ids").get<std::vector<std::string>>();
         s.candidate_first_time = j.at("candidate_first_time").get<std::int64_t>();
+        // Absent from snapshots stored before rounds were counted: their candidate counted
+        // one observation per trace, with no round remembered.
+        s.candidate_observations = j.contains("candidate_observations")
+                                       ? j.at("candidate_observations").get<std::uint32_t>()
+                                       : static_cast<std::uint32_t>(s.candidate_trace_ids.size());
+        if (j.contains("candidate_rounds")) {
+            s.candidate_rounds = j.at("candidate_rounds").get<std::vector<std::uint64_t>>();
+        }
         s.observations = j.at("observations").get<std::uint64_t>();
         s.changes = j.at("changes").get<std::uint64_t>();
         if (j.contains("named_paths")) {

@@ -3,6 +3,7 @@
 #include <cstdint>
 
 #include <tumen/controller/inference/classifier.hpp>
+#include <tumen/controller/inference/tracker_snapshot.hpp>
 
 namespace tumen::controller::pipeline {
 namespace {
@@ -39,7 +40,6 @@ json transit_name(const json& asn, const asmap::as_map& map) {
 json paths_document(const verdict_map& verdicts, const asmap::as_map& map) {
     json list = json::array();
     for (const auto& [key, v] : verdicts) {
-        json tracker = json::parse(v.tracker_json, nullptr, false);
         json entry{{"agent", v.agent},
                    {"target", v.target},
                    {"path", name_or_none(v.path)},
@@ -47,16 +47,18 @@ json paths_document(const verdict_map& verdicts, const asmap::as_map& map) {
                    {"since", v.since},
                    {"updated", v.updated},
                    {"evidence", evidence_of(v.evidence_json)}};
-        if (!tracker.is_discarded() && tracker.is_object()) {
-            entry["candidate"] = inf::path_name(tracker.value("candidate", ""));
-            entry["candidate_trace_ids"] = tracker.value("candidate_trace_ids", json::array());
-            entry["last_trace_id"] = tracker.value("last_current_trace_id", "");
-            entry["observations"] = tracker.value("observations", 0);
-            entry["changes"] = tracker.value("changes", 0);
+        const auto snap = inf::snapshot_from_json(v.tracker_json);
+        if (snap) {
+            entry["candidate"] = inf::path_name(snap->candidate);
+            entry["candidate_trace_ids"] = snap->candidate_trace_ids;
+            entry["candidate_observations"] = snap->candidate_observations;
+            entry["candidate_rounds"] = snap->candidate_rounds;
+            entry["last_trace_id"] = snap->last_current_trace_id;
+            entry["observations"] = snap->observations;
+            entry["changes"] = snap->changes;
         }
         // The transit of the current path (its latest trace's AS: for "other", the last one).
-        const json asn =
-            tracker.is_object() ? asn_of(tracker.value("current_asn", json())) : json(nullptr);
+        const json asn = snap && snap->current_asn ? json(*snap->current_asn) : json(nullptr);
         entry["transit_asn"] = asn;
         entry["transit_name"] = transit_name(asn, map);
         list.push_back(std::move(entry));

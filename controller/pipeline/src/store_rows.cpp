@@ -101,7 +101,8 @@ std::string change_evidence(const inference::change_record& c) {
                 {"first_new_time", e.first_new_time},
                 {"last_old_trace_id", e.last_old_trace_id},
                 {"first_new_trace_id", e.first_new_trace_id},
-                {"trace_ids", e.trace_ids}}
+                {"trace_ids", e.trace_ids},
+                {"rounds", e.rounds}}
         .dump();
 }
 

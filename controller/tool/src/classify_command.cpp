@@ -93,7 +93,9 @@ void register_classify_command(CLI::App& app) {
     cmd->add_option("--format", opts->format, "output format")
         ->check(CLI::IsMember({"text", "json"}))
         ->capture_default_str();
-    cmd->add_option("-k,--confirm", opts->k, "consecutive traces needed to declare a change")
+    cmd->add_option("-k,--confirm", opts->k,
+                    "independent observations needed to declare a change: distinct rounds "
+                    "of the trace's campaign; each trace naming no campaign is one")
         ->check(CLI::Range(1, 100))
         ->capture_default_str();
     cmd->add_option("--as-names", opts->sources.as_names,

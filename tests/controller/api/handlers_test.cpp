@@ -225,6 +225,13 @@ TEST_CASE("results: border change with hysteresis K=2, paths, changes and metric
     // One TTK trace is not enough with K=2.
     auto r = h.post(test::batch(test::make_trace("fra", "c3", dst177, test::border::ttk, 1020)));
     CHECK(json::parse(r.body())["changes"] == 0);
+    // The candidate and its observation: round 102 of the 10 s campaign.
+    auto pending = json::parse(h.call(http::verb::get, "/api/v1/paths", "", "").body());
+    REQUIRE(pending["paths"].size() == 1);
+    CHECK(pending["paths"][0]["candidate"] == "ttk");
+    CHECK(pending["paths"][0]["candidate_trace_ids"] == json::array({"c3"}));
+    CHECK(pending["paths"][0]["candidate_observations"] == 1);
+    CHECK(pending["paths"][0]["candidate_rounds"] == json::array({102}));
     r = h.post(test::batch(test::make_trace("fra", "c4", dst177, test::border::ttk, 1030),
                            test::make_ping("fra", "c5", dst177, 4, 2, 1031)));
     CHECK(json::parse(r.body())["changes"] == 1);

@@ -19,8 +19,10 @@ path_tracker_snapshot busy_snapshot() {
     s.last_current_trace_id = "c4";
     s.candidate = "asn:20485";
     s.candidate_asn = 20485;
-    s.candidate_trace_ids = {"c5", "c6"};
+    s.candidate_trace_ids = {"c5", "c6", "c7"};
     s.candidate_first_time = 1050;
+    s.candidate_observations = 2; // c5 and c6 of round 105 are one observation, c7 of 106
+    s.candidate_rounds = {105, 106};
     s.observations = 6;
     s.changes = 1;
     s.named_paths = {"asn:4837", "asn:20485"};
@@ -45,7 +47,49 @@ TEST_CASE("tracker snapshot: absent ASNs are null") {
     CHECK(j["candidate_asn"].is_null());
     CHECK(j["k"] == 2);
     CHECK(j["named_paths"] == nlohmann::json::array());
-    CHECK(j.size() == 13);
+    CHECK(j["candidate_rounds"] == nlohmann::json::array());
+    CHECK(j["candidate_observations"] == 0);
+    CHECK(j.size() == 15);
+}
+
+/// The text the previous version stored (one observation per trace, no rounds).
+constexpr const char* old_form =
+    R"({"k":3,"current":"china-unicom","current_asn":4837,"current_since":1000,)"
+    R"("last_current_time":1040,"last_current_trace_id":"c4","candidate":"ttk",)"
+    R"("candidate_asn":20485,"candidate_trace_ids":["c5","c6"],"candidate_first_time":1050,)"
+    R"("observations":6,"changes":1})";
+
+TEST_CASE("tracker snapshot: the previous version's form still loads") {
+    auto s = snapshot_from_json(old_form);
+    REQUIRE(s);
+    CHECK(s->k == 3);
+    CHECK(s->current == "china-unicom");
+    CHECK(s->current_asn == 4837u);
+    CHECK(s->candidate == "ttk");
+    CHECK(s->candidate_trace_ids == std::vector<std::string>{"c5", "c6"});
+    CHECK(s->observations == 6);
+    CHECK(s->changes == 1);
+    // Its candidate counted one observation per trace and remembers no round.
+    CHECK(s->candidate_observations == 2);
+    CHECK(s->candidate_rounds.empty());
+    // Written back in the new form; K=3 is met by the next round.
+    auto j = nlohmann::json::parse(snapshot_to_json(*s));
+    CHECK(j["candidate_observations"] == 2);
+    CHECK(j.size() == 15);
+    path_tracker t(*s);
+    auto e = t.observe(path_observation{"ttk", 20485, 1060, "c7", 106});
+    REQUIRE(e);
+    CHECK(e->trace_ids == std::vector<std::string>{"c5", "c6", "c7"});
+    // An old snapshot without a candidate.
+    auto idle = nlohmann::json::parse(old_form);
+    idle["candidate"] = "";
+    idle["candidate_asn"] = nullptr;
+    idle["candidate_trace_ids"] = nlohmann::json::array();
+    idle["candidate_first_time"] = 0;
+    auto quiet = snapshot_from_json(idle.dump());
+    REQUIRE(quiet);
+    CHECK(quiet->candidate_observations == 0);
+    CHECK(quiet->candidate_rounds.empty());
 }
 
 TEST_CASE("tracker snapshot: damaged text is refused") {
@@ -62,4 +106,11 @@ TEST_CASE("tracker snapshot: damaged text is refused") {
     auto negative_k = j;
     negative_k["k"] = "three";
     CHECK_FALSE(snapshot_from_json(negative_k.dump()));
+    // The new fields may be absent (previous form) but not wrong.
+    auto bad_rounds = j;
+    bad_rounds["candidate_rounds"] = "105";
+    CHECK_FALSE(snapshot_from_json(bad_rounds.dump()));
+    auto bad_count = j;
+    bad_count["candidate_observations"] = "2";
+    CHECK_FALSE(snapshot_from_json(bad_count.dump()));
 }

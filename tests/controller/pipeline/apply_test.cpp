@@ -55,6 +55,19 @@ result::trace cu(const std::string& id, std::int64_t ts) {
 result::trace ttk(const std::string& id, std::int64_t ts) {
     return test::make_trace("fra", id, dst177, test::border::ttk, ts);
 }
+/// A TTK trace by icmp-paris (the second method of a round).
+result::trace ttk_icmp(const std::string& id, std::int64_t ts) {
+    auto t = ttk(id, ts);
+    t.method = "icmp-paris";
+    t.proto = "ICMP";
+    return t;
+}
+/// A TTK trace that names no campaign (not run on a round clock): matched by its destination.
+result::trace ttk_foreign(const std::string& id, std::int64_t ts) {
+    auto t = ttk(id, ts);
+    t.campaign.clear();
+    return t;
+}
 
 struct apply_case {
     const char* name;
@@ -77,6 +90,17 @@ TEST_CASE("apply: table") {
          test::batch(cu("m1", 100), cu("m2", 110), ttk("m3", 120),
                      test::make_ping("fra", "m4", dst177, 4, 2, 121), ttk("m5", 130)),
          5, 0, 1, 5},
+        // The test campaign's interval is 10 s: 120 and 125 are both in round 12.
+        {"two methods in one round are one observation (K=2)",
+         test::batch(cu("o1", 100), cu("o2", 110), ttk("o3", 120), ttk_icmp("o4", 125)), 4, 0, 0,
+         4},
+        {"K=2 met by the next round",
+         test::batch(cu("n1", 100), cu("n2", 110), ttk("n3", 120), ttk_icmp("n4", 125),
+                     ttk("n5", 130)),
+         5, 0, 1, 5},
+        {"traces naming no campaign: one observation each",
+         test::batch(cu("f1", 100), cu("f2", 110), ttk_foreign("f3", 120), ttk_foreign("f4", 125)),
+         4, 0, 1, 4},
         {"empty batch", "[]", 0, 0, 0, 0},
     };
     for (const auto& c : cases) {
@@ -130,6 +154,10 @@ TEST_CASE("apply: hops mapped, verdicts stored with the tracker state, change re
     auto changes = h.db.changes_since(0, 10, ec);
     REQUIRE(changes.size() == 1);
     CHECK(changes[0].at == 120);
+    // The evidence names the rounds counted (10 s interval: 120 and 130 are rounds 12 and 13).
+    auto evidence = nlohmann::json::parse(changes[0].evidence_json);
+    CHECK(evidence["trace_ids"] == nlohmann::json::array({"c3", "c4"}));
+    CHECK(evidence["rounds"] == nlohmann::json::array({12, 13}));
     // The state reloaded from the store is the state apply left.
     auto before = h.state.verdicts();
     h.state.load(h.db);

@@ -57,8 +57,9 @@ struct classify_outcome {
 /// Runs inference and change detection over results (fed in time order per key).
 class classifier {
 public:
-    /// Both references must outlive the classifier. `k` = traces needed to declare a change;
-    /// `max_paths` = distinct paths named per (agent, target prefix) before "other".
+    /// Both references must outlive the classifier. `k` = independent observations (distinct
+    /// rounds, path_tracker.hpp) needed to declare a change; `max_paths` = distinct paths named
+    /// per (agent, target prefix) before "other".
     classifier(const campaign::campaign_set& campaigns, const asmap::as_map& map,
                std::uint32_t k = 2, std::uint32_t max_paths = default_max_paths_per_target);
 

@@ -1,15 +1,21 @@
 #pragma once
 /// @file
 /// Change detection with hysteresis for one (agent, target prefix): a change is declared when
-/// K consecutive traces (default 2) agree on a path different from the current one. ECMP
-/// alternation inside one transit is not a change (path identity is the class, or the ASN
-/// for unknown transits, never the hop address); "none" verdicts are ignored (they neither
-/// confirm nor break a streak). The state is a plain struct so the server can persist it
-/// (SQLite) and restore it after a restart.
+/// K independent observations (default 2) agree on a path different from the current one,
+/// with no trace on the current path in between. Observations are counted, not traces
+/// (docs/api.md, "Hysteresis"): the traces of one campaign round (several methods, several
+/// addresses of the prefix) are one observation; a trace without a round and a confirmation
+/// trace are one each. ECMP alternation inside one transit is not a change (path identity is
+/// the class, or the ASN for unknown transits, never the hop address); "none" verdicts are
+/// ignored (they neither confirm nor break a streak). The state is a plain struct so the
+/// server can persist it (SQLite, tracker_snapshot.hpp) and restore it after a restart.
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <tumen/common/campaign/model.hpp>
+#include <tumen/common/result.hpp>
 
 namespace tumen::controller::inference {
 
@@ -19,7 +25,19 @@ struct path_observation {
     std::optional<std::uint32_t> transit_asn;
     std::int64_t time = 0; ///< trace timestamp (Unix seconds)
     std::string trace_id;
+    /// The campaign round the trace belongs to (trace_round()); nullopt when the trace ran
+    /// outside tumen's rounds (foreign data): it is then an observation on its own.
+    std::optional<std::uint64_t> round = std::nullopt;
+    /// A confirmation trace: counts as an observation on its own even inside a round already
+    /// counted. The hook for the traces an agent runs at once after a watch alarm; no result
+    /// carries such a marker yet, so nothing sets it today.
+    bool confirmation = false;
 };
+
+/// The round of `t` for the tracker: the round of its campaign `c` (campaign::round_clock over
+/// the campaign's interval) that contains the trace's start time, when the trace names its
+/// campaign (it was run by an agent on that round clock); nullopt otherwise.
+std::optional<std::uint64_t> trace_round(const result::trace& t, const campaign::campaign& c);
 
 /// A declared change.
 struct change_event {
@@ -31,7 +49,11 @@ struct change_event {
     std::int64_t first_new_time = 0; ///< time of the first trace on the new path
     std::string last_old_trace_id;
     std::string first_new_trace_id;
-    std::vector<std::string> trace_ids; ///< the K traces that confirmed the new path
+    /// Every trace on the new path since it became the candidate: the K observations and
+    /// the further traces of their rounds.
+    std::vector<std::string> trace_ids;
+    /// The distinct rounds counted among them (empty when no trace had a round).
+    std::vector<std::uint64_t> rounds;
     friend bool operator==(const change_event&, const change_event&) = default;
 };
 
@@ -45,8 +67,14 @@ struct path_tracker_snapshot {
     std::string last_current_trace_id;
     std::string candidate; ///< path being confirmed; "" = none
     std::optional<std::uint32_t> candidate_asn;
-    std::vector<std::string> candidate_trace_ids;
+    std::vector<std::string> candidate_trace_ids; ///< every trace on the candidate path
     std::int64_t candidate_first_time = 0;
+    /// Independent observations of the candidate so far (< k). Snapshots stored before rounds
+    /// were counted lack it: their candidate keeps one observation per trace.
+    std::uint32_t candidate_observations = 0;
+    /// The rounds already counted for the candidate (a further trace of one of them adds its
+    /// id, not an observation). Empty in snapshots stored before rounds were counted.
+    std::vector<std::uint64_t> candidate_rounds;
     std::uint64_t observations = 0;       ///< verdicts seen, "none" included
     std::uint64_t changes = 0;            ///< changes declared
     std::vector<std::string> named_paths; ///< paths named so far, first seen first (cap_path)
@@ -56,13 +84,14 @@ struct path_tracker_snapshot {
 /// Hysteresis state machine for one (agent, target prefix).
 class path_tracker {
 public:
-    /// K >= 1 consecutive agreeing traces declare a change.
+    /// K >= 1 agreeing independent observations declare a change.
     explicit path_tracker(std::uint32_t k = 2);
     /// Restores a saved state.
     explicit path_tracker(path_tracker_snapshot state);
 
-    /// Feeds one verdict (in time order). Returns the change it completes, if any. The very
-    /// first non-"none" verdict sets the initial path without a change event.
+    /// Feeds one verdict (in time order per round; the rounds of a candidate may come in any
+    /// order). Returns the change it completes, if any. The very first non-"none" verdict
+    /// sets the initial path without a change event.
     std::optional<change_event> observe(const path_observation& o);
 
     /// Current path identity ("" before the first non-"none" verdict).
@@ -73,6 +102,9 @@ public:
     const path_tracker_snapshot& snapshot() const noexcept { return state_; }
 
 private:
+    /// Adds `o` (on the candidate path) to the candidate; true when it is a new observation.
+    bool count_for_candidate(const path_observation& o);
+
     path_tracker_snapshot state_;
 };
 

@@ -29,7 +29,7 @@ struct batch_counts {
 
 /// Options of the ingest service.
 struct ingest_options {
-    std::uint32_t hysteresis = 3;            ///< K consecutive observations to confirm
+    std::uint32_t hysteresis = 3;            ///< K independent observations (rounds) to confirm
     std::vector<std::string> pfx2as_files;   ///< CAIDA pfx2as files (IP -> AS)
     std::string ixp_file;                    ///< optional IXP prefix file
     std::vector<std::string> as_names_files; ///< AS names (ipinfo CSV), shown in the API
