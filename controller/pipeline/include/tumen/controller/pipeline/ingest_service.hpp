@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include <tumen/controller/config/campaign_source.hpp>
+#include <tumen/controller/inference/path_names.hpp>
 #include <tumen/controller/metrics/controller_metrics.hpp>
 #include <tumen/controller/pipeline/error.hpp>
 #include <tumen/controller/store/store.hpp>
@@ -33,7 +34,8 @@ struct ingest_options {
     std::vector<std::string> pfx2as_files;   ///< CAIDA pfx2as files (IP -> AS)
     std::string ixp_file;                    ///< optional IXP prefix file
     std::vector<std::string> as_names_files; ///< AS names (ipinfo CSV), shown in the API
-    std::uint32_t max_paths_per_target = 8;  ///< distinct paths named per agent x target
+    std::uint32_t max_paths_per_target =
+        inference::default_max_paths_per_target; ///< distinct paths named per agent x target
 };
 
 /// The ingest pipeline and the verdict state it keeps.
