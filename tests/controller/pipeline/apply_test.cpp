@@ -198,6 +198,16 @@ TEST_CASE("publish: the metrics of a committed batch and of refusals") {
     publish_verdicts(h.state, restored);
     CHECK(restored.render().find(R"(tumen_border_path{agent="fra",path="china-unicom",target=")" +
                                  target177() + R"("} 1)") != std::string::npos);
+    // The data sets of the AS map, one info series each.
+    const auto version = h.state.map().datasets().at(0).version();
+    CHECK(version.rfind("pfx2as.txt@undated#", 0) == 0);
+    CHECK(restored.render().find(R"(tumen_dataset_info{kind="pfx2as",version=")" + version +
+                                 R"("} 1)") != std::string::npos);
+    // A second call with other data sets replaces the series.
+    restored.set_datasets({{"pfx2as", "other.txt@undated#000000000000"}});
+    CHECK(restored.render().find(version) == std::string::npos);
+    CHECK(restored.render().find(R"(version="other.txt@undated#000000000000"} 1)") !=
+          std::string::npos);
 }
 
 TEST_CASE("apply: a storage error keeps nothing of the batch and reloads the state") {
