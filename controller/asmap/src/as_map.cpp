@@ -149,4 +149,22 @@ std::string format_origins(const as_map& map, const as_info& info) {
     return out;
 }
 
+std::string dataset::version() const {
+    const auto slash = path.find_last_of('/');
+    std::string out = slash == std::string::npos ? path : path.substr(slash + 1);
+    out += '@';
+    out += date.empty() ? "undated" : date;
+    out += '#';
+    out += sha256.substr(0, 12);
+    return out;
+}
+
+void as_map_builder::set_dataset_hash(const std::string& path, const std::string& sha256) {
+    for (auto& d : datasets_) {
+        if (d.path == path) {
+            d.sha256 = sha256;
+        }
+    }
+}
+
 } // namespace tumen::controller::asmap

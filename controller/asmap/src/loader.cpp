@@ -1,3 +1,4 @@
+#include <tumen/controller/asmap/file_hash.hpp>
 #include <tumen/controller/asmap/loader.hpp>
 #include <tumen/controller/asmap/sources/as_names.hpp>
 #include <tumen/controller/asmap/sources/iptoasn.hpp>
@@ -11,6 +12,8 @@ as_map load_as_map(const as_map_sources& files, const load_observer& observe) {
     auto load = [&](const std::vector<std::string>& paths, const char* kind, auto read) {
         for (const auto& path : paths) {
             const auto report = read(path, b);
+            // A second read of the raw bytes (start-up only): the line reader gunzips.
+            b.set_dataset_hash(path, sha256_file(path));
             if (observe) {
                 observe(path, kind, report);
             }

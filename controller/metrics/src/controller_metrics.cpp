@@ -54,7 +54,12 @@ controller_metrics::controller_metrics()
     , reloads_(prometheus::BuildCounter()
                    .Name("tumen_campaign_reloads_total")
                    .Help("Campaign reload attempts by result (ok, error)")
-                   .Register(*registry_)) {}
+                   .Register(*registry_))
+    , dataset_info_(prometheus::BuildGauge()
+                        .Name("tumen_dataset_info")
+                        .Help("1 for each AS-map data set loaded; version is "
+                              "<file name>@<date or undated>#<first 12 hex of its SHA-256>")
+                        .Register(*registry_)) {}
 
 void controller_metrics::set_border_path(const std::string& agent, const std::string& target,
                                          const std::string& path) {
@@ -131,6 +136,26 @@ void controller_metrics::count_ingested(const std::string& agent, const char* ou
 
 void controller_metrics::count_reload(bool ok) {
     reloads_.Add({{"result", ok ? "ok" : "error"}}).Increment();
+}
+
+void controller_metrics::set_datasets(
+    const std::vector<std::pair<std::string, std::string>>& kind_versions) {
+    std::lock_guard lock(mutex_);
+    std::map<key2, prometheus::Gauge*> now;
+    for (const auto& [kind, version] : kind_versions) {
+        auto it = datasets_.find({kind, version});
+        if (it != datasets_.end()) {
+            now.insert(datasets_.extract(it));
+            continue;
+        }
+        auto& g = dataset_info_.Add({{"kind", kind}, {"version", version}});
+        g.Set(1);
+        now[{kind, version}] = &g;
+    }
+    for (const auto& [key, gauge] : datasets_) {
+        dataset_info_.Remove(gauge);
+    }
+    datasets_ = std::move(now);
 }
 
 double controller_metrics::ingested(const std::string& agent, const char* outcome_name) const {

@@ -126,7 +126,7 @@ private:
         const auto& trackers = state_.classifier().trackers();
         for (const auto& [key, latest] : touched_) {
             auto& vr = state_.verdicts()[key];
-            vr.evidence_json = verdict_evidence(latest);
+            vr.evidence_json = verdict_evidence(latest, state_.map());
             auto tr = trackers.find(inf::track_key{key.first, latest.target});
             if (tr == trackers.end()) {
                 continue;

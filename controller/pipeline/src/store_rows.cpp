@@ -15,6 +15,19 @@ json optional_double(const std::optional<double>& v) {
     return v ? json(*v) : json(nullptr);
 }
 
+/// The data sets of the map a verdict was inferred with (file name, kind, date, content hash).
+json datasets_of(const asmap::as_map& map) {
+    json out = json::array();
+    for (const auto& d : map.datasets()) {
+        const auto slash = d.path.find_last_of('/');
+        out.push_back({{"kind", d.kind},
+                       {"file", slash == std::string::npos ? d.path : d.path.substr(slash + 1)},
+                       {"date", d.date.empty() ? json(nullptr) : json(d.date)},
+                       {"sha256", d.sha256.empty() ? json(nullptr) : json(d.sha256)}});
+    }
+    return out;
+}
+
 std::vector<store::hop_row> hop_rows(const result::trace& t, const asmap::as_map& map) {
     std::vector<store::hop_row> rows;
     rows.reserve(t.hops.size());
@@ -68,7 +81,7 @@ store::result_row result_row_of(const parsed_result& r, const std::string& agent
     return row;
 }
 
-std::string verdict_evidence(const inference::verdict_record& r) {
+std::string verdict_evidence(const inference::verdict_record& r, const asmap::as_map& map) {
     const auto& v = r.verdict;
     json border = nullptr;
     if (v.border_addr) {
@@ -88,7 +101,8 @@ std::string verdict_evidence(const inference::verdict_record& r) {
                 {"weak", v.weak},
                 {"via_ixp", v.via_ixp},
                 {"end_rtt_ms", optional_double(v.end_rtt_ms)},
-                {"reason", v.reason}}
+                {"reason", v.reason},
+                {"datasets", datasets_of(map)}}
         .dump();
 }
 

@@ -17,8 +17,9 @@ namespace tumen::controller::pipeline {
 store::result_row result_row_of(const parsed_result& r, const std::string& agent, std::int64_t now,
                                 const asmap::as_map& map);
 
-/// The evidence of a verdict (the /api/v1/paths "evidence" object).
-std::string verdict_evidence(const inference::verdict_record& r);
+/// The evidence of a verdict (the /api/v1/paths "evidence" object), with the data sets of
+/// `map`, the AS map it was inferred with.
+std::string verdict_evidence(const inference::verdict_record& r, const asmap::as_map& map);
 
 /// The evidence of a change event (the /api/v1/changes "evidence" object).
 std::string change_evidence(const inference::change_record& c);

@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <tumen/controller/asmap/file_hash.hpp>
 #include <tumen/controller/asmap/loader.hpp>
 
 #include "lab_plan.hpp"
@@ -46,4 +47,19 @@ TEST_CASE("loader: an unreadable file is a runtime_error naming it") {
         CHECK_THROWS_WITH_AS(load_as_map(files), doctest::Contains("/nonexistent/a.pfx2as"),
                              std::runtime_error);
     }
+}
+
+TEST_CASE("loader: each data set carries the SHA-256 of its bytes and a version string") {
+    temp_file pfx2as("192.0.2.0\t24\t64500\n");
+    // printf '192.0.2.0\t24\t64500\n' > f && sha256sum f
+    const std::string expected = "35709cad167ceaf0600913e0d4284fd93869c8e2aa150c5cb3b055555c2d86f2";
+    CHECK(sha256_file(pfx2as.path) == expected);
+    auto m = load_as_map({{pfx2as.path}, {}, {}, {}});
+    REQUIRE(m.datasets().size() == 1);
+    CHECK(m.datasets()[0].sha256 == expected);
+    const std::string name = pfx2as.path.substr(pfx2as.path.find_last_of('/') + 1);
+    CHECK(m.datasets()[0].version() == name + "@undated#35709cad167c");
+    dataset dated{"/data/routeviews-rv2-20170329-1200.pfx2as.gz", "pfx2as", "2017-03-29", 1,
+                  expected};
+    CHECK(dated.version() == "routeviews-rv2-20170329-1200.pfx2as.gz@2017-03-29#35709cad167c");
 }

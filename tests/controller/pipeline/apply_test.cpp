@@ -2,7 +2,8 @@
 // ASes, hysteresis, verdicts and change events), then the metrics of what committed.
 #include <doctest/doctest.h>
 
-#include <tumen/controller/asmap/sources/pfx2as.hpp>
+#include <tumen/controller/asmap/file_hash.hpp>
+#include <tumen/controller/asmap/loader.hpp>
 #include <tumen/controller/inference/tracker_snapshot.hpp>
 #include <tumen/controller/pipeline/apply.hpp>
 #include <tumen/controller/pipeline/publish.hpp>
@@ -33,9 +34,7 @@ struct harness {
     verdict_state state{lab_map(), campaigns, 1, 2};
 
     static asmap::as_map lab_map() {
-        asmap::as_map_builder b;
-        asmap::sources::read_pfx2as_file(test::lab().pfx2as_path(), b);
-        return b.build();
+        return asmap::load_as_map({{test::lab().pfx2as_path()}, {}, {}, {}});
     }
 
     expected<batch_outcome> run(const std::string& body, std::int64_t now = 5000) {
@@ -151,6 +150,14 @@ TEST_CASE("apply: hops mapped, verdicts stored with the tracker state, change re
     CHECK(snap->current == rows[0].path);
     CHECK(snap->changes == 1);
     CHECK(h.state.verdicts().at({"fra", target177()}) == rows[0]);
+    // The verdict records the data sets it was inferred with: the lab's pfx2as and its hash.
+    auto verdict_evidence = nlohmann::json::parse(rows[0].evidence_json);
+    REQUIRE(verdict_evidence["datasets"].size() == 1);
+    const auto& ds = verdict_evidence["datasets"][0];
+    CHECK(ds["kind"] == "pfx2as");
+    CHECK(ds["file"] == "pfx2as.txt");
+    CHECK(ds["date"].is_null());
+    CHECK(ds["sha256"] == asmap::sha256_file(test::lab().pfx2as_path()));
     auto changes = h.db.changes_since(0, 10, ec);
     REQUIRE(changes.size() == 1);
     CHECK(changes[0].at == 120);
@@ -191,6 +198,16 @@ TEST_CASE("publish: the metrics of a committed batch and of refusals") {
     publish_verdicts(h.state, restored);
     CHECK(restored.render().find(R"(tumen_border_path{agent="fra",path="china-unicom",target=")" +
                                  target177() + R"("} 1)") != std::string::npos);
+    // The data sets of the AS map, one info series each.
+    const auto version = h.state.map().datasets().at(0).version();
+    CHECK(version.rfind("pfx2as.txt@undated#", 0) == 0);
+    CHECK(restored.render().find(R"(tumen_dataset_info{kind="pfx2as",version=")" + version +
+                                 R"("} 1)") != std::string::npos);
+    // A second call with other data sets replaces the series.
+    restored.set_datasets({{"pfx2as", "other.txt@undated#000000000000"}});
+    CHECK(restored.render().find(version) == std::string::npos);
+    CHECK(restored.render().find(R"(version="other.txt@undated#000000000000"} 1)") !=
+          std::string::npos);
 }
 
 TEST_CASE("apply: a storage error keeps nothing of the batch and reloads the state") {

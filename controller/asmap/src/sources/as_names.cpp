@@ -182,7 +182,7 @@ load_report read_as_names(line_reader& in, const std::string& source, as_map_bui
     };
     auto r = read_lines(in, source, parse,
                         [&](as_names_line& l) { into.add_as_name(l.asn, std::move(l.name)); });
-    into.add_dataset(dataset{source, "as-names", date_from_name(source), r.entries});
+    into.add_dataset(dataset{source, "as-names", date_from_name(source), r.entries, {}});
     return r;
 }
 

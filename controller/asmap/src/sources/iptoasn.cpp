@@ -59,7 +59,7 @@ load_report read_iptoasn(line_reader& in, const std::string& source, as_map_buil
             into.add_origins(p, {l.asn}, false, false);
         }
     });
-    into.add_dataset(dataset{source, "iptoasn", date_from_name(source), r.entries});
+    into.add_dataset(dataset{source, "iptoasn", date_from_name(source), r.entries, {}});
     return r;
 }
 

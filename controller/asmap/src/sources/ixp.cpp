@@ -139,7 +139,7 @@ load_report read_ixp_text(std::string_view text, const std::string& source, as_m
     if (date.empty()) {
         date = date_from_name(source);
     }
-    into.add_dataset(dataset{source, "ixp", date, r.entries});
+    into.add_dataset(dataset{source, "ixp", date, r.entries, {}});
     return r;
 }
 

@@ -63,7 +63,7 @@ load_report read_pfx2as(line_reader& in, const std::string& source, as_map_build
     auto r = read_lines(in, source, parse_pfx2as_line, [&](pfx2as_line& l) {
         into.add_origins(l.prefix, std::move(l.origins), l.multi_origin, l.as_set);
     });
-    into.add_dataset(dataset{source, "pfx2as", date_from_name(source), r.entries});
+    into.add_dataset(dataset{source, "pfx2as", date_from_name(source), r.entries, {}});
     return r;
 }
 

@@ -38,6 +38,11 @@ struct dataset {
     std::string kind; ///< "pfx2as", "iptoasn", "ixp", "as-names", "manual"
     std::string date; ///< YYYY-MM-DD from the file name or contents, or empty
     std::size_t entries = 0;
+    std::string sha256; ///< hex SHA-256 of the file's bytes (set by load_as_map), or empty
+
+    /// `<file name>@<date or "undated">#<first 12 hex of sha256>`, e.g.
+    /// "routeviews-rv2-20170329-1200.pfx2as.gz@2017-03-29#3f1a0c9e2b7d" (the metric label).
+    std::string version() const;
 };
 
 class as_map;
@@ -58,6 +63,8 @@ public:
     void add_as_name(std::uint32_t asn, std::string name);
     /// Records a data set that went in.
     void add_dataset(dataset d) { datasets_.push_back(std::move(d)); }
+    /// Sets the content hash of every data set recorded from `path`.
+    void set_dataset_hash(const std::string& path, const std::string& sha256);
 
     /// Builds the map (consumes the builder).
     as_map build();

@@ -10,6 +10,7 @@
 #include <string>
 #include <tuple>
 #include <utility>
+#include <vector>
 
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
@@ -57,6 +58,9 @@ public:
     void count_ingested(const std::string& agent, const char* outcome_name, double n);
     /// tumen_campaign_reloads_total{result} (result: "ok" or "error").
     void count_reload(bool ok);
+    /// tumen_dataset_info{kind,version} = 1 for each (kind, version) given; the series of an
+    /// earlier call that are not given again are removed (a reloaded map).
+    void set_datasets(const std::vector<std::pair<std::string, std::string>>& kind_versions);
 
     /// The value of tumen_results_ingested_total{agent,outcome} (tests, bench).
     double ingested(const std::string& agent, const char* outcome_name) const;
@@ -84,6 +88,7 @@ private:
     prometheus::Family<prometheus::Gauge>& last_seen_;
     prometheus::Family<prometheus::Counter>& ingested_;
     prometheus::Family<prometheus::Counter>& reloads_;
+    prometheus::Family<prometheus::Gauge>& dataset_info_;
 
     mutable std::mutex mutex_;
     /// agent x target -> path -> gauge (for the 1/0 border path gauges)
@@ -95,6 +100,8 @@ private:
     std::map<key3, prometheus::Histogram*> border_rtt_series_;
     /// target -> path -> share gauge
     std::map<std::string, std::map<std::string, prometheus::Gauge*>> shares_;
+    /// kind x version -> tumen_dataset_info series
+    std::map<key2, prometheus::Gauge*> datasets_;
 };
 
 } // namespace tumen::controller::metrics

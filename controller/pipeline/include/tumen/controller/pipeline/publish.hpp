@@ -20,7 +20,8 @@ void publish(const batch_outcome& outcome, metrics::controller_metrics& m);
 void publish_refused(const std::string& agent, const batch_error& error,
                      metrics::controller_metrics& m);
 
-/// The border path of every verdict in `state` (start-up, and after a reload).
+/// The border path of every verdict in `state` and the data sets of its AS map
+/// (tumen_dataset_info) (start-up, and after a reload).
 void publish_verdicts(const verdict_state& state, metrics::controller_metrics& m);
 
 } // namespace tumen::controller::pipeline
