@@ -21,6 +21,7 @@
 
 #include <tumen/common/campaign/yaml.hpp>
 #include <tumen/common/ipv4.hpp>
+#include <tumen/common/text.hpp>
 
 namespace tumen::test {
 
@@ -152,19 +153,11 @@ private:
         return *v;
     }
 
-    static std::string_view trim(std::string_view s) {
-        const auto b = s.find_first_not_of(" \t\r");
-        if (b == std::string_view::npos) {
-            return {};
-        }
-        return s.substr(b, s.find_last_not_of(" \t\r") - b + 1);
-    }
-
     void parse_line(std::string_view line, const std::string& where) {
         line = line.substr(0, line.find('#'));
-        while (!trim(line).empty()) {
+        while (!tumen::trim(line).empty()) {
             const auto semi = line.find(';');
-            parse_assignment(trim(line.substr(0, semi)), where);
+            parse_assignment(tumen::trim(line.substr(0, semi)), where);
             line = semi == std::string_view::npos ? std::string_view{} : line.substr(semi + 1);
         }
     }
