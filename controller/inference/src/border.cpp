@@ -137,6 +137,10 @@ border_verdict infer_border(const result::trace& t, const campaign::campaign& c,
     for (auto it = hops.begin(); it != first_target; ++it) {
         if (it->evidence) {
             border = &*it;
+            auto name = it->cls != nullptr ? it->cls->name : as_path_name(it->asn);
+            if (v.transits.empty() || v.transits.back() != name) {
+                v.transits.push_back(std::move(name));
+            }
             ixp_after_border = false;
         } else if (it->ixp) {
             ixp_after_border = true;

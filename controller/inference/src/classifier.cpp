@@ -46,8 +46,13 @@ classify_outcome classifier::process(const result::trace& t) {
     auto it = trackers_.try_emplace(key, k_).first;
     v.verdict.path = cap_path(it->second.named_paths(), v.verdict.path, max_paths_);
     const std::string identity = path_identity(v.verdict);
-    if (auto e = it->second.observe(path_observation{identity, v.verdict.transit_asn, t.timestamp,
-                                                     t.id, trace_round(t, *c)})) {
+    const auto strength = weigh(t, *c, prefix, v.verdict, it->second);
+    auto e = it->second.observe(path_observation{identity, v.verdict.transit_asn, t.timestamp, t.id,
+                                                 trace_round(t, *c), false, strength,
+                                                 v.verdict.transits});
+    v.reachable = it->second.reachable();
+    v.reachability_reason = it->second.snapshot().reachability_reason;
+    if (e) {
         out.change = change_record{t.agent, c->name, prefix, std::move(*e), "", ""};
         const auto& ev = out.change->event;
         out.change->from_transit_name = ev.from_asn ? map_.as_name(*ev.from_asn) : "";
@@ -72,7 +77,44 @@ bool classifier::process(const result::ping& p) {
     return true;
 }
 
+evidence_strength classifier::weigh(const result::trace& t, const campaign::campaign& c,
+                                    const ipv4_prefix& target, border_verdict& v,
+                                    path_tracker& tracker) {
+    if (!v.border_addr) {
+        return v.reached_target ? evidence_strength::reached : evidence_strength::weak;
+    }
+    auto& known = borders_[target];
+    known_border b{*v.border_addr,
+                   v.path,
+                   v.transit_asn,
+                   t.timestamp,
+                   t.timestamp + border_memory_seconds(c.params.interval),
+                   false};
+    if (!v.reached_target) {
+        v.prohibited = answered_prohibited(t, *v.border_addr);
+        b.prohibited = v.prohibited;
+        v.known_border = v.prohibited || find_border(known, b.addr, t.timestamp) != nullptr;
+        if (!v.prohibited) {
+            // Only a trace that reached the target, or the border's own answer, teaches.
+            return v.known_border ? evidence_strength::border : evidence_strength::weak;
+        }
+    }
+    learn_border(known, b);
+    tracker.learn_border(b);
+    return v.reached_target ? evidence_strength::reached : evidence_strength::border;
+}
+
+const std::vector<known_border>& classifier::known_borders(const ipv4_prefix& target) const {
+    static const std::vector<known_border> none;
+    auto it = borders_.find(target);
+    return it == borders_.end() ? none : it->second;
+}
+
 void classifier::restore(const track_key& key, path_tracker_snapshot state) {
+    auto& known = borders_[key.target];
+    for (const auto& b : state.known_borders) {
+        learn_border(known, b);
+    }
     trackers_.insert_or_assign(key, path_tracker(std::move(state)));
 }
 

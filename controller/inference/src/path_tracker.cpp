@@ -17,6 +17,35 @@ void drop_candidate(path_tracker_snapshot& s) {
     s.candidate_rounds.clear();
 }
 
+/// Counts `o` in a run of observations (`count`, with the `rounds` already counted): once per
+/// round, once per trace without a round, once per confirmation trace. True when it counted.
+bool count_observation(std::vector<std::uint64_t>& rounds, std::uint32_t& count,
+                       const path_observation& o) {
+    if (o.round) {
+        const bool counted = std::find(rounds.begin(), rounds.end(), *o.round) != rounds.end();
+        if (counted && !o.confirmation) {
+            return false; // another trace of a round already counted: the same observation
+        }
+        if (!counted) {
+            rounds.push_back(*o.round);
+        }
+    }
+    ++count;
+    return true;
+}
+
+/// True when `o` shows the path `current`: its own path, or a transit it passed through.
+bool shows(const path_observation& o, const std::string& current) {
+    return !current.empty() &&
+           (o.path == current || std::find(o.via.begin(), o.via.end(), current) != o.via.end());
+}
+
+void reset_weak_run(path_tracker_snapshot& s) {
+    s.weak_observations = 0;
+    s.weak_rounds.clear();
+    s.weak_first_time = 0;
+}
+
 } // namespace
 
 std::optional<std::uint64_t> trace_round(const result::trace& t, const campaign::campaign& c) {
@@ -39,7 +68,16 @@ path_tracker::path_tracker(path_tracker_snapshot state)
 
 std::optional<change_event> path_tracker::observe(const path_observation& o) {
     ++state_.observations;
+    observe_reachability(o);
     if (o.path.empty() || o.path == path_none) {
+        return std::nullopt;
+    }
+    if (o.strength == evidence_strength::weak) {
+        // No evidence for or against a candidate; it may keep the current path alive.
+        if (shows(o, state_.current)) {
+            state_.last_current_time = o.time;
+            state_.last_current_trace_id = o.trace_id;
+        }
         return std::nullopt;
     }
     if (state_.current.empty()) {
@@ -64,7 +102,8 @@ std::optional<change_event> path_tracker::observe(const path_observation& o) {
         state_.candidate_first_time = o.time;
     }
     state_.candidate_trace_ids.push_back(o.trace_id);
-    if (!count_for_candidate(o) || state_.candidate_observations < state_.k) {
+    if (!count_observation(state_.candidate_rounds, state_.candidate_observations, o) ||
+        state_.candidate_observations < state_.k) {
         return std::nullopt;
     }
     change_event e;
@@ -88,19 +127,43 @@ std::optional<change_event> path_tracker::observe(const path_observation& o) {
     return e;
 }
 
-bool path_tracker::count_for_candidate(const path_observation& o) {
-    if (o.round) {
-        auto& rounds = state_.candidate_rounds;
-        const bool counted = std::find(rounds.begin(), rounds.end(), *o.round) != rounds.end();
-        if (counted && !o.confirmation) {
-            return false; // another trace of a round already counted: the same observation
-        }
-        if (!counted) {
-            rounds.push_back(*o.round);
-        }
+void path_tracker::observe_reachability(const path_observation& o) {
+    auto& s = state_;
+    if (o.strength != evidence_strength::weak) {
+        s.reachable = true;
+        s.reachability_reason = o.strength == evidence_strength::reached
+                                    ? "the last trace reached the target"
+                                    : "the last trace stopped at a known border interface";
+        s.unreachable_since = 0;
+        reset_weak_run(s);
+        return;
     }
-    ++state_.candidate_observations;
-    return true;
+    if (shows(o, s.current)) {
+        reset_weak_run(s);
+        if (s.reachable) {
+            s.reachability_reason = "the last trace stopped before the target, in the current "
+                                    "path's transit";
+        }
+        return;
+    }
+    if (s.weak_observations == 0) {
+        s.weak_first_time = o.time;
+    }
+    count_observation(s.weak_rounds, s.weak_observations, o);
+    if (!s.reachable) {
+        return; // still unreachable: the reason given when it became so stands
+    }
+    const std::string what = " stopped before the target, neither at a known border interface "
+                             "nor in the current path's transit";
+    if (s.weak_observations < s.k) {
+        s.reachability_reason = "the last trace" + what + " (" +
+                                std::to_string(s.weak_observations) + " of " + std::to_string(s.k) +
+                                " observations before unreachable)";
+        return;
+    }
+    s.reachable = false;
+    s.unreachable_since = s.weak_first_time;
+    s.reachability_reason = std::to_string(s.weak_observations) + " observations in a row" + what;
 }
 
 } // namespace tumen::controller::inference

@@ -34,6 +34,60 @@ void upgrade_legacy(path_tracker_snapshot& s) {
     }
 }
 
+json borders_to_json(const std::vector<known_border>& list) {
+    json out = json::array();
+    for (const auto& b : list) {
+        out.push_back({{"addr", b.addr.to_string()},
+                       {"path", b.path},
+                       {"asn", optional_u32(b.asn)},
+                       {"seen", b.seen},
+                       {"expires", b.expires},
+                       {"prohibited", b.prohibited}});
+    }
+    return out;
+}
+
+/// The known border interfaces of a stored state; nullopt when an address is damaged, throws
+/// json::exception when a field is missing or of the wrong type.
+std::optional<std::vector<known_border>> borders_from_json(const json& j) {
+    std::vector<known_border> out;
+    for (const auto& e : j.get_ref<const json::array_t&>()) {
+        known_border b;
+        const auto addr = ipv4_addr::parse(e.at("addr").get<std::string>());
+        if (!addr) {
+            return std::nullopt;
+        }
+        b.addr = *addr;
+        b.path = e.at("path").get<std::string>();
+        b.asn = u32_or_null(e.at("asn"));
+        b.seen = e.at("seen").get<std::int64_t>();
+        b.expires = e.at("expires").get<std::int64_t>();
+        b.prohibited = e.at("prohibited").get<bool>();
+        out.push_back(std::move(b));
+    }
+    return out;
+}
+
+/// The reachability fields, absent from states stored before reachability was tracked (they
+/// load as reachable, with no weak run and no known border interface). False when damaged.
+bool reachability_from_json(const json& j, path_tracker_snapshot& s) {
+    if (!j.contains("reachable")) {
+        return true;
+    }
+    s.reachable = j.at("reachable").get<bool>();
+    s.reachability_reason = j.at("reachability_reason").get<std::string>();
+    s.unreachable_since = j.at("unreachable_since").get<std::int64_t>();
+    s.weak_observations = j.at("weak_observations").get<std::uint32_t>();
+    s.weak_rounds = j.at("weak_rounds").get<std::vector<std::uint64_t>>();
+    s.weak_first_time = j.at("weak_first_time").get<std::int64_t>();
+    auto borders = borders_from_json(j.at("known_borders"));
+    if (!borders) {
+        return false;
+    }
+    s.known_borders = std::move(*borders);
+    return true;
+}
+
 } // namespace
 
 std::string snapshot_to_json(const path_tracker_snapshot& s) {
@@ -51,7 +105,14 @@ std::string snapshot_to_json(const path_tracker_snapshot& s) {
                 {"candidate_rounds", s.candidate_rounds},
                 {"observations", s.observations},
                 {"changes", s.changes},
-                {"named_paths", s.named_paths}}
+                {"named_paths", s.named_paths},
+                {"reachable", s.reachable},
+                {"reachability_reason", s.reachability_reason},
+                {"unreachable_since", s.unreachable_since},
+                {"weak_observations", s.weak_observations},
+                {"weak_rounds", s.weak_rounds},
+                {"weak_first_time", s.weak_first_time},
+                {"known_borders", borders_to_json(s.known_borders)}}
         .dump();
 }
 
@@ -86,6 +147,9 @@ std::optional<path_tracker_snapshot> snapshot_from_json(std::string_view text) {
             s.named_paths = j.at("named_paths").get<std::vector<std::string>>();
         } else {
             upgrade_legacy(s);
+        }
+        if (!reachability_from_json(j, s)) {
+            return std::nullopt;
         }
     } catch (const json::exception&) {
         return std::nullopt;

@@ -135,6 +135,7 @@ private:
             vr.path = snap.current;
             vr.since = snap.current_since;
             vr.tracker_json = inf::snapshot_to_json(snap);
+            out_.reachable[key.second] = snap.reachable;
             if (auto ec = db_.upsert_verdict(vr)) {
                 return ec;
             }

@@ -56,6 +56,11 @@ json paths_document(const verdict_map& verdicts, const asmap::as_map& map) {
             entry["last_trace_id"] = snap->last_current_trace_id;
             entry["observations"] = snap->observations;
             entry["changes"] = snap->changes;
+            entry["reachable"] = snap->reachable;
+            entry["reachability_reason"] = snap->reachability_reason;
+            entry["unreachable_since"] =
+                snap->reachable ? json(nullptr) : json(snap->unreachable_since);
+            entry["weak_observations"] = snap->weak_observations;
         }
         // The transit of the current path (its latest trace's AS: for "other", the last one).
         const json asn = snap && snap->current_asn ? json(*snap->current_asn) : json(nullptr);

@@ -25,6 +25,9 @@ void publish(const batch_outcome& o, metrics::controller_metrics& m) {
     for (const auto& [target, path] : o.paths) {
         m.set_border_path(o.agent, target, path);
     }
+    for (const auto& [target, reachable] : o.reachable) {
+        m.set_target_reachable(o.agent, target, reachable);
+    }
     for (const auto& c : o.change_rows) {
         spdlog::info("path change: agent {} target {}: {} -> {} at {}", c.agent, c.target,
                      c.from_path.empty() ? "none" : c.from_path, c.to_path, c.at);
@@ -48,6 +51,9 @@ void publish_verdicts(const verdict_state& state, metrics::controller_metrics& m
         if (!row.path.empty()) {
             m.set_border_path(row.agent, row.target, inference::path_name(row.path));
         }
+    }
+    for (const auto& [key, tracker] : state.classifier().trackers()) {
+        m.set_target_reachable(key.agent, key.target.to_string(), tracker.reachable());
     }
 }
 

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <tumen/controller/inference/dataset_evidence.hpp>
+
 namespace tumen::controller::pipeline {
 namespace {
 
@@ -13,19 +15,6 @@ json optional_u32(const std::optional<std::uint32_t>& v) {
 
 json optional_double(const std::optional<double>& v) {
     return v ? json(*v) : json(nullptr);
-}
-
-/// The data sets of the map a verdict was inferred with (file name, kind, date, content hash).
-json datasets_of(const asmap::as_map& map) {
-    json out = json::array();
-    for (const auto& d : map.datasets()) {
-        const auto slash = d.path.find_last_of('/');
-        out.push_back({{"kind", d.kind},
-                       {"file", slash == std::string::npos ? d.path : d.path.substr(slash + 1)},
-                       {"date", d.date.empty() ? json(nullptr) : json(d.date)},
-                       {"sha256", d.sha256.empty() ? json(nullptr) : json(d.sha256)}});
-    }
-    return out;
 }
 
 std::vector<store::hop_row> hop_rows(const result::trace& t, const asmap::as_map& map) {
@@ -99,10 +88,13 @@ std::string verdict_evidence(const inference::verdict_record& r, const asmap::as
                 {"as_path", v.as_path},
                 {"reached_target", v.reached_target},
                 {"weak", v.weak},
+                {"known_border", v.known_border},
+                {"prohibited", v.prohibited},
+                {"reachable", r.reachable},
                 {"via_ixp", v.via_ixp},
                 {"end_rtt_ms", optional_double(v.end_rtt_ms)},
                 {"reason", v.reason},
-                {"datasets", datasets_of(map)}}
+                {"datasets", inference::dataset_evidence(map)}}
         .dump();
 }
 

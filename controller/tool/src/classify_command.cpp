@@ -44,6 +44,7 @@ int run_classify(const classify_options& o) {
     const auto printer =
         o.format == "json" ? make_json_output(std::cout) : make_text_output(std::cout);
 
+    printer->datasets(map);
     // Traces in time order, each preceded by the pings up to its time.
     inference::classifier cls(campaigns, map, o.k, o.max_paths);
     std::size_t unmatched = 0;

@@ -12,6 +12,8 @@ namespace tumen::controller::tool {
 class classify_output {
 public:
     virtual ~classify_output() = default;
+    /// The AS-map data sets in use, before any verdict (the JSON form prints their versions).
+    virtual void datasets(const asmap::as_map& map) = 0;
     /// One trace's verdict.
     virtual void verdict(const inference::verdict_record& r) = 0;
     /// A confirmed path change.
@@ -22,7 +24,7 @@ public:
 
 /// Human-readable lines (the default).
 std::unique_ptr<classify_output> make_text_output(std::ostream& out);
-/// One JSON object per line, with "kind" verdict, change or latency.
+/// One JSON object per line, with "kind" datasets (first), verdict, change or latency.
 std::unique_ptr<classify_output> make_json_output(std::ostream& out);
 
 } // namespace tumen::controller::tool

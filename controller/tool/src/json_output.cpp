@@ -1,5 +1,7 @@
-// classify --format json: one JSON object per line ("kind": verdict, change, latency).
+// classify --format json: one JSON object per line ("kind": datasets, verdict, change, latency).
 #include <nlohmann/json.hpp>
+
+#include <tumen/controller/inference/dataset_evidence.hpp>
 
 #include "classify_output.hpp"
 
@@ -14,6 +16,12 @@ class json_output final : public classify_output {
 public:
     explicit json_output(std::ostream& out)
         : out_(out) {}
+
+    void datasets(const asmap::as_map& map) override {
+        out_ << nlohmann::json{{"kind", "datasets"}, {"datasets", inference::dataset_evidence(map)}}
+                    .dump()
+             << '\n';
+    }
 
     void verdict(const inference::verdict_record& r) override {
         const auto& v = r.verdict;
@@ -36,6 +44,10 @@ public:
             {"trace_id", r.trace_id},
             {"reached_target", v.reached_target},
             {"weak", v.weak},
+            {"known_border", v.known_border},
+            {"prohibited", v.prohibited},
+            {"reachable", r.reachable},
+            {"reachability_reason", r.reachability_reason},
             {"border", border},
             {"end_rtt_ms", v.end_rtt_ms ? nlohmann::json(*v.end_rtt_ms) : nlohmann::json(nullptr)},
             {"as_path", v.as_path}};

@@ -42,6 +42,8 @@ public:
     explicit text_output(std::ostream& out)
         : out_(out) {}
 
+    void datasets(const asmap::as_map&) override {}
+
     void verdict(const inference::verdict_record& r) override {
         const auto& v = r.verdict;
         out_ << iso_time(r.time) << "  " << r.agent << "  " << r.target.to_string() << "  "
@@ -55,7 +57,12 @@ public:
             }
         }
         if (v.weak) {
-            out_ << "  [weak: target not reached]";
+            out_ << (v.prohibited     ? "  [weak: the border answered for the target; counted]"
+                     : v.known_border ? "  [weak: ends at a known border interface; counted]"
+                                      : "  [weak: target not reached]");
+        }
+        if (!r.reachable) {
+            out_ << "  UNREACHABLE";
         }
         if (!v.via_ixp.empty()) {
             out_ << "  via IXP " << v.via_ixp;

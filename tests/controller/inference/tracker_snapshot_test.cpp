@@ -49,7 +49,7 @@ TEST_CASE("tracker snapshot: absent ASNs are null") {
     CHECK(j["named_paths"] == nlohmann::json::array());
     CHECK(j["candidate_rounds"] == nlohmann::json::array());
     CHECK(j["candidate_observations"] == 0);
-    CHECK(j.size() == 15);
+    CHECK(j.size() == 22);
 }
 
 /// The text the previous version stored (one observation per trace, no rounds).
@@ -75,7 +75,7 @@ TEST_CASE("tracker snapshot: the previous version's form still loads") {
     // Written back in the new form; K=3 is met by the next round.
     auto j = nlohmann::json::parse(snapshot_to_json(*s));
     CHECK(j["candidate_observations"] == 2);
-    CHECK(j.size() == 15);
+    CHECK(j.size() == 22);
     path_tracker t(*s);
     auto e = t.observe(path_observation{"ttk", 20485, 1060, "c7", 106});
     REQUIRE(e);

@@ -126,6 +126,35 @@ TEST_CASE("traceroute text toward Star JV through China Unicom: china-unicom, we
     CHECK(v.as_path.back() == 4837);
 }
 
+TEST_CASE("traceroute text toward Star JV ending with `!X`: a known border, counted, reachable") {
+    // The same New York trace, classified with schedules/nk-border.yaml: its last reply is
+    // `!X` (admin prohibited) from China Unicom's 219.158.39.42, which answered for the target.
+    // The trace is weak but ends at a border interface: it sets the path and teaches the border.
+    auto set = campaign::load_campaigns_file(TUMEN_SOURCE_DIR "/schedules/nk-border.yaml");
+    auto b = readers::read_results_file(real + "/traceroute_text/miamiww_net_blog/Day-33.txt");
+    REQUIRE(b.traces.size() == 1);
+    const auto& t = b.traces[0];
+    inference::classifier cls(set, table_2017());
+    auto out = cls.process(t);
+    REQUIRE(out.verdict);
+    const auto& v = out.verdict->verdict;
+    CHECK(v.path == "china-unicom");
+    CHECK(v.weak);
+    REQUIRE(v.border_addr);
+    CHECK(v.border_addr->to_string() == "219.158.39.42");
+    CHECK(v.prohibited);
+    CHECK(v.known_border);
+    CHECK(out.verdict->reachable);
+    CHECK_FALSE(out.change);
+    const auto& tracker = cls.trackers().at({t.agent, out.verdict->target});
+    CHECK(tracker.current() == "china-unicom");
+    const auto& known = cls.known_borders(out.verdict->target);
+    REQUIRE(known.size() == 1);
+    CHECK(known[0].addr.to_string() == "219.158.39.42");
+    CHECK(known[0].prohibited);
+    CHECK(known[0].expires == t.timestamp + 24 * 300); // 24 intervals of 5 minutes
+}
+
 TEST_CASE("RIPE Atlas (sagan) results: IPv4 parsed, IPv6 and failures noted, verdicts via TATA") {
     auto b = readers::read_results_file(real + "/atlas/ripe-atlas-sagan_test_traceroute.ndjson");
     CHECK(b.error_count() == 0);

@@ -10,7 +10,8 @@
 /// numbered from the upstream's space (it maps to the upstream, which is the right answer),
 /// silent and unmapped hops (skipped), and IXP hops (skipped; the IXP is named). The path is
 /// the transit's class, or "AS<number>" for a transit in no class (path_names.hpp). A trace
-/// that stops before the target gives the last transit seen, flagged `weak`; a trace that
+/// that stops before the target gives the last transit seen, flagged `weak` (weak evidence:
+/// docs/api.md, "Weak traces and reachability"); a trace that
 /// never left the vantage point's own network (its AS, private space) gives "none".
 #include <cstdint>
 #include <optional>
@@ -51,7 +52,16 @@ struct border_verdict {
     std::optional<double> end_rtt_ms;   ///< lowest RTT of a reply from the destination
     std::vector<std::uint32_t> as_path; ///< ASes of the responding hops, consecutive repeats merged
     std::string via_ixp;                ///< IXP name if an IXP LAN hop preceded the target
-    std::string_view reason;            ///< short human explanation (static text)
+    /// Every transit path the trace passed through before the target (class or "AS<n>"),
+    /// in order, consecutive repeats merged.
+    std::vector<std::string> transits;
+    /// A weak trace whose last transit hop is a known border interface (border_interfaces.hpp):
+    /// it counts like a trace that reached the target. Set by the classifier.
+    bool known_border = false;
+    /// The last reply was an ICMP "prohibited" unreachable from the border address (it
+    /// answered for the target, e.g. `!X`). Set by the classifier.
+    bool prohibited = false;
+    std::string_view reason; ///< short human explanation (static text)
 };
 
 /// Annotates the hops of `t` (first reply per distinct address per hop). A prefix with

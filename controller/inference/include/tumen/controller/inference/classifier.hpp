@@ -14,6 +14,7 @@
 #include <tumen/common/result.hpp>
 #include <tumen/controller/asmap/as_map.hpp>
 #include <tumen/controller/inference/border.hpp>
+#include <tumen/controller/inference/border_interfaces.hpp>
 #include <tumen/controller/inference/latency.hpp>
 #include <tumen/controller/inference/path_names.hpp>
 #include <tumen/controller/inference/path_tracker.hpp>
@@ -35,6 +36,9 @@ struct verdict_record {
     std::int64_t time = 0;
     std::string trace_id;
     border_verdict verdict;
+    /// The (agent, target prefix)'s reachability after this trace (path_tracker_snapshot).
+    bool reachable = true;
+    std::string reachability_reason;
 };
 
 /// A change with its context.
@@ -54,7 +58,9 @@ struct classify_outcome {
     std::string skipped; ///< why there is no verdict
 };
 
-/// Runs inference and change detection over results (fed in time order per key).
+/// Runs inference and change detection over results (fed in time order per key). Weighs each
+/// trace (reached the target, stopped at a known border interface, or weak) with the border
+/// interfaces known per target prefix, learned from the traces of every agent.
 class classifier {
 public:
     /// Both references must outlive the classifier. `k` = independent observations (distinct
@@ -77,15 +83,24 @@ public:
     const std::map<track_key, path_tracker>& trackers() const noexcept { return trackers_; }
     /// Restores a tracker state (e.g. from SQLite at start-up).
     void restore(const track_key& key, path_tracker_snapshot state);
+    /// The border interfaces known for `target` (empty when none).
+    const std::vector<known_border>& known_borders(const ipv4_prefix& target) const;
     /// Latency series.
     const latency_accumulator& latency() const noexcept { return latency_; }
 
 private:
+    /// How much `v` (of trace `t`, campaign `c`, target prefix `target`) shows; learns its
+    /// border interface when it reached the target or answered for it, with `tracker` (the
+    /// trace's agent) and for every agent; marks `v` known_border / prohibited.
+    evidence_strength weigh(const result::trace& t, const campaign::campaign& c,
+                            const ipv4_prefix& target, border_verdict& v, path_tracker& tracker);
+
     const campaign::campaign_set& campaigns_;
     const asmap::as_map& map_;
     std::uint32_t k_;
     std::uint32_t max_paths_;
     std::map<track_key, path_tracker> trackers_;
+    std::map<ipv4_prefix, std::vector<known_border>> borders_; ///< target prefix -> known
     latency_accumulator latency_;
 };
 

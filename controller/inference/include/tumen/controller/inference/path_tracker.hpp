@@ -7,8 +7,13 @@
 /// addresses of the prefix) are one observation; a trace without a round and a confirmation
 /// trace are one each. ECMP alternation inside one transit is not a change (path identity is
 /// the class, or the ASN for unknown transits, never the hop address); "none" verdicts are
-/// ignored (they neither confirm nor break a streak). The state is a plain struct so the
-/// server can persist it (SQLite, tracker_snapshot.hpp) and restore it after a restart.
+/// ignored (they neither confirm nor break a streak). Traces that did not reach the target are
+/// weak evidence (docs/api.md, "Weak traces and reachability"): they count like the others only
+/// when they end at a known border interface (border_interfaces.hpp); otherwise one through
+/// the current path's transit keeps the current path alive, and a run of K (counted like
+/// hysteresis) that show neither marks the (agent, target) unreachable, never a change. The state
+/// is a plain struct so the server can persist it (SQLite, tracker_snapshot.hpp) and restore it
+/// after a restart.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -16,8 +21,16 @@
 
 #include <tumen/common/campaign/model.hpp>
 #include <tumen/common/result.hpp>
+#include <tumen/controller/inference/border_interfaces.hpp>
 
 namespace tumen::controller::inference {
+
+/// How much a verdict shows (docs/api.md, "Weak traces and reachability").
+enum class evidence_strength : std::uint8_t {
+    reached, ///< the trace reached the target
+    border,  ///< it stopped before the target, at a known border interface
+    weak,    ///< it stopped before the target elsewhere
+};
 
 /// One verdict fed to the tracker.
 struct path_observation {
@@ -32,6 +45,11 @@ struct path_observation {
     /// counted. The hook for the traces an agent runs at once after a watch alarm; no result
     /// carries such a marker yet, so nothing sets it today.
     bool confirmation = false;
+    /// Whether the trace reached the target, a known border interface, or neither.
+    evidence_strength strength = evidence_strength::reached;
+    /// Every transit path the trace passed through (border_verdict::transits): a weak trace
+    /// through the current path's transit keeps the current path alive.
+    std::vector<std::string> via = {};
 };
 
 /// The round of `t` for the tracker: the round of its campaign `c` (campaign::round_clock over
@@ -78,6 +96,16 @@ struct path_tracker_snapshot {
     std::uint64_t observations = 0;       ///< verdicts seen, "none" included
     std::uint64_t changes = 0;            ///< changes declared
     std::vector<std::string> named_paths; ///< paths named so far, first seen first (cap_path)
+    /// False after a run of K weak observations that showed neither a known border interface
+    /// nor the current transit; true again after a trace that reached the target or a known
+    /// border interface. Snapshots stored before reachability was tracked load as reachable.
+    bool reachable = true;
+    std::string reachability_reason;         ///< why `reachable` is what it is ("" = no trace)
+    std::int64_t unreachable_since = 0;      ///< first trace of the run that made it unreachable
+    std::uint32_t weak_observations = 0;     ///< the current run of weak observations
+    std::vector<std::uint64_t> weak_rounds;  ///< the rounds counted in that run
+    std::int64_t weak_first_time = 0;        ///< first trace time of that run
+    std::vector<known_border> known_borders; ///< border interfaces this agent's traces showed
     friend bool operator==(const path_tracker_snapshot&, const path_tracker_snapshot&) = default;
 };
 
@@ -96,14 +124,19 @@ public:
 
     /// Current path identity ("" before the first non-"none" verdict).
     const std::string& current() const noexcept { return state_.current; }
+    /// Whether the target is reachable (path_tracker_snapshot::reachable).
+    bool reachable() const noexcept { return state_.reachable; }
+    /// Remembers a border interface this (agent, target prefix)'s traces showed, so that it is
+    /// stored with the state (the classifier shares it with every agent).
+    void learn_border(const known_border& b) { inference::learn_border(state_.known_borders, b); }
     /// The paths named for this (agent, target prefix), kept with the state (see cap_path).
     std::vector<std::string>& named_paths() noexcept { return state_.named_paths; }
     /// A copy of the state for persistence.
     const path_tracker_snapshot& snapshot() const noexcept { return state_; }
 
 private:
-    /// Adds `o` (on the candidate path) to the candidate; true when it is a new observation.
-    bool count_for_candidate(const path_observation& o);
+    /// Updates the reachability with `o`.
+    void observe_reachability(const path_observation& o);
 
     path_tracker_snapshot state_;
 };

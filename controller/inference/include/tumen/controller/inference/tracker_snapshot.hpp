@@ -5,7 +5,8 @@
 /// (snapshot_to_json) and one parser (snapshot_from_json); the field names are the
 /// snapshot's member names. Snapshots stored before rounds were counted (without
 /// `candidate_observations` and `candidate_rounds`) still load: their candidate keeps one
-/// observation per trace.
+/// observation per trace. Snapshots stored before reachability was tracked (without
+/// `reachable`, the weak run and `known_borders`) load as reachable.
 #include <optional>
 #include <string>
 #include <string_view>

@@ -62,6 +62,10 @@ public:
     /// earlier call that are not given again are removed (a reloaded map).
     void set_datasets(const std::vector<std::pair<std::string, std::string>>& kind_versions);
 
+    /// tumen_target_reachable{agent,target} = 1 when reachable, 0 when unreachable (a run of
+    /// weak traces: docs/api.md, "Weak traces and reachability"). In target_reachable.cpp.
+    void set_target_reachable(const std::string& agent, const std::string& target, bool reachable);
+
     /// The value of tumen_results_ingested_total{agent,outcome} (tests, bench).
     double ingested(const std::string& agent, const char* outcome_name) const;
 
@@ -102,6 +106,15 @@ private:
     std::map<std::string, std::map<std::string, prometheus::Gauge*>> shares_;
     /// kind x version -> tumen_dataset_info series
     std::map<key2, prometheus::Gauge*> datasets_;
+    /// tumen_target_reachable (registered after every family above: registry_ is first).
+    prometheus::Family<prometheus::Gauge>& reachable_ =
+        prometheus::BuildGauge()
+            .Name("tumen_target_reachable")
+            .Help("1 when an agent reaches a target prefix (or a known border interface of it), "
+                  "0 after a run of traces that stopped before it")
+            .Register(*registry_);
+    /// agent x target -> tumen_target_reachable series
+    std::map<key2, prometheus::Gauge*> reachable_series_;
 };
 
 } // namespace tumen::controller::metrics

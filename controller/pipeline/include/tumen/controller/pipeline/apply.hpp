@@ -44,6 +44,7 @@ struct batch_outcome {
     std::vector<loss_sample> losses;
     std::vector<path_change> path_changes;
     std::map<std::string, std::string> paths;   ///< target -> current path name, where moved
+    std::map<std::string, bool> reachable;      ///< target -> reachable, every target touched
     std::vector<store::change_row> change_rows; ///< the stored change events
 };
 

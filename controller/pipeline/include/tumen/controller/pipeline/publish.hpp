@@ -11,7 +11,8 @@
 
 namespace tumen::controller::pipeline {
 
-/// Counts, last-seen time, RTTs, losses, changes and border paths of a committed batch; logs
+/// Counts, last-seen time, RTTs, losses, changes, border paths and reachability
+/// (tumen_target_reachable) of a committed batch; logs
 /// each change event.
 void publish(const batch_outcome& outcome, metrics::controller_metrics& m);
 
@@ -20,7 +21,7 @@ void publish(const batch_outcome& outcome, metrics::controller_metrics& m);
 void publish_refused(const std::string& agent, const batch_error& error,
                      metrics::controller_metrics& m);
 
-/// The border path of every verdict in `state` and the data sets of its AS map
+/// The border path and reachability of every verdict in `state` and the data sets of its AS map
 /// (tumen_dataset_info) (start-up, and after a reload).
 void publish_verdicts(const verdict_state& state, metrics::controller_metrics& m);
 
