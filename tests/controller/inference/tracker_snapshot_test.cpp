@@ -114,3 +114,56 @@ TEST_CASE("tracker snapshot: damaged text is refused") {
     bad_count["candidate_observations"] = "2";
     CHECK_FALSE(snapshot_from_json(bad_count.dump()));
 }
+
+TEST_CASE("tracker snapshot: reachability and known border interfaces") {
+    auto s = busy_snapshot();
+    s.reachable = false;
+    s.reachability_reason = "2 observations in a row stopped before the target";
+    s.unreachable_since = 1060;
+    s.weak_observations = 2;
+    s.weak_rounds = {106, 107};
+    s.weak_first_time = 1060;
+    s.known_borders = {
+        {*tumen::ipv4_addr::parse("198.18.49.2"), "asn:4837", 4837, 1040, 1280, true},
+        {*tumen::ipv4_addr::parse("198.18.82.2"), "asn:20485", std::nullopt, 1050, 1290, false}};
+    const auto text = snapshot_to_json(s);
+    auto back = snapshot_from_json(text);
+    REQUIRE(back);
+    CHECK(*back == s);
+    auto j = nlohmann::json::parse(text);
+    CHECK(j["known_borders"][0]["addr"] == "198.18.49.2");
+    CHECK(j["known_borders"][1]["asn"].is_null());
+
+    // Stored before reachability was tracked (the previous form, and the form with rounds and
+    // named paths but no reachability): reachable, no weak run, no known border interface.
+    auto before = nlohmann::json::parse(snapshot_to_json(busy_snapshot()));
+    for (const char* key :
+         {"reachable", "reachability_reason", "unreachable_since", "weak_observations",
+          "weak_rounds", "weak_first_time", "known_borders"}) {
+        before.erase(key);
+    }
+    for (const auto& old : {before.dump(), std::string(old_form)}) {
+        auto o = snapshot_from_json(old);
+        REQUIRE(o);
+        CHECK(o->reachable);
+        CHECK(o->reachability_reason.empty());
+        CHECK(o->weak_observations == 0);
+        CHECK(o->weak_rounds.empty());
+        CHECK(o->known_borders.empty());
+    }
+    CHECK(*snapshot_from_json(before.dump()) == busy_snapshot());
+
+    // Present but damaged: refused.
+    auto bad_addr = j;
+    bad_addr["known_borders"][0]["addr"] = "198.18.49.300";
+    CHECK_FALSE(snapshot_from_json(bad_addr.dump()));
+    auto bad_list = j;
+    bad_list["known_borders"] = "198.18.49.2";
+    CHECK_FALSE(snapshot_from_json(bad_list.dump()));
+    auto bad_flag = j;
+    bad_flag["reachable"] = "no";
+    CHECK_FALSE(snapshot_from_json(bad_flag.dump()));
+    auto missing = j;
+    missing.erase("weak_rounds");
+    CHECK_FALSE(snapshot_from_json(missing.dump()));
+}
