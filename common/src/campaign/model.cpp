@@ -13,6 +13,7 @@ struct param_keys {
 };
 constexpr param_keys param_names[] = {
     {param::interval, "interval", "interval_ms"},
+    {param::stale_after, "stale_after", "stale_after_ms"},
     {param::jitter, "jitter", "jitter_ms"},
     {param::wait, "wait", "wait_ms"},
     {param::attempts, "attempts", "attempts"},
@@ -81,6 +82,21 @@ std::optional<param_problem> check_ranges(const probe_params& p) {
     return check_range(param::tcp_port, p.tcp_port, 1, 65535);
 }
 
+/// A verdict must be able to stay fresh from one round to the next.
+std::optional<param_problem> check_stale_after(const probe_params& p) {
+    if (!p.stale_after) {
+        return std::nullopt;
+    }
+    if (*p.stale_after <= p.interval + p.jitter) {
+        return param_problem{param::stale_after,
+                             "stale_after must be longer than interval + jitter"};
+    }
+    if (*p.stale_after > limits::stale_after_max) {
+        return param_problem{param::stale_after, "stale_after must be at most 1095d"};
+    }
+    return std::nullopt;
+}
+
 } // namespace
 
 std::string_view yaml_key(param p) noexcept {
@@ -101,7 +117,11 @@ std::optional<param_problem> validate(const probe_params& p) {
     if (p.first_ttl > p.max_ttl) {
         return param_problem{param::first_ttl, "first_ttl must not exceed max_ttl"};
     }
-    return std::nullopt;
+    return check_stale_after(p);
+}
+
+std::chrono::milliseconds probe_params::stale_after_or_default() const {
+    return stale_after ? *stale_after : limits::stale_after_factor * interval;
 }
 
 bool agent_selector::matches(std::string_view agent,

@@ -90,10 +90,10 @@ target_set parse_targets(const yaml_reader& y, const YAML::Node& n) {
 /// Names verdicts give paths themselves: "none", "other", "AS<number>" (in any case), and
 /// "unknown" (transits in no class, before they were named by their AS).
 bool reserved_class_name(const std::string& name) {
-    const bool as_number = name.size() > 2 && (name[0] == 'A' || name[0] == 'a') &&
-                           (name[1] == 'S' || name[1] == 's') &&
-                           std::all_of(name.begin() + 2, name.end(),
-                                       [](char ch) { return ch >= '0' && ch <= '9'; });
+    const bool as_number =
+        name.size() > 2 && (name[0] == 'A' || name[0] == 'a') &&
+        (name[1] == 'S' || name[1] == 's') &&
+        std::all_of(name.begin() + 2, name.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
     return as_number || name == "none" || name == "other" || name == "unknown";
 }
 
@@ -223,6 +223,10 @@ void read_param(const yaml_reader& y, const std::string& key, const YAML::Node& 
         p.pps = y.positive_number(v, key, limits::pps_max);
         mark(param::pps);
     }
+    if (key == yaml_key(param::stale_after)) {
+        p.stale_after = y.duration(v, key);
+        mark(param::stale_after);
+    }
 }
 
 campaign parse_campaign(const yaml_reader& y, const YAML::Node& n) {
@@ -235,7 +239,7 @@ campaign parse_campaign(const yaml_reader& y, const YAML::Node& n) {
          y.keys(n,
                 {"name", "description", "targets", "classes", "methods", "interval", "jitter",
                  "wait", "attempts", "first_ttl", "max_ttl", "gap_limit", "hops_in_flight", "pps",
-                 "udp_port", "tcp_port", "agents"},
+                 "udp_port", "tcp_port", "agents", "stale_after"},
                 "a campaign")) {
         if (key == "name") {
             c.name = y.scalar(v, "name");

@@ -418,7 +418,7 @@ response handle(const request& req, context& ctx) {
         if (!get) {
             return method_not_allowed(req, "GET");
         }
-        return json_response(req, http::status::ok, ctx.ingest.paths());
+        return json_response(req, http::status::ok, ctx.ingest.paths(ctx.clock()));
     }
     if (path == "/api/v1/changes") {
         if (!get) {

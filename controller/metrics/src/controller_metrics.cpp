@@ -59,7 +59,13 @@ controller_metrics::controller_metrics()
                         .Name("tumen_dataset_info")
                         .Help("1 for each AS-map data set loaded; version is "
                               "<file name>@<date or undated>#<first 12 hex of its SHA-256>")
-                        .Register(*registry_)) {}
+                        .Register(*registry_))
+    , verdict_age_(prometheus::BuildGauge()
+                       .Name("tumen_verdict_age_seconds")
+                       .Help("Seconds since the last observation of an agent x target prefix; "
+                             "beyond the campaign's stale_after its tumen_border_path series are "
+                             "gone")
+                       .Register(*registry_)) {}
 
 void controller_metrics::set_border_path(const std::string& agent, const std::string& target,
                                          const std::string& path) {
@@ -71,21 +77,106 @@ void controller_metrics::set_border_path(const std::string& agent, const std::st
     for (auto& [name, gauge] : paths) {
         gauge->Set(name == path ? 1.0 : 0.0);
     }
-    auto& agents = current_[target];
-    agents[agent] = path;
+    current_[target][agent] = path;
     auto& shares = shares_[target];
     if (shares.find(path) == shares.end()) {
         shares[path] = &share_.Add({{"target", target}, {"path", path}});
     }
+    update_shares(target);
+}
+
+void controller_metrics::update_shares(const std::string& target) {
+    auto agents = current_.find(target);
+    auto shares = shares_.find(target);
+    if (shares == shares_.end()) {
+        return;
+    }
+    if (agents == current_.end() || agents->second.empty()) {
+        for (auto& [name, gauge] : shares->second) {
+            share_.Remove(gauge);
+        }
+        shares_.erase(shares);
+        if (agents != current_.end()) {
+            current_.erase(agents);
+        }
+        return;
+    }
     std::map<std::string, double> counts;
-    for (const auto& [a, p] : agents) {
+    for (const auto& [a, p] : agents->second) {
         counts[p] += 1;
     }
-    const double total = static_cast<double>(agents.size());
-    for (auto& [name, gauge] : shares) {
+    const double total = static_cast<double>(agents->second.size());
+    for (auto& [name, gauge] : shares->second) {
         auto it = counts.find(name);
         gauge->Set(it == counts.end() ? 0.0 : it->second / total);
     }
+}
+
+void controller_metrics::clear_border_path_locked(const std::string& agent,
+                                                  const std::string& target) {
+    if (auto it = paths_.find({agent, target}); it != paths_.end()) {
+        for (auto& [name, gauge] : it->second) {
+            border_path_.Remove(gauge);
+        }
+        paths_.erase(it);
+    }
+    if (auto it = current_.find(target); it != current_.end() && it->second.erase(agent) > 0) {
+        update_shares(target);
+    }
+}
+
+void controller_metrics::clear_border_path(const std::string& agent, const std::string& target) {
+    std::lock_guard lock(mutex_);
+    clear_border_path_locked(agent, target);
+}
+
+void controller_metrics::set_verdict_age(const std::string& agent, const std::string& target,
+                                         double seconds) {
+    std::lock_guard lock(mutex_);
+    auto& g = ages_[{agent, target}];
+    if (g == nullptr) {
+        g = &verdict_age_.Add({{"agent", agent}, {"target", target}});
+    }
+    g->Set(seconds);
+}
+
+void controller_metrics::retain(
+    const std::function<bool(const std::string&, const std::string&)>& keep_pair,
+    const std::function<bool(const std::string&)>& keep_agent) {
+    std::lock_guard lock(mutex_);
+    std::vector<key2> gone;
+    for (const auto& [key, paths] : paths_) {
+        if (!keep_pair(key.first, key.second)) {
+            gone.push_back(key);
+        }
+    }
+    for (const auto& [target, agents] : current_) {
+        for (const auto& [agent, path] : agents) {
+            if (!keep_pair(agent, target)) {
+                gone.emplace_back(agent, target);
+            }
+        }
+    }
+    for (const auto& [agent, target] : gone) {
+        clear_border_path_locked(agent, target);
+    }
+    auto drop = [&](auto& series, auto& family, auto keep) {
+        for (auto it = series.begin(); it != series.end();) {
+            if (keep(it->first)) {
+                ++it;
+                continue;
+            }
+            family.Remove(it->second);
+            it = series.erase(it);
+        }
+    };
+    auto keep3 = [&](const key3& k) { return keep_pair(std::get<0>(k), std::get<1>(k)); };
+    auto keep2 = [&](const key2& k) { return keep_pair(k.first, k.second); };
+    drop(rtt_series_, rtt_, keep3);
+    drop(border_rtt_series_, border_rtt_, keep3);
+    drop(ages_, verdict_age_, keep2);
+    drop(losses_, loss_, keep2);
+    drop(last_seen_series_, last_seen_, keep_agent);
 }
 
 void controller_metrics::count_change(const std::string& agent, const std::string& target,
@@ -122,11 +213,17 @@ void controller_metrics::observe_border_rtt(const std::string& agent, const std:
 
 void controller_metrics::set_loss(const std::string& agent, const std::string& target,
                                   double ratio) {
-    loss_.Add({{"agent", agent}, {"target", target}}).Set(ratio);
+    std::lock_guard lock(mutex_); // retain() may remove the series
+    auto& g = loss_.Add({{"agent", agent}, {"target", target}});
+    g.Set(ratio);
+    losses_[{agent, target}] = &g;
 }
 
 void controller_metrics::set_last_seen(const std::string& agent, double unix_seconds) {
-    last_seen_.Add({{"agent", agent}}).Set(unix_seconds);
+    std::lock_guard lock(mutex_); // retain() may remove the series
+    auto& g = last_seen_.Add({{"agent", agent}});
+    g.Set(unix_seconds);
+    last_seen_series_[agent] = &g;
 }
 
 void controller_metrics::count_ingested(const std::string& agent, const char* outcome_name,

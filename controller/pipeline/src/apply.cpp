@@ -78,6 +78,7 @@ private:
         vr.agent = out_.agent;
         vr.target = target;
         vr.updated = std::max(vr.updated, v.time);
+        vr.observed = std::max(vr.observed, out_.now); // staleness counts from receipt
         touched_.insert_or_assign(std::move(key), v);
         return o.change ? record_change(target, *o.change) : std::error_code{};
     }

@@ -37,7 +37,8 @@ json transit_name(const json& asn, const asmap::as_map& map) {
 
 } // namespace
 
-json paths_document(const verdict_map& verdicts, const asmap::as_map& map) {
+json paths_document(const verdict_map& verdicts, const asmap::as_map& map,
+                    const standing_of& standing) {
     json list = json::array();
     for (const auto& [key, v] : verdicts) {
         json entry{{"agent", v.agent},
@@ -66,6 +67,11 @@ json paths_document(const verdict_map& verdicts, const asmap::as_map& map) {
         const json asn = snap && snap->current_asn ? json(*snap->current_asn) : json(nullptr);
         entry["transit_asn"] = asn;
         entry["transit_name"] = transit_name(asn, map);
+        if (standing) {
+            const auto s = standing(v);
+            entry["stale"] = s.freshness.stale;
+            entry["age_seconds"] = s.freshness.age_seconds;
+        }
         list.push_back(std::move(entry));
     }
     return json{{"paths", list}};

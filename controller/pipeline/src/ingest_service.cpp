@@ -1,15 +1,27 @@
+#include <chrono>
 #include <mutex>
+#include <stdexcept>
 
 #include <tumen/controller/pipeline/apply.hpp>
 #include <tumen/controller/pipeline/batch.hpp>
 #include <tumen/controller/pipeline/ingest_service.hpp>
 #include <tumen/controller/pipeline/publish.hpp>
+#include <tumen/controller/pipeline/standing.hpp>
 #include <tumen/controller/pipeline/verdict_state.hpp>
 
 #include "documents.hpp"
 #include "load_maps.hpp"
 
 namespace tumen::controller::pipeline {
+namespace {
+
+std::int64_t system_now() {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+} // namespace
 
 struct ingest_service::impl {
     impl(store::store db, metrics::controller_metrics& m, config::campaign_source& c,
@@ -17,6 +29,7 @@ struct ingest_service::impl {
         : store(std::move(db))
         , metrics(m)
         , campaigns(c)
+        , agents(o.agents)
         , state(load_maps(o), c.current(), c.generation(), o.hysteresis, o.max_paths_per_target) {}
 
     /// Rebuilds the classifier when the campaigns in force changed, keeping every tracker.
@@ -27,9 +40,36 @@ struct ingest_service::impl {
         }
     }
 
+    /// Staleness of every verdict at `now`, in the metrics (mutex held).
+    void publish_standing_now(std::int64_t now) {
+        const auto set = campaigns.current();
+        publish_standing(state, standing_rules(*set, agents), now, metrics);
+    }
+
+    /// Drops from a committed batch's paths the verdicts that are not fresh at its time (no
+    /// longer in force: a campaign reload raced the upload), so they never show as current;
+    /// sets the age of the others (mutex held).
+    void drop_stale_paths(batch_outcome& o) {
+        const auto set = campaigns.current();
+        const standing_rules rules(*set, agents);
+        for (auto it = o.paths.begin(); it != o.paths.end();) {
+            auto v = state.verdicts().find({o.agent, it->first});
+            const bool fresh = v != state.verdicts().end() && [&] {
+                const auto s = rules.standing(v->second, o.now);
+                if (s.in_force) {
+                    metrics.set_verdict_age(o.agent, it->first,
+                                            static_cast<double>(s.freshness.age_seconds));
+                }
+                return s.in_force && !s.freshness.stale;
+            }();
+            it = fresh ? std::next(it) : o.paths.erase(it);
+        }
+    }
+
     store::store store;
     metrics::controller_metrics& metrics;
     config::campaign_source& campaigns;
+    std::optional<agent_labels> agents;
     verdict_state state;
     mutable std::mutex mutex;
 };
@@ -40,10 +80,32 @@ ingest_service::ingest_service(store::store db, metrics::controller_metrics& met
 
 ingest_service::~ingest_service() = default;
 
+void ingest_service::recover(std::int64_t now) {
+    auto& s = *impl_;
+    std::lock_guard lock(s.mutex);
+    s.state.load(s.store);
+    publish_verdicts(s.state, s.metrics);
+    s.publish_standing_now(now);
+    std::error_code ec;
+    const auto agents = s.store.agents(ec);
+    if (ec) {
+        throw std::runtime_error("cannot load agents: " + s.store.last_message());
+    }
+    for (const auto& a : agents) {
+        if (!s.agents || s.agents->count(a.name) > 0) {
+            s.metrics.set_last_seen(a.name, static_cast<double>(a.last_seen));
+        }
+    }
+}
+
 void ingest_service::recover() {
+    recover(system_now());
+}
+
+void ingest_service::refresh(std::int64_t now) {
     std::lock_guard lock(impl_->mutex);
-    impl_->state.load(impl_->store);
-    publish_verdicts(impl_->state, impl_->metrics);
+    impl_->follow_campaigns();
+    impl_->publish_standing_now(now);
 }
 
 expected<batch_counts> ingest_service::ingest(const std::string& agent, std::string_view body,
@@ -60,15 +122,24 @@ expected<batch_counts> ingest_service::ingest(const std::string& agent, std::str
     if (!outcome) {
         publish_refused(agent, outcome.error(), s.metrics);
         publish_verdicts(s.state, s.metrics); // the state was reloaded from the store
+        s.publish_standing_now(now);
         return outcome.error();
     }
+    s.drop_stale_paths(*outcome);
     publish(*outcome, s.metrics);
     return batch_counts{outcome->stored, outcome->duplicates, outcome->changes};
 }
 
-nlohmann::json ingest_service::paths() const {
+nlohmann::json ingest_service::paths(std::int64_t now) const {
     std::lock_guard lock(impl_->mutex);
-    return paths_document(impl_->state.verdicts(), impl_->state.map());
+    const auto set = impl_->campaigns.current();
+    const standing_rules rules(*set, impl_->agents);
+    return paths_document(impl_->state.verdicts(), impl_->state.map(),
+                          [&](const store::verdict_row& row) { return rules.standing(row, now); });
+}
+
+nlohmann::json ingest_service::paths() const {
+    return paths(system_now());
 }
 
 nlohmann::json ingest_service::changes(std::int64_t since, std::size_t limit,

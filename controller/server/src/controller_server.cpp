@@ -30,6 +30,10 @@ pipeline::ingest_options make_ingest_options(const server_config& c) {
         o.as_names_files.push_back(p.string());
     }
     o.max_paths_per_target = c.max_paths_per_target;
+    o.agents.emplace();
+    for (const auto& a : c.agents) {
+        (*o.agents)[a.name] = a.labels;
+    }
     if (c.ixp) {
         o.ixp_file = c.ixp->string();
     }
@@ -42,14 +46,15 @@ controller_server::controller_server(server_config config)
     : config_(std::move(config))
     , campaigns_(campaign_files(config_))
     , poll_timer_(io_)
-    , retention_timer_(io_) {
+    , retention_timer_(io_)
+    , staleness_timer_(io_) {
     campaigns_.load(); // throws campaign_error with file:line:column
     spdlog::info("campaigns: {} loaded from {} file(s)", campaigns_.current()->campaigns.size(),
                  config_.campaigns.size());
     auto db = store::store::open(config_.database.string());
     ingest_ = std::make_unique<ingest_service>(std::move(db), metrics_, campaigns_,
                                                make_ingest_options(config_));
-    ingest_->recover();
+    ingest_->recover(unix_now());
     api::server_options so;
     so.address = config_.listen_address;
     so.port = config_.listen_port;
@@ -82,6 +87,7 @@ void controller_server::start(bool handle_signals) {
     }
     arm_poll_timer();
     arm_retention_timer(std::chrono::seconds(1));
+    arm_staleness_timer();
     const unsigned n = std::max(1u, config_.threads);
     for (unsigned i = 0; i < n; ++i) {
         threads_.emplace_back([this] {
@@ -129,6 +135,7 @@ reload_result controller_server::reload_campaigns() {
         spdlog::error("campaign reload failed, keeping the previous campaigns: {}", r.error);
     } else {
         spdlog::info("campaigns reloaded: {} campaign(s)", campaigns_.current()->campaigns.size());
+        ingest_->refresh(unix_now()); // series of removed campaigns and targets go away
     }
     return r;
 }
@@ -149,6 +156,7 @@ void controller_server::arm_poll_timer() {
             } else {
                 spdlog::info("campaign file changed: {} campaign(s) loaded",
                              campaigns_.current()->campaigns.size());
+                ingest_->refresh(unix_now());
             }
         }
         arm_poll_timer();
@@ -173,6 +181,17 @@ void controller_server::arm_retention_timer(std::chrono::seconds delay) {
         arm_retention_timer(std::min<std::chrono::seconds>(
             std::chrono::hours(1),
             std::max<std::chrono::seconds>(std::chrono::seconds(60), config_.retention / 10)));
+    });
+}
+
+void controller_server::arm_staleness_timer() {
+    staleness_timer_.expires_after(staleness_period);
+    staleness_timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (ec) {
+            return;
+        }
+        ingest_->refresh(unix_now());
+        arm_staleness_timer();
     });
 }
 

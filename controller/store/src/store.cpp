@@ -54,6 +54,21 @@ CREATE TABLE IF NOT EXISTS changes(
 CREATE INDEX IF NOT EXISTS changes_at ON changes(at);
 )sql";
 
+/// Databases created before verdicts had `observed` (receipt time of the last observation)
+/// get the column, 0 in existing rows (the verdict's `updated` stands in then).
+void add_observed_column(database& db) {
+    auto s =
+        db.prepare_or_throw("SELECT 1 FROM pragma_table_info('verdicts') WHERE name = 'observed'");
+    std::error_code ec;
+    const bool present = s.step(ec);
+    if (ec) {
+        throw sqlite_error("cannot read the verdicts table: " + db.last_message());
+    }
+    if (!present) {
+        db.exec_or_throw("ALTER TABLE verdicts ADD COLUMN observed INTEGER NOT NULL DEFAULT 0");
+    }
+}
+
 } // namespace
 
 store store::open(const std::string& path) {
@@ -65,6 +80,7 @@ store store::open(const std::string& path) {
     db.exec_or_throw("PRAGMA synchronous=NORMAL");
     db.exec_or_throw("PRAGMA foreign_keys=OFF");
     db.exec_or_throw(schema);
+    add_observed_column(db);
     return store(std::move(db));
 }
 
@@ -81,8 +97,8 @@ store::store(database db)
         " ON CONFLICT(name) DO UPDATE SET last_seen = max(last_seen, excluded.last_seen),"
         " results = results + excluded.results");
     upsert_verdict_ = db_.prepare_or_throw(
-        "INSERT OR REPLACE INTO verdicts(agent, target, path, since, updated, evidence, tracker)"
-        " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+        "INSERT OR REPLACE INTO verdicts(agent, target, path, since, updated, evidence, tracker,"
+        " observed) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
     insert_change_ =
         db_.prepare_or_throw("INSERT INTO changes(agent, target, from_path, to_path, at, evidence)"
                              " VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
@@ -141,7 +157,8 @@ std::error_code store::upsert_verdict(const verdict_row& row) noexcept {
     std::error_code ec;
     if ((ec = s.bind(1, row.agent)) || (ec = s.bind(2, row.target)) || (ec = s.bind(3, row.path)) ||
         (ec = s.bind(4, row.since)) || (ec = s.bind(5, row.updated)) ||
-        (ec = s.bind(6, row.evidence_json)) || (ec = s.bind(7, row.tracker_json))) {
+        (ec = s.bind(6, row.evidence_json)) || (ec = s.bind(7, row.tracker_json)) ||
+        (ec = s.bind(8, row.observed))) {
         return ec;
     }
     return s.run();
@@ -162,17 +179,16 @@ std::error_code store::insert_change(const change_row& row, std::int64_t& seq) n
 
 std::vector<verdict_row> store::load_verdicts(std::error_code& ec) {
     std::vector<verdict_row> out;
-    auto s =
-        db_.prepare("SELECT agent, target, path, since, updated, evidence, tracker FROM verdicts"
-                    " ORDER BY agent, target",
-                    ec);
+    auto s = db_.prepare("SELECT agent, target, path, since, updated, evidence, tracker, observed"
+                         " FROM verdicts ORDER BY agent, target",
+                         ec);
     if (ec) {
         return out;
     }
     while (s.step(ec)) {
         out.push_back(verdict_row{s.column_text(0), s.column_text(1), s.column_text(2),
                                   s.column_int(3), s.column_int(4), s.column_text(5),
-                                  s.column_text(6)});
+                                  s.column_text(6), s.column_int(7)});
     }
     return out;
 }

@@ -82,3 +82,34 @@ TEST_CASE("store: a rolled-back transaction leaves nothing") {
     std::error_code ec;
     CHECK(s.count_results(ec) == 0);
 }
+
+TEST_CASE("store: a verdict keeps its observation time; older databases gain the column") {
+    test::temp_dir dir;
+    const auto db_path = (dir.path / "old.db").string();
+    {
+        // The verdicts table as stored before `observed` existed, with one row.
+        auto db = store::database::open(db_path);
+        db.exec_or_throw("CREATE TABLE verdicts(agent TEXT NOT NULL, target TEXT NOT NULL,"
+                         " path TEXT NOT NULL, since INTEGER NOT NULL, updated INTEGER NOT NULL,"
+                         " evidence TEXT NOT NULL, tracker TEXT NOT NULL,"
+                         " PRIMARY KEY(agent, target))");
+        db.exec_or_throw("INSERT INTO verdicts VALUES('fra', '198.19.176.0/24', 'ttk', 5, 10,"
+                         " '{}', '{}')");
+    }
+    {
+        auto s = store::store::open(db_path);
+        std::error_code ec;
+        auto v = s.load_verdicts(ec);
+        REQUIRE_FALSE(ec);
+        REQUIRE(v.size() == 1);
+        CHECK(v[0].updated == 10);
+        CHECK(v[0].observed == 0);
+        v[0].observed = 1'700'000'123;
+        REQUIRE_FALSE(s.upsert_verdict(v[0]));
+    }
+    auto s = store::store::open(db_path); // opening again keeps the column and the value
+    std::error_code ec;
+    auto v = s.load_verdicts(ec);
+    REQUIRE(v.size() == 1);
+    CHECK(v[0].observed == 1'700'000'123);
+}

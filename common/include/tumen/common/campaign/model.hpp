@@ -63,12 +63,18 @@ struct probe_params {
     double pps = 50;                  ///< per-campaign packet rate limit (per agent)
     std::uint16_t udp_port = 33435;   ///< base destination port for UDP methods
     std::uint16_t tcp_port = 80;      ///< destination port for tcp-syn
+    /// Controller only (never in work items): a verdict with no observation for this long is
+    /// stale. nullopt: stale_after_factor x interval.
+    std::optional<std::chrono::milliseconds> stale_after;
+    /// stale_after, or its default.
+    std::chrono::milliseconds stale_after_or_default() const;
     friend bool operator==(const probe_params&, const probe_params&) = default;
 };
 
 /// One probe parameter, for naming it in errors.
 enum class param : std::uint8_t {
     interval,
+    stale_after,
     jitter,
     wait,
     attempts,
@@ -97,6 +103,9 @@ inline constexpr std::uint32_t ttl_max = 255;
 inline constexpr std::uint32_t gap_limit_max = 255;
 inline constexpr std::uint32_t hops_in_flight_max = 32;
 inline constexpr double pps_max = 100'000;
+/// stale_after when not given: this many intervals.
+inline constexpr int stale_after_factor = 3;
+inline constexpr std::chrono::milliseconds stale_after_max{stale_after_factor * interval_max};
 } // namespace limits
 
 /// A parameter outside its limits: which one, and why (the text names the YAML key).
@@ -106,7 +115,8 @@ struct param_problem {
 };
 
 /// Checks every probe parameter against its limits and the rules between them (jitter
-/// shorter than interval, first_ttl not above max_ttl); the first problem found, in the
+/// shorter than interval, first_ttl not above max_ttl, stale_after longer than interval +
+/// jitter); the first problem found, in the
 /// order of the `param` enum, or nullopt. Both campaign parsers call it.
 std::optional<param_problem> validate(const probe_params& p);
 

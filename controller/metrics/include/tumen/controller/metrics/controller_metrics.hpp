@@ -4,6 +4,7 @@
 /// prometheus::TextSerializer by the /metrics endpoint of the Beast server. Labels are
 /// agent, target prefix, path and outcome names only: never per-hop addresses. Thread-safe.
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -38,7 +39,8 @@ public:
     controller_metrics& operator=(const controller_metrics&) = delete;
 
     /// tumen_border_path{agent,target,path}: 1 for `path`, 0 for every other path seen before
-    /// for this agent x target. Also updates tumen_path_share_ratio{target,path}.
+    /// for this agent x target (since it was last fresh). Also updates
+    /// tumen_path_share_ratio{target,path}.
     void set_border_path(const std::string& agent, const std::string& target,
                          const std::string& path);
     /// tumen_path_changes_total{agent,target,from,to} += 1.
@@ -65,6 +67,17 @@ public:
     /// tumen_target_reachable{agent,target} = 1 when reachable, 0 when unreachable (a run of
     /// weak traces: docs/api.md, "Weak traces and reachability"). In target_reachable.cpp.
     void set_target_reachable(const std::string& agent, const std::string& target, bool reachable);
+    /// tumen_verdict_age_seconds{agent,target}: seconds since the last observation.
+    void set_verdict_age(const std::string& agent, const std::string& target, double seconds);
+    /// A stale verdict: removes every tumen_border_path series of agent x target and
+    /// recomputes tumen_path_share_ratio of the target without it (a target no fresh agent
+    /// reports on has no share series).
+    void clear_border_path(const std::string& agent, const std::string& target);
+    /// Removes every series of the agent x target pairs for which `keep_pair` is false
+    /// (border path, share, RTT histograms, loss, verdict age) and the last-seen series of
+    /// the agents for which `keep_agent` is false (a reload removed them).
+    void retain(const std::function<bool(const std::string&, const std::string&)>& keep_pair,
+                const std::function<bool(const std::string&)>& keep_agent);
 
     /// The value of tumen_results_ingested_total{agent,outcome} (tests, bench).
     double ingested(const std::string& agent, const char* outcome_name) const;
@@ -80,6 +93,10 @@ private:
     /// The tumen_(border_)rtt_seconds series of agent x target x path (created once).
     prometheus::Histogram& rtt_histogram(bool border, const std::string& agent,
                                          const std::string& target, const std::string& path);
+    /// Sets tumen_path_share_ratio of `target` from current_ (mutex_ held).
+    void update_shares(const std::string& target);
+    /// Removes the border path series of agent x target and its share (mutex_ held).
+    void clear_border_path_locked(const std::string& agent, const std::string& target);
 
     std::shared_ptr<prometheus::Registry> registry_;
     process_collector process_;
@@ -93,6 +110,7 @@ private:
     prometheus::Family<prometheus::Counter>& ingested_;
     prometheus::Family<prometheus::Counter>& reloads_;
     prometheus::Family<prometheus::Gauge>& dataset_info_;
+    prometheus::Family<prometheus::Gauge>& verdict_age_;
 
     mutable std::mutex mutex_;
     /// agent x target -> path -> gauge (for the 1/0 border path gauges)
@@ -115,6 +133,11 @@ private:
             .Register(*registry_);
     /// agent x target -> tumen_target_reachable series
     std::map<key2, prometheus::Gauge*> reachable_series_;
+    /// agent x target -> tumen_verdict_age_seconds / tumen_loss_ratio series
+    std::map<key2, prometheus::Gauge*> ages_;
+    std::map<key2, prometheus::Gauge*> losses_;
+    /// agent -> tumen_agent_last_seen_timestamp_seconds series
+    std::map<std::string, prometheus::Gauge*> last_seen_series_;
 };
 
 } // namespace tumen::controller::metrics

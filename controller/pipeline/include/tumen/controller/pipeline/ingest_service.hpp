@@ -6,6 +6,7 @@
 /// changes, agents) from the same state. Thread-safe.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -17,6 +18,7 @@
 #include <tumen/controller/inference/path_names.hpp>
 #include <tumen/controller/metrics/controller_metrics.hpp>
 #include <tumen/controller/pipeline/error.hpp>
+#include <tumen/controller/pipeline/standing.hpp>
 #include <tumen/controller/store/store.hpp>
 
 namespace tumen::controller::pipeline {
@@ -36,6 +38,9 @@ struct ingest_options {
     std::vector<std::string> as_names_files; ///< AS names (ipinfo CSV), shown in the API
     std::uint32_t max_paths_per_target =
         inference::default_max_paths_per_target; ///< distinct paths named per agent x target
+    /// The configured agents (name -> labels): verdicts and series of other agents are
+    /// dropped from the metrics. nullopt: every agent counts as configured.
+    std::optional<agent_labels> agents;
 };
 
 /// The ingest pipeline and the verdict state it keeps.
@@ -48,16 +53,27 @@ public:
     ingest_service(const ingest_service&) = delete;
     ingest_service& operator=(const ingest_service&) = delete;
 
-    /// Restores verdicts and tracker state from the store and publishes them as metrics.
-    /// Throws std::runtime_error on a storage error (start-up).
+    /// Restores verdicts and tracker state from the store and publishes them as metrics,
+    /// with each verdict fresh or stale at `now` by its stored observation time, and the
+    /// configured agents' last upload (tumen_agent_last_seen_timestamp_seconds). Throws
+    /// std::runtime_error on a storage error (start-up).
+    void recover(std::int64_t now);
+    /// recover() at the system clock's time.
     void recover();
+
+    /// Re-evaluates the staleness of every verdict at `now` and removes the series of agents
+    /// and targets no longer in force (the server calls it on a timer and after a reload).
+    void refresh(std::int64_t now);
 
     /// Validates and ingests a batch uploaded by `agent` (already authenticated): see
     /// parse_batch (batch.hpp) and apply (apply.hpp). Never throws.
     expected<batch_counts> ingest(const std::string& agent, std::string_view body,
                                   std::int64_t now);
 
-    /// Current verdicts with evidence (the /api/v1/paths document).
+    /// Current verdicts with evidence and their staleness at `now` (the /api/v1/paths
+    /// document).
+    nlohmann::json paths(std::int64_t now) const;
+    /// paths() at the system clock's time.
     nlohmann::json paths() const;
     /// Change events with time >= since (the /api/v1/changes document); `ec` on storage error.
     nlohmann::json changes(std::int64_t since, std::size_t limit, std::error_code& ec) const;

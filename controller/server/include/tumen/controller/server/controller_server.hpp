@@ -2,8 +2,9 @@
 /// @file
 /// The running controller: configuration, storage, campaigns (reloaded on SIGHUP and when a
 /// file changes), ingest pipeline, metrics and the HTTP(S) server on a small thread pool,
-/// plus the retention timer. Used by `tumen-controller serve` and, in-process on an
+/// plus the retention and staleness timers. Used by `tumen-controller serve` and, in-process on an
 /// ephemeral port, by the API tests and the ingest benchmark.
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <thread>
@@ -27,6 +28,9 @@ using pipeline::ingest_service;
 /// The whole controller server.
 class controller_server {
 public:
+    /// How often verdict staleness is re-evaluated (docs/api.md, "Staleness").
+    static constexpr std::chrono::seconds staleness_period{1};
+
     /// Opens the database, loads campaigns and AS maps, restores verdict state. Throws on any
     /// start-up error (bad campaign file, unreadable pfx2as, database, TLS files).
     explicit controller_server(server_config config);
@@ -56,6 +60,7 @@ private:
     void arm_poll_timer();
     void arm_retention_timer(std::chrono::seconds delay);
     void arm_signals();
+    void arm_staleness_timer();
 
     server_config config_;
     controller_metrics metrics_;
@@ -65,6 +70,7 @@ private:
     std::unique_ptr<api::http_server> http_;
     boost::asio::steady_timer poll_timer_;
     boost::asio::steady_timer retention_timer_;
+    boost::asio::steady_timer staleness_timer_;
     std::unique_ptr<boost::asio::signal_set> signals_;
     std::vector<std::thread> threads_;
     bool stopped_ = false;

@@ -50,6 +50,9 @@ struct verdict_row {
     std::int64_t updated = 0;  ///< last observation (Unix seconds)
     std::string evidence_json; ///< JSON: trace ids, border hop, AS path
     std::string tracker_json;  ///< JSON snapshot of the path tracker (hysteresis state)
+    /// When the controller received the last observation (Unix seconds, its own clock; 0 in
+    /// rows stored before this existed): staleness counts from here.
+    std::int64_t observed = 0;
     friend bool operator==(const verdict_row&, const verdict_row&) = default;
 };
 
