@@ -255,6 +255,11 @@ TEST_CASE("apply: each RTT goes under the path its own trace observed; pings und
     REQUIRE(o->losses.size() == 1);
     CHECK(o->losses[0].path == "ttk");
     CHECK(o->losses[0].ratio == doctest::Approx(0.25));
+    // The classifier's own latency series (classify's output) attribute the ping the same way.
+    const auto& series = h.state.classifier().latency().series();
+    const auto prefix = test::lab().target_24(1);
+    CHECK(series.at(inference::latency_key{"fra", prefix, "ttk"}).pings == 1);
+    CHECK(series.at(inference::latency_key{"fra", prefix, "china-unicom"}).pings == 0);
     // The latest trace's observation survives a restart (from the stored evidence).
     CHECK(h.state.observed().at({"fra", target177()}).ping_target == dst177);
     h.state.load(h.db);
