@@ -17,7 +17,8 @@ import tempfile
 KNOWN_METRICS = {
     "tumen_border_path", "tumen_path_changes_total", "tumen_rtt_seconds", "tumen_border_rtt_seconds",
     "tumen_loss_ratio", "tumen_path_share_ratio", "tumen_agent_last_seen_timestamp_seconds",
-    "tumen_results_ingested_total", "tumen_target_reachable",
+    "tumen_results_ingested_total", "tumen_target_reachable", "tumen_rtt_window_seconds",
+    "tumen_border_rtt_window_seconds", "tumen_path_loss_ratio",
 }
 
 failures = []

@@ -117,13 +117,16 @@ parsed<work_item> parse_work_item(const nlohmann::json& j) {
     if (!p) {
         return parse_error{"target_prefix", "not an IPv4 prefix: " + prefix};
     }
-    auto a = ipv4_addr::parse(address);
-    if (!a || !p->contains(*a)) {
-        return parse_error{"address", "not an IPv4 address inside target_prefix: " + address};
-    }
     auto m = parse_method(how);
     if (!m) {
         return parse_error{"method", "unknown method: " + how};
+    }
+    // A ping may go to an address outside the prefix that answers for it (the border hop).
+    auto a = ipv4_addr::parse(address);
+    if (!a || (*m != method::ping && !p->contains(*a))) {
+        return parse_error{"address", *m == method::ping
+                                          ? "not an IPv4 address: " + address
+                                          : "not an IPv4 address inside target_prefix: " + address};
     }
     w.target_prefix = *p;
     w.address = *a;

@@ -7,6 +7,7 @@
 #include <tumen/common/protocol/assignment.hpp>
 #include <tumen/controller/api/handlers.hpp>
 #include <tumen/controller/api/ingest_status.hpp>
+#include <tumen/controller/inference/ping_target.hpp>
 
 namespace tumen::controller::api {
 namespace {
@@ -156,7 +157,7 @@ response handle_assignment(const request& req, context& ctx, std::string_view ag
                                                      std::string(agent_name) + "\"");
     }
     auto set = ctx.campaigns.current();
-    auto doc = assignment_document(*set, *agent, ctx.clock());
+    auto doc = assignment_document(*set, *agent, ctx.clock(), ctx.ingest.ping_targets(agent->name));
     const std::string etag = "\"" + doc["version"].get<std::string>() + "\"";
     auto inm = req[http::field::if_none_match];
     if (!inm.empty() && etag_matches(inm, etag)) {
@@ -376,7 +377,8 @@ std::optional<std::int64_t> parse_since(std::string_view text) {
 }
 
 nlohmann::json assignment_document(const campaign::campaign_set& set, const agent_entry& agent,
-                                   std::int64_t now) {
+                                   std::int64_t now,
+                                   const std::map<ipv4_prefix, ipv4_addr>& ping_to) {
     protocol::assignment doc;
     doc.agent = agent.name;
     for (const auto& c : set.campaigns) {
@@ -387,7 +389,9 @@ nlohmann::json assignment_document(const campaign::campaign_set& set, const agen
         const std::uint64_t round = clock.round_at(now);
         campaign::campaign_set one;
         one.campaigns.push_back(c);
-        for (auto& w : campaign::compute_work(one, agent.name, agent.labels, round)) {
+        auto work = campaign::compute_work(one, agent.name, agent.labels, round);
+        inference::point_pings(work, ping_to);
+        for (auto& w : work) {
             doc.work.push_back(std::move(w));
         }
         doc.campaigns.push_back({c.name, round});

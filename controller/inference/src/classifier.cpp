@@ -59,6 +59,7 @@ classify_outcome classifier::process(const result::trace& t) {
         out.change->to_transit_name = ev.to_asn ? map_.as_name(*ev.to_asn) : "";
     }
     latency_.add(latency_key{t.agent, prefix, identity}, measure(t, v.verdict), false);
+    last_observed_[key] = identity;
     out.verdict = std::move(v);
     return out;
 }
@@ -68,11 +69,9 @@ bool classifier::process(const result::ping& p) {
     if (!m) {
         return false;
     }
-    track_key key{p.agent, m->second};
-    auto it = trackers_.find(key);
-    std::string path = it == trackers_.end() || it->second.current().empty()
-                           ? std::string(path_none)
-                           : it->second.current();
+    // A ping has no path of its own: the path the latest trace of its agent x target observed.
+    auto it = last_observed_.find(track_key{p.agent, m->second});
+    const std::string path = it == last_observed_.end() ? std::string(path_none) : it->second;
     latency_.add(latency_key{p.agent, m->second, path}, measure(p), true);
     return true;
 }

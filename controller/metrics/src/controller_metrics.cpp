@@ -12,6 +12,12 @@ prometheus::Histogram::BucketBoundaries rtt_buckets() {
             0.08,  0.1,    0.15,  0.2,  0.3,  0.5,  0.75, 1.0,  2.0,  5.0};
 }
 
+/// Quantiles of the RTT summaries: the median within rtt_window_rank_error of its rank, and
+/// the 5th and 95th percentiles.
+prometheus::Summary::Quantiles rtt_quantiles() {
+    return {{0.05, 0.01}, {0.5, rtt_window_rank_error}, {0.95, 0.01}};
+}
+
 } // namespace
 
 controller_metrics::controller_metrics()
@@ -37,6 +43,21 @@ controller_metrics::controller_metrics()
                 .Name("tumen_loss_ratio")
                 .Help("Share of ping probes lost in the last ping result (0..1)")
                 .Register(*registry_))
+    , rtt_window_(prometheus::BuildSummary()
+                      .Name("tumen_rtt_window_seconds")
+                      .Help("End-to-end round-trip time to the target over the last 10 minutes "
+                            "(quantiles 0.05, 0.5, 0.95), by the path each trace observed")
+                      .Register(*registry_))
+    , border_rtt_window_(prometheus::BuildSummary()
+                             .Name("tumen_border_rtt_window_seconds")
+                             .Help("Round-trip time to the border hop over the last 10 minutes "
+                                   "(quantiles 0.05, 0.5, 0.95), by border path")
+                             .Register(*registry_))
+    , path_loss_(prometheus::BuildGauge()
+                     .Name("tumen_path_loss_ratio")
+                     .Help("Share of ping probes lost in the last ping result (0..1), by the "
+                           "path the latest trace observed")
+                     .Register(*registry_))
     , share_(prometheus::BuildGauge()
                  .Name("tumen_path_share_ratio")
                  .Help("Share of the agents reporting on a target prefix whose current border "
@@ -201,14 +222,33 @@ prometheus::Histogram& controller_metrics::rtt_histogram(bool border, const std:
     return h;
 }
 
+prometheus::Summary& controller_metrics::rtt_window(bool border, const std::string& agent,
+                                                    const std::string& target,
+                                                    const std::string& path) {
+    std::lock_guard lock(mutex_);
+    auto& cache = border ? border_rtt_window_series_ : rtt_window_series_;
+    auto key = std::make_tuple(agent, target, path);
+    if (auto it = cache.find(key); it != cache.end()) {
+        return *it->second;
+    }
+    auto& family = border ? border_rtt_window_ : rtt_window_;
+    auto& s = family.Add({{"agent", agent}, {"target", target}, {"path", path}}, rtt_quantiles(),
+                         std::chrono::duration_cast<std::chrono::milliseconds>(rtt_window_max_age),
+                         rtt_window_age_buckets);
+    cache.emplace(std::move(key), &s);
+    return s;
+}
+
 void controller_metrics::observe_rtt(const std::string& agent, const std::string& target,
                                      const std::string& path, double seconds) {
     rtt_histogram(false, agent, target, path).Observe(seconds);
+    rtt_window(false, agent, target, path).Observe(seconds);
 }
 
 void controller_metrics::observe_border_rtt(const std::string& agent, const std::string& target,
                                             const std::string& path, double seconds) {
     rtt_histogram(true, agent, target, path).Observe(seconds);
+    rtt_window(true, agent, target, path).Observe(seconds);
 }
 
 void controller_metrics::set_loss(const std::string& agent, const std::string& target,
@@ -217,6 +257,11 @@ void controller_metrics::set_loss(const std::string& agent, const std::string& t
     auto& g = loss_.Add({{"agent", agent}, {"target", target}});
     g.Set(ratio);
     losses_[{agent, target}] = &g;
+}
+
+void controller_metrics::set_path_loss(const std::string& agent, const std::string& target,
+                                       const std::string& path, double ratio) {
+    path_loss_.Add({{"agent", agent}, {"target", target}, {"path", path}}).Set(ratio);
 }
 
 void controller_metrics::set_last_seen(const std::string& agent, double unix_seconds) {

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <tumen/controller/inference/ping_target.hpp>
 #include <tumen/controller/inference/tracker_snapshot.hpp>
 #include <tumen/controller/pipeline/apply.hpp>
 
@@ -74,6 +75,8 @@ private:
             out_.rtts.push_back({target, observed, *v.verdict.end_rtt_ms / 1000.0, false});
         }
         verdict_key key{out_.agent, target};
+        state_.observed()[key] =
+            observed_trace{v.target, observed, inf::choose_ping_target(t, v.verdict)};
         auto& vr = state_.verdicts()[key];
         vr.agent = out_.agent;
         vr.target = target;
@@ -97,18 +100,23 @@ private:
         return {};
     }
 
+    /// A ping's RTTs and loss go under the path its (agent, target)'s latest trace observed.
+    /// A ping to an address outside every campaign target is one the controller pointed at a
+    /// hop that answers for a target (ping_target.hpp).
     void infer_ping(const result::ping& p) {
         auto& cls = state_.classifier();
-        auto m = cls.match(p.campaign, p.dst);
-        if (!m) {
+        std::string target;
+        if (auto m = cls.match(p.campaign, p.dst)) {
+            cls.process(p);
+            target = m->second.to_string();
+        } else if (auto pinged = state_.target_pinged(out_.agent, p.dst)) {
+            target = std::move(*pinged);
+        } else {
             return;
         }
-        cls.process(p);
-        const std::string target = m->second.to_string();
         std::string path = inf::path_none;
-        auto tr = cls.trackers().find(inf::track_key{out_.agent, m->second});
-        if (tr != cls.trackers().end() && !tr->second.current().empty()) {
-            path = inf::path_name(tr->second.current());
+        if (auto o = state_.observed().find({out_.agent, target}); o != state_.observed().end()) {
+            path = o->second.path;
         }
         for (const auto& rtt : p.rtts_ms) {
             if (rtt) {
@@ -116,9 +124,10 @@ private:
             }
         }
         if (p.sent > 0) {
-            out_.losses.push_back(
-                {target, static_cast<double>(p.sent - std::min(p.received, p.sent)) /
-                             static_cast<double>(p.sent)});
+            out_.losses.push_back({target,
+                                   static_cast<double>(p.sent - std::min(p.received, p.sent)) /
+                                       static_cast<double>(p.sent),
+                                   path});
         }
     }
 
@@ -127,7 +136,10 @@ private:
         const auto& trackers = state_.classifier().trackers();
         for (const auto& [key, latest] : touched_) {
             auto& vr = state_.verdicts()[key];
-            vr.evidence_json = verdict_evidence(latest, state_.map());
+            const auto o = state_.observed().find(key);
+            vr.evidence_json = verdict_evidence(
+                latest, state_.map(),
+                o == state_.observed().end() ? std::nullopt : o->second.ping_target);
             auto tr = trackers.find(inf::track_key{key.first, latest.target});
             if (tr == trackers.end()) {
                 continue;

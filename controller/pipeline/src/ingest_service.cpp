@@ -130,6 +130,11 @@ expected<batch_counts> ingest_service::ingest(const std::string& agent, std::str
     return batch_counts{outcome->stored, outcome->duplicates, outcome->changes};
 }
 
+std::map<ipv4_prefix, ipv4_addr> ingest_service::ping_targets(const std::string& agent) const {
+    std::lock_guard lock(impl_->mutex);
+    return impl_->state.ping_targets(agent);
+}
+
 nlohmann::json ingest_service::paths(std::int64_t now) const {
     std::lock_guard lock(impl_->mutex);
     const auto set = impl_->campaigns.current();

@@ -18,6 +18,7 @@ void publish(const batch_outcome& o, metrics::controller_metrics& m) {
     }
     for (const auto& l : o.losses) {
         m.set_loss(o.agent, l.target, l.ratio);
+        m.set_path_loss(o.agent, l.target, l.path, l.ratio);
     }
     for (const auto& c : o.path_changes) {
         m.count_change(o.agent, c.target, c.from, c.to);

@@ -70,7 +70,8 @@ store::result_row result_row_of(const parsed_result& r, const std::string& agent
     return row;
 }
 
-std::string verdict_evidence(const inference::verdict_record& r, const asmap::as_map& map) {
+std::string verdict_evidence(const inference::verdict_record& r, const asmap::as_map& map,
+                             const std::optional<ipv4_addr>& ping_target) {
     const auto& v = r.verdict;
     json border = nullptr;
     if (v.border_addr) {
@@ -94,7 +95,8 @@ std::string verdict_evidence(const inference::verdict_record& r, const asmap::as
                 {"via_ixp", v.via_ixp},
                 {"end_rtt_ms", optional_double(v.end_rtt_ms)},
                 {"reason", v.reason},
-                {"datasets", inference::dataset_evidence(map)}}
+                {"datasets", inference::dataset_evidence(map)},
+                {"ping_target", ping_target ? json(ping_target->to_string()) : json(nullptr)}}
         .dump();
 }
 

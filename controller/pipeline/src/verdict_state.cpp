@@ -1,11 +1,29 @@
 #include <stdexcept>
 
+#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include <tumen/controller/inference/tracker_snapshot.hpp>
 #include <tumen/controller/pipeline/verdict_state.hpp>
 
 namespace tumen::controller::pipeline {
+namespace {
+
+/// The observation of the latest trace as its stored evidence (store_rows.cpp) records it;
+/// nullopt when the evidence does not say (rows of earlier versions have no ping target).
+std::optional<observed_trace> observed_of(const ipv4_prefix& target, const std::string& evidence) {
+    auto j = nlohmann::json::parse(evidence, nullptr, false);
+    if (!j.is_object() || !j.contains("observed_path") || !j["observed_path"].is_string()) {
+        return std::nullopt;
+    }
+    observed_trace o{target, inference::path_name(j["observed_path"].get<std::string>()), {}};
+    if (auto p = j.find("ping_target"); p != j.end() && p->is_string()) {
+        o.ping_target = ipv4_addr::parse(p->get<std::string>());
+    }
+    return o;
+}
+
+} // namespace
 
 verdict_state::verdict_state(asmap::as_map map,
                              std::shared_ptr<const campaign::campaign_set> campaigns,
@@ -42,6 +60,7 @@ void verdict_state::load(store::store& db) {
     classifier_ =
         std::make_unique<inference::classifier>(*campaigns_, map_, hysteresis_, max_paths_);
     verdicts_.clear();
+    observed_.clear();
     for (auto& row : rows) {
         auto prefix = ipv4_prefix::parse(row.target, true);
         auto snap = inference::snapshot_from_json(row.tracker_json);
@@ -51,8 +70,33 @@ void verdict_state::load(store::store& db) {
             continue;
         }
         classifier_->restore(inference::track_key{row.agent, *prefix}, *snap);
+        if (auto o = observed_of(*prefix, row.evidence_json)) {
+            observed_[{row.agent, row.target}] = std::move(*o);
+        }
         verdicts_[{row.agent, row.target}] = std::move(row);
     }
+}
+
+std::optional<std::string> verdict_state::target_pinged(const std::string& agent,
+                                                        ipv4_addr dst) const {
+    for (auto it = observed_.lower_bound({agent, ""});
+         it != observed_.end() && it->first.first == agent; ++it) {
+        if (it->second.ping_target == dst) {
+            return it->first.second;
+        }
+    }
+    return std::nullopt;
+}
+
+std::map<ipv4_prefix, ipv4_addr> verdict_state::ping_targets(const std::string& agent) const {
+    std::map<ipv4_prefix, ipv4_addr> out;
+    for (auto it = observed_.lower_bound({agent, ""});
+         it != observed_.end() && it->first.first == agent; ++it) {
+        if (it->second.ping_target) {
+            out[it->second.target] = *it->second.ping_target;
+        }
+    }
+    return out;
 }
 
 } // namespace tumen::controller::pipeline

@@ -57,6 +57,23 @@ TEST_CASE("work items round-trip through JSON") {
     CHECK(bad.error().where == "address");
 }
 
+TEST_CASE("a ping work item may name an address outside its prefix (the controller's choice)") {
+    auto set = parse_campaigns(good, "good.yaml");
+    auto j = to_json(compute_work(set, "fra", {}, 0)[0]);
+    j["address"] = "192.0.2.1";
+    j["method"] = "ping";
+    auto ping = parse_work_item(j);
+    REQUIRE(ping.ok());
+    CHECK(ping->address.to_string() == "192.0.2.1");
+    j["address"] = "192.0.2.300";
+    auto bad = parse_work_item(j);
+    REQUIRE_FALSE(bad.ok());
+    CHECK(bad.error().where == "address");
+    j["address"] = "192.0.2.1";
+    j["method"] = "icmp-paris";
+    REQUIRE_FALSE(parse_work_item(j).ok());
+}
+
 TEST_CASE("hops_in_flight: YAML range, JSON round trip, and optional in work items") {
     std::string g = good;
     auto set = parse_campaigns(

@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
+#include <tumen/common/protocol/assignment.hpp>
 #include <tumen/controller/api/handlers.hpp>
 #include <tumen/controller/pipeline/ingest_service.hpp>
 
@@ -355,6 +356,50 @@ TEST_CASE("assignment: authenticated, versioned, 304 on If-None-Match") {
           http::status::unauthorized);
     CHECK(h.call(http::verb::get, "/api/v1/agents/nobody/assignment", "", "fra").result() ==
           http::status::unauthorized);
+}
+
+TEST_CASE("assignment: pings go to the address the latest trace found answering") {
+    harness h;
+    const ipv4_addr dst177 = test::lab().target_addr(1, 9); // not the campaign's address
+    const auto prefix177 = test::lab().target_24(1);
+    // The ping address of each prefix in fra's assignment; the document parses as an agent would.
+    auto ping_addresses = [&h] {
+        auto res = h.call(http::verb::get, "/api/v1/agents/fra/assignment");
+        REQUIRE(res.result() == http::status::ok);
+        auto parsed = protocol::parse_assignment(std::string_view(res.body()));
+        REQUIRE(parsed.ok());
+        std::map<ipv4_prefix, ipv4_addr> out;
+        for (const auto& w : parsed->work) {
+            if (w.how == method::ping) {
+                CHECK(out.count(w.target_prefix) == 0);
+                out[w.target_prefix] = w.address;
+            }
+        }
+        return out;
+    };
+    h.now = 1005;
+    const auto before = ping_addresses();
+    REQUIRE(before.size() == 4);
+    CHECK(before.at(prefix177) != dst177); // the campaign's own address this round
+    // A trace whose destination answered: pings go to the destination.
+    REQUIRE(h.post(test::batch(test::make_trace("fra", "a1", dst177, test::border::cu, 1000)))
+                .result() == http::status::ok);
+    auto after = ping_addresses();
+    CHECK(after.at(prefix177) == dst177);
+    for (const auto& [prefix, addr] : before) {
+        if (prefix != prefix177) {
+            CHECK(after.at(prefix) == addr); // no trace yet: as before
+        }
+    }
+    // The destination is silent: the last hop that answered at or after the border, here the
+    // TTK-facing border interface, outside the target prefix.
+    auto silent = test::make_trace("fra", "a2", dst177, test::border::ttk, 1001);
+    silent.hops.pop_back();
+    REQUIRE(h.post(test::batch(silent)).result() == http::status::ok);
+    CHECK(ping_addresses().at(prefix177) == test::border_addr(test::border::ttk));
+    // Another agent's assignment is its own.
+    auto tyo = h.call(http::verb::get, "/api/v1/agents/tyo/assignment", "", "tyo");
+    CHECK(tyo.body().find(test::border_addr(test::border::ttk).to_string()) == std::string::npos);
 }
 
 TEST_CASE("routing: 404, 405, healthz") {

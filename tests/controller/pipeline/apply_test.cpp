@@ -229,3 +229,86 @@ TEST_CASE("apply: a storage error keeps nothing of the batch and reloads the sta
     REQUIRE(trackers.size() == 1);
     CHECK(trackers.begin()->second.snapshot().candidate.empty());
 }
+
+TEST_CASE("apply: each RTT goes under the path its own trace observed; pings under the latest") {
+    harness h;
+    // K=2: after cu, cu, ttk the confirmed path is still china-unicom, the candidate ttk.
+    auto o = h.run(test::batch(cu("h1", 100), cu("h2", 110), ttk("h3", 120),
+                               test::make_ping("fra", "h4", dst177, 4, 3, 121)));
+    REQUIRE(o);
+    REQUIRE(o->changes == 0);
+    CHECK(h.state.verdicts().at({"fra", target177()}).path == "china-unicom");
+    std::size_t ttk_samples = 0;
+    std::size_t cu_samples = 0;
+    for (const auto& r : o->rtts) {
+        CAPTURE(r.seconds);
+        if (r.seconds > 0.060) {
+            CHECK(r.path == "ttk"); // TTK's 70 ms never lands under china-unicom
+        }
+        ttk_samples += r.path == "ttk" ? 1 : 0;
+        cu_samples += r.path == "china-unicom" ? 1 : 0;
+    }
+    // Two CU traces (border + end-to-end each); the TTK trace (2) and the ping after it (3
+    // answered probes), under the path of the latest trace: ttk, not the confirmed one.
+    CHECK(cu_samples == 4);
+    CHECK(ttk_samples == 2 + 3);
+    REQUIRE(o->losses.size() == 1);
+    CHECK(o->losses[0].path == "ttk");
+    CHECK(o->losses[0].ratio == doctest::Approx(0.25));
+    // The classifier's own latency series (classify's output) attribute the ping the same way.
+    const auto& series = h.state.classifier().latency().series();
+    const auto prefix = test::lab().target_24(1);
+    CHECK(series.at(inference::latency_key{"fra", prefix, "ttk"}).pings == 1);
+    CHECK(series.at(inference::latency_key{"fra", prefix, "china-unicom"}).pings == 0);
+    // The latest trace's observation survives a restart (from the stored evidence).
+    CHECK(h.state.observed().at({"fra", target177()}).ping_target == dst177);
+    h.state.load(h.db);
+    REQUIRE(h.state.observed().count({"fra", target177()}) == 1);
+    CHECK(h.state.observed().at({"fra", target177()}).path == "ttk");
+    CHECK(h.state.observed().at({"fra", target177()}).ping_target == dst177);
+    auto p = h.run(test::batch(test::make_ping("fra", "h5", dst177, 2, 2, 125)));
+    REQUIRE(p);
+    REQUIRE(p->rtts.size() == 2);
+    CHECK(p->rtts[0].path == "ttk");
+}
+
+TEST_CASE("apply: a ping to the chosen hop outside the target prefix counts for its target") {
+    harness h;
+    // The destination is silent: pings go to the TTK-facing border interface.
+    auto silent = ttk("s1", 100);
+    silent.hops.pop_back();
+    const ipv4_addr border = test::border_addr(test::border::ttk);
+    REQUIRE(h.run(test::batch(silent)));
+    CHECK(h.state.ping_targets("fra").at(test::lab().target_24(1)) == border);
+    CHECK(h.state.target_pinged("fra", border) == target177());
+    CHECK_FALSE(h.state.target_pinged("tyo", border));
+    auto o = h.run(test::batch(test::make_ping("fra", "s2", border, 2, 1, 101)));
+    REQUIRE(o);
+    REQUIRE(o->rtts.size() == 1);
+    CHECK(o->rtts[0].target == target177());
+    CHECK(o->rtts[0].path == "ttk");
+    REQUIRE(o->losses.size() == 1);
+    CHECK(o->losses[0].target == target177());
+    // A ping to an address no target chose is stored but measures nothing.
+    o = h.run(
+        test::batch(test::make_ping("fra", "s3", *ipv4_addr::parse("192.0.2.77"), 2, 2, 102)));
+    REQUIRE(o);
+    CHECK(o->stored == 1);
+    CHECK(o->rtts.empty());
+}
+
+TEST_CASE("publish: loss per observed path next to the last-ping loss") {
+    harness h;
+    auto o = h.run(test::batch(cu("l1", 100), ttk("l2", 110),
+                               test::make_ping("fra", "l3", dst177, 4, 2, 111)));
+    REQUIRE(o);
+    metrics::controller_metrics m;
+    publish(*o, m);
+    const auto text = m.render();
+    CHECK(text.find(R"(tumen_path_loss_ratio{agent="fra",path="ttk",target=")" + target177() +
+                    R"("} 0.5)") != std::string::npos);
+    CHECK(text.find(R"(tumen_rtt_window_seconds{agent="fra",path="ttk",target=")" + target177() +
+                    R"(",quantile="0.5"})") != std::string::npos);
+    CHECK(text.find(R"(tumen_border_rtt_window_seconds{agent="fra",path="china-unicom",target=")" +
+                    target177() + R"(",quantile="0.5"})") != std::string::npos);
+}

@@ -15,7 +15,8 @@
 
 namespace tumen::campaign {
 
-/// One unit of work: probe `address` (inside `target_prefix`) with `how`.
+/// One unit of work: probe `address` (inside `target_prefix`; for a `ping`, the controller may
+/// choose an address outside it that answers for the prefix, e.g. its border hop) with `how`.
 struct work_item {
     std::string campaign;
     ipv4_prefix target_prefix;

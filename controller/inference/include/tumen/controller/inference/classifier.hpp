@@ -71,7 +71,8 @@ public:
 
     /// Processes one trace.
     classify_outcome process(const result::trace& t);
-    /// Adds a ping's latency to the series of the current path of its (agent, target).
+    /// Adds a ping's latency to the series of the path the latest trace of its (agent, target)
+    /// observed (not the confirmed path; "none" before any trace).
     /// Returns false when the ping matches no campaign target.
     bool process(const result::ping& p);
 
@@ -101,6 +102,7 @@ private:
     std::uint32_t max_paths_;
     std::map<track_key, path_tracker> trackers_;
     std::map<ipv4_prefix, std::vector<known_border>> borders_; ///< target prefix -> known
+    std::map<track_key, std::string> last_observed_; ///< path identity of the latest trace
     latency_accumulator latency_;
 };
 

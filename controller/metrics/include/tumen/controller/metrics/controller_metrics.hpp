@@ -3,6 +3,7 @@
 /// The controller's Prometheus metrics (prometheus-cpp registry), rendered with
 /// prometheus::TextSerializer by the /metrics endpoint of the Beast server. Labels are
 /// agent, target prefix, path and outcome names only: never per-hop addresses. Thread-safe.
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -18,6 +19,7 @@
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
+#include <prometheus/summary.h>
 
 #include <tumen/controller/metrics/process_metrics.hpp>
 
@@ -30,6 +32,13 @@ inline constexpr const char* duplicate = "duplicate"; ///< id already stored (re
 inline constexpr const char* rejected = "rejected";   ///< in a batch rejected with 400
 inline constexpr const char* failed = "failed";       ///< storage error (503, agent retries)
 } // namespace outcome
+
+/// The window of the RTT summaries (tumen_rtt_window_seconds): samples older than this age
+/// out, in rtt_window_age_buckets steps.
+inline constexpr std::chrono::seconds rtt_window_max_age{600};
+inline constexpr int rtt_window_age_buckets = 5;
+/// The quantile error (in rank) of the RTT summaries.
+inline constexpr double rtt_window_rank_error = 0.005;
 
 /// Every controller metric.
 class controller_metrics {
@@ -46,14 +55,20 @@ public:
     /// tumen_path_changes_total{agent,target,from,to} += 1.
     void count_change(const std::string& agent, const std::string& target, const std::string& from,
                       const std::string& to);
-    /// tumen_rtt_seconds{agent,target,path} (end-to-end RTT).
+    /// tumen_rtt_seconds{agent,target,path} (end-to-end RTT), histogram, and
+    /// tumen_rtt_window_seconds{agent,target,path,quantile}, summary over rtt_window_max_age.
     void observe_rtt(const std::string& agent, const std::string& target, const std::string& path,
                      double seconds);
-    /// tumen_border_rtt_seconds{agent,target,path} (RTT to the border hop).
+    /// tumen_border_rtt_seconds{agent,target,path} (RTT to the border hop), histogram, and
+    /// tumen_border_rtt_window_seconds{agent,target,path,quantile}, summary.
     void observe_border_rtt(const std::string& agent, const std::string& target,
                             const std::string& path, double seconds);
     /// tumen_loss_ratio{agent,target}.
     void set_loss(const std::string& agent, const std::string& target, double ratio);
+    /// tumen_path_loss_ratio{agent,target,path}: loss of the last ping, under the path the
+    /// latest trace of agent x target observed.
+    void set_path_loss(const std::string& agent, const std::string& target, const std::string& path,
+                       double ratio);
     /// tumen_agent_last_seen_timestamp_seconds{agent}.
     void set_last_seen(const std::string& agent, double unix_seconds);
     /// tumen_results_ingested_total{agent,outcome} += n.
@@ -97,6 +112,9 @@ private:
     void update_shares(const std::string& target);
     /// Removes the border path series of agent x target and its share (mutex_ held).
     void clear_border_path_locked(const std::string& agent, const std::string& target);
+    /// The tumen_(border_)rtt_window_seconds series of agent x target x path (created once).
+    prometheus::Summary& rtt_window(bool border, const std::string& agent,
+                                    const std::string& target, const std::string& path);
 
     std::shared_ptr<prometheus::Registry> registry_;
     process_collector process_;
@@ -105,6 +123,9 @@ private:
     prometheus::Family<prometheus::Histogram>& rtt_;
     prometheus::Family<prometheus::Histogram>& border_rtt_;
     prometheus::Family<prometheus::Gauge>& loss_;
+    prometheus::Family<prometheus::Summary>& rtt_window_;
+    prometheus::Family<prometheus::Summary>& border_rtt_window_;
+    prometheus::Family<prometheus::Gauge>& path_loss_;
     prometheus::Family<prometheus::Gauge>& share_;
     prometheus::Family<prometheus::Gauge>& last_seen_;
     prometheus::Family<prometheus::Counter>& ingested_;
@@ -120,6 +141,9 @@ private:
     /// agent x target x path -> RTT histogram series
     std::map<key3, prometheus::Histogram*> rtt_series_;
     std::map<key3, prometheus::Histogram*> border_rtt_series_;
+    /// agent x target x path -> windowed RTT summary series
+    std::map<key3, prometheus::Summary*> rtt_window_series_;
+    std::map<key3, prometheus::Summary*> border_rtt_window_series_;
     /// target -> path -> share gauge
     std::map<std::string, std::map<std::string, prometheus::Gauge*>> shares_;
     /// kind x version -> tumen_dataset_info series

@@ -17,7 +17,9 @@
 
 namespace tumen::controller::pipeline {
 
-/// One RTT observation for the metrics (path names as in the metric labels).
+/// One RTT observation for the metrics (path names as in the metric labels): a trace's under
+/// the path it observed, a ping's under the path the latest trace of its agent x target
+/// observed (verdict_state::observed), never the confirmed path.
 struct rtt_sample {
     std::string target, path;
     double seconds = 0;
@@ -27,6 +29,7 @@ struct rtt_sample {
 struct loss_sample {
     std::string target;
     double ratio = 0;
+    std::string path; ///< the path the latest trace of agent x target observed
 };
 /// A confirmed change, by path names.
 struct path_change {

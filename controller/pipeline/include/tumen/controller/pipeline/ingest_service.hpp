@@ -5,6 +5,7 @@
 /// (one store transaction) and publish (metrics). It also answers the read side (paths,
 /// changes, agents) from the same state. Thread-safe.
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -14,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <tumen/common/ipv4.hpp>
 #include <tumen/controller/config/campaign_source.hpp>
 #include <tumen/controller/inference/path_names.hpp>
 #include <tumen/controller/metrics/controller_metrics.hpp>
@@ -70,6 +72,9 @@ public:
     expected<batch_counts> ingest(const std::string& agent, std::string_view body,
                                   std::int64_t now);
 
+    /// Where `agent`'s pings go, by target prefix: the address chosen from the latest trace of
+    /// each (agent, target prefix) (inference/ping_target.hpp); prefixes without are absent.
+    std::map<ipv4_prefix, ipv4_addr> ping_targets(const std::string& agent) const;
     /// Current verdicts with evidence and their staleness at `now` (the /api/v1/paths
     /// document).
     nlohmann::json paths(std::int64_t now) const;

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -18,6 +19,16 @@ namespace tumen::controller::pipeline {
 
 /// (agent, target prefix) -> the current verdict row.
 using verdict_map = std::map<std::pair<std::string, std::string>, store::verdict_row>;
+
+/// What the latest trace of an (agent, target prefix) observed: pings, which have no path of
+/// their own, are recorded under its path, and go to its ping target (ping_target.hpp).
+struct observed_trace {
+    ipv4_prefix target;
+    std::string path;                     ///< path name, as in the metric labels
+    std::optional<ipv4_addr> ping_target; ///< where pings go; none: the campaign's address
+};
+/// (agent, target prefix) -> its latest trace's observation.
+using observed_map = std::map<std::pair<std::string, std::string>, observed_trace>;
 
 /// Trackers and verdicts, rebuilt from the store at start-up and after a failed commit.
 class verdict_state {
@@ -41,6 +52,15 @@ public:
     const inference::classifier& classifier() const noexcept { return *classifier_; }
     verdict_map& verdicts() noexcept { return verdicts_; }
     const verdict_map& verdicts() const noexcept { return verdicts_; }
+    /// The latest trace's path and ping target per (agent, target prefix); restored by load()
+    /// from the verdicts' evidence.
+    observed_map& observed() noexcept { return observed_; }
+    const observed_map& observed() const noexcept { return observed_; }
+    /// The target prefix (as text) of a ping by `agent` to `dst` outside every campaign target:
+    /// the one whose ping target is `dst`, if any.
+    std::optional<std::string> target_pinged(const std::string& agent, ipv4_addr dst) const;
+    /// The ping targets of `agent`, by target prefix (the assignment).
+    std::map<ipv4_prefix, ipv4_addr> ping_targets(const std::string& agent) const;
 
 private:
     asmap::as_map map_;
@@ -50,6 +70,7 @@ private:
     std::uint32_t max_paths_ = inference::default_max_paths_per_target;
     std::unique_ptr<inference::classifier> classifier_; ///< refers to campaigns_ and map_
     verdict_map verdicts_;
+    observed_map observed_;
 };
 
 } // namespace tumen::controller::pipeline
