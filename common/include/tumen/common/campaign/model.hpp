@@ -63,6 +63,9 @@ struct probe_params {
     double pps = 50;                  ///< per-campaign packet rate limit (per agent)
     std::uint16_t udp_port = 33435;   ///< base destination port for UDP methods
     std::uint16_t tcp_port = 80;      ///< destination port for tcp-syn
+    /// Time between watch probes of a target's border hops between full traces; 0: off
+    /// (docs/campaign-schema.md, docs/agent.md "Watch probes").
+    std::chrono::milliseconds watch_interval{0};
     friend bool operator==(const probe_params&, const probe_params&) = default;
 };
 
@@ -71,6 +74,7 @@ enum class param : std::uint8_t {
     interval,
     jitter,
     wait,
+    watch_interval,
     attempts,
     first_ttl,
     max_ttl,
