@@ -223,9 +223,16 @@ parsed<trace> parse_trace(const nlohmann::json& j, const parse_options& opts) {
               r.integer("paris_id", t.paris_id, false, 0, 65535) &&
               r.integer("timestamp", t.timestamp, true, 0, std::int64_t{1} << 40) &&
               r.integer("endtime", t.endtime, false, 0, std::int64_t{1} << 40) &&
-              r.str("stop_reason", stop, false);
+              r.str("stop_reason", stop, false) && r.str("trigger", t.trigger, false) &&
+              r.boolean("confirmation", t.confirmation);
     if (ok && !r.has("endtime")) {
         t.endtime = t.timestamp;
+    }
+    if (ok && !t.trigger.empty() && t.trigger != trigger_watch) {
+        ok = r.fail("trigger", "unknown trigger \"" + t.trigger + "\" (expected \"watch\")");
+    }
+    if (ok && t.confirmation && t.trigger.empty()) {
+        ok = r.fail("confirmation", "a confirmation trace needs \"trigger\":\"watch\"");
     }
     if (ok && r.has("stop_reason")) {
         auto s = parse_stop_reason(stop);

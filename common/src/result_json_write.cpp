@@ -79,6 +79,12 @@ nlohmann::json to_json(const trace& t) {
     if (!t.dst_name.empty()) {
         j["dst_name"] = t.dst_name;
     }
+    if (!t.trigger.empty()) {
+        j["trigger"] = t.trigger;
+    }
+    if (t.confirmation) {
+        j["confirmation"] = true;
+    }
     return j;
 }
 

@@ -79,6 +79,40 @@ TEST_CASE("trace JSON round-trips and uses the Atlas layout") {
     CHECK(*back == t);
 }
 
+TEST_CASE("watch markers: written only when set, optional and checked on input") {
+    trace t = sample_trace();
+    auto plain = to_json(t);
+    CHECK_FALSE(plain.contains("trigger"));
+    CHECK_FALSE(plain.contains("confirmation"));
+    t.trigger = trigger_watch;
+    t.confirmation = true;
+    auto j = to_json(t);
+    CHECK(j["trigger"] == "watch");
+    CHECK(j["confirmation"] == true);
+    auto back = parse_trace(j);
+    REQUIRE(back.ok());
+    CHECK(*back == t);
+    // An older result without the markers is a round's trace.
+    auto old = parse_trace(plain);
+    REQUIRE(old.ok());
+    CHECK(old->trigger.empty());
+    CHECK_FALSE(old->confirmation);
+    const std::vector<std::pair<std::string, nlohmann::json>> bad = {
+        {"trigger", "cron"}, {"trigger", 1}, {"confirmation", "yes"}};
+    for (const auto& [key, value] : bad) {
+        auto b = j;
+        b[key] = value;
+        auto r = parse_trace(b);
+        REQUIRE_FALSE(r.ok());
+        CHECK(r.error().where == key);
+    }
+    auto lone = plain;
+    lone["confirmation"] = true;
+    auto r = parse_trace(lone);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().where == "confirmation");
+}
+
 TEST_CASE("ping JSON round-trips with Atlas min/avg/max") {
     ping p;
     p.id = "tyo-1";

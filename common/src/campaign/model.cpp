@@ -16,6 +16,7 @@ constexpr param_keys param_names[] = {
     {param::stale_after, "stale_after", "stale_after_ms"},
     {param::jitter, "jitter", "jitter_ms"},
     {param::wait, "wait", "wait_ms"},
+    {param::watch_interval, "watch_interval", "watch_interval_ms"},
     {param::attempts, "attempts", "attempts"},
     {param::first_ttl, "first_ttl", "first_ttl"},
     {param::max_ttl, "max_ttl", "max_ttl"},
@@ -45,6 +46,21 @@ std::optional<param_problem> check_range(param p, std::uint64_t v, std::uint64_t
                                 " and " + std::to_string(hi) + ", got " + std::to_string(v)};
 }
 
+/// watch_interval: 0 (off), or from 1s up to (not including) interval.
+std::optional<param_problem> check_watch_interval(const probe_params& p) {
+    if (p.watch_interval.count() == 0) {
+        return std::nullopt;
+    }
+    if (p.watch_interval < limits::interval_min) {
+        return param_problem{param::watch_interval,
+                             "watch_interval must be 0 (off) or at least 1s"};
+    }
+    if (p.watch_interval >= p.interval) {
+        return param_problem{param::watch_interval, "watch_interval must be shorter than interval"};
+    }
+    return std::nullopt;
+}
+
 std::optional<param_problem> check_ranges(const probe_params& p) {
     if (p.interval < limits::interval_min) {
         return param_problem{param::interval, "interval must be at least 1s"};
@@ -57,6 +73,9 @@ std::optional<param_problem> check_ranges(const probe_params& p) {
     }
     if (p.wait < limits::wait_min || p.wait > limits::wait_max) {
         return param_problem{param::wait, "wait must be between 10ms and 60s"};
+    }
+    if (auto e = check_watch_interval(p)) {
+        return e;
     }
     const std::pair<param, std::pair<std::uint64_t, std::uint64_t>> counts[] = {
         {param::attempts, {1, limits::attempts_max}},

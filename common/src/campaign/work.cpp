@@ -16,6 +16,7 @@ bool read_params(field_reader& r, probe_params& p) {
     std::int64_t interval = 0;
     std::int64_t jitter = 0;
     std::int64_t wait = 0;
+    std::int64_t watch = 0;
     // hops_in_flight is optional (absent from work items of controllers before it existed):
     // the default, one at a time.
     const bool ok =
@@ -26,6 +27,7 @@ bool read_params(field_reader& r, probe_params& p) {
         r.integer("max_ttl", p.max_ttl, true, 0, u32) &&
         r.integer("gap_limit", p.gap_limit, true, 0, u32) &&
         r.integer("hops_in_flight", p.hops_in_flight, false, 0, u32) &&
+        r.integer("watch_interval_ms", watch, false, 0, i64) &&
         r.integer("udp_port", p.udp_port, true, 0, 65535) &&
         r.integer("tcp_port", p.tcp_port, true, 0, 65535) && r.number("pps", p.pps, true);
     if (!ok) {
@@ -34,10 +36,21 @@ bool read_params(field_reader& r, probe_params& p) {
     p.interval = std::chrono::milliseconds(interval);
     p.jitter = std::chrono::milliseconds(jitter);
     p.wait = std::chrono::milliseconds(wait);
+    p.watch_interval = std::chrono::milliseconds(watch);
     if (auto problem = validate(p)) {
         return r.fail(json_key(problem->field), problem->what);
     }
     return true;
+}
+
+/// Adds the watch-probe fields to `j` when watch probes are on: items without them keep the
+/// form older agents know.
+nlohmann::json with_watch(const work_item& w, nlohmann::json j) {
+    if (w.params.watch_interval.count() > 0) {
+        j["watch_interval_ms"] = w.params.watch_interval.count();
+        j["hysteresis"] = w.hysteresis;
+    }
+    return j;
 }
 
 } // namespace
@@ -83,21 +96,21 @@ std::vector<work_item> compute_work(const campaign_set& set, std::string_view ag
 }
 
 nlohmann::json to_json(const work_item& w) {
-    return nlohmann::json{{"campaign", w.campaign},
-                          {"target_prefix", w.target_prefix.to_string()},
-                          {"address", w.address.to_string()},
-                          {"method", to_string(w.how)},
-                          {"interval_ms", w.params.interval.count()},
-                          {"jitter_ms", w.params.jitter.count()},
-                          {"wait_ms", w.params.wait.count()},
-                          {"attempts", w.params.attempts},
-                          {"first_ttl", w.params.first_ttl},
-                          {"max_ttl", w.params.max_ttl},
-                          {"gap_limit", w.params.gap_limit},
-                          {"hops_in_flight", w.params.hops_in_flight},
-                          {"pps", w.params.pps},
-                          {"udp_port", w.params.udp_port},
-                          {"tcp_port", w.params.tcp_port}};
+    return with_watch(w, nlohmann::json{{"campaign", w.campaign},
+                                        {"target_prefix", w.target_prefix.to_string()},
+                                        {"address", w.address.to_string()},
+                                        {"method", to_string(w.how)},
+                                        {"interval_ms", w.params.interval.count()},
+                                        {"jitter_ms", w.params.jitter.count()},
+                                        {"wait_ms", w.params.wait.count()},
+                                        {"attempts", w.params.attempts},
+                                        {"first_ttl", w.params.first_ttl},
+                                        {"max_ttl", w.params.max_ttl},
+                                        {"gap_limit", w.params.gap_limit},
+                                        {"hops_in_flight", w.params.hops_in_flight},
+                                        {"pps", w.params.pps},
+                                        {"udp_port", w.params.udp_port},
+                                        {"tcp_port", w.params.tcp_port}});
 }
 
 parsed<work_item> parse_work_item(const nlohmann::json& j) {
@@ -131,7 +144,8 @@ parsed<work_item> parse_work_item(const nlohmann::json& j) {
     w.target_prefix = *p;
     w.address = *a;
     w.how = *m;
-    if (!read_params(r, w.params)) {
+    // hysteresis and watch_interval_ms are optional (absent: watch probes off, K = 2).
+    if (!read_params(r, w.params) || !r.integer("hysteresis", w.hysteresis, false, 1, 1000)) {
         return *r.error();
     }
     return w;

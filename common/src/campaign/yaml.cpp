@@ -176,9 +176,11 @@ struct duration_member {
     param which;
     std::chrono::milliseconds probe_params::*member;
 };
-constexpr duration_member duration_members[] = {{param::interval, &probe_params::interval},
-                                                {param::jitter, &probe_params::jitter},
-                                                {param::wait, &probe_params::wait}};
+constexpr duration_member duration_members[] = {
+    {param::interval, &probe_params::interval},
+    {param::jitter, &probe_params::jitter},
+    {param::wait, &probe_params::wait},
+    {param::watch_interval, &probe_params::watch_interval}};
 struct count_member {
     param which;
     std::uint32_t probe_params::*member;
@@ -238,8 +240,8 @@ campaign parse_campaign(const yaml_reader& y, const YAML::Node& n) {
     for (const auto& [key, v] :
          y.keys(n,
                 {"name", "description", "targets", "classes", "methods", "interval", "jitter",
-                 "wait", "attempts", "first_ttl", "max_ttl", "gap_limit", "hops_in_flight", "pps",
-                 "udp_port", "tcp_port", "agents", "stale_after"},
+                 "wait", "watch_interval", "attempts", "first_ttl", "max_ttl", "gap_limit",
+                 "hops_in_flight", "pps", "udp_port", "tcp_port", "agents", "stale_after"},
                 "a campaign")) {
         if (key == "name") {
             c.name = y.scalar(v, "name");

@@ -91,6 +91,15 @@ agent_metrics::agent_metrics(const std::string& agent, const std::string& versio
     assignment_items_ = &gauge(r, "tumen_agent_assignment_items", "Work items currently assigned");
     rounds_skipped_ = &counter(r, "tumen_agent_rounds_skipped_total",
                                "Rounds skipped because the previous one was still running");
+    watch_probes_ = &counter(r, "tumen_agent_watch_probes_total",
+                             "Watch probes sent to border hops between rounds");
+    watch_alarms_ = &counter(r, "tumen_agent_watch_alarms_total",
+                             "Watch probes that saw another address or silence at a border hop");
+    watch_retraces_ = &counter(r, "tumen_agent_watch_retraces_total",
+                               "Full traces started at once by a watch alarm");
+    watch_confirmations_ =
+        &counter(r, "tumen_agent_watch_confirmations_total",
+                 "Confirmation traces run after a watch re-trace showed a new border");
 }
 
 agent_metrics::~agent_metrics() = default;

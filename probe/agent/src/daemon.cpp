@@ -20,6 +20,7 @@
 #include <tumen/probe/engine/engine.hpp>
 
 #include "round_runner.hpp"
+#include "watcher.hpp"
 
 namespace tumen::probe::agent {
 namespace asio = boost::asio;
@@ -70,6 +71,7 @@ private:
     std::unique_ptr<result_handoff> handoff_;
     std::unique_ptr<scheduler> scheduler_;
     std::unique_ptr<round_runner> runner_;
+    std::unique_ptr<watcher> watcher_;
     std::unique_ptr<assignment_poller> poller_;
 
     bool stopping_ = false;
@@ -104,6 +106,12 @@ void daemon::start_work() {
         io_, *engine_, id_,
         [this](const std::string& id, const nlohmann::json& j, bool) { handoff_->deliver(id, j); },
         metrics_.get());
+    watcher_ = std::make_unique<watcher>(
+        io_, *engine_, id_,
+        [this](const std::string& id, const nlohmann::json& j, bool) { handoff_->deliver(id, j); },
+        metrics_.get());
+    scheduler_->observe_traces(
+        [this](const campaign::work_item& w, const result::trace& t) { watcher_->on_trace(w, t); });
     runner_ =
         std::make_unique<round_runner>(io_, *scheduler_, *metrics_, id_, cfg_.labels, opts_.once);
     wait_signal();
@@ -169,6 +177,7 @@ void daemon::shutdown(const char* why) {
     spdlog::info("{}: stopping: {} job(s) in flight, {} not started", why, engine_->pending(),
                  scheduler_->waiting());
     scheduler_->stop();
+    watcher_->stop();
     runner_->stop();
     if (poller_) {
         poller_->stop();

@@ -136,10 +136,14 @@ void scheduler::start(const campaign::work_item& w) {
     } else {
         auto req = to_trace_request(w, 4096);
         req.id = id;
-        engine_.submit_trace(std::move(req), [done_common, id](result::trace t) {
-            t.id = id;
-            done_common(id, result::to_json(t), true);
-        });
+        engine_.submit_trace(std::move(req),
+                             [this, done_common, id, w, alive = alive_](result::trace t) {
+                                 t.id = id;
+                                 if (*alive && observer_) {
+                                     observer_(w, t);
+                                 }
+                                 done_common(id, result::to_json(t), true);
+                             });
     }
 }
 

@@ -102,3 +102,37 @@ TEST_CASE("hops_in_flight: YAML range, JSON round trip, and optional in work ite
         CHECK(e.error().where == "hops_in_flight");
     }
 }
+
+TEST_CASE("watch_interval and hysteresis: JSON round trip, optional in work items") {
+    std::string g = good;
+    auto set = parse_campaigns(
+        replace(g, "    jitter: 500ms", "    jitter: 500ms\n    watch_interval: 5s"), "good.yaml");
+    CHECK(set.campaigns[0].params.watch_interval == std::chrono::seconds(5));
+    CHECK(parse_campaigns(good, "good.yaml").campaigns[0].params.watch_interval.count() == 0);
+    auto w = compute_work(set, "fra", {}, 0)[0];
+    CHECK(w.hysteresis == default_hysteresis);
+    w.hysteresis = 3;
+    auto j = to_json(w);
+    CHECK(j["watch_interval_ms"] == 5000);
+    CHECK(j["hysteresis"] == 3);
+    auto back = parse_work_item(j);
+    REQUIRE(back.ok());
+    CHECK(*back == w);
+    // An item from a controller before watch probes: off, K = 2.
+    j.erase("watch_interval_ms");
+    j.erase("hysteresis");
+    back = parse_work_item(j);
+    REQUIRE(back.ok());
+    CHECK(back->params.watch_interval.count() == 0);
+    CHECK(back->hysteresis == 2);
+    // Without watch probes the item keeps its older form.
+    const auto off = to_json(compute_work(parse_campaigns(good, "good.yaml"), "fra", {}, 0)[0]);
+    CHECK_FALSE(off.contains("watch_interval_ms"));
+    CHECK_FALSE(off.contains("hysteresis"));
+    for (int bad : {0, 1001, -1}) {
+        j["hysteresis"] = bad;
+        auto e = parse_work_item(j);
+        REQUIRE_FALSE(e.ok());
+        CHECK(e.error().where == "hysteresis");
+    }
+}

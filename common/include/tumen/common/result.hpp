@@ -73,6 +73,12 @@ struct trace {
     std::int64_t endtime = 0;          ///< end, Unix seconds
     stop_reason stop = stop_reason::none;
     std::vector<hop> hops;
+    /// Why the agent ran the trace: empty for a round's trace, "watch" for a re-trace that a
+    /// watch probe started (and its confirmation traces). JSON `trigger`, optional.
+    std::string trigger;
+    /// A confirmation trace run at once after a watch re-trace showed a new border: the
+    /// controller counts it as an observation of its own. JSON `confirmation`, optional.
+    bool confirmation = false;
     friend bool operator==(const trace&, const trace&) = default;
 };
 
@@ -90,6 +96,9 @@ struct ping {
     std::vector<std::optional<double>> rtts_ms; ///< one per probe, nullopt when lost
     friend bool operator==(const ping&, const ping&) = default;
 };
+
+/// The `trigger` of a trace started by a watch alarm.
+inline constexpr const char* trigger_watch = "watch";
 
 const char* to_string(stop_reason r) noexcept;
 std::optional<stop_reason> parse_stop_reason(std::string_view text) noexcept;

@@ -68,6 +68,9 @@ struct probe_params {
     std::optional<std::chrono::milliseconds> stale_after;
     /// stale_after, or its default.
     std::chrono::milliseconds stale_after_or_default() const;
+    /// Time between watch probes of a target's border hops between full traces; 0: off
+    /// (docs/campaign-schema.md, docs/agent.md "Watch probes").
+    std::chrono::milliseconds watch_interval{0};
     friend bool operator==(const probe_params&, const probe_params&) = default;
 };
 
@@ -77,6 +80,7 @@ enum class param : std::uint8_t {
     stale_after,
     jitter,
     wait,
+    watch_interval,
     attempts,
     first_ttl,
     max_ttl,

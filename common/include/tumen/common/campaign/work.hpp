@@ -15,6 +15,9 @@
 
 namespace tumen::campaign {
 
+/// The hysteresis K assumed when a work item does not carry one.
+inline constexpr std::uint32_t default_hysteresis = 2;
+
 /// One unit of work: probe `address` (inside `target_prefix`; for a `ping`, the controller may
 /// choose an address outside it that answers for the prefix, e.g. its border hop) with `how`.
 struct work_item {
@@ -23,6 +26,10 @@ struct work_item {
     ipv4_addr address;
     method how = method::udp_paris;
     probe_params params;
+    /// The controller's hysteresis K: with watch probes on, the agent runs K-1 confirmation
+    /// traces after a re-trace that shows a new border (docs/agent.md, "Watch probes").
+    /// Optional in JSON (absent from older controllers' items): 2.
+    std::uint32_t hysteresis = default_hysteresis;
     friend bool operator==(const work_item&, const work_item&) = default;
 };
 

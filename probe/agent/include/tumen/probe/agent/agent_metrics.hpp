@@ -73,6 +73,16 @@ public:
     /// Jobs skipped because the previous round of the same item was still running.
     void round_skipped() { rounds_skipped_->Increment(); }
 
+    /// Watch probes (docs/agent.md, "Watch probes"): probes sent, alarms raised, full
+    /// re-traces they started, confirmation traces run after a re-trace showed a new border.
+    void watch_probe() { watch_probes_->Increment(); }
+    void watch_alarm() { watch_alarms_->Increment(); }
+    void watch_retrace() { watch_retraces_->Increment(); }
+    void watch_confirmation() { watch_confirmations_->Increment(); }
+    double watch_probes() const { return watch_probes_->Value(); }
+    double watch_retraces() const { return watch_retraces_->Value(); }
+    double watch_confirmations() const { return watch_confirmations_->Value(); }
+
     /// Test access to counts.
     double upload_errors(upload_error why) const;
     double uploaded_results() const { return uploaded_results_->Value(); }
@@ -108,6 +118,10 @@ private:
     prometheus::Family<prometheus::Counter>* assignment_polls_;
     prometheus::Gauge* assignment_items_;
     prometheus::Counter* rounds_skipped_;
+    prometheus::Counter* watch_probes_;
+    prometheus::Counter* watch_alarms_;
+    prometheus::Counter* watch_retraces_;
+    prometheus::Counter* watch_confirmations_;
     std::unique_ptr<engine::counters> last_engine_;
 };
 

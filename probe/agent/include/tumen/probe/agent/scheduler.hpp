@@ -28,6 +28,9 @@ namespace tumen::probe::agent {
 using result_sink =
     std::function<void(const std::string& id, const nlohmann::json& result, bool is_trace)>;
 
+/// Sees every finished trace of a round with its work item (the watch probes learn from it).
+using trace_observer = std::function<void(const campaign::work_item& w, const result::trace& t)>;
+
 /// The engine requests for one work item (id and campaign set; flow chosen from the target
 /// so a target keeps its Paris flow across rounds).
 engine::trace_request to_trace_request(const campaign::work_item& w, std::uint16_t max_flows);
@@ -50,6 +53,9 @@ public:
                    const std::vector<campaign::work_item>& items,
                    std::chrono::system_clock::time_point round_end);
 
+    /// Calls `observer` for every finished trace, before the sink.
+    void observe_traces(trace_observer observer) { observer_ = std::move(observer); }
+
     /// Cancels every start not yet due (in-flight jobs continue).
     void stop();
     /// Items waiting for their start time.
@@ -66,6 +72,7 @@ private:
     engine::engine& engine_;
     std::string agent_;
     result_sink sink_;
+    trace_observer observer_;
     agent_metrics* metrics_;
     std::mt19937_64 rng_;
     std::vector<std::unique_ptr<boost::asio::steady_timer>> timers_;
