@@ -62,8 +62,7 @@ while [ $((SECONDS - start)) -lt "$seconds" ]; do
   "$PL_LAB_SH" outage "$name" off >>"$PL_WORK/lab.log" 2>&1 || fail "outage $name off failed"
   # Traces that started during the outage and could not reach the target (a trace lasts a
   # few seconds: the window ends 10 s before the restore).
-  n="$(traces_between "$on" $((off - 10)))"
-  reached="$(traces_between "$on" $((off - 10)) "$(in_target h.addr)")"
+  read -r n reached _ <<<"$(outage_counts "$on" $((off - 10)))"
   died=$((died + n - reached))
   pl_all_alive || fail "a process of the pipeline died"
   cycle=$((cycle + 1))

@@ -48,9 +48,7 @@ no_change "before any outage"
 
 # 2. Inside China Unicom. A trace is a few seconds long: the window leaves 10 s at the end.
 run_outage cu
-n="$(traces_between "$OUTAGE_ON" $((OUTAGE_OFF - 10)))"
-reached="$(traces_between "$OUTAGE_ON" $((OUTAGE_OFF - 10)) "$(in_target h.addr)")"
-beyond="$(traces_between "$OUTAGE_ON" $((OUTAGE_OFF - 10)) \
+read -r n reached beyond <<<"$(outage_counts "$OUTAGE_ON" $((OUTAGE_OFF - 10)) \
   "h.addr IN ('$LAB_CU3A_ADDR', '$LAB_CU3B_ADDR', '$LAB_KPBR_CU_ADDR_a', '$LAB_KPBR_CU_ADDR_b')")"
 echo "outage cu: $n traceroutes during it, $reached reached the target, $beyond crossed cu2"
 check "outage cu: traces were stored during it" test "$n" -ge 12
@@ -58,9 +56,7 @@ check "outage cu: none reached the target or got past cu2" test "$reached" = 0 -
 
 # 3. Beyond the border.
 run_outage border
-n="$(traces_between "$OUTAGE_ON" $((OUTAGE_OFF - 10)))"
-reached="$(traces_between "$OUTAGE_ON" $((OUTAGE_OFF - 10)) "$(in_target h.addr)")"
-at_border="$(traces_between "$OUTAGE_ON" $((OUTAGE_OFF - 10)) \
+read -r n reached at_border <<<"$(outage_counts "$OUTAGE_ON" $((OUTAGE_OFF - 10)) \
   "h.addr IN ('$LAB_KPBR_CU_ADDR_a', '$LAB_KPBR_CU_ADDR_b')")"
 echo "outage border: $n traceroutes during it, $reached reached the target, $at_border reached kp-br"
 check "outage border: traces were stored during it" test "$n" -ge 12

@@ -5,6 +5,8 @@
 #   in_target COLUMN          SQL condition: COLUMN is an address of one of the target /24s
 #   traces_between FROM TO [COND]  traceroutes toward the target that started in (FROM, TO)
 #                             (whole seconds), optionally only those with a hop h where COND
+#   outage_counts FROM TO [COND]  "N REACHED MATCHING": traceroutes that started in (FROM, TO),
+#                             how many of them reached the target, how many have a hop h where COND
 #   more_rounds N WHAT        waits until every agent stored N more traceroutes to every /24
 #   no_change WHEN [EXCEPT]   checks: no change event in the store and in /api/v1/changes, every
 #                             verdict china-unicom except EXCEPT (AGENT:/24=PATH,...)
@@ -19,6 +21,12 @@ traces_between() {
   local cond="${3:+AND EXISTS (SELECT 1 FROM hops h WHERE h.rid = r.rid AND ($3))}"
   db "SELECT COUNT(*) FROM results r WHERE r.kind = 'traceroute' AND r.timestamp > $1
       AND r.timestamp < $2 AND $(in_target r.dst) $cond;"
+}
+
+outage_counts() {
+  local matching=0
+  [ -z "${3:-}" ] || matching="$(traces_between "$1" "$2" "$3")"
+  echo "$(traces_between "$1" "$2") $(traces_between "$1" "$2" "$(in_target h.addr)") $matching"
 }
 
 more_rounds() {
