@@ -46,13 +46,18 @@ function(tumen_add_script_test)
                                               TIMEOUT ${arg_TIMEOUT} ENVIRONMENT "${env}")
 endfunction()
 
-# tumen_add_lab_test(NAME name SCRIPT path [TIMEOUT s] [ENVIRONMENT k=v...])
-# A shell test in the namespace lab: label `lab`, serialised with every other lab test
+# tumen_add_lab_test(NAME name SCRIPT path [ARGS a...] [TIMEOUT s] [ENVIRONMENT k=v...]
+#                    [LABELS l...])
+# A shell test in the namespace lab: label `lab` (or LABELS, e.g. `soak` for the long runs
+# that the default test command leaves out), serialised with every other lab test
 # (RESOURCE_LOCK), otherwise as tumen_add_script_test.
 function(tumen_add_lab_test)
-  tumen_add_script_test(${ARGN} LABELS lab)
-  cmake_parse_arguments(arg "" "NAME" "" ${ARGN})
-  set_tests_properties(${arg_NAME} PROPERTIES RESOURCE_LOCK tumen_lab)
+  cmake_parse_arguments(lab "" "NAME" "LABELS" ${ARGN})
+  if(NOT lab_LABELS)
+    set(lab_LABELS lab)
+  endif()
+  tumen_add_script_test(NAME ${lab_NAME} ${lab_UNPARSED_ARGUMENTS} LABELS ${lab_LABELS})
+  set_tests_properties(${lab_NAME} PROPERTIES RESOURCE_LOCK tumen_lab)
 endfunction()
 
 # tumen_add_unit_test(name SOURCES... LIBS...)

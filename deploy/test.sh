@@ -4,6 +4,8 @@
 # reported as skipped by CTest, never as passed.
 #   deploy/test.sh            all tests
 #   deploy/test.sh -L unit    only unit tests (any ctest arguments are passed through)
+#   deploy/test.sh -L soak    the long lab runs (label soak, e.g. 30 minutes of lab noise),
+#                             which the plain command leaves out (it runs their short forms)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
@@ -22,7 +24,10 @@ if [ "$(id -u)" -eq 0 ] && [ -x "$here/lab/lab.sh" ]; then
   "$here/lab/lab.sh" down >/dev/null 2>&1 || true
 fi
 
-ctest --test-dir build --output-on-failure --no-tests=error "$@"
+# Without arguments: every test but the long soak runs (label soak; CI runs their short forms).
+default_args=()
+[ $# -gt 0 ] || default_args=(-LE soak)
+ctest --test-dir build --output-on-failure --no-tests=error "${default_args[@]}" "$@"
 
 if [ "${TUMEN_FUZZ_SECONDS:-60}" != 0 ] && [ -x "$here/fuzz.sh" ] && [ $# -eq 0 ]; then
   "$here/fuzz.sh" "${TUMEN_FUZZ_SECONDS:-60}"

@@ -1,12 +1,21 @@
 #!/usr/bin/env bash
 # The tumen lab: a few network namespaces that play three vantage points, their access
-# routers, China Unicom and TransTelecom paths and the Star JV border (see README.md).
+# routers, China Unicom and TransTelecom paths, a third transit (Tata-like, AS6453, in no
+# class of the lab campaign) and the Star JV border (see README.md).
 #
 #   lab.sh up                       build the lab (takes an existing one down first)
 #   lab.sh down                     remove everything of this lab, even after a failed run
-#   lab.sh status                   nodes, helper processes, transit per VP and /24
-#   lab.sh flip ttk|cu [fra|tyo|msk|all] [PREFIX]
+#   lab.sh status                   nodes, helper processes, loss, outages, transit per VP and /24
+#   lab.sh flip ttk|cu|tata [fra|tyo|msk|all] [PREFIX]
 #                                   move traffic toward the target (and its return) to a transit
+#   lab.sh outage cu|ttk|border|all [on|off]
+#                                   cut a link (default on): cu = cu2 -> cu3a/cu3b (traces die
+#                                   inside China Unicom), ttk = ttk1 -> ttk2 (inside TTK),
+#                                   border = kp-br -> kp-host (after the border); off restores
+#   lab.sh loss cu1-cu2|ttk1-ttk2 PCT [PCT_BACK]
+#                                   random loss on a delay line now (both ways, or A->B and B->A)
+#   lab.sh counters cu1-cu2|ttk1-ttk2
+#                                   the delay line's packet counters (SIGUSR1), one line per way
 #   lab.sh exec NODE CMD...         run CMD inside NODE's namespace
 #   lab.sh ns NODE                  print NODE's namespace name
 #
@@ -25,12 +34,15 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 # shellcheck source=deploy/lab/lab.env
 . "$here/lab.env"
+# shellcheck source=deploy/lab/lab_faults.sh
+. "$here/lab_faults.sh" # outage, loss, counters
 
 LAB="${TUMEN_LAB:-$LAB_NAME_DEFAULT}"
 RUN_BASE=/run/tumen-lab
 RUN_DIR="$RUN_BASE/$LAB"
 TABLE_CU=200
 TABLE_TTK=201
+TABLE_TATA=202
 PREF_PREFIX=1000 # kp-br rules for one VP and one prefix: 1000 + (32 - length), before per-VP rules
 PREF_VP=2000     # kp-br rules for one VP and the whole target
 
@@ -111,15 +123,32 @@ link_loss() {
   echo 0
 }
 
+# Closes every descriptor above 2 of the current (sub)shell.
+close_inherited_fds() {
+  local fd n
+  for fd in /proc/$BASHPID/fd/*; do
+    n="${fd##*/}"
+    [[ "$n" =~ ^[0-9]+$ ]] && [ "$n" -gt 2 ] && eval "exec $n>&-" 2>/dev/null
+  done
+  return 0
+}
+
 # start_delayline A B DELAY_MS: TUN dl-B in A and dl-A in B, joined with DELAY_MS each way.
 start_delayline() {
   local a=$1 b=$2 delay=$3 bin loss
   bin="$(delayline_binary)"
   loss="$(link_loss "$a" "$b")"
-  setsid "$bin" --ns-a "$(nsname "$a")" --dev-a "dl-$b" --ns-b "$(nsname "$b")" --dev-b "dl-$a" \
-    --name-a "$a" --name-b "$b" --delay-ms "$delay" --loss-pct "$loss" \
-    --pidfile "$RUN_DIR/delayline-$a-$b.pid" \
-    </dev/null >>"$RUN_DIR/delayline-$a-$b.log" 2>&1 9>&- &
+  # `lab.sh loss` rewrites this file and sends SIGHUP (lab_faults.sh).
+  echo "loss $loss" >"$RUN_DIR/delayline-$a-$b.control"
+  # The delay line outlives this script: it gets no descriptor of ours beyond 0-2 (a caller's
+  # `flock LOCKFILE lab.sh up` must not stay locked for as long as the lab runs).
+  (
+    close_inherited_fds
+    exec setsid "$bin" --ns-a "$(nsname "$a")" --dev-a "dl-$b" --ns-b "$(nsname "$b")" --dev-b "dl-$a" \
+      --name-a "$a" --name-b "$b" --delay-ms "$delay" --loss-pct "$loss" \
+      --pidfile "$RUN_DIR/delayline-$a-$b.pid" --control "$RUN_DIR/delayline-$a-$b.control" \
+      </dev/null >>"$RUN_DIR/delayline-$a-$b.log" 2>&1
+  ) &
   echo "$!" >"$RUN_DIR/delayline-$a-$b.spawned"
 }
 
@@ -254,7 +283,7 @@ set_sysctls() {
   local s=(net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
     net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1)
   case "$node" in
-    acc-* | cu* | ttk* | kp-br)
+    acc-* | cu* | ttk* | tata | kp-br)
       s+=(net.ipv4.ip_forward=1 net.ipv4.icmp_errors_use_inbound_ifaddr=1)
       ;;
   esac
@@ -292,6 +321,13 @@ plan_links() {
     veth cu1 "${!cu1_var}/30" "acc-$v" "$(next_addr "${!cu1_var}")/30"
     veth ttk1 "${!ttk1_var}/30" "acc-$v" "$(next_addr "${!ttk1_var}")/30"
   done
+  # access routers <-> tata (AS6453, the third transit), one /30 each; tata <-> kp-br
+  local tata_var
+  for v in $LAB_VPS; do
+    tata_var="LAB_TATA_ADDR_$v"
+    veth tata "${!tata_var}/30" "acc-$v" "$(next_addr "${!tata_var}")/30"
+  done
+  veth tata "$(prev_addr "$LAB_KPBR_TATA_ADDR")/30" kp-br "$LAB_KPBR_TATA_ADDR/30"
   # CU backbone ($LAB_CU_BACKBONE_PREFIX, not in pfx2as) and the border links in CU space
   veth cu2 "$(prev_addr "$LAB_CU3A_ADDR")/30" cu3a "$LAB_CU3A_ADDR/30"
   veth cu2 "$(prev_addr "$LAB_CU3B_ADDR")/30" cu3b "$LAB_CU3B_ADDR/30"
@@ -307,7 +343,7 @@ plan_links() {
 }
 
 plan_routes() {
-  local v p cu1_var ttk1_var
+  local v p cu1_var ttk1_var tata_var
   local cu2_gw cu1_gw ttk2_gw ttk1_gw
   cu1_gw="$(prev_addr "$LAB_CU2_ADDR")" # cu1 as seen from cu2
   cu2_gw="$LAB_CU2_ADDR"
@@ -323,9 +359,12 @@ plan_routes() {
     add_route "acc-$v" "route add $LAB_CU_PREFIX via ${!cu1_var}"
     add_route "acc-$v" "route add $LAB_CU_BACKBONE_PREFIX via ${!cu1_var}"
     add_route "acc-$v" "route add $LAB_TTK_PREFIX via ${!ttk1_var}"
+    tata_var="LAB_TATA_ADDR_$v"
+    add_route "acc-$v" "route add $LAB_TATA_PREFIX via ${!tata_var}"
     # transits back to the VP's hosting prefix
     add_route cu1 "route add ${!p} via $(next_addr "${!cu1_var}")"
     add_route ttk1 "route add ${!p} via $(next_addr "${!ttk1_var}")"
+    add_route tata "route add ${!p} via $(next_addr "${!tata_var}")"
   done
   # cu1: onward to cu2; the black hole ends here without any ICMP
   add_route cu1 "route add $LAB_TARGET_PREFIX via $cu2_gw"
@@ -346,6 +385,8 @@ plan_routes() {
   add_route ttk1 "route add $(net30 "$LAB_KPBR_TTK_ADDR") via $ttk2_gw"
   add_route ttk2 "route add default via $ttk1_gw"
   add_route ttk2 "route add $LAB_TARGET_PREFIX via $LAB_KPBR_TTK_ADDR"
+  # Tata: straight to kp-br (no delay line)
+  add_route tata "route add $LAB_TARGET_PREFIX via $LAB_KPBR_TATA_ADDR"
   # kp-br: target behind kp-host; return traffic via CU (ECMP) unless a policy rule says TTK
   local cu_back
   cu_back="nexthop via $(prev_addr "$LAB_KPBR_CU_ADDR_a") nexthop via $(prev_addr "$LAB_KPBR_CU_ADDR_b")"
@@ -353,6 +394,7 @@ plan_routes() {
   add_route kp-br "route add default $cu_back"
   add_route kp-br "route add table $TABLE_CU default $cu_back"
   add_route kp-br "route add table $TABLE_TTK default via $(prev_addr "$LAB_KPBR_TTK_ADDR")"
+  add_route kp-br "route add table $TABLE_TATA default via $(prev_addr "$LAB_KPBR_TATA_ADDR")"
   # kp-host answers every address of the target prefix
   add_route kp-host "route add default via $(prev_addr "$LAB_KPHOST_LINK_ADDR")"
   add_route kp-host "route add local $LAB_TARGET_PREFIX dev lo"
@@ -458,11 +500,18 @@ transit_gw() { # VP TRANSIT -> next hop at the VP's access router
   case "$2" in
     cu) var="LAB_CU1_ADDR_$1" ;;
     ttk) var="LAB_TTK1_ADDR_$1" ;;
+    tata) var="LAB_TATA_ADDR_$1" ;;
   esac
   echo "${!var}"
 }
 
-transit_table() { [ "$1" = ttk ] && echo $TABLE_TTK || echo $TABLE_CU; }
+transit_table() {
+  case "$1" in
+    ttk) echo $TABLE_TTK ;;
+    tata) echo $TABLE_TATA ;;
+    *) echo $TABLE_CU ;;
+  esac
+}
 
 # Deletes every kp-br rule that matches the given selector (repeat until none is left).
 del_rules() {
@@ -490,7 +539,7 @@ flip_vp() {
       [ -n "$from" ] && [ "$from" != all ] && del_rules from "$from" to "$vpnet"
     done < <(ip -n "$(nsname kp-br)" rule show to "$vpnet" | sed -n 's/.*from \([^ ]*\) to.*/\1/p' | sort -u)
     del_rules pref "$PREF_VP" to "$vpnet"
-    [ "$t" = ttk ] && ip -n "$(nsname kp-br)" rule add pref "$PREF_VP" to "$vpnet" lookup "$TABLE_TTK"
+    [ "$t" = cu ] || ip -n "$(nsname kp-br)" rule add pref "$PREF_VP" to "$vpnet" lookup "$(transit_table "$t")"
   else
     # Longer prefixes get lower preferences, so the return path follows the same longest
     # match as the access router's forward route.
@@ -506,7 +555,7 @@ cmd_flip() {
   need_root flip
   [ $# -ge 1 ] || usage
   local t=$1 who=${2:-} p=${3:-}
-  case "$t" in cu | ttk) ;; *) die "flip: transit must be 'cu' or 'ttk', not '$t'" ;; esac
+  case "$t" in cu | ttk | tata) ;; *) die "flip: transit must be 'cu', 'ttk' or 'tata', not '$t'" ;; esac
   ns_exists acc-fra && ns_exists kp-br || die "lab '$LAB' is not up"
   if [[ "$who" == */* ]]; then # flip TRANSIT PREFIX: every VP, that prefix
     p=$who
@@ -525,8 +574,8 @@ cmd_flip() {
       done
       log "flipped: every VP reaches ${LAB_TARGET_24S#* } via TTK, ${LAB_TARGET_24S%% *} via CU"
     else
-      for v in $LAB_VPS; do flip_vp "$v" cu; done
-      log "flipped: every VP reaches $LAB_TARGET_PREFIX via CU"
+      for v in $LAB_VPS; do flip_vp "$v" "$t"; done
+      log "flipped: every VP reaches $LAB_TARGET_PREFIX via ${t^^}"
     fi
     return 0
   fi
@@ -548,14 +597,17 @@ cmd_flip() {
 transit_of() {
   local a
   a=$(ip2int "$1")
-  local cu_net ttk_net cub_net
+  local cu_net ttk_net cub_net tata_net
   cu_net=$(ip2int "${LAB_CU_PREFIX%/*}")
   cub_net=$(ip2int "${LAB_CU_BACKBONE_PREFIX%/*}")
   ttk_net=$(ip2int "${LAB_TTK_PREFIX%/*}")
+  tata_net=$(ip2int "${LAB_TATA_PREFIX%/*}")
   if (((a & 0xfffff000) == cu_net || (a & 0xfffff000) == cub_net)); then
     echo CU
   elif (((a & 0xfffff000) == ttk_net)); then
     echo TTK
+  elif (((a & 0xfffff000) == tata_net)); then
+    echo TATA
   else
     echo "?"
   fi
@@ -605,11 +657,12 @@ cmd_status() {
     pid="$(cat "$f")"
     if is_delayline_pid "$pid"; then
       printf '  %-20s pid %-7s running: %s\n' "$name" "$pid" \
-        "$(tr '\0' ' ' <"/proc/$pid/cmdline" | grep -o -- '--delay-ms [^ ]* .*--loss-pct [^ ]*')"
+        "$(tr '\0' ' ' <"/proc/$pid/cmdline" | grep -o -- '--delay-ms [^ ]*')"
     else
       printf '  %-20s pid %-7s NOT RUNNING\n' "$name" "$pid"
     fi
   done
+  status_faults
   ns_exists kp-br && ns_exists acc-fra || return 0
   echo "paths toward $LAB_TARGET_PREFIX (forward/return transit):"
   printf '  %-5s' VP
@@ -635,7 +688,7 @@ main() {
   local cmd=$1
   shift
   case "$cmd" in
-    up | down | flip)
+    up | down | flip | outage | loss)
       need_root "$cmd"
       mkdir -p "$RUN_BASE"
       # One lab command at a time per lab (tests and demos may race).
@@ -644,6 +697,7 @@ main() {
       "cmd_$cmd" "$@"
       ;;
     status) cmd_status ;;
+    counters) cmd_counters "$@" ;;
     exec)
       [ $# -ge 2 ] || die "usage: lab.sh exec NODE CMD..."
       is_node "$1" || die "unknown node '$1' (${LAB_NODES// /, })"
@@ -658,7 +712,7 @@ main() {
       nsname "$1"
       ;;
     -h | --help | help) usage ;;
-    *) die "unknown command '$cmd' (up, down, status, flip, exec, ns)" ;;
+    *) die "unknown command '$cmd' (up, down, status, flip, outage, loss, counters, exec, ns)" ;;
   esac
 }
 

@@ -168,8 +168,8 @@ pl_tokens() {
 # work directory, the lab's pfx2as table, the campaign written by pl_campaign, names of the
 # lab's transits in the ipinfo AS-names format, shown by the API).
 pl_controller_config() {
-  printf 'asn,name,country,registry\nAS%s,lab China Unicom,ZZ,lab\nAS%s,lab TTK,ZZ,lab\n' \
-    "$LAB_CU_AS" "$LAB_TTK_AS" >"$PL_WORK/asnames.csv"
+  printf 'asn,name,country,registry\nAS%s,lab China Unicom,ZZ,lab\nAS%s,lab TTK,ZZ,lab\nAS%s,lab Tata,ZZ,lab\n' \
+    "$LAB_CU_AS" "$LAB_TTK_AS" "$LAB_TATA_AS" >"$PL_WORK/asnames.csv"
   {
     echo "listen: ${LAB_MGMT_CONTROLLER}:${PL_CONTROLLER_PORT}"
     echo "database: $PL_WORK/controller.db"

@@ -1,10 +1,13 @@
-// Unit tests of the delay line's pure parts: FIFO delay queue, loss model, command line.
+// Unit tests of the delay line's pure parts: FIFO delay queue, loss model, control file,
+// command line.
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include <doctest/doctest.h>
 
+#include "control.hpp"
 #include "delay_queue.hpp"
 #include "options.hpp"
 
@@ -152,4 +155,76 @@ TEST_CASE("command line: defaults for the back direction, errors for bad values"
         "--dev-b",         "e",      "--delay-ms", "soon"};
     CHECK_FALSE(tumen::lab::parse_options(static_cast<int>(std::size(bad_delay)), bad_delay, rc)
                     .has_value());
+}
+
+TEST_CASE("loss_model changes its share at run time and refuses bad values") {
+    tumen::lab::loss_model m(0, 7);
+    CHECK_FALSE(m.drop());
+    REQUIRE(m.set_percent(100));
+    CHECK(m.percent() == 100);
+    CHECK(m.drop());
+    CHECK_FALSE(m.set_percent(100.5));
+    CHECK_FALSE(m.set_percent(-0.1));
+    CHECK(m.percent() == 100); // unchanged by a refused value
+    REQUIRE(m.set_percent(50));
+    int dropped = 0;
+    for (int i = 0; i < 10000; ++i) {
+        dropped += m.drop() ? 1 : 0;
+    }
+    CHECK(dropped > 4500);
+    CHECK(dropped < 5500);
+    REQUIRE(m.set_percent(0));
+    for (int i = 0; i < 1000; ++i) {
+        REQUIRE_FALSE(m.drop());
+    }
+}
+
+TEST_CASE("control file: loss settings, comments, and errors that name the line") {
+    struct row {
+        const char* text;
+        std::optional<double> loss;
+        std::optional<double> back;
+        const char* error; // substring of the error, or nullptr when valid
+    };
+    const row rows[] = {
+        {"", std::nullopt, std::nullopt, nullptr},
+        {"# nothing\n\n   \n", std::nullopt, std::nullopt, nullptr},
+        {"loss 50\n", 50.0, 50.0, nullptr},
+        {"loss 0", 0.0, 0.0, nullptr},
+        {"  loss\t5.5   # five and a half\r\n", 5.5, 5.5, nullptr},
+        {"loss 5 100\n", 5.0, 100.0, nullptr},
+        {"# header\nloss 2.25 0\n", 2.25, 0.0, nullptr},
+        {"loss 150\n", std::nullopt, std::nullopt, "line 1: loss '150' is not a percentage"},
+        {"loss -1\n", std::nullopt, std::nullopt, "line 1: loss '-1' is not a percentage"},
+        {"loss 5%\n", std::nullopt, std::nullopt, "'5%' is not a percentage"},
+        {"loss half\n", std::nullopt, std::nullopt, "'half' is not a percentage"},
+        {"loss 1e1\n", std::nullopt, std::nullopt, "'1e1' is not a percentage"},
+        {"loss\n", std::nullopt, std::nullopt, "line 1: 'loss' takes one or two"},
+        {"loss 1 2 3\n", std::nullopt, std::nullopt, "'loss' takes one or two"},
+        {"\nloss 1\nloss 2\n", std::nullopt, std::nullopt, "line 3: 'loss' is set twice"},
+        {"delay 20\n", std::nullopt, std::nullopt, "line 1: unknown setting 'delay'"},
+        {"# ok\nLOSS 5\n", std::nullopt, std::nullopt, "line 2: unknown setting 'LOSS'"},
+    };
+    for (const auto& r : rows) {
+        CAPTURE(r.text);
+        const auto got = tumen::lab::parse_control(r.text);
+        if (r.error != nullptr) {
+            CHECK_FALSE(got.ok());
+            CHECK(got.error.find(r.error) != std::string::npos);
+            continue;
+        }
+        REQUIRE(got.ok());
+        CHECK(got.settings.loss_pct == r.loss);
+        CHECK(got.settings.loss_pct_back == r.back);
+    }
+}
+
+TEST_CASE("command line: --control names the file re-read on SIGHUP") {
+    int rc = -1;
+    const char* args[] = {"tumen-delayline",  "--ns-a", "a",       "--dev-a", "d",
+                          "--ns-b",           "b",      "--dev-b", "e",       "--control",
+                          "/run/x/dl.control"};
+    const auto o = tumen::lab::parse_options(static_cast<int>(std::size(args)), args, rc);
+    REQUIRE(o.has_value());
+    CHECK(o->control_file == "/run/x/dl.control");
 }

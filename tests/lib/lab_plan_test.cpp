@@ -117,6 +117,7 @@ TEST_CASE("deploy/lab/pfx2as.txt maps the prefixes of lab.env to its AS numbers"
     CHECK(origin("LAB_TARGET_PREFIX") == p.asn("LAB_TARGET_AS"));
     CHECK(origin("LAB_CU_PREFIX") == p.asn("LAB_CU_AS"));
     CHECK(origin("LAB_TTK_PREFIX") == p.asn("LAB_TTK_AS"));
+    CHECK(origin("LAB_TATA_PREFIX") == p.asn("LAB_TATA_AS"));
     for (const auto& vp : p.words("LAB_VPS")) {
         CHECK(origin("LAB_VP_PREFIX_" + vp) == p.asn("LAB_VP_AS_" + vp));
     }
@@ -134,6 +135,15 @@ TEST_CASE("schedules/lab.yaml campaigns on the targets, classes and VPs of lab.e
     CHECK(c.classes[0].asns == std::vector<std::uint32_t>{p.asn("LAB_CU_AS")});
     CHECK(c.classes[0].prefixes == std::vector<ipv4_prefix>{p.prefix("LAB_CU_BACKBONE_PREFIX")});
     CHECK(c.classes[1].asns == std::vector<std::uint32_t>{p.asn("LAB_TTK_AS")});
+    // The third transit is unknown to the campaign (flips onto it show a transit in no class).
+    for (const auto& cls : c.classes) {
+        for (const auto asn : cls.asns) {
+            CHECK(asn != p.asn("LAB_TATA_AS"));
+        }
+        for (const auto& pfx : cls.prefixes) {
+            CHECK_FALSE(pfx.contains(p.prefix("LAB_TATA_PREFIX").network));
+        }
+    }
     CHECK_FALSE(c.agents.all);
     CHECK(c.agents.names == p.words("LAB_VPS"));
 }

@@ -54,6 +54,15 @@ loss_model::loss_model(double percent, std::uint64_t seed)
     }
 }
 
+bool loss_model::set_percent(double percent) {
+    if (!(percent >= 0.0 && percent <= 100.0)) {
+        return false;
+    }
+    percent_ = percent;
+    dist_ = std::bernoulli_distribution(percent / 100.0);
+    return true;
+}
+
 bool loss_model::drop() {
     if (percent_ <= 0.0) {
         return false;

@@ -77,6 +77,9 @@ public:
     bool drop();
     /// The configured percentage.
     double percent() const noexcept { return percent_; }
+    /// Changes the percentage at run time (the random stream goes on). Returns false and
+    /// keeps the old value when `percent` is outside [0, 100].
+    bool set_percent(double percent);
 
 private:
     double percent_;

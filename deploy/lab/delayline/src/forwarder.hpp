@@ -28,6 +28,10 @@ public:
     const direction_counters& counters() const noexcept { return counters_; }
     /// Packets currently held.
     std::size_t queued() const noexcept { return queue_.size(); }
+    /// The random loss in percent now.
+    double loss_pct() const noexcept { return loss_.percent(); }
+    /// Changes the random loss at run time; false (nothing changed) outside [0, 100].
+    bool set_loss_pct(double percent) { return loss_.set_percent(percent); }
     /// "A->B" as given.
     const std::string& name() const noexcept { return name_; }
     /// True when the source device failed (e.g. it was deleted); the io_context was stopped.

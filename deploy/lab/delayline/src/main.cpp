@@ -13,12 +13,14 @@
 #include <functional>
 #include <memory>
 #include <random>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <unistd.h>
 
 #include <tumen/common/asio.hpp>
 
+#include "control.hpp"
 #include "forwarder.hpp"
 #include "netns.hpp"
 #include "options.hpp"
@@ -73,6 +75,39 @@ unique_fd create_tun_in(const std::string& ns, const std::string& dev) {
     return tumen::lab::create_tun(dev);
 }
 
+/// SIGHUP: re-reads the control file and applies it to both directions, or says why not
+/// (an unreadable or invalid file changes nothing).
+void apply_control(const std::string& path, tumen::lab::forwarder& a_to_b,
+                   tumen::lab::forwarder& b_to_a) {
+    if (path.empty()) {
+        std::fprintf(stderr, "tumen-delayline: control: SIGHUP without --control; ignored\n");
+        return;
+    }
+    std::ifstream in(path);
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (!in) {
+        std::fprintf(stderr, "tumen-delayline: control: cannot read %s; nothing changed\n",
+                     path.c_str());
+        return;
+    }
+    const auto parsed = tumen::lab::parse_control(text.str());
+    if (!parsed.ok()) {
+        std::fprintf(stderr, "tumen-delayline: control: %s: %s; nothing changed\n", path.c_str(),
+                     parsed.error.c_str());
+        return;
+    }
+    if (parsed.settings.loss_pct) {
+        a_to_b.set_loss_pct(*parsed.settings.loss_pct);
+    }
+    if (parsed.settings.loss_pct_back) {
+        b_to_a.set_loss_pct(*parsed.settings.loss_pct_back);
+    }
+    std::fprintf(stderr, "tumen-delayline: control: loss %s %.2f %% %s %.2f %%\n",
+                 a_to_b.name().c_str(), a_to_b.loss_pct(), b_to_a.name().c_str(),
+                 b_to_a.loss_pct());
+}
+
 int run(const delayline_options& o) {
     namespace asio = boost::asio;
     // Both devices are created before anything else runs; the thread then returns to the
@@ -122,6 +157,17 @@ int run(const delayline_options& o) {
             usr1.async_wait(on_usr1);
         };
     usr1.async_wait(on_usr1);
+    asio::signal_set hup(io, SIGHUP);
+    std::function<void(const boost::system::error_code&, int)> on_hup =
+        [&](const boost::system::error_code& ec, int) {
+            if (ec) {
+                return;
+            }
+            apply_control(o.control_file, a_to_b, b_to_a);
+            std::fflush(stderr);
+            hup.async_wait(on_hup);
+        };
+    hup.async_wait(on_hup);
 
     a_to_b.start();
     b_to_a.start();

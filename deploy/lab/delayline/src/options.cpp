@@ -9,7 +9,7 @@ std::optional<delayline_options> parse_options(int argc, const char* const* argv
     CLI::App app{"tumen-delayline: joins two network namespaces with a TUN pair and forwards "
                  "IP packets between them after a constant one-way delay, with optional random "
                  "loss. Packets are never reordered. SIGTERM/SIGINT: exit and print counters; "
-                 "SIGUSR1: print counters.",
+                 "SIGUSR1: print counters; SIGHUP: re-read the --control file.",
                  "tumen-delayline"};
     app.add_option("--ns-a", o.ns_a, "namespace A (name under /var/run/netns, or a path)")
         ->required();
@@ -33,6 +33,8 @@ std::optional<delayline_options> parse_options(int argc, const char* const* argv
     app.add_option("--max-queue", o.max_queue, "packets held per direction before dropping")
         ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 24));
     app.add_option("--pidfile", o.pidfile, "written once both devices exist, removed at exit");
+    app.add_option("--control", o.control_file,
+                   "file re-read on SIGHUP: 'loss PCT [PCT_BACK]' changes the random loss");
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -23,6 +23,7 @@ struct delayline_options {
     std::uint64_t seed = 0;         ///< loss RNG seed; 0 = from std::random_device
     std::size_t max_queue = 262144; ///< packets held per direction before overflow drops
     std::string pidfile;            ///< written once both devices exist; removed at exit
+    std::string control_file;       ///< re-read on SIGHUP (control.hpp); empty: SIGHUP ignored
 };
 
 /// Parses argv. On success returns the options; on `--help` or an error prints to

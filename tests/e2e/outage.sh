@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# End-to-end (lab, root): an outage is not a path change. Controller and three agents in the
+# lab (every VP on China Unicom, 5 s rounds):
+#  - 3 rounds to settle: every verdict china-unicom, no change event;
+#  - `lab.sh outage cu` (cu2 -> cu3a/cu3b cut: traces die inside China Unicom) for >= 4
+#    rounds, then restored for >= 3: no change event, every verdict still china-unicom;
+#  - `lab.sh outage border` (kp-br -> kp-host cut: traces die after the border) for >= 4
+#    rounds, then restored for >= 3: no change event, every verdict still china-unicom.
+# The stored traces show that the outages were real: none reached the target while a link
+# was cut, those of the border outage ended at kp-br. Exit 77 without root.
+# shellcheck source=tests/lib/lab_test.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/lab_test.sh"
+# shellcheck source=tests/lib/pipeline_checks.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/pipeline_checks.sh"
+interval=5s
+
+pipeline_test_begin e2o
+echo "lab $TUMEN_LAB, interval $interval"
+pl_lab_up
+pl_campaign "$interval" 1s
+# shellcheck disable=SC2086 # one argument per vantage point
+pl_tokens $LAB_VPS
+pl_controller_config
+pl_controller_start
+pl_agents_start
+
+# run_outage NAME: the outage on for >= 4 rounds, then off for >= 3; checks after each half.
+# Sets OUTAGE_ON and OUTAGE_OFF (whole seconds) for the caller's checks of the stored traces.
+run_outage() {
+  local name=$1 on off
+  on="$(date +%s)"
+  "$PL_LAB_SH" outage "$name" on >>"$PL_WORK/lab.log" 2>&1 || fail "outage $name on failed"
+  more_rounds 4 "outage $name"
+  no_change "after 4 rounds of outage $name"
+  # TODO(reachable): assert /api/v1/paths and tumen_target_reachable say unreachable here
+  # for the border outage once the reachable/unreachable verdict semantics are merged.
+  off="$(date +%s)"
+  "$PL_LAB_SH" outage "$name" off >>"$PL_WORK/lab.log" 2>&1 || fail "outage $name off failed"
+  more_rounds 3 "after outage $name"
+  no_change "3 rounds after outage $name was restored"
+  OUTAGE_ON=$on OUTAGE_OFF=$off
+}
+
+# 1. Settle.
+wait_rounds 3 120 || fail "agents did not complete 3 rounds"
+check "12 verdicts" json count-verdicts --min 12 <<<"$(pl_api /api/v1/paths)"
+no_change "before any outage"
+
+# 2. Inside China Unicom. A trace is a few seconds long: the window leaves 10 s at the end.
+run_outage cu
+read -r n reached beyond <<<"$(outage_counts "$OUTAGE_ON" $((OUTAGE_OFF - 10)) \
+  "h.addr IN ('$LAB_CU3A_ADDR', '$LAB_CU3B_ADDR', '$LAB_KPBR_CU_ADDR_a', '$LAB_KPBR_CU_ADDR_b')")"
+echo "outage cu: $n traceroutes during it, $reached reached the target, $beyond crossed cu2"
+check "outage cu: traces were stored during it" test "$n" -ge 12
+check "outage cu: none reached the target or got past cu2" test "$reached" = 0 -a "$beyond" = 0
+
+# 3. Beyond the border.
+run_outage border
+read -r n reached at_border <<<"$(outage_counts "$OUTAGE_ON" $((OUTAGE_OFF - 10)) \
+  "h.addr IN ('$LAB_KPBR_CU_ADDR_a', '$LAB_KPBR_CU_ADDR_b')")"
+echo "outage border: $n traceroutes during it, $reached reached the target, $at_border reached kp-br"
+check "outage border: traces were stored during it" test "$n" -ge 12
+check "outage border: none reached the target" test "$reached" = 0
+check "outage border: traces reached kp-br's border address" test "$at_border" -ge 1
+
+# 4. Afterwards every trace completes again.
+now="$(date +%s)"
+more_rounds 1 "final"
+check "after the outages traces reach the target again" \
+  test "$(traces_between "$now" $(($(date +%s) + 1)) "$(in_target h.addr)")" -ge 1
+pl_api /api/v1/paths | json paths-table || true
+finish
