@@ -54,15 +54,16 @@ struct ingest_service::impl {
         const standing_rules rules(*set, agents);
         for (auto it = o.paths.begin(); it != o.paths.end();) {
             auto v = state.verdicts().find({o.agent, it->first});
-            const bool fresh = v != state.verdicts().end() && [&] {
-                const auto s = rules.standing(v->second, o.now);
-                if (s.in_force) {
-                    metrics.set_verdict_age(o.agent, it->first,
-                                            static_cast<double>(s.freshness.age_seconds));
-                }
-                return s.in_force && !s.freshness.stale;
-            }();
-            it = fresh ? std::next(it) : o.paths.erase(it);
+            if (v == state.verdicts().end()) {
+                it = o.paths.erase(it);
+                continue;
+            }
+            const auto s = rules.standing(v->second, o.now);
+            if (s.in_force) {
+                metrics.set_verdict_age(o.agent, it->first,
+                                        static_cast<double>(s.freshness.age_seconds));
+            }
+            it = s.in_force && !s.freshness.stale ? std::next(it) : o.paths.erase(it);
         }
     }
 
