@@ -195,8 +195,12 @@ void controller_metrics::retain(
     auto keep2 = [&](const key2& k) { return keep_pair(k.first, k.second); };
     drop(rtt_series_, rtt_, keep3);
     drop(border_rtt_series_, border_rtt_, keep3);
+    drop(rtt_window_series_, rtt_window_, keep3);
+    drop(border_rtt_window_series_, border_rtt_window_, keep3);
+    drop(path_losses_, path_loss_, keep3);
     drop(ages_, verdict_age_, keep2);
     drop(losses_, loss_, keep2);
+    drop(reachable_series_, reachable_, keep2);
     drop(last_seen_series_, last_seen_, keep_agent);
 }
 
@@ -261,7 +265,10 @@ void controller_metrics::set_loss(const std::string& agent, const std::string& t
 
 void controller_metrics::set_path_loss(const std::string& agent, const std::string& target,
                                        const std::string& path, double ratio) {
-    path_loss_.Add({{"agent", agent}, {"target", target}, {"path", path}}).Set(ratio);
+    std::lock_guard lock(mutex_); // retain() may remove the series
+    auto& g = path_loss_.Add({{"agent", agent}, {"target", target}, {"path", path}});
+    g.Set(ratio);
+    path_losses_[{agent, target, path}] = &g;
 }
 
 void controller_metrics::set_last_seen(const std::string& agent, double unix_seconds) {

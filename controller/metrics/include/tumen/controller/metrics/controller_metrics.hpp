@@ -89,7 +89,8 @@ public:
     /// reports on has no share series).
     void clear_border_path(const std::string& agent, const std::string& target);
     /// Removes every series of the agent x target pairs for which `keep_pair` is false
-    /// (border path, share, RTT histograms, loss, verdict age) and the last-seen series of
+    /// (border path, share, RTT histograms and windows, loss, path loss, verdict age,
+    /// reachability) and the last-seen series of
     /// the agents for which `keep_agent` is false (a reload removed them).
     void retain(const std::function<bool(const std::string&, const std::string&)>& keep_pair,
                 const std::function<bool(const std::string&)>& keep_agent);
@@ -144,6 +145,8 @@ private:
     /// agent x target x path -> windowed RTT summary series
     std::map<key3, prometheus::Summary*> rtt_window_series_;
     std::map<key3, prometheus::Summary*> border_rtt_window_series_;
+    /// agent x target x path -> tumen_path_loss_ratio series
+    std::map<key3, prometheus::Gauge*> path_losses_;
     /// target -> path -> share gauge
     std::map<std::string, std::map<std::string, prometheus::Gauge*>> shares_;
     /// kind x version -> tumen_dataset_info series
