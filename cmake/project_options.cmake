@@ -48,15 +48,12 @@ endfunction()
 
 # tumen_add_lab_test(NAME name SCRIPT path [ARGS a...] [TIMEOUT s] [ENVIRONMENT k=v...]
 #                    [LABELS l...])
-# A shell test in the namespace lab: label `lab` (or LABELS, e.g. `soak` for the long runs
-# that the default test command leaves out), serialised with every other lab test
-# (RESOURCE_LOCK), otherwise as tumen_add_script_test.
+# A shell test in the namespace lab: label `lab` plus any LABELS (e.g. `soak` for the long
+# runs that the default test command leaves out with -LE soak), serialised with every other lab
+# test (RESOURCE_LOCK), otherwise as tumen_add_script_test.
 function(tumen_add_lab_test)
   cmake_parse_arguments(lab "" "NAME" "LABELS" ${ARGN})
-  if(NOT lab_LABELS)
-    set(lab_LABELS lab)
-  endif()
-  tumen_add_script_test(NAME ${lab_NAME} ${lab_UNPARSED_ARGUMENTS} LABELS ${lab_LABELS})
+  tumen_add_script_test(NAME ${lab_NAME} ${lab_UNPARSED_ARGUMENTS} LABELS lab ${lab_LABELS})
   set_tests_properties(${lab_NAME} PROPERTIES RESOURCE_LOCK tumen_lab)
 endfunction()
 
