@@ -156,7 +156,7 @@ response handle_assignment(const request& req, context& ctx, std::string_view ag
                                                      std::string(agent_name) + "\"");
     }
     auto set = ctx.campaigns.current();
-    auto doc = assignment_document(*set, *agent, ctx.clock());
+    auto doc = assignment_document(*set, *agent, ctx.clock(), ctx.config.hysteresis);
     const std::string etag = "\"" + doc["version"].get<std::string>() + "\"";
     auto inm = req[http::field::if_none_match];
     if (!inm.empty() && etag_matches(inm, etag)) {
@@ -376,7 +376,7 @@ std::optional<std::int64_t> parse_since(std::string_view text) {
 }
 
 nlohmann::json assignment_document(const campaign::campaign_set& set, const agent_entry& agent,
-                                   std::int64_t now) {
+                                   std::int64_t now, std::uint32_t hysteresis) {
     protocol::assignment doc;
     doc.agent = agent.name;
     for (const auto& c : set.campaigns) {
@@ -388,6 +388,7 @@ nlohmann::json assignment_document(const campaign::campaign_set& set, const agen
         campaign::campaign_set one;
         one.campaigns.push_back(c);
         for (auto& w : campaign::compute_work(one, agent.name, agent.labels, round)) {
+            w.hysteresis = hysteresis;
             doc.work.push_back(std::move(w));
         }
         doc.campaigns.push_back({c.name, round});

@@ -47,8 +47,9 @@ classify_outcome classifier::process(const result::trace& t) {
     v.verdict.path = cap_path(it->second.named_paths(), v.verdict.path, max_paths_);
     const std::string identity = path_identity(v.verdict);
     if (auto e = it->second.observe(path_observation{identity, v.verdict.transit_asn, t.timestamp,
-                                                     t.id, trace_round(t, *c)})) {
+                                                     t.id, trace_round(t, *c), t.confirmation})) {
         out.change = change_record{t.agent, c->name, prefix, std::move(*e), "", ""};
+        out.change->detected_by = t.trigger == result::trigger_watch ? "watch" : "round";
         const auto& ev = out.change->event;
         out.change->from_transit_name = ev.from_asn ? map_.as_name(*ev.from_asn) : "";
         out.change->to_transit_name = ev.to_asn ? map_.as_name(*ev.to_asn) : "";
