@@ -22,6 +22,8 @@ src_dir="$(cd "$(dirname "$0")/../.." && pwd)"
 export TUMEN_BUILD_DIR="${TUMEN_BUILD_DIR:-$src_dir/build}"
 # shellcheck source=deploy/lab/pipeline.sh
 . "$src_dir/deploy/lab/pipeline.sh"
+# shellcheck source=deploy/lab/lab.env
+. "$src_dir/deploy/lab/lab.env"
 json() { python3 "$src_dir/deploy/lab/pipeline_json.py" "$@"; }
 interval=60s
 flip_vp=msk
