@@ -60,15 +60,10 @@ void watcher::on_trace(const campaign::work_item& w, const result::trace& t) {
     if (tg.item.how != w.how || tg.busy) {
         return;
     }
-    // A round's trace to another address of the prefix (rotate) may take another ECMP branch
-    // inside a transit: only the target entered at another TTL counts as a new border then.
-    const auto previous = tg.state.border().inside;
+    const auto was = tg.state.border();
     const bool same_address = tg.item.address == w.address;
-    const bool moved = learn(tg, w, t);
-    const auto& now_inside = tg.state.border().inside;
-    const bool new_border =
-        same_address ? moved : previous && now_inside && previous->ttl != now_inside->ttl;
-    if (new_border && tg.item.hysteresis > 1) {
+    learn(tg, w, t);
+    if (new_border(was, tg.state.border(), same_address) && tg.item.hysteresis > 1) {
         // A round's trace saw the border move before a watch probe did: confirm it at once
         // all the same, rather than waiting K-1 rounds.
         spdlog::info("watch: {} {}: a round's trace shows a new border; confirming at once",
