@@ -71,6 +71,7 @@ run() {
 import json, subprocess, sys, time
 after, to, t_flip, mode, url, ns, targets = sys.argv[1:]
 after, t_flip, targets = int(after), float(t_flip), set(targets.split(","))
+path = {"cu": "china-unicom", "ttk": "ttk"}[to]  # lab.sh transit -> the campaign's class
 seen = {}
 deadline = time.time() + 300
 while targets - set(seen) and time.time() < deadline:
@@ -79,7 +80,7 @@ while targets - set(seen) and time.time() < deadline:
     now = time.time()
     if out.returncode == 0:
         for c in json.loads(out.stdout)["changes"]:
-            if c["seq"] > after and c["agent"] == "msk" and c["to"] == to and c["target"] not in seen:
+            if c["seq"] > after and c["agent"] == "msk" and c["to"] == path and c["target"] not in seen:
                 seen[c["target"]] = (now - t_flip, c.get("detected_by", "round"))
     time.sleep(0.2)
 for t in sorted(targets):

@@ -32,6 +32,9 @@ border_hops border_of(const result::trace& t, const ipv4_prefix& target) {
 }
 
 bool new_border(const border_hops& was, const border_hops& now, bool same_address) {
+    if (!was.before && !was.inside) {
+        return false; // nothing learned before: the first trace
+    }
     if (same_address) {
         return was != now;
     }

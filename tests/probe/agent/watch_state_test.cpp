@@ -198,6 +198,7 @@ TEST_CASE("new_border: any difference on one address, only another target TTL ac
         {"another address, the flip (target one hop closer)", cu, ttk, false, true},
         {"another address, the flip back", ttk, cu, false, true},
         {"nothing known before", border_hops{}, cu, false, false},
+        {"nothing known before, same address", border_hops{}, cu, true, false},
     };
     for (const auto& r : rows) {
         CAPTURE(r.name);
