@@ -157,7 +157,8 @@ response handle_assignment(const request& req, context& ctx, std::string_view ag
                                                      std::string(agent_name) + "\"");
     }
     auto set = ctx.campaigns.current();
-    auto doc = assignment_document(*set, *agent, ctx.clock(), ctx.ingest.ping_targets(agent->name));
+    auto doc = assignment_document(*set, *agent, ctx.clock(), ctx.ingest.ping_targets(agent->name),
+                                   ctx.config.hysteresis);
     const std::string etag = "\"" + doc["version"].get<std::string>() + "\"";
     auto inm = req[http::field::if_none_match];
     if (!inm.empty() && etag_matches(inm, etag)) {
@@ -377,8 +378,8 @@ std::optional<std::int64_t> parse_since(std::string_view text) {
 }
 
 nlohmann::json assignment_document(const campaign::campaign_set& set, const agent_entry& agent,
-                                   std::int64_t now,
-                                   const std::map<ipv4_prefix, ipv4_addr>& ping_to) {
+                                   std::int64_t now, const std::map<ipv4_prefix, ipv4_addr>& ping_to,
+                                   std::uint32_t hysteresis) {
     protocol::assignment doc;
     doc.agent = agent.name;
     for (const auto& c : set.campaigns) {
@@ -392,6 +393,7 @@ nlohmann::json assignment_document(const campaign::campaign_set& set, const agen
         auto work = campaign::compute_work(one, agent.name, agent.labels, round);
         inference::point_pings(work, ping_to);
         for (auto& w : work) {
+            w.hysteresis = hysteresis;
             doc.work.push_back(std::move(w));
         }
         doc.campaigns.push_back({c.name, round});

@@ -48,12 +48,13 @@ classify_outcome classifier::process(const result::trace& t) {
     const std::string identity = path_identity(v.verdict);
     const auto strength = weigh(t, *c, prefix, v.verdict, it->second);
     auto e = it->second.observe(path_observation{identity, v.verdict.transit_asn, t.timestamp, t.id,
-                                                 trace_round(t, *c), false, strength,
+                                                 trace_round(t, *c), t.confirmation, strength,
                                                  v.verdict.transits});
     v.reachable = it->second.reachable();
     v.reachability_reason = it->second.snapshot().reachability_reason;
     if (e) {
         out.change = change_record{t.agent, c->name, prefix, std::move(*e), "", ""};
+        out.change->detected_by = t.trigger == result::trigger_watch ? "watch" : "round";
         const auto& ev = out.change->event;
         out.change->from_transit_name = ev.from_asn ? map_.as_name(*ev.from_asn) : "";
         out.change->to_transit_name = ev.to_asn ? map_.as_name(*ev.to_asn) : "";

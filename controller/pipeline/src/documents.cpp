@@ -35,6 +35,17 @@ json transit_name(const json& asn, const asmap::as_map& map) {
     return name.empty() ? json(nullptr) : json(name);
 }
 
+/// "watch" or "round" from a change's evidence; changes stored before watch probes: "round".
+std::string detected_by_of(const json& evidence) {
+    if (evidence.is_object()) {
+        const auto it = evidence.find("detected_by");
+        if (it != evidence.end() && it->is_string() && *it == "watch") {
+            return "watch";
+        }
+    }
+    return "round";
+}
+
 } // namespace
 
 json paths_document(const verdict_map& verdicts, const asmap::as_map& map,
@@ -98,6 +109,7 @@ json changes_document(std::int64_t since, const std::vector<store::change_row>& 
                             {"from_transit_name", transit_name(from_asn, map)},
                             {"to_transit_name", transit_name(to_asn, map)},
                             {"time", c.at},
+                            {"detected_by", detected_by_of(evidence)},
                             {"evidence", std::move(evidence)}});
     }
     return json{{"since", since}, {"changes", list}};

@@ -110,7 +110,8 @@ std::string change_evidence(const inference::change_record& c) {
                 {"last_old_trace_id", e.last_old_trace_id},
                 {"first_new_trace_id", e.first_new_trace_id},
                 {"trace_ids", e.trace_ids},
-                {"rounds", e.rounds}}
+                {"rounds", e.rounds},
+                {"detected_by", c.detected_by}}
         .dump();
 }
 

@@ -31,6 +31,16 @@ border_hops border_of(const result::trace& t, const ipv4_prefix& target) {
     return b;
 }
 
+bool new_border(const border_hops& was, const border_hops& now, bool same_address) {
+    if (!was.before && !was.inside) {
+        return false; // nothing learned before: the first trace
+    }
+    if (same_address) {
+        return was != now;
+    }
+    return was.inside && now.inside && was.inside->ttl != now.inside->ttl;
+}
+
 watch_state::watch_state(std::uint32_t attempts)
     : attempts_(attempts == 0 ? 1 : attempts) {}
 

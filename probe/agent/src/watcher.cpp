@@ -60,15 +60,25 @@ void watcher::on_trace(const campaign::work_item& w, const result::trace& t) {
     if (tg.item.how != w.how || tg.busy) {
         return;
     }
+    const auto was = tg.state.border();
+    const bool same_address = tg.item.address == w.address;
     learn(tg, w, t);
+    if (new_border(was, tg.state.border(), same_address) && tg.item.hysteresis > 1) {
+        // A round's trace saw the border move before a watch probe did: confirm it at once
+        // all the same, rather than waiting K-1 rounds.
+        spdlog::info("watch: {} {}: a round's trace shows a new border; confirming at once",
+                     k.first, k.second.to_string());
+        confirm(tg, tg.item.hysteresis - 1);
+    }
 }
 
-void watcher::learn(target& tg, const campaign::work_item& w, const result::trace& t) {
+bool watcher::learn(target& tg, const campaign::work_item& w, const result::trace& t) {
     tg.item = w;
     tg.state.set_attempts(w.params.attempts);
-    tg.state.learn(border_of(t, w.target_prefix));
+    const bool moved = tg.state.learn(border_of(t, w.target_prefix));
     tg.learned = steady::now();
     arm(tg);
+    return moved;
 }
 
 void watcher::arm(target& tg) {
@@ -189,12 +199,18 @@ void watcher::after_full_trace(const key& k, const result::trace& t, bool confir
     const bool moved = tg.state.learn(border_of(t, tg.item.target_prefix));
     tg.learned = steady::now();
     // The re-trace decides: a new border is confirmed at once, the same one ends the alarm.
-    const bool confirm = confirmation ? left > 0 : moved && left > 0;
-    if (!confirm || stopped_) {
+    const bool more = confirmation ? left > 0 : moved && left > 0;
+    if (!more || stopped_) {
         tg.busy = false;
         arm(tg);
         return;
     }
+    confirm(tg, left);
+}
+
+void watcher::confirm(target& tg, std::uint32_t left) {
+    tg.busy = true;
+    const key k{tg.item.campaign, tg.item.target_prefix};
     // Spaced by the wait, not by the interval.
     auto timer = std::make_shared<asio::steady_timer>(io_, tg.item.params.wait);
     timer->async_wait([this, k, left, timer, alive = alive_](const boost::system::error_code&) {

@@ -5,7 +5,8 @@
 /// (watch_state.hpp) are probed one per tick, every `watch_interval`, with the trace's
 /// method, destination and flow id (Paris: ECMP keeps the path), inside the campaign's pps.
 /// An alarm starts a full trace at once; when it shows a new border, the agent runs K-1
-/// confirmation traces (K = the work item's hysteresis) spaced by the campaign's `wait`.
+/// confirmation traces (K = the work item's hysteresis) spaced by the campaign's `wait`; so
+/// does a round's trace that shows a new border before a watch probe saw it.
 /// Those traces carry `"trigger":"watch"` (and `"confirmation":true`) and go to the result
 /// sink at once (the uploader sends what is spooled without waiting for more).
 #include <chrono>
@@ -46,7 +47,10 @@ private:
     using key = std::pair<std::string, ipv4_prefix>;
     struct target;
 
-    void learn(target& tg, const campaign::work_item& w, const result::trace& t);
+    /// True when the border moved.
+    bool learn(target& tg, const campaign::work_item& w, const result::trace& t);
+    /// Runs `left` confirmation traces, spaced by the wait.
+    void confirm(target& tg, std::uint32_t left);
     void arm(target& tg);
     void tick(const key& k);
     void probe(target& tg, const watched_hop& hop);

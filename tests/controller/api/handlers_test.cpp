@@ -252,6 +252,7 @@ TEST_CASE("results: border change with hysteresis K=2, paths, changes and metric
     CHECK(changes["changes"][0]["from"] == "china-unicom");
     CHECK(changes["changes"][0]["to"] == "ttk");
     CHECK(changes["changes"][0]["time"] == 1020);
+    CHECK(changes["changes"][0]["detected_by"] == "round"); // rounds' traces, no watch marker
     // RFC 3339 since after the change: nothing; before it: the change.
     auto later = h.call(http::verb::get, "/api/v1/changes?since=1970-01-01T00:17:01Z", "", "");
     CHECK(json::parse(later.body())["changes"].empty());
@@ -400,6 +401,25 @@ TEST_CASE("assignment: pings go to the address the latest trace found answering"
     // Another agent's assignment is its own.
     auto tyo = h.call(http::verb::get, "/api/v1/agents/tyo/assignment", "", "tyo");
     CHECK(tyo.body().find(test::border_addr(test::border::ttk).to_string()) == std::string::npos);
+}
+
+TEST_CASE("assignment: work items of a watch campaign carry the controller's hysteresis") {
+    auto set = campaign::parse_campaigns(test::campaign_yaml(), "campaigns.yaml");
+    controller::config::agent_entry tyo;
+    tyo.name = "tyo";
+    auto off = protocol::parse_assignment(assignment_document(set, tyo, 1000, {}, 3));
+    REQUIRE(off.ok());
+    REQUIRE_FALSE(off->work.empty());
+    CHECK(off->work[0].params.watch_interval.count() == 0);
+    set.campaigns[0].params.watch_interval = std::chrono::seconds(5);
+    const auto doc = assignment_document(set, tyo, 1000, {}, 3);
+    CHECK(doc["work"][0]["watch_interval_ms"] == 5000);
+    auto on = protocol::parse_assignment(doc);
+    REQUIRE(on.ok());
+    for (const auto& w : on->work) {
+        CHECK(w.hysteresis == 3);
+        CHECK(w.params.watch_interval == std::chrono::seconds(5));
+    }
 }
 
 TEST_CASE("routing: 404, 405, healthz") {

@@ -312,3 +312,49 @@ TEST_CASE("publish: loss per observed path next to the last-ping loss") {
     CHECK(text.find(R"(tumen_border_rtt_window_seconds{agent="fra",path="china-unicom",target=")" +
                     target177() + R"(",quantile="0.5"})") != std::string::npos);
 }
+
+namespace {
+/// A TTK trace started by a watch alarm (a confirmation trace when `confirmation`).
+result::trace ttk_watch(const std::string& id, std::int64_t ts, bool confirmation) {
+    auto t = ttk(id, ts);
+    t.trigger = result::trigger_watch;
+    t.confirmation = confirmation;
+    return t;
+}
+struct watch_case {
+    const char* name;
+    std::string body;
+    std::size_t changes;
+    const char* detected_by; ///< of the change, when there is one
+};
+} // namespace
+
+TEST_CASE("apply: confirmation traces count on their own; changes say how they were found") {
+    // The test campaign's interval is 10 s: 120, 122 and 125 are all in round 12.
+    const watch_case cases[] = {
+        {"a watch re-trace and its confirmation in one round: K=2 met",
+         test::batch(cu("w1", 100), cu("w2", 110), ttk_watch("w3", 120, false),
+                     ttk_watch("w4", 122, true)),
+         1, "watch"},
+        {"a watch re-trace and a round's trace of the same round: one observation",
+         test::batch(cu("x1", 100), cu("x2", 110), ttk_watch("x3", 120, false), ttk("x4", 125)), 0,
+         ""},
+        {"a watch re-trace completed by the next round's trace",
+         test::batch(cu("y1", 100), cu("y2", 110), ttk_watch("y3", 120, false), ttk("y4", 130)), 1,
+         "round"},
+        {"rounds only", test::batch(cu("z1", 100), cu("z2", 110), ttk("z3", 120), ttk("z4", 130)),
+         1, "round"},
+    };
+    for (const auto& c : cases) {
+        CAPTURE(c.name);
+        harness h;
+        auto o = h.run(c.body);
+        REQUIRE(o);
+        REQUIRE(o->change_rows.size() == c.changes);
+        if (c.changes == 0) {
+            continue;
+        }
+        auto evidence = nlohmann::json::parse(o->change_rows[0].evidence_json);
+        CHECK(evidence["detected_by"] == c.detected_by);
+    }
+}

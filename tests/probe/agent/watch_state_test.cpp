@@ -177,3 +177,31 @@ TEST_CASE("learning again clears the silences") {
     CHECK(w.observe(5, std::nullopt) == watch_verdict::quiet);
     CHECK(w.observe(5, std::nullopt) == watch_verdict::silent);
 }
+
+TEST_CASE("new_border: any difference on one address, only another target TTL across addresses") {
+    const auto cu = border_of(trace_of(via_cu), target);
+    const auto ttk = border_of(trace_of(via_ttk), target);
+    auto other_branch = via_cu; // the ECMP sibling toward another address of the prefix
+    other_branch[3] = "198.18.64.10";
+    other_branch[4] = "198.18.49.6";
+    const auto cu_b = border_of(trace_of(other_branch), target);
+    struct row {
+        const char* name;
+        border_hops was, now;
+        bool same_address, expect;
+    };
+    const std::vector<row> rows = {
+        {"same address, same border", cu, cu, true, false},
+        {"same address, another border router", cu, cu_b, true, true},
+        {"same address, the flip", cu, ttk, true, true},
+        {"another address, another ECMP branch", cu, cu_b, false, false},
+        {"another address, the flip (target one hop closer)", cu, ttk, false, true},
+        {"another address, the flip back", ttk, cu, false, true},
+        {"nothing known before", border_hops{}, cu, false, false},
+        {"nothing known before, same address", border_hops{}, cu, true, false},
+    };
+    for (const auto& r : rows) {
+        CAPTURE(r.name);
+        CHECK(new_border(r.was, r.now, r.same_address) == r.expect);
+    }
+}

@@ -65,9 +65,11 @@ std::optional<std::string> query_param(std::string_view target, std::string_view
 /// The assignment document of `agent`: every work item of the campaigns it takes part in, for
 /// each campaign's current round (round = now / interval), with a version (the ETag value)
 /// that changes only when the work changes, and `valid_until` (the next round boundary).
-/// Ping items of a prefix in `ping_to` go to its address (chosen from the traces).
+/// Ping items of a prefix in `ping_to` go to its address (chosen from the traces). Work items
+/// carry `hysteresis` (controller.yaml's K) for the agent's watch confirmations.
 nlohmann::json assignment_document(const campaign::campaign_set& set, const agent_entry& agent,
                                    std::int64_t now,
-                                   const std::map<ipv4_prefix, ipv4_addr>& ping_to = {});
+                                   const std::map<ipv4_prefix, ipv4_addr>& ping_to = {},
+                                   std::uint32_t hysteresis = campaign::default_hysteresis);
 
 } // namespace tumen::controller::api

@@ -49,6 +49,9 @@ struct change_record {
     change_event event;
     std::string from_transit_name; ///< the AS-names file's name of event.from_asn, or empty
     std::string to_transit_name;   ///< the AS-names file's name of event.to_asn, or empty
+    /// How the change was found: "watch" when the trace that completed it was started by a
+    /// watch alarm (a re-trace or a confirmation trace), else "round".
+    std::string detected_by = "round";
 };
 
 /// Result of processing one trace.

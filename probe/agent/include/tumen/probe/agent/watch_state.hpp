@@ -36,6 +36,12 @@ struct border_hops {
 /// a hop stands for it.
 border_hops border_of(const result::trace& t, const ipv4_prefix& target);
 
+/// Does a full trace's border `now` show a new border against `was`? With `same_address`
+/// (both traces went to one address, one flow: ECMP keeps the path) any difference does;
+/// otherwise (a round's trace to another address of the prefix, which may take another ECMP
+/// branch inside the transit) only the target entered at another TTL.
+bool new_border(const border_hops& was, const border_hops& now, bool same_address);
+
 /// What to do after a watch probe.
 enum class watch_verdict : std::uint8_t {
     quiet, ///< the expected address answered, or a silence below the limit
