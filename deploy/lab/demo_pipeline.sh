@@ -7,21 +7,28 @@
 #      vantage point, uploading over the management network;
 #   3. the verdict table: every vantage point reaches every /24 through China Unicom;
 #   4. `lab.sh flip ttk msk PREFIX` for the last three /24s of the target (as on 1 Oct 2017);
-#   5. waits for the change events, prints them with their detection delay, the RTT per
-#      path, and what Prometheus answers over its HTTP API;
-#   6. flips back and tears everything down (also on Ctrl-C or failure).
-# Exits 0 only if the change was detected for exactly the flipped vantage point and /24s.
+#   5. waits for the change events, found by the agents' watch probes between rounds
+#      (docs/agent.md), prints them with how they were found and their detection delay;
+#   6. the median RTT per path the controller reports next to `ping`'s, measured now;
+#   7. what Prometheus answers over its HTTP API;
+#   8. an outage (every access router cut from its transits): reported as unreachable, not
+#      as a path change, and reachable again once restored;
+#   9. flips back and tears everything down (also on Ctrl-C or failure).
+# Exits 0 only if the change was detected for exactly the flipped vantage point and /24s, at
+# least one by watch probes, and the outage caused no change event.
 # Run as root from anywhere; takes about 3 minutes. Nothing leaves the lab's namespaces.
 #
 # Environment: TUMEN_LAB (lab name, default tl), TUMEN_BUILD_DIR (default <repo>/build),
-# TUMEN_DEMO_INTERVAL (round interval, default 5s), PL_KEEP_WORK=1 (keep logs and database).
+# TUMEN_DEMO_INTERVAL (round interval, default 20s), TUMEN_DEMO_WATCH (watch_interval, default
+# 2s), PL_KEEP_WORK=1 (keep logs and database).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=deploy/lab/pipeline.sh
 . "$here/pipeline.sh"
 json() { python3 "$here/pipeline_json.py" "$@"; }
 
-interval="${TUMEN_DEMO_INTERVAL:-5s}"
+interval="${TUMEN_DEMO_INTERVAL:-20s}"
+watch="${TUMEN_DEMO_WATCH:-2s}"
 flip_vp=msk
 pl_init # (sources deploy/lab/lab.env)
 read -r stay_prefix p1 p2 p3 <<<"$LAB_TARGET_24S"
@@ -35,12 +42,12 @@ echo "   China Unicom: ${LAB_DELAY_CU_MS} ms delay line each way (silent router,
 echo "   TTK:          ${LAB_DELAY_TTK_MS} ms delay line each way (ICMP rate-limited router)"
 
 section "2. Controller, agents and Prometheus on the management network ${LAB_MGMT_PREFIX}"
-pl_campaign "$interval" 1s
+pl_campaign "$interval" 1s "$watch"
 # shellcheck disable=SC2086 # one argument per vantage point
 pl_tokens $LAB_VPS
 pl_controller_config
 pl_controller_start
-echo "   controller  $(pl_controller_url)  (campaign lab-border, every $interval)"
+echo "   controller  $(pl_controller_url)  (campaign lab-border: a round every $interval, watch probes every $watch)"
 pl_agents_start
 for vp in $LAB_VPS; do
   v="LAB_MGMT_ADDR_$vp"
@@ -101,18 +108,34 @@ if ! wait_changes "$seq_before" ttk 120; then
   pl_die "the border change was not detected within 120 s"
 fi
 
-section "5. Change events (GET /api/v1/changes), K = 2 rounds confirm a change"
+section "5. Change events (GET /api/v1/changes), K = 2 observations confirm a change"
 pl_api /api/v1/changes | json changes-table --after "$seq_before" --flip "$flip_time" --seen "$(seen_list ttk)"
-echo "   (trace times are whole seconds; a trace is one round, every $interval)"
+echo "   found by watch: a watch probe (every $watch) saw another address at the border's TTL; the"
+echo "   agent traced at once and ran a confirmation trace (no wait for the next round, every $interval)"
+by_watch="$(pl_api /api/v1/changes | json count-detected-by --after "$seq_before" --by watch)"
+for vp in $LAB_VPS; do
+  pl_agent_metrics "$vp" | awk -v vp="$vp" '$1 == "tumen_agent_watch_probes_total" { p = $2 }
+    $1 == "tumen_agent_watch_retraces_total" { r = $2 }
+    END { printf "   agent %s: %d watch probes, %d re-traces they triggered\n", vp, p, r }'
+done
 # Let one more round land so the new path has RTT samples, then show the verdicts.
 sleep "$PL_INTERVAL_S"
 echo
 pl_api /api/v1/paths | json paths-table
 
-section "6. RTT per border path (median of tumen_rtt_seconds, from Prometheus)"
-echo "   (bucket-interpolated; the exact RTT of each verdict's last trace is in the table above)"
-pl_prom_query 'histogram_quantile(0.5, sum by (agent, target, path, le) (rate(tumen_rtt_seconds_bucket{path!="none"}[1m]))) > 0' |
-  json prom-table --value-format ms || echo "   (no RTT samples yet)"
+section "6. Median RTT per border path: the controller's against ping's, measured now"
+echo "   (tumen_rtt_window_seconds{quantile=\"0.5\"}: every trace's and ping's RTT under the path its"
+echo "   own trace observed; ping: 20 ICMP echoes from the same vantage point to the same address)"
+rtt_ok=1
+rtt_line() { # rtt_line VP PREFIX PATH NOMINAL_MS
+  local addr="${2%.0/24}.1"
+  pl_exec "$1" ping -n -c 20 -i 0.2 -W 2 "$addr" >"$PL_WORK/ping-$1.txt" 2>&1 || true
+  pl_api /metrics | json rtt-vs-ping --agent "$1" --target "$2" --path "$3" \
+    --ping-file "$PL_WORK/ping-$1.txt" --nominal-ms "$4" || rtt_ok=0
+}
+rtt_line fra "$p1" china-unicom $((2 * LAB_DELAY_CU_MS))
+rtt_line "$flip_vp" "$p1" ttk $((2 * LAB_DELAY_TTK_MS))
+[ "$rtt_ok" = 1 ] || echo "   (a median is missing: see the lines above)"
 
 section "7. Prometheus over the lab network: /api/v1/query?query=tumen_border_path == 1"
 prom_ok=0
@@ -127,7 +150,24 @@ echo
 echo "   alerts (deploy/prometheus/tumen-rules.yml):"
 pl_exec mgmt curl -sf -m 5 "http://${LAB_MGMT_CONTROLLER}:${PL_PROMETHEUS_PORT}/api/v1/alerts" | json alerts-table || true
 
-section "8. Flip back: China Unicom again"
+section "8. An outage is not a path change: every access router loses its transits"
+seq_outage="$(pl_api /api/v1/changes | json max-seq)"
+"$PL_LAB_SH" outage access on >>"$PL_WORK/lab.log" 2>&1 || pl_die "lab.sh outage access on failed"
+echo "   cut at $(date -u +%H:%M:%S) UTC: traces now end at the access router"
+unreachable() { pl_api /api/v1/paths | json expect-reachable --value false; }
+outage_seen=0
+if pl_wait_for $((4 * ${PL_INTERVAL_S%.*} + 30)) "every verdict unreachable" unreachable; then outage_seen=1; fi
+pl_api /api/v1/paths | json paths-table
+pl_prom_query 'tumen_target_reachable == 0' | json prom-table || true
+"$PL_LAB_SH" outage access off >>"$PL_WORK/lab.log" 2>&1 || pl_die "lab.sh outage access off failed"
+echo "   restored at $(date -u +%H:%M:%S) UTC"
+reachable() { pl_api /api/v1/paths | json expect-reachable --value true; }
+back_ok=0
+if pl_wait_for $((3 * ${PL_INTERVAL_S%.*} + 30)) "every verdict reachable again" reachable; then back_ok=1; fi
+outage_changes="$(pl_api /api/v1/changes | json count-changes --after "$seq_outage")"
+echo "   change events during and after the outage: $outage_changes"
+
+section "9. Flip back: China Unicom again"
 seq_back="$(pl_api /api/v1/changes | json max-seq)"
 back_time="$(pl_now)"
 "$PL_LAB_SH" flip cu "$flip_vp" >>"$PL_WORK/lab.log" 2>&1 || pl_die "lab.sh flip cu $flip_vp failed"
@@ -144,9 +184,15 @@ if ! pl_api /api/v1/changes | json unexpected-changes --after "$seq_before" \
   pl_die "change events for vantage points or /24s that were not flipped (listed above)"
 fi
 [ "$changes_before" = 0 ] || pl_die "$changes_before change event(s) before the flip"
+[ "$by_watch" -ge 1 ] || pl_die "no change was found by watch probes"
+[ "$outage_seen" = 1 ] || pl_die "the outage was not reported as unreachable"
+[ "$back_ok" = 1 ] || pl_die "the targets did not become reachable again after the outage"
+[ "$outage_changes" = 0 ] || pl_die "the outage caused $outage_changes change event(s)"
 if [ "$prom_ok" != 1 ]; then
   pl_die "Prometheus did not return the change through its HTTP API"
 fi
 echo "   finished in $SECONDS s"
 echo "   detected: $flip_vp's traffic to ${flip_prefixes[*]} moved from china-unicom to ttk;"
-echo "   no change reported for the other vantage points or for $stay_prefix; Prometheus has it."
+echo "   $by_watch of ${#flip_prefixes[@]} changes found by watch probes between rounds;"
+echo "   no change reported for the other vantage points or for $stay_prefix; Prometheus has it;"
+echo "   the outage was reported as unreachable, with no change event."

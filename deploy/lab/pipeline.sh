@@ -8,7 +8,7 @@
 #   source deploy/lab/pipeline.sh
 #   pl_init                 # paths, binaries, work directory, cleanup trap
 #   pl_lab_up               # lab.sh up (TUMEN_LAB, TUMEN_LAB_LOSS honoured)
-#   pl_campaign 5s          # schedules/lab.yaml with a 5 s interval
+#   pl_campaign 5s [1s [2s]] # schedules/lab.yaml with a 5 s interval [jitter [watch_interval]]
 #   pl_controller_start; pl_agents_start; pl_prometheus_start
 #   pl_api /api/v1/paths    # GET from inside mgmt
 #
@@ -128,15 +128,19 @@ pl_lab_up() {
   }
 }
 
-# pl_campaign INTERVAL [JITTER]: $PL_WORK/campaign.yaml = schedules/lab.yaml with another
-# round interval (and jitter).
+# pl_campaign INTERVAL [JITTER [WATCH]]: $PL_WORK/campaign.yaml = schedules/lab.yaml with another
+# round interval (and jitter, and watch probes every WATCH between rounds: docs/agent.md).
 pl_campaign() {
-  local interval="$1" jitter="${2:-1s}"
+  local interval="$1" jitter="${2:-1s}" watch="${3:-}"
   PL_INTERVAL_S="$(pl_seconds "$interval")"
   sed -E -e "s/^([[:space:]]*)interval:.*/\1interval: ${interval}/" \
     -e "s/^([[:space:]]*)jitter:.*/\1jitter: ${jitter}/" \
     "$PL_ROOT/schedules/lab.yaml" >"$PL_WORK/campaign.yaml"
   grep -q "interval: ${interval}\$" "$PL_WORK/campaign.yaml" || pl_die "could not set the campaign interval"
+  if [ -n "$watch" ]; then
+    sed -i -E "s/^([[:space:]]*)interval: ${interval}\$/&\n\1watch_interval: ${watch}/" "$PL_WORK/campaign.yaml"
+    grep -q "watch_interval: ${watch}\$" "$PL_WORK/campaign.yaml" || pl_die "could not set watch_interval"
+  fi
 }
 
 pl_seconds() { # "5s" / "500ms" / "1m" -> seconds (may be fractional)

@@ -23,6 +23,8 @@ and tests/e2e: prints readable tables and checks expectations (exit 0 = as expec
 import argparse
 import datetime as dt
 import json
+import re
+import statistics
 import sys
 
 
@@ -149,9 +151,25 @@ def border_of(v):
     return border.get("addr") or "-"
 
 
+def state_of(v):
+    """reachable / UNREACHABLE (a run of traces that stopped before the target) / stale."""
+    if v.get("stale") is True:
+        return "stale"
+    return "UNREACHABLE" if v.get("reachable") is False else "reachable"
+
+
 def cmd_paths_table(a):
-    rows = sorted((ag, t, p or "(none)", border_of(v), rtt_of(v)) for ag, t, p, v in verdicts(load()))
-    table(rows, ("agent", "target", "border path", "border hop", "RTT (last trace)"))
+    rows = sorted((ag, t, p or "(none)", state_of(v), border_of(v), rtt_of(v))
+                  for ag, t, p, v in verdicts(load()))
+    table(rows, ("agent", "target", "border path", "state", "border hop", "RTT (last trace)"))
+
+
+def cmd_expect_reachable(a):
+    """Exit 0 when every verdict (of --agent, if given) is reachable (--value true) or
+    unreachable (--value false)."""
+    want = a.value == "true"
+    vs = [v for ag, _, _, v in verdicts(load()) if a.agent is None or ag == a.agent]
+    return 0 if vs and all((v.get("reachable") is not False) == want for v in vs) else 1
 
 
 def cmd_count_verdicts(a):
@@ -214,6 +232,7 @@ def cmd_changes_table(a):
     for c in sorted(cs, key=lambda c: (c["first"] or 0, c["agent"] or "", c["target"] or "")):
         s = seen.get(f"{c['agent']}:{c['target']}")
         rows.append((c["agent"], c["target"], f"{c['from']} -> {c['to']}",
+                     c["raw"].get("detected_by") or "-",
                      hhmmss(c["first"])[:8],
                      f"{c['first'] - int(flip):+.0f} s" if c["first"] is not None and flip is not None else "-",
                      hhmmss(s)[:10] if s else "-",
@@ -221,8 +240,47 @@ def cmd_changes_table(a):
     if not rows:
         print("   (no change events)")
         return 0
-    table(rows, ("agent", "target", "change", "first trace on new path", "- flip",
+    table(rows, ("agent", "target", "change", "found by", "first trace on new path", "- flip",
                  "seen in API", "detection delay"))
+    return 0
+
+
+def cmd_count_detected_by(a):
+    """The number of change events after --after found by --by (watch or round)."""
+    print(sum(1 for c in changes(load(), a.after) if c["raw"].get("detected_by") == a.by))
+
+
+def metric_value(text, name, labels):
+    """The value of the series NAME of Prometheus text whose labels include LABELS."""
+    for line in text.splitlines():
+        m = re.match(r"([a-zA-Z_:][a-zA-Z0-9_:]*)\{(.*)\} (\S+)$", line.strip())
+        if not m or m.group(1) != name:
+            continue
+        have = dict(re.findall(r'(\w+)="([^"]*)"', m.group(2)))
+        if all(have.get(k) == v for k, v in labels.items()):
+            return float(m.group(3))
+    return None
+
+
+def cmd_rtt_vs_ping(a):
+    """One line: the controller's median RTT of a path (tumen_rtt_window_seconds, from its
+    /metrics on stdin) next to the median of `ping` measured in the same run (--ping-file, ping's
+    output) and the delay line's nominal round trip (--nominal-ms)."""
+    text = sys.stdin.read()
+    labels = {"agent": a.agent, "target": a.target, "path": a.path}
+    med = metric_value(text, "tumen_rtt_window_seconds", dict(labels, quantile="0.5"))
+    n = metric_value(text, "tumen_rtt_window_seconds_count", labels)
+    with open(a.ping_file, encoding="utf-8", errors="replace") as f:
+        pings = [float(x) for x in re.findall(r"time=([0-9.]+) ms", f.read())]
+    ref = statistics.median(pings) if pings else None
+    if med is None or med != med or ref is None:
+        print(f"   {a.agent:<4} {a.path:<13} controller: {'-' if med is None else 'no samples'}, "
+              f"ping: {len(pings)} replies")
+        return 1
+    med *= 1000
+    print(f"   {a.agent:<4} {a.path:<13} controller median {med:7.2f} ms ({int(n or 0)} samples)   "
+          f"ping median {ref:7.2f} ms ({len(pings)} pings)   difference {100 * (med - ref) / ref:+.1f} %   "
+          f"delay line {a.nominal_ms:g} ms + links")
     return 0
 
 
@@ -294,6 +352,12 @@ def main():
     sub = p.add_subparsers(dest="cmd", required=True)
     s = sub.add_parser("count-verdicts"); s.add_argument("--min", type=int, required=True)
     sub.add_parser("paths-table")
+    s = sub.add_parser("expect-reachable"); s.add_argument("--value", choices=("true", "false"), required=True)
+    s.add_argument("--agent")
+    s = sub.add_parser("count-detected-by"); s.add_argument("--after", type=int); s.add_argument("--by", required=True)
+    s = sub.add_parser("rtt-vs-ping"); s.add_argument("--agent", required=True); s.add_argument("--target", required=True)
+    s.add_argument("--path", required=True); s.add_argument("--ping-file", required=True)
+    s.add_argument("--nominal-ms", type=float, required=True)
     s = sub.add_parser("expect-paths"); s.add_argument("--path", required=True)
     s.add_argument("--except", dest="except_")
     s = sub.add_parser("count-changes"); s.add_argument("--after", type=int); s.add_argument("--not-agent")
