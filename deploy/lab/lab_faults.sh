@@ -149,9 +149,13 @@ cmd_counters() {
 
 status_faults() {
   local link ctl n
-  echo "delay-line loss now (percent A->B B->A):"
+  echo "delay-line loss now (percent A->B B->A, as the delay line last confirmed it):"
   for link in $LAB_DELAY_LINKS; do
-    ctl="$(awk '$1 == "loss" {print $2, ($3 == "" ? $2 : $3)}' "$RUN_DIR/delayline-$link.control" 2>/dev/null || true)"
+    # Its start line ends "loss A/B %"; each applied control file logs "control: loss
+    # a->b A % b->a B %".
+    ctl="$(awk '/control: loss / {a = $(NF - 4); b = $(NF - 1); next}
+      / loss [0-9.]+\/[0-9.]+ %$/ {split($(NF - 1), x, "/"); a = x[1]; b = x[2]}
+      END {if (a != "") print a, b}' "$RUN_DIR/delayline-$link.log" 2>/dev/null || true)"
     printf '  %-10s %s\n' "$link" "${ctl:-unknown}"
   done
   echo "outages:"

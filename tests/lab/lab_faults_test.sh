@@ -6,7 +6,8 @@
 #  - `flip tata msk`: msk's trace crosses the Tata router and kp-br's Tata-side address, both
 #    in the prefix that pfx2as.txt maps to AS6453; status shows TATA/TATA;
 #  - `loss ttk1-ttk2 50`: the delay line's own counters (SIGUSR1) show about half of the
-#    packets lost each way; `loss ttk1-ttk2 0`: none; bad arguments are refused.
+#    packets lost each way; `loss ttk1-ttk2 0`: none; bad arguments are refused, and the
+#    delay line itself refuses a bad control file (SIGHUP), naming the line.
 # shellcheck source=tests/lib/lab_test.sh
 . "$(dirname "$0")/../lib/lab_test.sh"
 lab_test_begin tfa iptables scamper python3 ping
@@ -97,7 +98,7 @@ counters() {
 # burst: 300 echo requests ttk1 -> ttk2 across the delay line.
 burst() { in_ns ttk1 ping -q -n -c 300 -i 0.005 -W 1 "$LAB_TTK2_ADDR" >/dev/null 2>&1 || true; }
 lab loss ttk1-ttk2 50
-grep -q '^  ttk1-ttk2  *50 50$' <<<"$(lab status)" || fail "status does not show 50 % on ttk1-ttk2: $(lab status)"
+grep -q '^  ttk1-ttk2  *50.00 50.00$' <<<"$(lab status)" || fail "status does not show 50 % on ttk1-ttk2: $(lab status)"
 read -r r1 l1 rb1 lb1 <<<"$(counters)"
 burst
 sleep 0.2
@@ -130,6 +131,20 @@ for bad in "loss ttk1-ttk2 150" "loss ttk1-ttk2 half" "loss cu1-ttk2 5" "loss tt
   if out="$(lab $bad 2>&1)"; then fail "'$bad' was accepted"; fi
   [ -n "$out" ] || fail "'$bad' failed without a message"
 done
-grep -q '^  ttk1-ttk2  *0 0$' <<<"$(lab status)" || fail "a refused loss changed the setting: $(lab status)"
+grep -q '^  ttk1-ttk2  *0.00 0.00$' <<<"$(lab status)" || fail "a refused loss changed the setting: $(lab status)"
 pass "invalid outage, loss and flip arguments are rejected"
+
+# 7. The delay line itself refuses a bad control file: it logs the line and keeps its loss.
+run="/run/tumen-lab/$TUMEN_LAB"
+printf '# bad\nloss 150\n' >"$run/delayline-ttk1-ttk2.control"
+kill -HUP "$(cat "$run/delayline-ttk1-ttk2.pid")"
+refused() { grep -q "control: .*line 2: loss '150' is not a percentage.*nothing changed" "$run/delayline-ttk1-ttk2.log"; }
+wait_for 3 "the delay line to refuse 'loss 150'" refused || fail "no refusal in the delay line's log"
+read -r r1 l1 rb1 lb1 <<<"$(counters)"
+burst
+sleep 0.2
+read -r r2 l2 rb2 lb2 <<<"$(counters)"
+[ "$((l2 - l1 + lb2 - lb1))" -eq 0 ] && [ "$((r2 - r1))" -ge 300 ] || fail "loss changed after a refused control file"
+grep -q '^  ttk1-ttk2  *0.00 0.00$' <<<"$(lab status)" || fail "status after a refused control file: $(lab status)"
+pass "a bad control file is refused by the delay line (line 2 named), loss stays 0"
 finish
