@@ -4,7 +4,8 @@
 #    `outage border`: it reaches kp-br's border address, then nothing; `outage ttk` (msk on
 #    TTK): nothing answers beyond ttk1; `off` gives back the complete path; status shows each;
 #  - `flip tata msk`: msk's trace crosses the Tata router and kp-br's Tata-side address, both
-#    in the prefix that pfx2as.txt maps to AS6453; status shows TATA/TATA;
+#    in the prefix that pfx2as.txt maps to AS6453, and `tumen-controller classify` names the
+#    path AS6453; status shows TATA/TATA;
 #  - `loss ttk1-ttk2 50`: the delay line's own counters (SIGUSR1) show about half of the
 #    packets lost each way; `loss ttk1-ttk2 0`: none; bad arguments are refused, and the
 #    delay line itself refuses a bad control file (SIGHUP), naming the line.
@@ -82,12 +83,18 @@ EOF
 )"
   [ "$asn" = "$LAB_TATA_AS" ] || fail "$a maps to AS$asn in pfx2as.txt, not AS$LAB_TATA_AS"
 done
+# tumen-controller classify names the path after the AS (in no class of the lab campaign).
+in_ns msk scamper -O json -c "trace -P udp-paris -q 1 -w 1" -i "$T" >"$WORK/tata.json"
+verdict="$("$(binary tumen-controller)" classify --pfx2as "$LAB_PFX2AS" --campaign "$LAB_SCHEDULE" \
+  --quiet-notes "$WORK/tata.json" 2>&1 | grep -v '^latency' || true)"
+[[ "$verdict" =~ [[:space:]]AS${LAB_TATA_AS}[[:space:]]+border\ $(re "$LAB_KPBR_TATA_ADDR")[[:space:]] ]] ||
+  fail "classify does not name the path AS$LAB_TATA_AS with border $LAB_KPBR_TATA_ADDR: $verdict"
 st="$(lab status)"
 [ "$(awk '$1 == "msk" && NF > 4 {print $3}' <<<"$st" | tail -1)" = TATA/TATA ] || fail "status after flip tata:"$'\n'"$st"
 got="$(answered fra "$T")"
 [[ "$got" == *"$LAB_CU1_ADDR_fra"*"$T stop=COMPLETED" ]] || fail "fra moved too: '$got'"
 lab flip cu msk
-pass "flip tata msk: the trace shows AS$LAB_TATA_AS ($LAB_TATA_ADDR_msk, $LAB_KPBR_TATA_ADDR); fra stays on CU"
+pass "flip tata msk: the trace shows AS$LAB_TATA_AS ($LAB_TATA_ADDR_msk, $LAB_KPBR_TATA_ADDR), classify names the path AS$LAB_TATA_AS; fra stays on CU"
 
 # 5. Loss at run time, measured by the delay line's own counters.
 # counters: "received lost" of ttk1->ttk2 and ttk2->ttk1 on one line.
