@@ -5,7 +5,9 @@
 #  - `lab.sh outage cu` (cu2 -> cu3a/cu3b cut: traces die inside China Unicom) for >= 4
 #    rounds, then restored for >= 3: no change event, every verdict still china-unicom;
 #  - `lab.sh outage border` (kp-br -> kp-host cut: traces die after the border) for >= 4
-#    rounds, then restored for >= 3: no change event, every verdict still china-unicom.
+#    rounds, then restored for >= 3: no change event, every verdict still china-unicom;
+#  - `lab.sh outage access` (every access router cut from its transits: traces never leave
+#    the VP's network) the same way: no change event.
 # The stored traces show that the outages were real: none reached the target while a link
 # was cut, those of the border outage ended at kp-br. Exit 77 without root.
 # shellcheck source=tests/lib/lab_test.sh
@@ -63,7 +65,15 @@ check "outage border: traces were stored during it" test "$n" -ge 12
 check "outage border: none reached the target" test "$reached" = 0
 check "outage border: traces reached kp-br's border address" test "$at_border" -ge 1
 
-# 4. Afterwards every trace completes again.
+# 4. The VPs' uplinks: traces end at the access router, in the VP's own network.
+run_outage access
+read -r n reached beyond <<<"$(outage_counts "$OUTAGE_ON" $((OUTAGE_OFF - 10)) \
+  "h.addr IS NOT NULL AND h.addr NOT IN ('$LAB_ACC_ADDR_fra', '$LAB_ACC_ADDR_tyo', '$LAB_ACC_ADDR_msk')")"
+echo "outage access: $n traceroutes during it, $reached reached the target, $beyond left the VP's network"
+check "outage access: traces were stored during it" test "$n" -ge 12
+check "outage access: none left the VP's own network" test "$reached" = 0 -a "$beyond" = 0
+
+# 5. Afterwards every trace completes again.
 now="$(date +%s)"
 more_rounds 1 "final"
 check "after the outages traces reach the target again" \

@@ -2,7 +2,8 @@
 # lab.sh outage, loss, counters and the third transit:
 #  - `outage cu`: a trace from fra answers up to cu1, then nothing (dies inside China Unicom);
 #    `outage border`: it reaches kp-br's border address, then nothing; `outage ttk` (msk on
-#    TTK): nothing answers beyond ttk1; `off` gives back the complete path; status shows each;
+#    TTK): nothing answers beyond ttk1; `outage access`: only the access router answers;
+#    `off` gives back the complete path; status shows each;
 #  - `flip tata msk`: msk's trace crosses the Tata router and kp-br's Tata-side address, both
 #    in the prefix that pfx2as.txt maps to AS6453, and `tumen-controller classify` names the
 #    path AS6453; status shows TATA/TATA;
@@ -46,6 +47,16 @@ got="$(answered fra "$T")"
 [[ "$got" == *"$T stop=COMPLETED" ]] || fail "after outage border off: '$got'"
 pass "outage border: the trace ends at kp-br's border address; off restores it"
 
+# 2b. Outage of the VPs' uplinks: only the access router answers.
+lab outage access
+got="$(answered fra "$T")"
+[ "$got" = "$LAB_ACC_ADDR_fra stop=GAPLIMIT" ] || fail "outage access: fra -> $T answered '$got'"
+[ "$(outage_status access)" = on ] || fail "status does not show the access outage on"
+lab outage access off
+got="$(answered fra "$T")"
+[[ "$got" == *"$T stop=COMPLETED" ]] || fail "after outage access off: '$got'"
+pass "outage access: the trace ends at the access router; off restores it"
+
 # 3. Outage inside TTK (msk flipped to TTK): nothing answers beyond ttk1 (ttk1 itself is
 # rate limited, so it may be silent too).
 lab flip ttk msk
@@ -58,7 +69,7 @@ lab outage all off
 sleep 1 # ttk1's ICMP token bucket refills
 got="$(answered msk "$T")"
 [[ "$got" == *"$LAB_TTK2_ADDR $LAB_KPBR_TTK_ADDR $T stop=COMPLETED" ]] || fail "after outage all off: '$got'"
-for n in cu ttk border; do [ "$(outage_status "$n")" = off ] || fail "status: outage $n not off"; done
+for n in cu ttk border access; do [ "$(outage_status "$n")" = off ] || fail "status: outage $n not off"; done
 pass "outage ttk: nothing answers beyond ttk1; 'outage all off' restores every link"
 
 # 4. The third transit.
