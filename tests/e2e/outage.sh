@@ -34,8 +34,11 @@ run_outage() {
   "$PL_LAB_SH" outage "$name" on >>"$PL_WORK/lab.log" 2>&1 || fail "outage $name on failed"
   more_rounds 4 "outage $name"
   no_change "after 4 rounds of outage $name"
-  # TODO(reachable): assert /api/v1/paths and tumen_target_reachable say unreachable here
-  # for the border outage once the reachable/unreachable verdict semantics are merged.
+  # TODO(reachable): once the weak-trace semantics (the "reachable" field of /api/v1/paths and
+  # tumen_target_reachable) are on main, check here `expect_reachable false` for the access
+  # outage and `expect_reachable true` for cu (traces end in the current transit) and border
+  # (they end at a known border interface, which counts as reaching it; docs/api.md), and
+  # `expect_reachable true` after each restore (tests/lib/pipeline_checks.sh has the check).
   off="$(date +%s)"
   "$PL_LAB_SH" outage "$name" off >>"$PL_WORK/lab.log" 2>&1 || fail "outage $name off failed"
   more_rounds 3 "after outage $name"
