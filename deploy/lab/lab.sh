@@ -8,10 +8,12 @@
 #   lab.sh status                   nodes, helper processes, loss, outages, transit per VP and /24
 #   lab.sh flip ttk|cu|tata [fra|tyo|msk|all] [PREFIX]
 #                                   move traffic toward the target (and its return) to a transit
-#   lab.sh outage cu|ttk|border|all [on|off]
+#   lab.sh outage cu|ttk|border|access|all [on|off]
 #                                   cut a link (default on): cu = cu2 -> cu3a/cu3b (traces die
 #                                   inside China Unicom), ttk = ttk1 -> ttk2 (inside TTK),
-#                                   border = kp-br -> kp-host (after the border); off restores
+#                                   border = kp-br -> kp-host (after the border), access = every
+#                                   access router -> its transits (in the VP's own network);
+#                                   off restores
 #   lab.sh loss cu1-cu2|ttk1-ttk2 PCT [PCT_BACK]
 #                                   random loss on a delay line now (both ways, or A->B and B->A)
 #   lab.sh counters cu1-cu2|ttk1-ttk2

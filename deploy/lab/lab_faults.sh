@@ -7,6 +7,8 @@
 #                          cu     cu2 -> cu3a/cu3b: traces show cu1, then nothing (inside CU)
 #                          ttk    ttk1 -> ttk2: traces show ttk1, then nothing (inside TTK)
 #                          border kp-br -> kp-host: traces end at kp-br (after the border)
+#                          access every access router -> its transits: traces end at the
+#                                 access router, in the VP's own network (the VPs' uplinks)
 #                          all    every one of them
 #   loss LINK PCT [PCT_BACK]  writes the delay line's control file and sends it SIGHUP; waits
 #                          until the delay line confirms (or reports the error it logged)
@@ -15,15 +17,17 @@
 #
 # Every rule lives inside a lab namespace; nothing touches the host namespace.
 
-LAB_OUTAGES="cu ttk border"
+LAB_OUTAGES="cu ttk border access"
 LAB_DELAY_LINKS="cu1-cu2 ttk1-ttk2"
 
-# outage_spec NAME: "NODE IFACE..." whose FORWARD traffic through IFACE is dropped.
+# outage_spec NAME: lines "NODE IFACE..." whose FORWARD traffic through IFACE is dropped.
 outage_spec() {
+  local v
   case "$1" in
     cu) echo "cu2 cu3a cu3b" ;;
     ttk) echo "ttk1 dl-ttk2" ;;
     border) echo "kp-br kp-host" ;;
+    access) for v in $LAB_VPS; do echo "acc-$v cu1 ttk1 tata"; done ;;
     *) die "outage: '$1' is not an outage (${LAB_OUTAGES// /, }, all)" ;;
   esac
 }
@@ -31,11 +35,12 @@ outage_spec() {
 # outage_rules NAME: one "NODE -i|-o IFACE" line per DROP rule of the outage.
 outage_rules() {
   local node ifs i
-  read -r node ifs <<<"$(outage_spec "$1")"
-  for i in $ifs; do
-    echo "$node -i $i"
-    echo "$node -o $i"
-  done
+  while read -r node ifs; do
+    for i in $ifs; do
+      echo "$node -i $i"
+      echo "$node -o $i"
+    done
+  done < <(outage_spec "$1")
 }
 
 # outage_state NAME: on (every rule present), off (none) or partial.
@@ -73,7 +78,7 @@ cmd_outage() {
   local name=$1 state=${2:-on} names n
   case "$state" in on | off) ;; *) die "outage: state must be 'on' or 'off', not '$state'" ;; esac
   if [ "$name" = all ]; then names=$LAB_OUTAGES; else
-    outage_spec "$name" >/dev/null
+    outage_spec "$name" >/dev/null || exit 1
     names=$name
   fi
   ns_exists cu2 && ns_exists kp-br || die "lab '$LAB' is not up"
@@ -149,14 +154,18 @@ cmd_counters() {
 
 status_faults() {
   local link ctl n
-  echo "delay-line loss now (percent A->B B->A):"
+  echo "delay-line loss now (percent A->B B->A, as the delay line last confirmed it):"
   for link in $LAB_DELAY_LINKS; do
-    ctl="$(awk '$1 == "loss" {print $2, ($3 == "" ? $2 : $3)}' "$RUN_DIR/delayline-$link.control" 2>/dev/null || true)"
+    # Its start line ends "loss A/B %"; each applied control file logs "control: loss
+    # a->b A % b->a B %".
+    ctl="$(awk '/control: loss / {a = $(NF - 4); b = $(NF - 1); next}
+      / loss [0-9.]+\/[0-9.]+ %$/ {split($(NF - 1), x, "/"); a = x[1]; b = x[2]}
+      END {if (a != "") print a, b}' "$RUN_DIR/delayline-$link.log" 2>/dev/null || true)"
     printf '  %-10s %s\n' "$link" "${ctl:-unknown}"
   done
   echo "outages:"
   for n in $LAB_OUTAGES; do
-    ns_exists "$(outage_spec "$n" | cut -d' ' -f1)" || continue
+    ns_exists "$(outage_spec "$n" | head -1 | cut -d' ' -f1)" || continue
     printf '  %-8s %s\n' "$n" "$(outage_state "$n")"
   done
   echo "transits: CU AS$LAB_CU_AS, TTK AS$LAB_TTK_AS, TATA AS$LAB_TATA_AS ($LAB_TATA_PREFIX, in no class of the lab campaign)"

@@ -8,7 +8,8 @@
 #    time-exceeded per destination, then one per second); msk reaches two of the four /24s
 #    through TTK (set before the agents start, so that is their path, not a change);
 #  - ECMP at cu2 as the lab has it;
-#  - the outages switched on and off in turn (cu, border, ttk: 25 s on, 35 s off each).
+#  - the outages switched on and off in turn (cu, border, ttk, access: 20 s on, i.e. about
+#    4 rounds, then 25 s off).
 # No flip happens while the agents run (a flip is a real change, not noise). At the end,
 # after 3 more rounds without outages: no change event in the store or the API, every
 # verdict as at the start, and the noise was real (losses in the delay lines' own counters,
@@ -24,8 +25,8 @@ seconds="${1:-1800}"
   exit 2
 }
 interval=5s
-outage_on_s=25
-outage_off_s=35
+outage_on_s=20
+outage_off_s=25
 read -r _ _ P178 P179 <<<"$LAB_TARGET_24S"
 on_ttk="msk:$P178=ttk,msk:$P179=ttk" # the verdicts that are not china-unicom
 
@@ -52,9 +53,9 @@ no_change "at the start" "$on_ttk"
 start=$SECONDS
 cycle=0
 died=0
-outages=(cu border ttk)
+outages=(cu border ttk access)
 while [ $((SECONDS - start)) -lt "$seconds" ]; do
-  name="${outages[$((cycle % 3))]}"
+  name="${outages[$((cycle % ${#outages[@]}))]}"
   on="$(date +%s)"
   "$PL_LAB_SH" outage "$name" on >>"$PL_WORK/lab.log" 2>&1 || fail "outage $name on failed"
   sleep "$outage_on_s"

@@ -5,7 +5,9 @@
 #  - `lab.sh outage cu` (cu2 -> cu3a/cu3b cut: traces die inside China Unicom) for >= 4
 #    rounds, then restored for >= 3: no change event, every verdict still china-unicom;
 #  - `lab.sh outage border` (kp-br -> kp-host cut: traces die after the border) for >= 4
-#    rounds, then restored for >= 3: no change event, every verdict still china-unicom.
+#    rounds, then restored for >= 3: no change event, every verdict still china-unicom;
+#  - `lab.sh outage access` (every access router cut from its transits: traces never leave
+#    the VP's network) the same way: no change event.
 # The stored traces show that the outages were real: none reached the target while a link
 # was cut, those of the border outage ended at kp-br. Exit 77 without root.
 # shellcheck source=tests/lib/lab_test.sh
@@ -24,21 +26,41 @@ pl_controller_config
 pl_controller_start
 pl_agents_start
 
-# run_outage NAME: the outage on for >= 4 rounds, then off for >= 3; checks after each half.
+# run_outage NAME REACHABLE: the outage on for >= 4 rounds, then off for >= 3; checks after
+# each half: no change event, and every verdict reachable or not as REACHABLE says during the
+# outage (docs/api.md, "Weak traces and reachability": traces that end in the current transit
+# (cu) or at a known border interface (border) keep the target reachable; traces that never
+# leave the vantage point's network (access) make it unreachable), reachable after it.
 # Sets OUTAGE_ON and OUTAGE_OFF (whole seconds) for the caller's checks of the stored traces.
 run_outage() {
-  local name=$1 on off
+  local name=$1 reachable=$2 on off
   on="$(date +%s)"
   "$PL_LAB_SH" outage "$name" on >>"$PL_WORK/lab.log" 2>&1 || fail "outage $name on failed"
   more_rounds 4 "outage $name"
   no_change "after 4 rounds of outage $name"
-  # TODO(reachable): assert /api/v1/paths and tumen_target_reachable say unreachable here
-  # for the border outage once the reachable/unreachable verdict semantics are merged.
+  expect_reachable "$reachable" || fail_soft "outage $name: reachable should be $reachable"
   off="$(date +%s)"
   "$PL_LAB_SH" outage "$name" off >>"$PL_WORK/lab.log" 2>&1 || fail "outage $name off failed"
   more_rounds 3 "after outage $name"
   no_change "3 rounds after outage $name was restored"
+  expect_reachable true || fail_soft "outage $name: every verdict reachable again after the restore"
   OUTAGE_ON=$on OUTAGE_OFF=$off
+}
+
+# outage_traces NAME COND WHAT none|some: the traces that started during the outage (up to
+# 10 s before the restore: a trace lasts a few seconds) were stored, none reached the target,
+# and none or some of them have a hop where COND (described by WHAT).
+outage_traces() {
+  local name=$1 cond=$2 what=$3 expect=$4 n reached matching
+  read -r n reached matching <<<"$(outage_counts "$OUTAGE_ON" $((OUTAGE_OFF - 10)) "$cond")"
+  echo "outage $name: $n traceroutes during it, $reached reached the target, $matching $what"
+  check "outage $name: traces were stored during it" test "$n" -ge 12
+  check "outage $name: none reached the target" test "$reached" = 0
+  if [ "$expect" = none ]; then
+    check "outage $name: none $what" test "$matching" = 0
+  else
+    check "outage $name: some $what" test "$matching" -ge 1
+  fi
 }
 
 # 1. Settle.
@@ -46,24 +68,22 @@ wait_rounds 3 120 || fail "agents did not complete 3 rounds"
 check "12 verdicts" json count-verdicts --min 12 <<<"$(pl_api /api/v1/paths)"
 no_change "before any outage"
 
-# 2. Inside China Unicom. A trace is a few seconds long: the window leaves 10 s at the end.
-run_outage cu
-read -r n reached beyond <<<"$(outage_counts "$OUTAGE_ON" $((OUTAGE_OFF - 10)) \
-  "h.addr IN ('$LAB_CU3A_ADDR', '$LAB_CU3B_ADDR', '$LAB_KPBR_CU_ADDR_a', '$LAB_KPBR_CU_ADDR_b')")"
-echo "outage cu: $n traceroutes during it, $reached reached the target, $beyond crossed cu2"
-check "outage cu: traces were stored during it" test "$n" -ge 12
-check "outage cu: none reached the target or got past cu2" test "$reached" = 0 -a "$beyond" = 0
+# 2. Inside China Unicom.
+run_outage cu true
+outage_traces cu "h.addr IN ('$LAB_CU3A_ADDR', '$LAB_CU3B_ADDR', '$LAB_KPBR_CU_ADDR_a', '$LAB_KPBR_CU_ADDR_b')" \
+  "got past cu2" none
 
 # 3. Beyond the border.
-run_outage border
-read -r n reached at_border <<<"$(outage_counts "$OUTAGE_ON" $((OUTAGE_OFF - 10)) \
-  "h.addr IN ('$LAB_KPBR_CU_ADDR_a', '$LAB_KPBR_CU_ADDR_b')")"
-echo "outage border: $n traceroutes during it, $reached reached the target, $at_border reached kp-br"
-check "outage border: traces were stored during it" test "$n" -ge 12
-check "outage border: none reached the target" test "$reached" = 0
-check "outage border: traces reached kp-br's border address" test "$at_border" -ge 1
+run_outage border true
+outage_traces border "h.addr IN ('$LAB_KPBR_CU_ADDR_a', '$LAB_KPBR_CU_ADDR_b')" "reached kp-br's border address" some
 
-# 4. Afterwards every trace completes again.
+# 4. The VPs' uplinks: traces end at the access router, in the VP's own network.
+run_outage access false
+outage_traces access \
+  "h.addr IS NOT NULL AND h.addr NOT IN ('$LAB_ACC_ADDR_fra', '$LAB_ACC_ADDR_tyo', '$LAB_ACC_ADDR_msk')" \
+  "left the VP's network" none
+
+# 5. Afterwards every trace completes again.
 now="$(date +%s)"
 more_rounds 1 "final"
 check "after the outages traces reach the target again" \

@@ -2,11 +2,14 @@
 # lab.sh outage, loss, counters and the third transit:
 #  - `outage cu`: a trace from fra answers up to cu1, then nothing (dies inside China Unicom);
 #    `outage border`: it reaches kp-br's border address, then nothing; `outage ttk` (msk on
-#    TTK): nothing answers beyond ttk1; `off` gives back the complete path; status shows each;
+#    TTK): nothing answers beyond ttk1; `outage access`: only the access router answers;
+#    `off` gives back the complete path; status shows each;
 #  - `flip tata msk`: msk's trace crosses the Tata router and kp-br's Tata-side address, both
-#    in the prefix that pfx2as.txt maps to AS6453; status shows TATA/TATA;
+#    in the prefix that pfx2as.txt maps to AS6453, and `tumen-controller classify` names the
+#    path AS6453; status shows TATA/TATA;
 #  - `loss ttk1-ttk2 50`: the delay line's own counters (SIGUSR1) show about half of the
-#    packets lost each way; `loss ttk1-ttk2 0`: none; bad arguments are refused.
+#    packets lost each way; `loss ttk1-ttk2 0`: none; bad arguments are refused, and the
+#    delay line itself refuses a bad control file (SIGHUP), naming the line.
 # shellcheck source=tests/lib/lab_test.sh
 . "$(dirname "$0")/../lib/lab_test.sh"
 lab_test_begin tfa iptables scamper python3 ping
@@ -44,6 +47,16 @@ got="$(answered fra "$T")"
 [[ "$got" == *"$T stop=COMPLETED" ]] || fail "after outage border off: '$got'"
 pass "outage border: the trace ends at kp-br's border address; off restores it"
 
+# 2b. Outage of the VPs' uplinks: only the access router answers.
+lab outage access
+got="$(answered fra "$T")"
+[ "$got" = "$LAB_ACC_ADDR_fra stop=GAPLIMIT" ] || fail "outage access: fra -> $T answered '$got'"
+[ "$(outage_status access)" = on ] || fail "status does not show the access outage on"
+lab outage access off
+got="$(answered fra "$T")"
+[[ "$got" == *"$T stop=COMPLETED" ]] || fail "after outage access off: '$got'"
+pass "outage access: the trace ends at the access router; off restores it"
+
 # 3. Outage inside TTK (msk flipped to TTK): nothing answers beyond ttk1 (ttk1 itself is
 # rate limited, so it may be silent too).
 lab flip ttk msk
@@ -56,7 +69,7 @@ lab outage all off
 sleep 1 # ttk1's ICMP token bucket refills
 got="$(answered msk "$T")"
 [[ "$got" == *"$LAB_TTK2_ADDR $LAB_KPBR_TTK_ADDR $T stop=COMPLETED" ]] || fail "after outage all off: '$got'"
-for n in cu ttk border; do [ "$(outage_status "$n")" = off ] || fail "status: outage $n not off"; done
+for n in cu ttk border access; do [ "$(outage_status "$n")" = off ] || fail "status: outage $n not off"; done
 pass "outage ttk: nothing answers beyond ttk1; 'outage all off' restores every link"
 
 # 4. The third transit.
@@ -81,12 +94,18 @@ EOF
 )"
   [ "$asn" = "$LAB_TATA_AS" ] || fail "$a maps to AS$asn in pfx2as.txt, not AS$LAB_TATA_AS"
 done
+# tumen-controller classify names the path after the AS (in no class of the lab campaign).
+in_ns msk scamper -O json -c "trace -P udp-paris -q 1 -w 1" -i "$T" >"$WORK/tata.json"
+verdict="$("$(binary tumen-controller)" classify --pfx2as "$LAB_PFX2AS" --campaign "$LAB_SCHEDULE" \
+  --quiet-notes "$WORK/tata.json" 2>&1 | grep -v '^latency' || true)"
+[[ "$verdict" =~ [[:space:]]AS${LAB_TATA_AS}[[:space:]]+border\ $(re "$LAB_KPBR_TATA_ADDR")[[:space:]] ]] ||
+  fail "classify does not name the path AS$LAB_TATA_AS with border $LAB_KPBR_TATA_ADDR: $verdict"
 st="$(lab status)"
 [ "$(awk '$1 == "msk" && NF > 4 {print $3}' <<<"$st" | tail -1)" = TATA/TATA ] || fail "status after flip tata:"$'\n'"$st"
 got="$(answered fra "$T")"
 [[ "$got" == *"$LAB_CU1_ADDR_fra"*"$T stop=COMPLETED" ]] || fail "fra moved too: '$got'"
 lab flip cu msk
-pass "flip tata msk: the trace shows AS$LAB_TATA_AS ($LAB_TATA_ADDR_msk, $LAB_KPBR_TATA_ADDR); fra stays on CU"
+pass "flip tata msk: the trace shows AS$LAB_TATA_AS ($LAB_TATA_ADDR_msk, $LAB_KPBR_TATA_ADDR), classify names the path AS$LAB_TATA_AS; fra stays on CU"
 
 # 5. Loss at run time, measured by the delay line's own counters.
 # counters: "received lost" of ttk1->ttk2 and ttk2->ttk1 on one line.
@@ -97,7 +116,7 @@ counters() {
 # burst: 300 echo requests ttk1 -> ttk2 across the delay line.
 burst() { in_ns ttk1 ping -q -n -c 300 -i 0.005 -W 1 "$LAB_TTK2_ADDR" >/dev/null 2>&1 || true; }
 lab loss ttk1-ttk2 50
-grep -q '^  ttk1-ttk2  *50 50$' <<<"$(lab status)" || fail "status does not show 50 % on ttk1-ttk2: $(lab status)"
+grep -q '^  ttk1-ttk2  *50.00 50.00$' <<<"$(lab status)" || fail "status does not show 50 % on ttk1-ttk2: $(lab status)"
 read -r r1 l1 rb1 lb1 <<<"$(counters)"
 burst
 sleep 0.2
@@ -130,6 +149,20 @@ for bad in "loss ttk1-ttk2 150" "loss ttk1-ttk2 half" "loss cu1-ttk2 5" "loss tt
   if out="$(lab $bad 2>&1)"; then fail "'$bad' was accepted"; fi
   [ -n "$out" ] || fail "'$bad' failed without a message"
 done
-grep -q '^  ttk1-ttk2  *0 0$' <<<"$(lab status)" || fail "a refused loss changed the setting: $(lab status)"
+grep -q '^  ttk1-ttk2  *0.00 0.00$' <<<"$(lab status)" || fail "a refused loss changed the setting: $(lab status)"
 pass "invalid outage, loss and flip arguments are rejected"
+
+# 7. The delay line itself refuses a bad control file: it logs the line and keeps its loss.
+run="/run/tumen-lab/$TUMEN_LAB"
+printf '# bad\nloss 150\n' >"$run/delayline-ttk1-ttk2.control"
+kill -HUP "$(cat "$run/delayline-ttk1-ttk2.pid")"
+refused() { grep -q "control: .*line 2: loss '150' is not a percentage.*nothing changed" "$run/delayline-ttk1-ttk2.log"; }
+wait_for 3 "the delay line to refuse 'loss 150'" refused || fail "no refusal in the delay line's log"
+read -r r1 l1 rb1 lb1 <<<"$(counters)"
+burst
+sleep 0.2
+read -r r2 l2 rb2 lb2 <<<"$(counters)"
+[ "$((l2 - l1 + lb2 - lb1))" -eq 0 ] && [ "$((r2 - r1))" -ge 300 ] || fail "loss changed after a refused control file"
+grep -q '^  ttk1-ttk2  *0.00 0.00$' <<<"$(lab status)" || fail "status after a refused control file: $(lab status)"
+pass "a bad control file is refused by the delay line (line 2 named), loss stays 0"
 finish

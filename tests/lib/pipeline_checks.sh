@@ -10,6 +10,8 @@
 #   more_rounds N WHAT        waits until every agent stored N more traceroutes to every /24
 #   no_change WHEN [EXCEPT]   checks: no change event in the store and in /api/v1/changes, every
 #                             verdict china-unicom except EXCEPT (AGENT:/24=PATH,...)
+#   expect_reachable WANT     the API and tumen_target_reachable say every verdict is reachable
+#                             (WANT true) or unreachable (false)
 
 in_target() {
   local p cond=""
@@ -45,4 +47,32 @@ no_change() {
   paths="$(pl_api /api/v1/paths)"
   check "$when: every verdict as before (china-unicom${except:+, except $except})" \
     json expect-paths --path china-unicom --except "$except" <<<"$paths"
+}
+
+# expect_reachable WANT: (true|false) every verdict of /api/v1/paths says "reachable": WANT and
+# /metrics has tumen_target_reachable{agent,target} 1 (true) or 0 (false) for each of them;
+# lists what differs.
+expect_reachable() {
+  python3 - "$1" "$(pl_api /api/v1/paths)" "$(pl_api /metrics)" <<'PY'
+import json, re, sys
+want = sys.argv[1] == "true"
+doc = json.loads(sys.argv[2])
+entries = doc if isinstance(doc, list) else doc.get("paths", [])
+metric = {}
+for line in sys.argv[3].splitlines():
+    m = re.match(r'tumen_target_reachable\{([^}]*)\}\s+(\S+)', line)
+    if m:
+        labels = dict(re.findall(r'(\w+)="([^"]*)"', m.group(1)))
+        metric[(labels.get("agent"), labels.get("target"))] = float(m.group(2))
+bad = []
+for e in entries:
+    key = (e.get("agent"), e.get("target"))
+    if e.get("reachable") is not want:
+        bad.append(f"{key}: API reachable={e.get('reachable')} ({e.get('reachability_reason')})")
+    if metric.get(key) != (1.0 if want else 0.0):
+        bad.append(f"{key}: tumen_target_reachable={metric.get(key)}")
+for b in bad:
+    print("   ", b, file=sys.stderr)
+sys.exit(1 if bad or not entries else 0)
+PY
 }
