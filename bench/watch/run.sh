@@ -12,11 +12,15 @@
 # run: probes per second per (agent, target), from the agents' tumen_probe_probes_sent_total
 # over the whole run (round traces, pings and watch probes) / (3 agents x 4 targets x time).
 #
-# Usage: bench/watch/run.sh [FLIPS [REF_FLIPS]]   (default 5 2)
+# Usage: bench/watch/run.sh [FLIPS [REF_FLIPS [GAP]]]   (default 5 2 60)
+# GAP: seconds between a confirmed change and the next flip. The probe rate averages over the
+# whole run, re-traces and confirmations of every flip included: with flips every few seconds
+# it measures the flips more than the watch.
 set -euo pipefail
 [ "$(id -u)" -eq 0 ] || { echo "bench/watch/run.sh: needs root (lab namespaces)" >&2; exit 77; }
 flips="${1:-5}"
 ref_flips="${2:-2}"
+gap="${3:-60}"
 export TUMEN_LAB="${TUMEN_LAB:-wbench}"
 src_dir="$(cd "$(dirname "$0")/../.." && pwd)"
 export TUMEN_BUILD_DIR="${TUMEN_BUILD_DIR:-$src_dir/build}"
@@ -47,10 +51,7 @@ run() {
   local mode="$1" watch="$2" n="$3"
   pl_init
   pl_lab_up
-  pl_campaign "$interval" 1s
-  if [ -n "$watch" ]; then
-    sed -i -E "s/^([[:space:]]*)interval: ${interval}\$/&\n\1watch_interval: ${watch}/" "$PL_WORK/campaign.yaml"
-  fi
+  pl_campaign "$interval" 1s "$watch"
   # shellcheck disable=SC2086
   pl_tokens $LAB_VPS
   pl_controller_config
@@ -89,7 +90,7 @@ for t in sorted(targets):
     print(f"{mode}: flip to {to}: {t} after {d:.1f} s ({by})", file=sys.stderr)
 PY
     to=$([ "$to" = ttk ] && echo cu || echo ttk)
-    sleep 15
+    sleep "$gap"
   done
   local p1 t1
   p1="$(probes_sent)"
@@ -104,10 +105,10 @@ PY
 run watch 5s "$flips"
 run reference "" "$ref_flips"
 
-python3 - "$results" "$flips" "$ref_flips" <<'PY'
+python3 - "$results" "$flips" "$ref_flips" "$gap" <<'PY'
 import statistics, sys
 rows = [l.split() for l in open(sys.argv[1])]
-print(f"watch-probe benchmark: interval 60s, K=2, msk's /22 flipped (cu <-> ttk); delays per /24")
+print(f"watch-probe benchmark: interval 60s, K=2, msk's /22 flipped (cu <-> ttk) every {sys.argv[4]} s after a change; delays per /24")
 print(f"{'run':<10} {'flips':>5} {'samples':>7} {'median s':>9} {'min s':>7} {'max s':>7} {'watch':>6} {'pps/(agent,target)':>19} {'run s':>6}")
 for mode, flips in (("watch", sys.argv[2]), ("reference", sys.argv[3])):
     d = [float(r[1]) for r in rows if r[0] == mode]

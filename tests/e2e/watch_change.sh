@@ -19,9 +19,7 @@ targets_csv="$(tr ' ' ',' <<<"$LAB_TARGET_24S")"
 pipeline_test_begin watch
 echo "lab $TUMEN_LAB, interval $interval, watch_interval $watch_interval"
 pl_lab_up
-pl_campaign "$interval" 1s
-sed -i -E "s/^([[:space:]]*)interval: ${interval}\$/&\n\1watch_interval: ${watch_interval}/" "$PL_WORK/campaign.yaml"
-grep -q "watch_interval: ${watch_interval}\$" "$PL_WORK/campaign.yaml" || fail "could not set watch_interval"
+pl_campaign "$interval" 1s "$watch_interval"
 # shellcheck disable=SC2086 # one argument per vantage point
 pl_tokens $LAB_VPS
 pl_controller_config
