@@ -378,7 +378,8 @@ std::optional<std::int64_t> parse_since(std::string_view text) {
 }
 
 nlohmann::json assignment_document(const campaign::campaign_set& set, const agent_entry& agent,
-                                   std::int64_t now, const std::map<ipv4_prefix, ipv4_addr>& ping_to,
+                                   std::int64_t now,
+                                   const std::map<ipv4_prefix, ipv4_addr>& ping_to,
                                    std::uint32_t hysteresis) {
     protocol::assignment doc;
     doc.agent = agent.name;

@@ -11,12 +11,14 @@
 
 #include <tumen/controller/server/controller_server.hpp>
 
+#include "eventually.hpp"
 #include "http_client.hpp"
 #include "server_fixtures.hpp"
 
 using namespace tumen;
 using namespace tumen::controller::config;
 using namespace tumen::controller::server;
+using tumen::test::eventually;
 namespace outcome = tumen::controller::metrics::outcome;
 using nlohmann::json;
 using bhttp = boost::beast::http::verb;
@@ -29,19 +31,6 @@ std::unique_ptr<controller_server> start_server(const std::filesystem::path& con
     auto s = std::make_unique<controller_server>(load_server_config(config));
     s->start();
     return s;
-}
-
-/// Polls `pred` every 50 ms for up to 20 s (waiting for the campaign poll timer; the test
-/// asserts the outcome, never the time it took).
-template <class Pred>
-bool eventually(Pred pred) {
-    for (int i = 0; i < 400; ++i) {
-        if (pred()) {
-            return true;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return pred();
 }
 
 } // namespace

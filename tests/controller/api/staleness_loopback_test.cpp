@@ -13,6 +13,7 @@
 
 #include <tumen/controller/server/controller_server.hpp>
 
+#include "eventually.hpp"
 #include "http_client.hpp"
 #include "metrics_text.hpp"
 #include "server_fixtures.hpp"
@@ -21,24 +22,13 @@ using namespace tumen;
 using namespace tumen::controller::config;
 using namespace tumen::controller::server;
 using nlohmann::json;
+using tumen::test::eventually;
 using bhttp = boost::beast::http::verb;
 
 namespace {
 
 const ipv4_addr dst176 = test::lab().target_addr(0, 1);
 const std::string t176 = test::lab().target_24(0).to_string();
-
-/// Polls `pred` every 100 ms for up to 30 s.
-template <class Pred>
-bool eventually(Pred pred) {
-    for (int i = 0; i < 300; ++i) {
-        if (pred()) {
-            return true;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    return pred();
-}
 
 /// The paths entry of fra x 176 (null when absent).
 json fra_entry(test::http_client& c) {
