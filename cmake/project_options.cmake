@@ -49,12 +49,13 @@ endfunction()
 # tumen_add_lab_test(NAME name SCRIPT path [ARGS a...] [TIMEOUT s] [ENVIRONMENT k=v...]
 #                    [LABELS l...])
 # A shell test in the namespace lab: label `lab` plus any LABELS (e.g. `soak` for the long
-# runs that the default test command leaves out with -LE soak), serialised with every other lab
-# test (RESOURCE_LOCK), otherwise as tumen_add_script_test.
+# runs that the default test command leaves out with -LE soak), otherwise as
+# tumen_add_script_test. Lab tests run in parallel with each other (deploy/test.sh runs ctest
+# -j): each builds its own lab under its own name (lab_test_begin/pipeline_test_begin NAME,
+# or TUMEN_LAB in ENVIRONMENT), and two labs share nothing (namespaces, helper state).
 function(tumen_add_lab_test)
   cmake_parse_arguments(lab "" "NAME" "LABELS" ${ARGN})
   tumen_add_script_test(NAME ${lab_NAME} ${lab_UNPARSED_ARGUMENTS} LABELS lab ${lab_LABELS})
-  set_tests_properties(${lab_NAME} PROPERTIES RESOURCE_LOCK tumen_lab)
 endfunction()
 
 # tumen_add_unit_test(name SOURCES... LIBS...)

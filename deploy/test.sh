@@ -4,6 +4,7 @@
 # reported as skipped by CTest, never as passed.
 #   deploy/test.sh            all tests
 #   deploy/test.sh -L unit    only unit tests (any ctest arguments are passed through)
+#   TUMEN_TEST_JOBS=1 deploy/test.sh   one test at a time (default: as many as CPUs)
 #   deploy/test.sh -L soak    the long lab runs (label soak, e.g. 30 minutes of lab noise),
 #                             which the plain command leaves out (it runs their short forms)
 set -euo pipefail
@@ -27,7 +28,9 @@ fi
 # Without arguments: every test but the long soak runs (label soak; CI runs their short forms).
 default_args=()
 [ $# -gt 0 ] || default_args=(-LE soak)
-ctest --test-dir build --output-on-failure --no-tests=error "${default_args[@]}" "$@"
+# Tests run ${TUMEN_TEST_JOBS:-nproc} at a time; lab tests too: each has a lab of its own.
+ctest --test-dir build --output-on-failure --no-tests=error -j "${TUMEN_TEST_JOBS:-$jobs}" \
+  "${default_args[@]}" "$@"
 
 if [ "${TUMEN_FUZZ_SECONDS:-60}" != 0 ] && [ -x "$here/fuzz.sh" ] && [ $# -eq 0 ]; then
   "$here/fuzz.sh" "${TUMEN_FUZZ_SECONDS:-60}"
