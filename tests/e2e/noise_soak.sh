@@ -2,7 +2,8 @@
 # End-to-end soak (lab, root): lab noise produces zero change events.
 #   noise_soak.sh [SECONDS]   seconds of noise (default 1800: the long form, CTest label
 #                             soak; CI runs the short form, label lab, with 180)
-# Controller and three agents in the lab, 5 s rounds, with the noise on for SECONDS:
+# Controller and three agents in the lab, 5 s rounds and watch probes every 2 s (docs/agent.md),
+# with the noise on for SECONDS:
 #  - 5 % random loss on both delay lines (cu1-cu2, ttk1-ttk2);
 #  - ICMP rate limiting: ttk1 as always, and cu1 too (kernel defaults: a burst of 6
 #    time-exceeded per destination, then one per second); msk reaches two of the four /24s
@@ -25,20 +26,21 @@ seconds="${1:-1800}"
   exit 2
 }
 interval=5s
+watch=2s # watch probes between rounds: their alarms under loss and outages must not add up to a change
 outage_on_s=20
 outage_off_s=25
 read -r _ _ P178 P179 <<<"$LAB_TARGET_24S"
 on_ttk="msk:$P178=ttk,msk:$P179=ttk" # the verdicts that are not china-unicom
 
 pipeline_test_begin "e2s"
-echo "lab $TUMEN_LAB, loss $TUMEN_LAB_LOSS, interval $interval, $seconds s of noise"
+echo "lab $TUMEN_LAB, loss $TUMEN_LAB_LOSS, interval $interval, watch_interval $watch, $seconds s of noise"
 pl_lab_up
 # Rate limiting at cu1 as well (ttk1 has it from `up`).
 pl_exec cu1 sysctl -q -w net.ipv4.icmp_ratemask=6168 net.ipv4.icmp_ratelimit=1000
 for p in "$P178" "$P179"; do
   "$PL_LAB_SH" flip ttk msk "$p" >>"$PL_WORK/lab.log" 2>&1 || fail "flip ttk msk $p failed"
 done
-pl_campaign "$interval" 1s
+pl_campaign "$interval" 1s "$watch"
 # shellcheck disable=SC2086 # one argument per vantage point
 pl_tokens $LAB_VPS
 pl_controller_config
