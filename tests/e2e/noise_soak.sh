@@ -87,4 +87,18 @@ done
 check "traces died during the outages ($died)" test "$died" -gt 0
 ecmp="$(db "SELECT COUNT(DISTINCT addr) FROM hops WHERE addr IN ('$LAB_CU3A_ADDR', '$LAB_CU3B_ADDR');")"
 check "both ECMP branches appear in stored traces" test "$ecmp" = 2
+# The watch probes ran, and their alarms (loss, outages) led to re-traces but no change.
+sum_metric() {
+  local vp total=0
+  for vp in $LAB_VPS; do
+    total=$((total + $(pl_agent_metrics "$vp" | awk -v m="$1" '$1 == m { v = $2 } END { printf "%d", v }')))
+  done
+  echo "$total"
+}
+probes="$(sum_metric tumen_agent_watch_probes_total)"
+alarms="$(sum_metric tumen_agent_watch_alarms_total)"
+retraces="$(sum_metric tumen_agent_watch_retraces_total)"
+echo "watch: $probes probes, $alarms alarms, $retraces re-traces, 0 changes"
+check "watch probes ran ($probes)" test "$probes" -gt 0
+check "the outages raised watch alarms ($alarms)" test "$alarms" -gt 0
 finish
