@@ -80,8 +80,10 @@ TEST_CASE("peek_ipv4 tells our probes from replies by their shape, not their sou
         // Time exceeded, unreachable (port, host, prohibited) from a router and from the
         // agent's own address 192.0.2.10.
         for (const std::uint32_t from : {0xc6336401u, 0xc000020au}) {
-            for (const auto& [type, code] :
+            for (const auto& tc :
                  {std::pair{11, 0}, std::pair{3, 3}, std::pair{3, 1}, std::pair{3, 13}}) {
+                const int type = tc.first; // not a structured binding: clang 14's CAPTURE
+                const int code = tc.second;
                 CAPTURE(type);
                 CAPTURE(code);
                 const bytes err = make_icmp_error(pkt, static_cast<std::uint8_t>(type),
