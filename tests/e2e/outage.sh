@@ -85,8 +85,9 @@ outage_traces access \
 
 # 5. Afterwards every trace completes again.
 now="$(date +%s)"
-more_rounds 1 "final"
-check "after the outages traces reach the target again" \
-  test "$(traces_between "$now" $(($(date +%s) + 1)) "$(in_target h.addr)")" -ge 1
+reached_again() { [ "$(traces_between "$now" $(($(date +%s) + 1)) "$(in_target h.addr)")" -ge 1; }
+# Polled: a trace is stored only once it ended and its upload landed (a loaded machine slows both).
+pl_wait_for 60 "a trace started after the outages that reached the target" reached_again ||
+  fail_soft "after the outages traces reach the target again"
 pl_api /api/v1/paths | json paths-table || true
 finish
