@@ -83,11 +83,7 @@ outage_traces access \
   "h.addr IS NOT NULL AND h.addr NOT IN ('$LAB_ACC_ADDR_fra', '$LAB_ACC_ADDR_tyo', '$LAB_ACC_ADDR_msk')" \
   "left the VP's network" none
 
-# 5. Afterwards every trace completes again.
-now="$(date +%s)"
-reached_again() { [ "$(traces_between "$now" $(($(date +%s) + 1)) "$(in_target h.addr)")" -ge 1; }
-# Polled: a trace is stored only once it ended and its upload landed (a loaded machine slows both).
-pl_wait_for 60 "a trace started after the outages that reached the target" reached_again ||
-  fail_soft "after the outages traces reach the target again"
+# 5. Afterwards: every verdict was reachable again after each restore (run_outage), which
+# takes a trace that reached the target or a known border interface.
 pl_api /api/v1/paths | json paths-table || true
 finish
