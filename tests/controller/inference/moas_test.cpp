@@ -22,9 +22,7 @@ namespace {
 constexpr std::uint32_t target_as = 64496;
 constexpr std::uint32_t cu_as = 64497;  // class "cu"
 constexpr std::uint32_t ttk_as = 64498; // class "ttk"
-constexpr std::uint32_t own_as = 64499; // the vantage point's AS
 constexpr std::uint32_t other_as = 64500;
-constexpr std::uint32_t other2_as = 64501;
 
 // The test's AS map: the vantage point, a TTK hop, the target, and one /24 per case.
 constexpr const char* pfx2as_text = "198.18.160.0\t24\t64499\n"        // own network
