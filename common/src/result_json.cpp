@@ -19,6 +19,8 @@ using json_fields::field_reader;
 using json_fields::index;
 using json_fields::join;
 
+constexpr const char* rtt_too_large = "round-trip time over an hour (3600000 ms)";
+
 bool parse_icmpext(const json& v, const std::string& path, std::vector<mpls_entry>& out,
                    std::optional<parse_error>& err) {
     auto fail = [&](std::string where, std::string what) {
@@ -125,6 +127,9 @@ bool parse_reply(const json& v, const std::string& path, const trace& t, hop_rep
     }
     if (ok && out.rtt_ms < 0) {
         ok = r.fail("rtt", "negative round-trip time");
+    }
+    if (ok && out.rtt_ms > max_rtt_ms) {
+        ok = r.fail("rtt", rtt_too_large);
     }
     if (!ok) {
         err = r.error();
@@ -363,6 +368,9 @@ parsed<ping> parse_ping(const nlohmann::json& j, const parse_options& opts) {
             }
             if (rtt < 0) {
                 return parse_error{er.path("rtt"), "negative round-trip time"};
+            }
+            if (rtt > max_rtt_ms) {
+                return parse_error{er.path("rtt"), rtt_too_large};
             }
             p.rtts_ms.emplace_back(rtt);
         } else if (er.has("x") || er.has("error") || !strict) {

@@ -109,7 +109,7 @@ std::optional<parse_error> bounded_parse(std::string_view text, json& out, std::
         out = nullptr;
         auto where = tracker.path();
         return parse_error{where.empty() ? std::string("byte 0") : where,
-                           "number out of range (beyond a double)"};
+                           "invalid JSON: number out of range (beyond a double)"};
     }
     return std::nullopt;
 }

@@ -18,6 +18,9 @@ inline constexpr std::size_t max_hops = 255;
 /// The most replies one hop may carry (16 attempts, each with late or duplicate replies).
 inline constexpr std::size_t max_replies_per_hop = 64;
 
+/// The largest round-trip time accepted, in ms (an hour: anything above is not a measurement).
+inline constexpr double max_rtt_ms = 3'600'000.0;
+
 /// How strict trace/ping parsing is.
 struct parse_options {
     /// true (tumen's own JSON): `id`, `agent` and `method` are required. false (RIPE Atlas
