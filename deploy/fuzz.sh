@@ -51,5 +51,5 @@ fuzz() {
 
 codec_seconds=$((seconds * 2 / 3))
 fuzz fuzz_decode corpus "$codec_seconds" 2048
-fuzz fuzz_results corpus-results "$((seconds - codec_seconds))" 8192
+fuzz fuzz_results corpus-results "$((seconds - codec_seconds))" 1048576
 echo "fuzz.sh: no crash in ${seconds}s"

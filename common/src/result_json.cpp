@@ -6,6 +6,7 @@
 #include <string>
 
 #include <tumen/common/atlas_err.hpp>
+#include <tumen/common/json/bounded_parse.hpp>
 #include <tumen/common/json/field_reader.hpp>
 #include <tumen/common/result_json.hpp>
 
@@ -17,6 +18,8 @@ using json = nlohmann::json;
 using json_fields::field_reader;
 using json_fields::index;
 using json_fields::join;
+
+constexpr const char* rtt_too_large = "round-trip time over an hour (3600000 ms)";
 
 bool parse_icmpext(const json& v, const std::string& path, std::vector<mpls_entry>& out,
                    std::optional<parse_error>& err) {
@@ -124,6 +127,9 @@ bool parse_reply(const json& v, const std::string& path, const trace& t, hop_rep
     }
     if (ok && out.rtt_ms < 0) {
         ok = r.fail("rtt", "negative round-trip time");
+    }
+    if (ok && out.rtt_ms > max_rtt_ms) {
+        ok = r.fail("rtt", rtt_too_large);
     }
     if (!ok) {
         err = r.error();
@@ -261,6 +267,10 @@ parsed<trace> parse_trace(const nlohmann::json& j, const parse_options& opts) {
     if (!hops->is_array()) {
         return parse_error{"result", std::string("expected an array, got ") + hops->type_name()};
     }
+    if (hops->size() > max_hops) {
+        return parse_error{"result", std::to_string(hops->size()) + " hops (at most " +
+                                         std::to_string(max_hops) + ")"};
+    }
     t.hops.reserve(hops->size());
     for (std::size_t i = 0; i < hops->size(); ++i) {
         const json& hj = (*hops)[i];
@@ -273,6 +283,14 @@ parsed<trace> parse_trace(const nlohmann::json& j, const parse_options& opts) {
         if (!hr.integer("hop", h.ttl, true, 1, 255) || !hr.str("error", h.error, false)) {
             return *hr.error();
         }
+        if (!t.hops.empty() && h.ttl <= t.hops.back().ttl) {
+            const auto prev = std::to_string(t.hops.back().ttl);
+            return parse_error{hr.path("hop"), h.ttl == t.hops.back().ttl
+                                                   ? "hop " + prev + " repeated"
+                                                   : "hop " + std::to_string(h.ttl) +
+                                                         " after hop " + prev +
+                                                         " (hops must be in increasing order)"};
+        }
         const json* replies = hr.get("result");
         if (replies == nullptr) {
             if (h.error.empty()) {
@@ -281,6 +299,10 @@ parsed<trace> parse_trace(const nlohmann::json& j, const parse_options& opts) {
         } else if (!replies->is_array()) {
             return parse_error{hr.path("result"),
                                std::string("expected an array, got ") + replies->type_name()};
+        } else if (replies->size() > max_replies_per_hop) {
+            return parse_error{hr.path("result"),
+                               std::to_string(replies->size()) + " replies (at most " +
+                                   std::to_string(max_replies_per_hop) + " per hop)"};
         } else {
             h.replies.reserve(replies->size());
             for (std::size_t k = 0; k < replies->size(); ++k) {
@@ -347,6 +369,9 @@ parsed<ping> parse_ping(const nlohmann::json& j, const parse_options& opts) {
             if (rtt < 0) {
                 return parse_error{er.path("rtt"), "negative round-trip time"};
             }
+            if (rtt > max_rtt_ms) {
+                return parse_error{er.path("rtt"), rtt_too_large};
+            }
             p.rtts_ms.emplace_back(rtt);
         } else if (er.has("x") || er.has("error") || !strict) {
             p.rtts_ms.emplace_back(std::nullopt);
@@ -359,13 +384,7 @@ parsed<ping> parse_ping(const nlohmann::json& j, const parse_options& opts) {
 
 namespace {
 std::optional<parse_error> parse_text(std::string_view text, json& out) {
-    try {
-        out = json::parse(text);
-    } catch (const json::parse_error& e) {
-        return parse_error{"byte " + std::to_string(e.byte),
-                           std::string("invalid JSON: ") + e.what()};
-    }
-    return std::nullopt;
+    return json_fields::bounded_parse(text, out);
 }
 } // namespace
 

@@ -194,6 +194,66 @@ TEST_CASE("trace parser names the offending field") {
     }
 }
 
+namespace {
+
+/// A hop object `{"hop": ttl, "result": [replies x {"x":"*"}]}`.
+nlohmann::json timeout_hop(int ttl, std::size_t replies = 1) {
+    auto r = nlohmann::json::array();
+    for (std::size_t i = 0; i < replies; ++i) {
+        r.push_back({{"x", "*"}});
+    }
+    return {{"hop", ttl}, {"result", r}};
+}
+
+struct hops_case {
+    const char* name;
+    nlohmann::json hops;
+    std::string where; ///< "" when accepted
+    std::string what;  ///< the error text when refused
+};
+
+nlohmann::json hops_of(std::initializer_list<nlohmann::json> hops) {
+    return nlohmann::json(hops);
+}
+
+nlohmann::json many_hops(std::size_t n) {
+    auto a = nlohmann::json::array();
+    for (std::size_t i = 0; i < n; ++i) {
+        a.push_back(timeout_hop(static_cast<int>(i % 255) + 1));
+    }
+    return a;
+}
+
+} // namespace
+
+TEST_CASE("trace parser bounds hops and replies and checks hop order (issue 12, defect 12)") {
+    const hops_case cases[] = {
+        {"increasing with gaps", hops_of({timeout_hop(1), timeout_hop(3), timeout_hop(9)}), "", ""},
+        {"255 hops", many_hops(255), "", ""},
+        {"256 hops", many_hops(256), "result", "256 hops (at most 255)"},
+        {"64 replies", hops_of({timeout_hop(1, 64)}), "", ""},
+        {"65 replies", hops_of({timeout_hop(1), timeout_hop(2, 65)}), "result[1].result",
+         "65 replies (at most 64 per hop)"},
+        {"repeated hop", hops_of({timeout_hop(1), timeout_hop(2), timeout_hop(2)}), "result[2].hop",
+         "hop 2 repeated"},
+        {"out of order", hops_of({timeout_hop(1), timeout_hop(5), timeout_hop(4)}), "result[2].hop",
+         "hop 4 after hop 5 (hops must be in increasing order)"},
+    };
+    for (const auto& c : cases) {
+        CAPTURE(c.name);
+        auto j = to_json(sample_trace());
+        j["result"] = c.hops;
+        auto r = parse_trace(j);
+        REQUIRE(r.ok() == c.where.empty());
+        if (!r.ok()) {
+            CHECK(r.error().where == c.where);
+            CHECK(r.error().what == c.what);
+        } else {
+            CHECK(r->hops.size() == c.hops.size());
+        }
+    }
+}
+
 TEST_CASE("invalid JSON text reports a byte offset") {
     auto r = parse_trace_text("{\"type\": \"traceroute\",, }");
     REQUIRE_FALSE(r.ok());

@@ -1,5 +1,6 @@
 // libFuzzer target over what the controller does with an upload body (hostile input from
-// the network): the pipeline's parse_batch (nlohmann-json, batch_elements for the stored
+// the network, up to 1 MiB: byte order marks, repeated keys, deep nesting): the pipeline's
+// parse_batch (nlohmann-json, batch_elements for the stored
 // bytes of each result, the strict result parsers), plus the Atlas-mode parsers on each
 // element. The uploader is the agent named by the first result, so bodies get past the
 // identity check. Invariants, beyond no crash and no sanitizer report:
@@ -13,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <tumen/common/json/bounded_parse.hpp>
 #include <tumen/common/result_json.hpp>
 #include <tumen/controller/pipeline/batch.hpp>
 
@@ -69,7 +71,8 @@ void check_accepted(const pipeline::parsed_batch& batch) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view body(reinterpret_cast<const char*>(data), size);
-    const json doc = json::parse(body, nullptr, false);
+    json doc; // left null when the bounded parser refuses the body
+    (void)tumen::json_fields::bounded_parse(body, doc);
     const auto batch = pipeline::parse_batch(first_agent(doc), body);
     if (batch) {
         check_accepted(*batch);

@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <limits>
 
+#include <tumen/common/json/bounded_parse.hpp>
 #include <tumen/common/json/field_reader.hpp>
 #include <tumen/common/protocol/assignment.hpp>
 
@@ -112,9 +113,12 @@ parsed<assignment> parse_assignment(const json& j) {
 }
 
 parsed<assignment> parse_assignment(std::string_view text) {
-    auto j = json::parse(text, nullptr, false);
-    if (j.is_discarded()) {
-        return parse_error{"", "not a JSON object"};
+    json j;
+    if (auto err = json_fields::bounded_parse(text, j)) {
+        // Syntax errors keep their short text; the limits (depth, repeated keys) say which.
+        const bool syntax = err->what.rfind("invalid JSON: ", 0) == 0;
+        return parse_error{syntax ? std::string() : err->where,
+                           syntax ? std::string("not a JSON object") : err->what};
     }
     return parse_assignment(j);
 }

@@ -1,5 +1,6 @@
 #include <nlohmann/json.hpp>
 
+#include <tumen/common/json/bounded_parse.hpp>
 #include <tumen/common/protocol/batch.hpp>
 #include <tumen/common/result_json.hpp>
 #include <tumen/controller/pipeline/batch.hpp>
@@ -94,24 +95,22 @@ const std::string& parsed_result::id() const {
 expected<parsed_batch> parse_batch(std::string_view agent, std::string_view body,
                                    const batch_limits& limits) {
     json doc;
-    try {
-        doc = json::parse(body);
-    } catch (const json::parse_error& e) {
-        return invalid(std::string("invalid JSON: ") + e.what(), "byte " + std::to_string(e.byte),
-                       0);
-    } catch (const json::out_of_range& e) {
-        // A number beyond double (RFC 8259 section 6 leaves the range to implementations).
-        return invalid(std::string("invalid JSON: ") + e.what(), "", 0);
+    if (auto err = json_fields::bounded_parse(body, doc)) {
+        // The paths of a bare array start with its index: name them as in the wrapped form.
+        auto where = err->where.rfind('[', 0) == 0 ? "results" + err->where : err->where;
+        return invalid(std::move(err->what), std::move(where), 0);
     }
     const json* arr = results_array(doc);
     if (arr == nullptr) {
         return invalid(shape_error, "", 0);
     }
     const std::size_t count = arr->size();
-    // The bytes of each result as the agent sent them (stored verbatim: no re-serialising).
+    // The bytes of each result as the agent sent them (stored verbatim: the body is never
+    // re-serialised). bounded_parse refused what the slicer cannot follow (a byte order mark,
+    // a repeated "results"), so the slices match the parsed array.
     auto slices = protocol::batch_elements(body);
-    if (slices && slices->size() != count) {
-        slices.reset(); // cannot happen for a body the parser accepted; serialise instead
+    if (!slices || slices->size() != count) {
+        return invalid("cannot delimit the results in the body", "", count);
     }
     parsed_batch out;
     out.agent = agent;
@@ -126,11 +125,7 @@ expected<parsed_batch> parse_batch(std::string_view agent, std::string_view body
         if (auto err = check_identity(*r, agent, where, count, limits)) {
             return std::move(*err);
         }
-        if (slices) {
-            r->slice = (*slices)[i];
-        } else {
-            r->owned = e.dump(-1, ' ', false, json::error_handler_t::replace);
-        }
+        r->slice = (*slices)[i];
         out.results.push_back(std::move(*r));
     }
     return out;

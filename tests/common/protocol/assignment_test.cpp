@@ -75,6 +75,12 @@ TEST_CASE("assignment: the version digests agent, campaigns and work only") {
 TEST_CASE("assignment: every rejection names the field") {
     const json good_doc = protocol::to_json(sample());
     CHECK(parse_assignment(std::string_view("{")).error().what == "not a JSON object");
+    const std::string deep =
+        R"({"work":)" + std::string(100000, '[') + std::string(100000, ']') + "}";
+    auto too_deep = parse_assignment(std::string_view(deep));
+    REQUIRE_FALSE(too_deep);
+    CHECK(too_deep.error().what == "nested deeper than 64 arrays/objects");
+    CHECK(too_deep.error().where.rfind("work[0]", 0) == 0);
     CHECK(parse_assignment(json::array()).error().what == "not a JSON object");
     auto doc = good_doc;
     doc.erase("work");

@@ -164,6 +164,24 @@ TEST_CASE("results: validation rejects the whole batch and names the field") {
         CHECK(r2.result() == http::status::bad_request);
         CHECK(json::parse(r2.body())["error"].get<std::string>().rfind("invalid JSON: ", 0) == 0);
     }
+    SUBCASE("out-of-range numbers in a result: 400 naming the field (issue 12, defect 8)") {
+        for (const char* rtt : {"1e400", "-1e400", "1e308", "1.8e308"}) {
+            CAPTURE(rtt);
+            auto t = result::to_json(test::make_trace("fra", "big", dst176, test::border::cu, 1));
+            t["result"][0]["result"][0]["rtt"] = 12345.5;
+            auto body = json::array({t}).dump();
+            body.replace(body.find("12345.5"), 7, rtt);
+            auto r2 = h.post(body);
+            CHECK(r2.result() == http::status::bad_request);
+            CHECK(json::parse(r2.body())["where"] == "results[0].result[0].result[0].rtt");
+        }
+        auto big_ts = result::to_json(test::make_ping("fra", "ts", dst176, 3, 3, 1));
+        auto body = json::array({big_ts}).dump();
+        body.replace(body.find("\"timestamp\":1"), 13, "\"timestamp\":1e400");
+        auto r3 = h.post(body);
+        CHECK(r3.result() == http::status::bad_request);
+        CHECK(json::parse(r3.body())["where"] == "results[0].timestamp");
+    }
     SUBCASE("not an array") {
         auto r2 = h.post(R"({"items": []})");
         CHECK(r2.result() == http::status::bad_request);

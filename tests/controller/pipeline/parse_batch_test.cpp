@@ -1,4 +1,8 @@
 // parse_batch: the pure validation of an upload body (no store, no clock, no metrics).
+#include <optional>
+#include <thread>
+#include <utility>
+
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
@@ -25,6 +29,20 @@ json ping_json(const std::string& agent, const std::string& id) {
 json bad_address(json j) {
     j["dst_addr"] = "not-an-address";
     return j;
+}
+
+/// A batch of `j` whose first reply's rtt is the literal `rtt`.
+std::string with_rtt(json j, const std::string& rtt) {
+    j["result"][0]["result"][0]["rtt"] = 12345.5;
+    auto text = json::array({j}).dump();
+    return text.replace(text.find("12345.5"), 7, rtt);
+}
+
+/// A valid trace with an extra field "x" of `depth` nested arrays, in a bare array body.
+std::string with_nesting(const std::string& id, std::size_t depth) {
+    auto text = trace_json("fra", id).dump();
+    text.insert(1, R"("x":)" + std::string(depth, '[') + std::string(depth, ']') + ",");
+    return text;
 }
 
 struct parse_case {
@@ -79,7 +97,14 @@ TEST_CASE("parse_batch: table") {
          "results[0].type"},
         {"not an object", "[1]", false, 1, error_kind::invalid, "results[0]"},
         {"invalid JSON", "[{\"type\": ", false, 0, error_kind::invalid, "byte "},
-        {"number out of range", "[1e999]", false, 0, error_kind::invalid, ""},
+        {"number out of range", "[1e999]", false, 0, error_kind::invalid, "results[0]"},
+        {"rtt beyond double names the field", with_rtt(trace_json("fra", "r1"), "1e400"), false, 0,
+         error_kind::invalid, "results[0].result[0].result[0].rtt"},
+        {"byte order mark", "\xEF\xBB\xBF" + json::array({ping_json("fra", "b1")}).dump(), false, 0,
+         error_kind::invalid, "byte 0"},
+        {"repeated \"results\"",
+         R"({"results": [], "results": [)" + ping_json("fra", "k1").dump() + "]}", false, 0,
+         error_kind::invalid, "results"},
         {"not an array", R"({"items": []})", false, 0, error_kind::invalid, ""},
         {"results beside another key", R"({"results": [], "x": 1})", false, 0, error_kind::invalid,
          ""},
@@ -142,4 +167,42 @@ TEST_CASE("parse_batch: each result keeps the bytes the agent sent") {
     // The views point into the body (no copy on the ingest path).
     CHECK(b->results[0].raw().data() >= body.data());
     CHECK(b->results[0].raw().data() < body.data() + body.size());
+}
+
+TEST_CASE("parse_batch: deep nesting is refused before anything recurses (issue 12, defect 1)") {
+    // The shape of the crash: a valid result with an extra field nested 80,000 levels deep,
+    // behind a byte order mark, under a repeated "results" key, or in a plain body. Parsed in
+    // a thread of its own with the default stack: a recursion over the nesting would crash.
+    const auto deep = with_nesting("n1", 80000);
+    const std::pair<std::string, std::string> bodies[] = {
+        {"\xEF\xBB\xBF[" + deep + "]", "byte 0"},
+        {R"({"results": [], "results": [)" + deep + "]}", "results"},
+        {R"({"results": [)" + deep + R"(], "results": []})", "results[0].x"},
+        {"[" + deep + "]", "results[0].x"},
+        {R"({"results": [)" + deep + "]}", "results[0].x"},
+    };
+    for (const auto& [body, where] : bodies) {
+        CAPTURE(where);
+        std::optional<expected<parsed_batch>> got;
+        std::thread worker([&] { got.emplace(parse_batch("fra", body)); });
+        worker.join();
+        REQUIRE(got.has_value());
+        REQUIRE_FALSE(*got);
+        CHECK((*got).error().kind == error_kind::invalid);
+        CHECK((*got).error().where.rfind(where, 0) == 0);
+    }
+}
+
+TEST_CASE("parse_batch: 64 nested arrays/objects are accepted, 65 refused") {
+    // [ {result} ] is 2 levels: the extra field adds the rest.
+    const auto at_limit = "[" + with_nesting("d64", 62) + "]";
+    auto ok = parse_batch("fra", at_limit);
+    REQUIRE(ok);
+    REQUIRE(ok->results.size() == 1);
+    CHECK(ok->results[0].raw() == with_nesting("d64", 62));
+    auto over = parse_batch("fra", "[" + with_nesting("d65", 63) + "]");
+    REQUIRE_FALSE(over);
+    CHECK(over.error().kind == error_kind::invalid);
+    CHECK(over.error().what == "nested deeper than 64 arrays/objects");
+    CHECK(over.error().where.rfind("results[0].x[0]", 0) == 0);
 }

@@ -13,6 +13,14 @@
 
 namespace tumen::result {
 
+/// The most hops a trace may carry (one per TTL 1..255).
+inline constexpr std::size_t max_hops = 255;
+/// The most replies one hop may carry (16 attempts, each with late or duplicate replies).
+inline constexpr std::size_t max_replies_per_hop = 64;
+
+/// The largest round-trip time accepted, in ms (an hour: anything above is not a measurement).
+inline constexpr double max_rtt_ms = 3'600'000.0;
+
 /// How strict trace/ping parsing is.
 struct parse_options {
     /// true (tumen's own JSON): `id`, `agent` and `method` are required. false (RIPE Atlas
@@ -27,8 +35,9 @@ nlohmann::json to_json(const trace& t);
 nlohmann::json to_json(const ping& p);
 
 /// Parses a traceroute object (tumen JSON, or Atlas with `require_tumen_fields=false`).
-/// Rejects wrong types, missing required fields, non-IPv4 addresses and out-of-range
-/// numbers with the field path in the error.
+/// Rejects wrong types, missing required fields, non-IPv4 addresses, out-of-range numbers,
+/// more than max_hops hops or max_replies_per_hop replies, and hops not in increasing TTL
+/// order (out of order or repeated) with the field path in the error.
 parsed<trace> parse_trace(const nlohmann::json& j, const parse_options& opts = {});
 /// Parses a ping object.
 parsed<ping> parse_ping(const nlohmann::json& j, const parse_options& opts = {});
