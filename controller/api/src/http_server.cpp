@@ -462,6 +462,7 @@ void http_server::stop() {
         asio::post(l->acceptor_.get_executor(), [l] {
             beast::error_code ec;
             l->acceptor_.close(ec);
+            l->retry_timer_.cancel();
         });
         listener_.reset();
     }
