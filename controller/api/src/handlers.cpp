@@ -31,6 +31,13 @@ response unauthorized(const request& req, bool token_present, std::string_view w
     return res;
 }
 
+/// The 401 of a results upload whose token names no agent.
+response no_agent_token(const request& req, bool token_present) {
+    return unauthorized(req, token_present,
+                        token_present ? "invalid bearer token"
+                                      : "missing bearer token (Authorization: Bearer ...)");
+}
+
 response method_not_allowed(const request& req, std::string_view allow) {
     auto res = error_response(req, http::status::method_not_allowed,
                               "method " + std::string(req.method_string()) + " not allowed");
@@ -116,10 +123,7 @@ response handle_results(const request& req, context& ctx) {
     }
     auto auth = authenticate(req, ctx.config);
     if (auth.agent == nullptr) {
-        return unauthorized(req, auth.token_present,
-                            auth.token_present
-                                ? "invalid bearer token"
-                                : "missing bearer token (Authorization: Bearer ...)");
+        return no_agent_token(req, auth.token_present);
     }
     if (req.body().size() > ctx.config.body_limit) {
         return error_response(req, http::status::payload_too_large,
@@ -207,6 +211,17 @@ response handle_changes(const request& req, context& ctx) {
 }
 
 } // namespace
+
+std::optional<response> check_header(const request& req, context& ctx) {
+    if (path_of(req.target()) != results_path || req.method() != http::verb::post) {
+        return std::nullopt;
+    }
+    auto auth = authenticate(req, ctx.config);
+    if (auth.agent != nullptr) {
+        return std::nullopt;
+    }
+    return no_agent_token(req, auth.token_present);
+}
 
 auth_result authenticate(const request& req, const server_config& config, const agent_entry* only) {
     auth_result r;

@@ -1,5 +1,7 @@
 #include <array>
+#include <atomic>
 #include <optional>
+#include <sstream>
 #include <stdexcept>
 #include <type_traits>
 
@@ -10,6 +12,8 @@
 #include <spdlog/spdlog.h>
 
 #include <tumen/controller/api/http_server.hpp>
+
+#include "log_throttle.hpp"
 
 namespace tumen::controller::api {
 namespace {
@@ -30,6 +34,21 @@ constexpr std::size_t drain_limit = 64u << 20;
 struct shared {
     server_options options;
     http_server::handler handler;
+    /// Sessions alive (incremented by the listener, decremented by a session's destructor).
+    mutable std::atomic<std::size_t> open_connections{0};
+};
+
+/// Holds one of the server's connection slots for a session's lifetime.
+class connection_slot {
+public:
+    explicit connection_slot(const shared& s)
+        : state_(s) {}
+    ~connection_slot() { state_.open_connections.fetch_sub(1, std::memory_order_relaxed); }
+    connection_slot(const connection_slot&) = delete;
+    connection_slot& operator=(const connection_slot&) = delete;
+
+private:
+    const shared& state_;
 };
 
 /// One connection: read a request, call the handler, write the response, repeat while
@@ -42,6 +61,7 @@ public:
     template <class... Args>
     explicit session(std::shared_ptr<const shared> state, Args&&... args)
         : state_(std::move(state))
+        , slot_(*state_)
         , stream_(std::forward<Args>(args)...) {}
 
     void run() {
@@ -53,7 +73,7 @@ public:
 private:
     void on_run() {
         if constexpr (is_tls) {
-            beast::get_lowest_layer(stream_).expires_after(state_->options.idle_timeout);
+            beast::get_lowest_layer(stream_).expires_after(state_->options.header_timeout);
             stream_.async_handshake(
                 ssl::stream_base::server,
                 beast::bind_front_handler(&session::on_handshake, this->shared_from_this()));
@@ -74,7 +94,27 @@ private:
         parser_.emplace();
         parser_->header_limit(header_limit);
         parser_->body_limit(state_->options.body_limit);
+        if (first_request_ || buffer_.size() > 0) {
+            // The first request is timed from the accept, a pipelined one from now.
+            first_request_ = false;
+            return read_header();
+        }
+        // Keep-alive: wait up to the idle timeout for the next request's first bytes, then
+        // give its header the (shorter) header timeout.
         beast::get_lowest_layer(stream_).expires_after(state_->options.idle_timeout);
+        stream_.async_read_some(
+            buffer_.prepare(header_limit),
+            [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
+                self->buffer_.commit(n);
+                if (ec) {
+                    return self->on_read_error(ec);
+                }
+                self->read_header();
+            });
+    }
+
+    void read_header() {
+        beast::get_lowest_layer(stream_).expires_after(state_->options.header_timeout);
         http::async_read_header(
             stream_, buffer_, *parser_,
             beast::bind_front_handler(&session::on_header, this->shared_from_this()));
@@ -85,6 +125,13 @@ private:
             return on_read_error(ec);
         }
         auto& req = parser_->get();
+        if (state_->options.check_header) {
+            if (auto refused = state_->options.check_header(req)) {
+                // Refused from the header alone: the body is discarded, never stored.
+                refused->keep_alive(false);
+                return write(std::move(*refused), true);
+            }
+        }
         if (auto len = parser_->content_length(); len && *len > state_->options.body_limit) {
             return too_large(*len);
         }
@@ -229,7 +276,9 @@ private:
     }
 
     std::shared_ptr<const shared> state_;
+    connection_slot slot_;
     Stream stream_;
+    bool first_request_ = true;
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;
     std::array<char, 16384> drain_buf_{};
@@ -242,7 +291,26 @@ struct http_server::listener : std::enable_shared_from_this<http_server::listene
     listener(asio::io_context& io, std::shared_ptr<const shared> s)
         : io_(io)
         , state_(std::move(s))
-        , acceptor_(asio::make_strand(io)) {}
+        , acceptor_(asio::make_strand(io))
+        , retry_timer_(acceptor_.get_executor())
+        , error_log_(state_->options.accept_log_period)
+        , refused_log_(state_->options.accept_log_period)
+        , busy_(busy_response(state_->options.max_connections)) {}
+
+    /// The bytes of the 503 that refuses a connection over the cap.
+    static std::string busy_response(std::size_t max_connections) {
+        request dummy;
+        dummy.version(11);
+        auto res = error_response(
+            dummy, http::status::service_unavailable,
+            "too many open connections (max_connections: " + std::to_string(max_connections) + ")");
+        res.set(http::field::retry_after, "5");
+        res.keep_alive(false);
+        res.prepare_payload();
+        std::ostringstream out;
+        out << res;
+        return out.str();
+    }
 
     void accept() {
         acceptor_.async_accept(asio::make_strand(io_),
@@ -254,9 +322,14 @@ struct http_server::listener : std::enable_shared_from_this<http_server::listene
             return;
         }
         if (ec) {
-            // EMFILE and friends: log and keep accepting.
-            spdlog::warn("accept failed: {}", ec.message());
+            return on_accept_error(ec);
+        }
+        backoff_ = {};
+        if (state_->open_connections.load(std::memory_order_relaxed) >=
+            state_->options.max_connections) {
+            refuse(std::move(socket));
         } else {
+            state_->open_connections.fetch_add(1, std::memory_order_relaxed);
             beast::error_code nd;
             socket.set_option(tcp::no_delay(true), nd);
             if (state_->options.tls) {
@@ -270,9 +343,56 @@ struct http_server::listener : std::enable_shared_from_this<http_server::listene
         accept();
     }
 
+    /// EMFILE, ENFILE, ENOBUFS, ...: the pending connection stays queued and the acceptor
+    /// stays readable, so accepting again at once would spin. Wait (doubling while the errors
+    /// last), and log at most once per period.
+    void on_accept_error(beast::error_code ec) {
+        if (auto skipped = error_log_.occur(log_throttle::clock::now())) {
+            spdlog::warn(
+                "accept failed: {}{}; retrying after a pause (max_connections: {})", ec.message(),
+                *skipped > 0 ? " (" + std::to_string(*skipped) + " more since the last message)"
+                             : std::string(),
+                state_->options.max_connections);
+        }
+        if (ec == asio::error::connection_aborted) {
+            return accept(); // that connection is gone; the next one may be fine
+        }
+        backoff_ = backoff_.count() == 0
+                       ? state_->options.accept_backoff
+                       : std::min(backoff_ * 2, state_->options.accept_backoff_max);
+        retry_timer_.expires_after(backoff_);
+        retry_timer_.async_wait([self = shared_from_this()](beast::error_code wec) {
+            if (wec || !self->acceptor_.is_open()) {
+                return;
+            }
+            self->accept();
+        });
+    }
+
+    /// Over max_connections: a best-effort 503 (the socket is fresh, the send buffer empty),
+    /// then close.
+    void refuse(tcp::socket socket) {
+        beast::error_code ignored;
+        socket.non_blocking(true, ignored);
+        socket.write_some(asio::buffer(busy_), ignored);
+        socket.shutdown(tcp::socket::shutdown_send, ignored);
+        socket.close(ignored);
+        if (auto skipped = refused_log_.occur(log_throttle::clock::now())) {
+            spdlog::warn("refused a connection: {} open (max_connections){}",
+                         state_->options.max_connections,
+                         *skipped > 0 ? ", " + std::to_string(*skipped) + " more refused since"
+                                      : std::string());
+        }
+    }
+
     asio::io_context& io_;
     std::shared_ptr<const shared> state_;
     tcp::acceptor acceptor_;
+    asio::steady_timer retry_timer_;
+    std::chrono::milliseconds backoff_{0};
+    log_throttle error_log_;
+    log_throttle refused_log_;
+    std::string busy_;
 };
 
 std::shared_ptr<ssl::context> make_tls_context(const std::string& cert_file,
@@ -310,7 +430,9 @@ void http_server::start(std::error_code& ec) {
         ec = bec;
         return;
     }
-    auto state = std::make_shared<shared>(shared{options_, handler_});
+    auto state = std::make_shared<shared>();
+    state->options = options_;
+    state->handler = handler_;
     auto l = std::make_shared<listener>(io_, state);
     tcp::endpoint ep(addr, options_.port);
     if (l->acceptor_.open(ep.protocol(), bec), bec) {
@@ -340,6 +462,7 @@ void http_server::stop() {
         asio::post(l->acceptor_.get_executor(), [l] {
             beast::error_code ec;
             l->acceptor_.close(ec);
+            l->retry_timer_.cancel();
         });
         listener_.reset();
     }

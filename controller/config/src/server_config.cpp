@@ -47,6 +47,24 @@ void parse_listen(const yaml::yaml_reader& r, const YAML::Node& n, server_config
     c.listen_port = static_cast<std::uint16_t>(v);
 }
 
+/// The agent among `agents` that uses the same token as `hash` (the same hash text) or
+/// `plain` (the token read from a token_file; empty for a token_hash entry), or nullptr.
+/// `plains[i]` is the token_file content of agents[i] (empty for a token_hash entry).
+const agent_entry* same_token(const std::vector<agent_entry>& agents,
+                              const std::vector<std::string>& plains, const token_hash& hash,
+                              const std::string& plain) {
+    const std::string text = hash.to_string();
+    for (std::size_t j = 0; j < agents.size(); ++j) {
+        const bool same = plain.empty() ? agents[j].token.to_string() == text ||
+                                              (!plains[j].empty() && hash.matches(plains[j]))
+                                        : agents[j].token.matches(plain);
+        if (same) {
+            return &agents[j];
+        }
+    }
+    return nullptr;
+}
+
 } // namespace
 
 const agent_entry* server_config::find_agent(std::string_view name) const {
@@ -74,11 +92,12 @@ static server_config parse_server_config_or_throw(std::string_view yaml_text,
     server_config c;
     c.path = file;
     bool have_database = false;
+    std::vector<std::string> plain_tokens; // token_file contents, per agent (duplicate check)
     for (const auto& [key, v] :
          r.keys(root,
                 {"listen", "tls", "database", "campaigns", "pfx2as", "ixp", "as_names", "agents",
                  "retention", "hysteresis", "max_paths_per_target", "body_limit", "threads",
-                 "campaign_poll", "idle_timeout"},
+                 "campaign_poll", "idle_timeout", "header_timeout", "max_connections"},
                 "the controller configuration")) {
         if (key == "listen") {
             parse_listen(r, v, c);
@@ -119,6 +138,7 @@ static server_config parse_server_config_or_throw(std::string_view yaml_text,
                 const std::string what = "agents[" + std::to_string(i) + "]";
                 agent_entry e;
                 bool have_token = false;
+                std::string plain;
                 for (const auto& [k2, v2] :
                      r.keys(a, {"name", "token_hash", "token_file", "labels"}, what)) {
                     if (k2 == "name") {
@@ -157,6 +177,7 @@ static server_config parse_server_config_or_throw(std::string_view yaml_text,
                                                " is shorter than 16 characters");
                             }
                             e.token = hash_token(token);
+                            plain = token;
                         }
                     } else {
                         if (!v2.IsSequence()) {
@@ -177,6 +198,11 @@ static server_config parse_server_config_or_throw(std::string_view yaml_text,
                 if (c.find_agent(e.name) != nullptr) {
                     r.fail(a, what + ": duplicate agent name \"" + e.name + "\"");
                 }
+                if (const auto* other = same_token(c.agents, plain_tokens, e.token, plain)) {
+                    r.fail(a, what + ": agent \"" + e.name + "\" has the same token as agent \"" +
+                                  other->name + "\" (each agent needs a token of its own)");
+                }
+                plain_tokens.push_back(std::move(plain));
                 c.agents.push_back(std::move(e));
             }
         } else if (key == "retention") {
@@ -205,6 +231,15 @@ static server_config parse_server_config_or_throw(std::string_view yaml_text,
             if (c.idle_timeout.count() < 1) {
                 r.fail(v, "idle_timeout must be at least 1s");
             }
+        } else if (key == "header_timeout") {
+            c.header_timeout =
+                std::chrono::duration_cast<std::chrono::seconds>(r.duration(v, "header_timeout"));
+            if (c.header_timeout.count() < 1 || c.header_timeout.count() > 300) {
+                r.fail(v, "header_timeout must be between 1s and 5m");
+            }
+        } else if (key == "max_connections") {
+            c.max_connections =
+                static_cast<std::size_t>(r.unsigned_int(v, "max_connections", 1, 1000000));
         }
     }
     if (!have_database) {

@@ -60,6 +60,12 @@ controller_server::controller_server(server_config config)
     so.port = config_.listen_port;
     so.body_limit = config_.body_limit;
     so.idle_timeout = config_.idle_timeout;
+    so.header_timeout = config_.header_timeout;
+    so.max_connections = config_.max_connections;
+    so.check_header = [this](const api::request& req) {
+        api::context ctx{config_, *ingest_, campaigns_, metrics_, unix_now};
+        return api::check_header(req, ctx);
+    };
     if (config_.tls) {
         so.tls = api::make_tls_context(config_.tls->cert.string(), config_.tls->key.string());
     }

@@ -1,5 +1,6 @@
 // Token hashes, strict configuration loading and campaign reload.
 #include <thread>
+#include <vector>
 
 #include <doctest/doctest.h>
 
@@ -77,6 +78,51 @@ TEST_CASE("config: strict, errors carry file:line:column") {
     CHECK(parse_byte_size("8MiB") == 8u << 20);
     CHECK_FALSE(parse_byte_size("8 MiB"));
     CHECK(parse_duration("30d") == std::chrono::hours(24 * 30));
+}
+
+TEST_CASE("config: two agents with the same token are an error (hash text, token file, or both)") {
+    test::temp_dir dir;
+    const std::string token = "same-token-0123456789abcdef";
+    const auto file1 = dir.write("a.token", token + "\n").string();
+    const auto file2 = dir.write("b.token", "  " + token + "\n").string();
+    const auto other = dir.write("c.token", "another-token-0123456789").string();
+    const std::string hash = hash_token(token).to_string();
+    auto error_of = [&](const std::string& second, const std::string& first) {
+        const std::string yaml = "database: x\nagents:\n  - name: fra\n    " + first +
+                                 "\n  - name: tyo\n    " + second + "\n";
+        try {
+            parse_server_config(yaml, "c.yaml");
+        } catch (const config_error& e) {
+            return std::string(e.what());
+        }
+        return std::string("no error");
+    };
+    const std::string same = "c.yaml:5:5: agents[1]: agent \"tyo\" has the same token as agent "
+                             "\"fra\"";
+    struct row {
+        std::string first, second;
+        bool duplicate;
+    };
+    const std::vector<row> rows{
+        {"token_hash: \"" + hash + "\"", "token_hash: \"" + hash + "\"", true},
+        {"token_file: " + file1, "token_file: " + file2, true},
+        {"token_hash: \"" + hash + "\"", "token_file: " + file1, true},
+        {"token_file: " + file1, "token_hash: \"" + hash + "\"", true},
+        // The same token hashed twice (different salts) is still the same token.
+        {"token_file: " + file1, "token_hash: \"" + hash_token(token).to_string() + "\"", true},
+        {"token_file: " + file1, "token_file: " + other, false},
+        {"token_hash: \"" + hash + "\"", "token_file: " + other, false},
+    };
+    for (const auto& r : rows) {
+        CAPTURE(r.first);
+        CAPTURE(r.second);
+        const auto e = error_of(r.second, r.first);
+        if (r.duplicate) {
+            CHECK(e.rfind(same, 0) == 0);
+        } else {
+            CHECK(e == "no error");
+        }
+    }
 }
 
 TEST_CASE("config: AS names and the cap of named paths") {

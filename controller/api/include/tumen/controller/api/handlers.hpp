@@ -43,6 +43,11 @@ struct context {
 /// GET /api/v1/changes?since=, GET /api/v1/agents, GET /healthz, GET /metrics.
 response handle(const request& req, context& ctx);
 
+/// Checks a request from its header alone, before the body is read (the server's
+/// check_header): a POST /api/v1/results without a valid agent token gets its 401 here, so an
+/// outsider's body is never read into memory. nullopt: read the body and call handle().
+std::optional<response> check_header(const request& req, context& ctx);
+
 /// Result of checking the Authorization header.
 struct auth_result {
     const agent_entry* agent = nullptr; ///< the authenticated agent, or nullptr

@@ -2,12 +2,16 @@
 /// @file
 /// The controller's HTTP(S) server: Boost.Beast over Asio, one io_context run by a few
 /// threads, one strand per connection, HTTP/1.1 keep-alive, per-request body limit (413),
-/// idle timeout, optional TLS (OpenSSL via asio::ssl::stream). It reads requests and hands
-/// them to a plain handler function; every I/O step reports through error_code.
+/// idle timeout, header timeout, connection cap, optional TLS (OpenSSL via asio::ssl::stream).
+/// It reads a request's header first, lets a header check refuse it (e.g. 401) before the body
+/// is read, then hands the whole request to a plain handler function; every I/O step reports
+/// through error_code. Accept errors (EMFILE, ENFILE, ...) back off and are logged at most
+/// once per period.
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <system_error>
 
@@ -24,6 +28,21 @@ struct server_options {
     std::uint16_t port = 0;            ///< 0: ephemeral
     std::size_t body_limit = 8u << 20; ///< request bodies larger get 413
     std::chrono::seconds idle_timeout{60};
+    /// Limit for the TLS handshake and a request's header, from the first byte of the request
+    /// (a connection's first request: from the accept).
+    std::chrono::seconds header_timeout{5};
+    /// Open connections at most; beyond, a new connection gets 503 and is closed.
+    std::size_t max_connections = 1024;
+    /// After an accept error such as EMFILE, wait this long before accepting again (doubling
+    /// up to accept_backoff_max while the errors last).
+    std::chrono::milliseconds accept_backoff{50};
+    std::chrono::milliseconds accept_backoff_max{1000};
+    /// Accept errors are logged at most once per period (with a count of those not logged).
+    std::chrono::seconds accept_log_period{10};
+    /// Checks a request's header before its body is read: a response refuses the request (sent
+    /// with Connection: close, the body discarded unread), nullopt lets it through. The
+    /// request passed has an empty body. Null: no check.
+    std::function<std::optional<response>(const request&)> check_header;
     /// TLS context (HTTPS); null: plain HTTP.
     std::shared_ptr<boost::asio::ssl::context> tls;
 };

@@ -46,8 +46,10 @@ struct server_config {
     std::size_t body_limit = 8u << 20;      ///< max request body (bytes); 413 beyond
     std::uint32_t threads = 4; ///< I/O threads (more than cores: one parses while one stores)
     std::chrono::milliseconds campaign_poll{std::chrono::seconds(5)}; ///< mtime poll period
-    std::chrono::seconds idle_timeout{60}; ///< keep-alive connection idle limit
-    std::filesystem::path path;            ///< file it was loaded from
+    std::chrono::seconds idle_timeout{60};  ///< keep-alive connection idle limit
+    std::chrono::seconds header_timeout{5}; ///< TLS handshake and request header limit
+    std::size_t max_connections = 1024;     ///< open connections; beyond, 503 and close
+    std::filesystem::path path;             ///< file it was loaded from
 
     /// The agent called `name`, or nullptr.
     const agent_entry* find_agent(std::string_view name) const;
