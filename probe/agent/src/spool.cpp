@@ -202,7 +202,10 @@ void spool::load() {
         drop_front(n);
     }
     if (auto e = persist_head()) {
-        throw std::system_error(e, "spool: cannot write the head file in " + dir_.string());
+        // E.g. a full disk: start anyway, so that uploading can free the space; the head
+        // is written again at the next acknowledgement.
+        spdlog::error("spool: cannot write the head file in {}: {}; starting anyway", dir_.string(),
+                      e.message());
     }
     remove_consumed_segments();
     if (!entries_.empty()) {
@@ -444,11 +447,11 @@ std::error_code spool::ack(std::uint64_t up_to_seq) {
     if (!changed) {
         return {};
     }
-    if (auto ec = persist_head()) {
-        return ec;
-    }
+    // Fully acknowledged segments are removed even when the head cannot be written (full
+    // disk): an older head naming a removed segment replays from the oldest one present.
+    const auto ec = persist_head();
     remove_consumed_segments();
-    return {};
+    return ec;
 }
 
 std::error_code spool::persist_head() {

@@ -295,3 +295,22 @@ TEST_CASE("spool: a format-1 head written by an earlier version still loads") {
     auto s2 = spool::open(dir.path, 1 << 20);
     CHECK(ids_of(s2.peek(10, 1 << 20, ec)) == std::vector<std::string>{"r2", "r3"});
 }
+
+TEST_CASE("spool: starts and frees acknowledged segments when the head cannot be written") {
+    tumen::test::temp_dir dir;
+    const auto segs = two_segments(dir.path);
+    REQUIRE(segs.size() == 2);
+    // The head's temporary file cannot be created (as on a full disk).
+    fs::create_directory(dir.path / "head.tmp");
+    auto s = spool::open(dir.path, 1 << 20);
+    std::error_code ec;
+    const auto all = s.peek(10, 1 << 20, ec);
+    REQUIRE(all.size() == 4);
+    CHECK(s.ack(all[2].seq));         // the head write fails ...
+    CHECK_FALSE(fs::exists(segs[0])); // ... but the acknowledged segment is freed
+    CHECK(ids_of(s.peek(10, 1 << 20, ec)) == std::vector<std::string>{"r3"});
+    fs::remove(dir.path / "head.tmp");
+    auto s2 = spool::open(dir.path, 1 << 20);
+    CHECK(s2.recovery().head_error.empty());
+    CHECK(ids_of(s2.peek(10, 1 << 20, ec)) == std::vector<std::string>{"r3"});
+}
