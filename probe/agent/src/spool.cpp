@@ -14,6 +14,8 @@
 
 #include <tumen/probe/agent/spool.hpp>
 
+#include "spool_head.hpp"
+
 namespace tumen::probe::agent {
 namespace fs = std::filesystem;
 namespace {
@@ -141,25 +143,36 @@ void spool::load() {
     }
     std::sort(segments_.begin(), segments_.end());
 
-    // The head: "<segment> <offset>\n". Missing: start from the oldest segment.
+    // The head (spool_head.hpp). Missing: start from the oldest segment. Damaged or
+    // inconsistent with the segments present: renamed aside, replay from the oldest segment.
     std::uint64_t head_seg = segments_.empty() ? 0 : segments_.front();
     std::uint64_t head_off = 0;
     const auto head_path = dir_ / "head";
-    if (std::ifstream in(head_path); in) {
+    if (std::ifstream in(head_path, std::ios::binary); in) {
         std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-        std::istringstream is(text);
-        std::uint64_t hs = 0, ho = 0;
-        std::string rest;
-        if ((is >> hs >> ho) && !(is >> rest)) {
-            head_seg = hs;
-            head_off = ho;
+        in.close();
+        spool_head h;
+        std::string why;
+        if (parse_spool_head(text, h, why)) {
+            why = check_spool_head(h, segments_, [this](auto n) { return segment_path(n); });
+        }
+        if (why.empty()) {
+            head_seg = h.segment;
+            head_off = h.offset;
+            generation_ = h.generation;
+            if (h.format == 1) {
+                spdlog::info("spool: {} is in format 1; rewriting it in format 2",
+                             head_path.string());
+            }
         } else {
             const auto q = quarantine_name(head_path);
             fs::rename(head_path, q, ec);
             ++recovery_.quarantined_files;
-            spdlog::error("spool: head file {} is corrupt; renamed to {}; every spooled result "
-                          "will be sent again (the controller ignores duplicates)",
-                          head_path.string(), q.string());
+            recovery_.head_error = why;
+            spdlog::error("spool: head file {} is damaged: {}; renamed to {}; no segment is "
+                          "deleted and every spooled result from the oldest segment on will "
+                          "be sent again (the controller ignores duplicates)",
+                          head_path.string(), why, q.string());
         }
     }
 
@@ -189,7 +202,10 @@ void spool::load() {
         drop_front(n);
     }
     if (auto e = persist_head()) {
-        throw std::system_error(e, "spool: cannot write the head file in " + dir_.string());
+        // E.g. a full disk: start anyway, so that uploading can free the space; the head
+        // is written again at the next acknowledgement.
+        spdlog::error("spool: cannot write the head file in {}: {}; starting anyway", dir_.string(),
+                      e.message());
     }
     remove_consumed_segments();
     if (!entries_.empty()) {
@@ -431,11 +447,11 @@ std::error_code spool::ack(std::uint64_t up_to_seq) {
     if (!changed) {
         return {};
     }
-    if (auto ec = persist_head()) {
-        return ec;
-    }
+    // Fully acknowledged segments are removed even when the head cannot be written (full
+    // disk): an older head naming a removed segment replays from the oldest one present.
+    const auto ec = persist_head();
     remove_consumed_segments();
-    return {};
+    return ec;
 }
 
 std::error_code spool::persist_head() {
@@ -445,7 +461,7 @@ std::error_code spool::persist_head() {
         seg = entries_.front().segment;
         off = entries_.front().offset;
     }
-    return replace_file(dir_ / "head", std::to_string(seg) + " " + std::to_string(off) + "\n");
+    return replace_file(dir_ / "head", format_spool_head({++generation_, seg, off, 2}));
 }
 
 void spool::remove_consumed_segments() {

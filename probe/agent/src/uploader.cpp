@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
@@ -114,6 +116,29 @@ std::string reason_of(const http_response& r) {
 
 } // namespace
 
+asio::awaitable<bool> uploader::dead_letter(const std::vector<spool_record>& batch, unsigned status,
+                                            const std::string& why) {
+    if (auto ec = dead_letter_.append(batch, status, why)) {
+        spdlog::error("uploader: cannot write the dead-letter file {}: {}; keeping {} result(s) "
+                      "in the spool",
+                      dead_letter_.path().string(), ec.message(), batch.size());
+        ++stats_.failures;
+        fail_drain();
+        co_await wait_backoff(std::nullopt);
+        co_return false;
+    }
+    spdlog::error("uploader: controller refused {} result(s) from {} with HTTP {} ({}); moved "
+                  "to the dead-letter file {}",
+                  batch.size(), batch.front().id, status, why, dead_letter_.path().string());
+    (void)spool_.ack(batch.back().seq);
+    stats_.dead_lettered += batch.size();
+    if (metrics_ != nullptr) {
+        metrics_->dead_lettered(batch.size());
+    }
+    update_spool_metrics();
+    co_return true;
+}
+
 asio::awaitable<void> uploader::run() {
     update_spool_metrics();
     while (!stopping_) {
@@ -162,6 +187,8 @@ asio::awaitable<void> uploader::run() {
                              backoff_.failures());
             }
             backoff_.reset();
+            refusals_ = 0;
+            limit_ = std::min(options_.batch_size, std::max<std::size_t>(1, limit_ * 2));
             ++stats_.batches_ok;
             stats_.results_ok += batch.size();
             if (metrics_ != nullptr) {
@@ -174,9 +201,14 @@ asio::awaitable<void> uploader::run() {
             continue;
         }
 
-        if (!res.ec && is_rejection(res.status)) {
+        const bool refused = !res.ec && (res.status == 401 || res.status == 403);
+        if (refused) {
+            ++refusals_;
+        }
+        if (!res.ec &&
+            (is_rejection(res.status) || (refused && refusals_ >= options_.refusal_tries))) {
             if (metrics_ != nullptr) {
-                metrics_->upload_failed(upload_error::rejected);
+                metrics_->upload_failed(refused ? upload_error::auth : upload_error::rejected);
             }
             if (batch.size() > 1) {
                 // The controller rejects a batch whole: find the offending result(s).
@@ -186,26 +218,9 @@ asio::awaitable<void> uploader::run() {
                              batch.size(), res.status, reason_of(res), limit_);
                 continue;
             }
-            const auto why = reason_of(res);
-            if (auto ec = dead_letter_.append(batch, res.status, why)) {
-                spdlog::error("uploader: cannot write the dead-letter file {}: {}; keeping "
-                              "result {} in the spool",
-                              dead_letter_.path().string(), ec.message(), batch.front().id);
-                ++stats_.failures;
-                fail_drain();
-                co_await wait_backoff(std::nullopt);
-                continue;
-            }
-            spdlog::error("uploader: controller rejected result {} with HTTP {} ({}); moved it "
-                          "to the dead-letter file {}",
-                          batch.front().id, res.status, why, dead_letter_.path().string());
-            (void)spool_.ack(batch.front().seq);
-            ++stats_.dead_lettered;
-            if (metrics_ != nullptr) {
-                metrics_->dead_lettered(1);
-            }
-            limit_ = options_.batch_size;
-            update_spool_metrics();
+            // The batch size grows back by doubling at each 2xx, so a run of refused results
+            // costs one request each.
+            co_await dead_letter(batch, res.status, reason_of(res));
             continue;
         }
 
@@ -218,9 +233,10 @@ asio::awaitable<void> uploader::run() {
                          res.error_step, res.ec.message());
         } else if (res.status == 401 || res.status == 403) {
             kind = upload_error::auth;
-            spdlog::error("uploader: controller refused the token (HTTP {}: {}); check "
-                          "controller.token; results stay spooled",
-                          res.status, reason_of(res));
+            spdlog::error("uploader: controller refused the upload (HTTP {}: {}); check "
+                          "controller.token; refusal {} of {} before the results are moved to "
+                          "the dead-letter file",
+                          res.status, reason_of(res), refusals_, options_.refusal_tries);
         } else {
             kind = (res.status / 100 == 5 || res.status == 408 || res.status == 429)
                        ? upload_error::server

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <functional>
 
 #include <doctest/doctest.h>
 
@@ -203,4 +204,113 @@ TEST_CASE("spool: a corrupt segment is quarantined, its good lines kept in order
     CHECK(s2.recovery().quarantined_files == 1);
     CHECK(ids_of(s2.peek(10, 1 << 20, ec)) == std::vector<std::string>{"r0", "r2", "r3"});
     CHECK(files_with(dir.path, "head.corrupt").size() == 1);
+}
+
+namespace {
+
+/// A spool with r0..r2 in one segment and r3 in a second; returns the segment paths.
+std::vector<fs::path> two_segments(const fs::path& dir) {
+    {
+        auto s = spool::open(dir, 1 << 20);
+        for (int i = 0; i < 3; ++i) {
+            REQUIRE_FALSE(s.append("r" + std::to_string(i), body(i)));
+        }
+    }
+    {
+        auto s = spool::open(dir, 1 << 20);
+        REQUIRE_FALSE(s.append("r3", body(3)));
+    }
+    return files_with(dir, "seg-");
+}
+
+std::uint64_t segno_of(const fs::path& p) {
+    return std::stoull(p.filename().string().substr(4));
+}
+
+} // namespace
+
+TEST_CASE("spool: a damaged head file keeps every segment and replays from the oldest") {
+    struct row {
+        const char* name;
+        std::function<std::string(const std::vector<fs::path>&)> head;
+        const char* error_part;
+    };
+    const std::vector<row> rows = {
+        {"segment far beyond the newest", [](const auto&) { return std::string("99999999 0\n"); },
+         "beyond the newest segment"},
+        {"format 1 without newline", [](const auto&) { return std::string("99999999 0"); },
+         "no final newline"},
+        {"offset in the middle of a line",
+         [](const auto& segs) { return std::to_string(segno_of(segs[0])) + " 5\n"; },
+         "not at the start of a line"},
+        {"offset past the end",
+         [](const auto& segs) { return std::to_string(segno_of(segs[0])) + " 99999\n"; },
+         "past the end"},
+        {"format 2 with a wrong checksum",
+         [](const auto& segs) {
+             return "tumen-spool-head 2 7 " + std::to_string(segno_of(segs[1])) +
+                    " 0 0000000000000000\n";
+         },
+         "checksum mismatch"},
+        {"unknown version",
+         [](const auto&) { return std::string("tumen-spool-head 3 1 1 0 0000000000000000\n"); },
+         "unknown format version"},
+        {"garbage", [](const auto&) { return std::string("\x01\x02 zz\n"); }, "unsigned"},
+    };
+    for (const auto& r : rows) {
+        CAPTURE(r.name);
+        tumen::test::temp_dir dir;
+        const auto segs = two_segments(dir.path);
+        REQUIRE(segs.size() == 2);
+        tumen::test::write_file(dir.path / "head", r.head(segs));
+        auto s = spool::open(dir.path, 1 << 20);
+        std::error_code ec;
+        CHECK(ids_of(s.peek(10, 1 << 20, ec)) == std::vector<std::string>{"r0", "r1", "r2", "r3"});
+        CHECK(s.recovery().head_error.find(r.error_part) != std::string::npos);
+        CHECK(s.recovery().removed_acked_files == 0);
+        CHECK(fs::exists(segs[0]));
+        CHECK(files_with(dir.path, "head.corrupt").size() == 1);
+        // The rewritten head is sound: a second restart changes nothing.
+        auto s2 = spool::open(dir.path, 1 << 20);
+        CHECK(s2.recovery().head_error.empty());
+        CHECK(s2.size() == 4);
+    }
+}
+
+TEST_CASE("spool: a format-1 head written by an earlier version still loads") {
+    tumen::test::temp_dir dir;
+    const auto segs = two_segments(dir.path);
+    REQUIRE(segs.size() == 2);
+    // r0 and r1 acknowledged: the head points at r2 in the first segment.
+    const auto off = body(0).size() + 1 + body(1).size() + 1;
+    tumen::test::write_file(dir.path / "head",
+                            std::to_string(segno_of(segs[0])) + " " + std::to_string(off) + "\n");
+    auto s = spool::open(dir.path, 1 << 20);
+    CHECK(s.recovery().head_error.empty());
+    CHECK(s.recovery().quarantined_files == 0);
+    std::error_code ec;
+    CHECK(ids_of(s.peek(10, 1 << 20, ec)) == std::vector<std::string>{"r2", "r3"});
+    // Rewritten in format 2, which loads the same.
+    CHECK(tumen::test::read_file(dir.path / "head").starts_with("tumen-spool-head 2 "));
+    auto s2 = spool::open(dir.path, 1 << 20);
+    CHECK(ids_of(s2.peek(10, 1 << 20, ec)) == std::vector<std::string>{"r2", "r3"});
+}
+
+TEST_CASE("spool: starts and frees acknowledged segments when the head cannot be written") {
+    tumen::test::temp_dir dir;
+    const auto segs = two_segments(dir.path);
+    REQUIRE(segs.size() == 2);
+    // The head's temporary file cannot be created (as on a full disk).
+    fs::create_directory(dir.path / "head.tmp");
+    auto s = spool::open(dir.path, 1 << 20);
+    std::error_code ec;
+    const auto all = s.peek(10, 1 << 20, ec);
+    REQUIRE(all.size() == 4);
+    CHECK(s.ack(all[2].seq));         // the head write fails ...
+    CHECK_FALSE(fs::exists(segs[0])); // ... but the acknowledged segment is freed
+    CHECK(ids_of(s.peek(10, 1 << 20, ec)) == std::vector<std::string>{"r3"});
+    fs::remove(dir.path / "head.tmp");
+    auto s2 = spool::open(dir.path, 1 << 20);
+    CHECK(s2.recovery().head_error.empty());
+    CHECK(ids_of(s2.peek(10, 1 << 20, ec)) == std::vector<std::string>{"r3"});
 }

@@ -1,4 +1,5 @@
 #include <set>
+#include <sstream>
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
@@ -36,6 +37,21 @@ struct fake_controller {
             out.push_back(r.at("id").get<std::string>());
         }
         return out;
+    }
+    /// Answers `status` with `error_body` when a result id in the batch satisfies `refuse`,
+    /// otherwise stores the batch and answers 200.
+    template <class Pred>
+    tumen::test::canned_response answer(const tumen::test::http_server::request& req, Pred refuse,
+                                        unsigned status, std::string error_body) {
+        ++requests;
+        auto batch = ids(req);
+        for (const auto& id : batch) {
+            if (refuse(id)) {
+                return tumen::test::canned_response{status, std::move(error_body)};
+            }
+        }
+        store(batch);
+        return tumen::test::canned_response{200, "{}"};
     }
     void store(const std::vector<std::string>& ids) {
         for (const auto& id : ids) {
@@ -193,7 +209,8 @@ TEST_CASE("uploader: a slow controller times out; the batch stays spooled and is
     CHECK(f.sp.empty());
 }
 
-TEST_CASE("uploader: unreachable controller and 401 keep results spooled") {
+TEST_CASE("uploader: unreachable controller keeps results spooled; a 401 is retried, then "
+          "dead-lettered") {
     fixture f;
     // A port with no listener: bind, remember, close.
     unsigned short dead_port = 0;
@@ -232,13 +249,74 @@ TEST_CASE("uploader: unreachable controller and 401 keep results spooled") {
                 f.options(), &f.metrics);
     up.start();
     boost::asio::steady_timer t(f.io);
-    t.expires_after(ms(300));
+    t.expires_after(ms(1500));
     t.async_wait([&](auto) { up.stop(); });
     f.io.run_for(std::chrono::seconds(10));
-    CHECK(requests >= 2); // retried with backoff
+    // Retried with backoff a bounded number of times, then moved aside (issue 12, defect 6).
+    CHECK(requests == 3);
     CHECK(f.metrics.upload_errors(upload_error::auth) == static_cast<double>(requests));
-    CHECK(f.sp.size() == 1); // never dead-lettered for an auth problem
-    CHECK_FALSE(std::filesystem::exists(f.dir.path / "dl.jsonl"));
+    CHECK(f.sp.empty());
+    const auto dl = tumen::test::read_file(f.dir.path / "dl.jsonl");
+    auto line = nlohmann::json::parse(dl);
+    CHECK(line["http_status"] == 401);
+    CHECK(line["reason"] == "invalid bearer token");
+    CHECK(line["result"]["id"] == "r0");
+}
+
+TEST_CASE("uploader: a 401 batch goes to the dead-letter file and later results upload") {
+    fixture f;
+    fake_controller ctl;
+    // The results of an agent that was renamed are refused; the new ones are accepted.
+    tumen::test::http_server server(f.io, [&](const auto& req) {
+        return ctl.answer(
+            req, [](const std::string& id) { return id.starts_with("old"); }, 401,
+            R"({"error":"unknown agent"})");
+    });
+    for (std::string id : {"old0", "old1", "old2", "new0", "new1"}) {
+        REQUIRE_FALSE(f.sp.append(id, body(id)));
+    }
+    http_client client(f.io.get_executor(), f.url(server.port()), {}, ms(2000));
+    uploader up(f.io.get_executor(), f.sp, client, dead_letter_file(f.dir.path / "dl.jsonl"),
+                f.options(), &f.metrics);
+    REQUIRE(f.run_until_drained(up));
+    CHECK(ctl.stored == std::vector<std::string>{"new0", "new1"});
+    CHECK(up.stats().dead_lettered == 3);
+    CHECK(f.metrics.dead_lettered_results() == 3);
+    std::vector<std::string> dead;
+    std::istringstream lines(tumen::test::read_file(f.dir.path / "dl.jsonl"));
+    for (std::string l; std::getline(lines, l);) {
+        auto j = nlohmann::json::parse(l);
+        CHECK(j["http_status"] == 401);
+        CHECK(j["reason"] == "unknown agent");
+        dead.push_back(j["result"]["id"].get<std::string>());
+    }
+    CHECK(dead == std::vector<std::string>{"old0", "old1", "old2"});
+    // Bounded: three tries of the first batch, then one request per refused result, then
+    // the rest.
+    CHECK(ctl.requests <= 10);
+}
+
+TEST_CASE("uploader: a 403 is retried, then the refused result is isolated and dead-lettered") {
+    fixture f;
+    fake_controller ctl;
+    tumen::test::http_server server(f.io, [&](const auto& req) {
+        return ctl.answer(
+            req, [](const std::string& id) { return id == "foreign"; }, 403,
+            R"({"error":"target not assigned to this agent"})");
+    });
+    for (std::string id : {"r0", "foreign", "r2", "r3"}) {
+        REQUIRE_FALSE(f.sp.append(id, body(id)));
+    }
+    http_client client(f.io.get_executor(), f.url(server.port()), {}, ms(2000));
+    uploader up(f.io.get_executor(), f.sp, client, dead_letter_file(f.dir.path / "dl.jsonl"),
+                f.options(), &f.metrics);
+    REQUIRE(f.run_until_drained(up));
+    CHECK(ctl.stored == std::vector<std::string>{"r0", "r2", "r3"});
+    CHECK(up.stats().dead_lettered == 1);
+    auto line = nlohmann::json::parse(tumen::test::read_file(f.dir.path / "dl.jsonl"));
+    CHECK(line["http_status"] == 403);
+    CHECK(line["result"]["id"] == "foreign");
+    CHECK(ctl.requests <= 10);
 }
 
 TEST_CASE("uploader: results spooled while idle are sent after notify()") {

@@ -1,6 +1,7 @@
 #pragma once
 /// @file
-/// The dead-letter file: results the controller rejected as malformed (HTTP 400/413/422)
+/// The dead-letter file: results the controller rejected (HTTP 400/413/422, or 401/403 after
+/// repeated refusals)
 /// are moved here instead of being retried forever. One JSON object per line:
 /// `{"time": <unix s>, "http_status": 400, "reason": "<controller's answer>", "result": {...}}`.
 /// Nothing is deleted from it; an operator inspects it (docs/agent.md).

@@ -4,7 +4,10 @@
 /// line, fsync'ed) before it is uploaded, and removed only when the controller acknowledged
 /// it. Survives restarts and crashes:
 ///  - storage is append-only segment files `seg-<N>.jsonl` plus a `head` file holding the
-///    position of the oldest unacknowledged record (replaced atomically: write, fsync, rename);
+///    position of the oldest unacknowledged record (replaced atomically: write, fsync, rename;
+///    versioned, with a generation and a checksum); a damaged head, or one inconsistent with
+///    the segments present, is renamed `head.corrupt` and the spool replays from the oldest
+///    segment: nothing is deleted;
 ///  - a truncated last line (crash in the middle of a write) is cut off with a log line;
 ///  - a segment with an unparsable line is quarantined (renamed `*.corrupt`), its good lines
 ///    are kept in order, and the event is logged and counted;
@@ -37,6 +40,7 @@ struct spool_recovery {
     std::size_t quarantined_files = 0;   ///< segment or head files renamed `*.corrupt`
     std::size_t quarantined_lines = 0;   ///< unparsable lines inside those files
     std::size_t removed_acked_files = 0; ///< fully acknowledged segments left by a crash
+    std::string head_error; ///< what was wrong with a damaged `head` (empty: it was sound)
 };
 
 /// The spool. Construct with open(); move-only.
@@ -104,6 +108,7 @@ private:
     std::uint64_t bytes_ = 0;
     std::uint64_t dropped_ = 0;
     std::uint64_t next_seq_ = 1;
+    std::uint64_t generation_ = 0;     ///< of the last head written
     std::uint64_t active_segment_ = 0; ///< segment number appends go to
     std::uint64_t active_size_ = 0;
     unique_fd active_fd_;                 ///< the active segment, opened for appending

@@ -4,12 +4,15 @@
 /// `{"results": [...]}`, `Authorization: Bearer <token>`), oldest first, in batches:
 ///  - 2xx: the batch is acknowledged (removed from the spool); the controller is idempotent
 ///    on result ids, so a batch sent again after a lost answer is recorded once;
-///  - network error, timeout, 5xx, 408, 429, 401/403 and other statuses: the batch stays in
-///    the spool and is retried after an exponential backoff with jitter (Retry-After
-///    honoured, capped);
+///  - network error, timeout, 5xx, 408, 429 and other statuses: the batch stays in the spool
+///    and is retried after an exponential backoff with jitter (Retry-After honoured, capped);
+///  - 401/403 (refused): retried with backoff until `refusal_tries` consecutive refusals;
+///    from then on (until the next 2xx) a refused batch is split like a 400 below and each
+///    refused result is moved to the dead-letter file, so a refusal never blocks the queue;
 ///  - 400/413/422 (the controller rejects the batch whole): the batch is split in halves until
 ///    the rejected result is alone, which is then moved to the dead-letter file with a log
-///    line, so one bad result neither loops forever nor takes good ones with it.
+///    line, so one bad result neither loops forever nor takes good ones with it. The batch
+///    size then grows back by doubling at each 2xx.
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -35,6 +38,8 @@ struct uploader_options {
     std::size_t batch_max_bytes = 1u << 20;
     std::chrono::milliseconds backoff_initial{1000};
     std::chrono::milliseconds backoff_max{300000};
+    /// Consecutive 401/403 answers after which refused results are dead-lettered.
+    unsigned refusal_tries = 3;
 };
 
 /// Counts kept by the uploader (also exported as metrics when a registry is given).
@@ -78,6 +83,10 @@ private:
     boost::asio::awaitable<void> wait_backoff(std::optional<std::chrono::seconds> retry_after);
     void fail_drain();
     void update_spool_metrics();
+    /// Moves `batch` to the dead-letter file and acknowledges it; false (after a backoff wait)
+    /// when the file cannot be written.
+    boost::asio::awaitable<bool> dead_letter(const std::vector<spool_record>& batch,
+                                             unsigned status, const std::string& why);
 
     boost::asio::any_io_executor ex_;
     spool& spool_;
@@ -89,7 +98,8 @@ private:
     std::mt19937_64 rng_;
     boost::asio::steady_timer wake_;
     boost::asio::steady_timer sleep_;
-    std::size_t limit_; ///< current batch size (halved while isolating a 400)
+    std::size_t limit_;     ///< current batch size (halved while isolating a 400)
+    unsigned refusals_ = 0; ///< consecutive 401/403 answers
     bool stopping_ = false;
     bool finished_ = false;
     std::function<void(bool)> drained_;
