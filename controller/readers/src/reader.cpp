@@ -1,7 +1,9 @@
 // Layout detection of result files: plain traceroute text, a JSON array, an object holding
 // `results`, or JSON lines (with M-Lab traceroute-caller's file rules).
 #include <algorithm>
+#include <cstdlib>
 
+#include <tumen/common/json/bounded_parse.hpp>
 #include <tumen/controller/asmap/line_reader.hpp>
 #include <tumen/controller/readers/reader.hpp>
 #include <tumen/controller/readers/traceroute_text.hpp>
@@ -21,6 +23,21 @@ std::size_t line_of_offset(std::string_view text, std::size_t offset) {
     offset = std::min(offset, text.size());
     return 1 + static_cast<std::size_t>(std::count(
                    text.begin(), text.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
+}
+
+/// The line of a bounded_parse error in `text`: from its "byte N", else 1 (a field path).
+std::size_t line_of_error(std::string_view text, const parse_error& err) {
+    constexpr std::string_view prefix = "byte ";
+    if (err.where.rfind(prefix, 0) != 0) {
+        return 1;
+    }
+    const auto byte = std::strtoull(err.where.c_str() + prefix.size(), nullptr, 10);
+    return line_of_offset(text, byte == 0 ? 0 : static_cast<std::size_t>(byte) - 1);
+}
+
+/// The field path of a bounded_parse error, or "" when it names a byte.
+std::string field_of_error(const parse_error& err) {
+    return err.where.rfind("byte ", 0) == 0 ? std::string() : err.where;
 }
 
 bool looks_like_text_traceroute(std::string_view text) {
@@ -47,16 +64,13 @@ result_batch read_results_text(std::string_view text, const std::string& source)
     json doc;
     if (text[first] == '{') {
         // Could be JSON lines; only treat as one document if it parses as one and has results.
-        doc = json::parse(text, nullptr, false);
-        whole = !doc.is_discarded() && doc.is_object() && doc.contains("results");
+        whole =
+            !json_fields::bounded_parse(text, doc) && doc.is_object() && doc.contains("results");
     }
     if (whole) {
         if (text[first] == '[') {
-            try {
-                doc = json::parse(text);
-            } catch (const json::parse_error& e) {
-                issue(st, line_of_offset(text, e.byte == 0 ? 0 : e.byte - 1), "",
-                      std::string("invalid JSON: ") + e.what());
+            if (auto err = json_fields::bounded_parse(text, doc)) {
+                issue(st, line_of_error(text, *err), field_of_error(*err), err->what);
                 return batch;
             }
         }
@@ -98,10 +112,10 @@ result_batch read_results_text(std::string_view text, const std::string& source)
             continue;
         }
         json j;
-        try {
-            j = json::parse(l);
-        } catch (const json::parse_error& e) {
-            issue(st, line, "", "invalid JSON at byte " + std::to_string(e.byte) + " of the line");
+        if (auto err = json_fields::bounded_parse(l, j)) {
+            const auto field = field_of_error(*err);
+            issue(st, line, field,
+                  field.empty() ? "invalid JSON at " + err->where + " of the line" : err->what);
             continue;
         }
         if (line == 1 && j.is_object() && j.contains("UUID")) {

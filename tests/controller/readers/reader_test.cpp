@@ -36,6 +36,27 @@ TEST_CASE("tumen JSON lines: good records kept, bad ones reported with their lin
     CHECK(b.traces[2].timestamp == 3);
 }
 
+TEST_CASE("files: deep nesting and repeated keys are an issue with their line, never a crash") {
+    // A record with a field nested 100,000 levels deep between two good records.
+    const std::string deep = R"({"type":"traceroute","x":)" + std::string(100000, '[') +
+                             std::string(100000, ']') + "}";
+    auto lines = read_results_text(
+        tumen_line("fra", 1) + "\n" + deep + "\n" + R"({"type":"ping","type":"traceroute"})" +
+            "\n" + tumen_line("fra", 2) + "\n",
+        "d.jsonl");
+    CHECK(lines.traces.size() == 2);
+    REQUIRE(lines.issues.size() == 2);
+    CHECK(lines.issues[0].line == 2);
+    CHECK(lines.issues[0].message.find("nested deeper than 64") != std::string::npos);
+    CHECK(lines.issues[1].line == 3);
+    CHECK(lines.issues[1].message.find("key repeated") != std::string::npos);
+
+    auto whole = read_results_text("[" + deep + "]", "d.json");
+    CHECK(whole.traces.empty());
+    REQUIRE(whole.issues.size() == 1);
+    CHECK(whole.issues[0].message.find("nested deeper than 64") != std::string::npos);
+}
+
 TEST_CASE("array and {results: [...]} layouts; Atlas records get agent from prb_id") {
     std::string atlas = R"({"af":4,"dst_addr":"198.51.100.7","src_addr":"192.0.2.10","proto":"ICMP",
         "timestamp":7,"prb_id":77,"msm_id":5,"type":"traceroute",

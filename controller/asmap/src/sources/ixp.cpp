@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <tumen/common/json/bounded_parse.hpp>
 #include <tumen/controller/asmap/line_reader.hpp>
 #include <tumen/controller/asmap/sources/ixp.hpp>
 
@@ -56,8 +57,9 @@ std::string read_atlas_monitor_ixps(const nlohmann::json& j, const std::string& 
 
 /// The date of a CAIDA header line ("# {\"date\": \"2023.11.01 14:34:57\"}"), or empty.
 std::string caida_header_date(std::string_view comment) {
-    auto j = nlohmann::json::parse(comment.substr(1), nullptr, false);
-    if (j.is_discarded() || !j.is_object() || !j.contains("date") || !j["date"].is_string()) {
+    nlohmann::json j;
+    if (json_fields::bounded_parse(comment.substr(1), j) || !j.is_object() || !j.contains("date") ||
+        !j["date"].is_string()) {
         return {};
     }
     auto d = j["date"].get<std::string>();
@@ -67,8 +69,12 @@ std::string caida_header_date(std::string_view comment) {
 /// One CAIDA IXP object line.
 void read_caida_ixp_line(std::string_view line, const std::string& where, as_map_builder& into,
                          load_report& r) {
-    auto j = nlohmann::json::parse(line, nullptr, false);
-    if (j.is_discarded() || !j.is_object()) {
+    nlohmann::json j;
+    if (auto err = json_fields::bounded_parse(line, j)) {
+        r.add_error(where, err->message());
+        return;
+    }
+    if (!j.is_object()) {
         r.add_error(where, "not a JSON object");
         return;
     }
@@ -127,8 +133,8 @@ load_report read_ixp_text(std::string_view text, const std::string& source, as_m
     auto first = text.find_first_not_of(" \t\r\n");
     bool whole_object = false;
     if (first != std::string_view::npos && text[first] == '{') {
-        auto j = nlohmann::json::parse(text, nullptr, false);
-        whole_object = !j.is_discarded() && j.is_object() && j.contains("Data");
+        nlohmann::json j;
+        whole_object = !json_fields::bounded_parse(text, j) && j.is_object() && j.contains("Data");
         if (whole_object) {
             date = read_atlas_monitor_ixps(j, source, into, r);
         }
