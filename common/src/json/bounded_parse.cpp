@@ -86,11 +86,13 @@ constexpr std::string_view utf8_bom = "\xEF\xBB\xBF";
 
 } // namespace
 
-std::optional<parse_error> bounded_parse(std::string_view text, json& out, std::size_t max_depth) {
+std::optional<json_parse_error> bounded_parse(std::string_view text, json& out,
+                                              std::size_t max_depth) {
     out = nullptr;
     if (text.substr(0, utf8_bom.size()) == utf8_bom) {
-        return parse_error{"byte 0", "a byte order mark before the JSON text is not accepted "
-                                     "(RFC 8259 section 8.1)"};
+        return json_parse_error{{"byte 0", "a byte order mark before the JSON text is not "
+                                           "accepted (RFC 8259 section 8.1)"},
+                                0};
     }
     path_tracker tracker(max_depth);
     try {
@@ -99,17 +101,19 @@ std::optional<parse_error> bounded_parse(std::string_view text, json& out, std::
         });
     } catch (const refused& r) {
         out = nullptr;
-        return parse_error{tracker.path(), r.what};
+        return json_parse_error{{tracker.path(), r.what}, std::nullopt};
     } catch (const json::parse_error& e) {
         out = nullptr;
-        return parse_error{"byte " + std::to_string(e.byte),
-                           std::string("invalid JSON: ") + e.what()};
+        return json_parse_error{
+            {"byte " + std::to_string(e.byte), std::string("invalid JSON: ") + e.what()}, e.byte};
     } catch (const json::out_of_range& e) {
         // A number beyond double (RFC 8259 section 6 leaves the range to implementations).
         out = nullptr;
         auto where = tracker.path();
-        return parse_error{where.empty() ? std::string("byte 0") : where,
-                           "invalid JSON: number out of range (beyond a double)"};
+        const bool top = where.empty();
+        return json_parse_error{{top ? std::string("byte 0") : std::move(where),
+                                 "invalid JSON: number out of range (beyond a double)"},
+                                top ? std::optional<std::size_t>(0) : std::nullopt};
     }
     return std::nullopt;
 }

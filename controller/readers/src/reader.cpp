@@ -1,7 +1,6 @@
 // Layout detection of result files: plain traceroute text, a JSON array, an object holding
 // `results`, or JSON lines (with M-Lab traceroute-caller's file rules).
 #include <algorithm>
-#include <cstdlib>
 
 #include <tumen/common/json/bounded_parse.hpp>
 #include <tumen/controller/asmap/line_reader.hpp>
@@ -25,19 +24,14 @@ std::size_t line_of_offset(std::string_view text, std::size_t offset) {
                    text.begin(), text.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
 }
 
-/// The line of a bounded_parse error in `text`: from its "byte N", else 1 (a field path).
-std::size_t line_of_error(std::string_view text, const parse_error& err) {
-    constexpr std::string_view prefix = "byte ";
-    if (err.where.rfind(prefix, 0) != 0) {
-        return 1;
-    }
-    const auto byte = std::strtoull(err.where.c_str() + prefix.size(), nullptr, 10);
-    return line_of_offset(text, byte == 0 ? 0 : static_cast<std::size_t>(byte) - 1);
+/// The line of a bounded_parse error in `text`: at its byte, else 1 (a field path).
+std::size_t line_of_error(std::string_view text, const json_fields::json_parse_error& err) {
+    return err.byte ? line_of_offset(text, *err.byte == 0 ? 0 : *err.byte - 1) : 1;
 }
 
 /// The field path of a bounded_parse error, or "" when it names a byte.
-std::string field_of_error(const parse_error& err) {
-    return err.where.rfind("byte ", 0) == 0 ? std::string() : err.where;
+std::string field_of_error(const json_fields::json_parse_error& err) {
+    return err.byte ? std::string() : err.where;
 }
 
 bool looks_like_text_traceroute(std::string_view text) {

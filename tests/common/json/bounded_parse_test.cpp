@@ -64,6 +64,11 @@ TEST_CASE("bounded_parse: table") {
         CHECK(out.is_null());
         CHECK(err->where == c.where);
         CHECK(err->what.rfind(c.what, 0) == 0);
+        // The byte offset is given exactly when `where` names a byte, not a field.
+        CHECK(err->byte.has_value() == (c.where.rfind("byte ", 0) == 0));
+        if (err->byte) {
+            CHECK(c.where == "byte " + std::to_string(*err->byte));
+        }
     }
 }
 
@@ -74,4 +79,5 @@ TEST_CASE("bounded_parse: 80,000 levels are refused before anything recurses") {
     REQUIRE(err);
     CHECK(err->where.rfind("results[0].x[0]", 0) == 0);
     CHECK(err->what == "nested deeper than 64 arrays/objects");
+    CHECK_FALSE(err->byte);
 }
