@@ -1,5 +1,7 @@
+#include <algorithm>
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <optional>
 #include <sstream>
 #include <stdexcept>
@@ -27,9 +29,13 @@ using plain_stream = beast::tcp_stream;
 using tls_stream = beast::ssl_stream<beast::tcp_stream>;
 
 constexpr std::size_t header_limit = 16 * 1024;
-/// After a 413, read and discard at most this much before closing ("lingering close"), so the
-/// client, still sending its body, reads our response instead of a connection reset.
-constexpr std::size_t drain_limit = 64u << 20;
+/// After a refusal (401 from the header, 413), the server reads and discards what the client
+/// still sends before closing ("lingering close"), so the client reads the response instead
+/// of a connection reset. It discards at most the body the client announced (capped at the
+/// body limit), or this much when it announced none (chunked), and for at most
+/// `lingering_time` in all: a refused client never costs more than one body's bandwidth.
+constexpr std::uint64_t unannounced_drain = 1u << 20;
+constexpr std::chrono::seconds lingering_time{10};
 
 struct shared {
     server_options options;
@@ -129,11 +135,11 @@ private:
             if (auto refused = state_->options.check_header(req)) {
                 // Refused from the header alone: the body is discarded, never stored.
                 refused->keep_alive(false);
-                return write(std::move(*refused), true);
+                return write(std::move(*refused), true, drain_budget(parser_->content_length()));
             }
         }
         if (auto len = parser_->content_length(); len && *len > state_->options.body_limit) {
-            return too_large(*len);
+            return too_large(*len, drain_budget(len));
         }
         // RFC 7231 section 5.1.1: answer 100-continue before the client sends the body.
         if (beast::iequals(req[http::field::expect], "100-continue")) {
@@ -165,7 +171,7 @@ private:
             return do_close();
         }
         if (ec == http::error::body_limit) {
-            return too_large(0);
+            return too_large(0, unannounced_drain);
         }
         if (ec.category() == http::make_error_code(http::error::bad_target).category()) {
             // A malformed request: say what Beast rejected, then close (the stream position
@@ -178,13 +184,22 @@ private:
                                           : http::status::bad_request,
                                       "malformed HTTP request: " + ec.message());
             res.keep_alive(false);
-            return write(std::move(res), true);
+            return write(std::move(res), true, unannounced_drain);
         }
         spdlog::debug("read failed: {}", ec.message());
         do_close();
     }
 
-    void too_large(std::uint64_t length) {
+    /// How much of a refused request's body to discard before closing: what is left of the
+    /// announced body, capped at the body limit; `unannounced_drain` when none was announced.
+    std::uint64_t drain_budget(const boost::optional<std::uint64_t>& announced) const {
+        if (!announced) {
+            return unannounced_drain;
+        }
+        return std::min<std::uint64_t>(*announced, state_->options.body_limit);
+    }
+
+    void too_large(std::uint64_t length, std::uint64_t drain) {
         request dummy;
         dummy.version(11);
         auto res = error_response(
@@ -192,7 +207,7 @@ private:
             (length > 0 ? "body of " + std::to_string(length) + " bytes" : std::string("body")) +
                 " exceeds the limit of " + std::to_string(state_->options.body_limit) + " bytes");
         res.keep_alive(false);
-        write(std::move(res), true);
+        write(std::move(res), true, drain);
     }
 
     void on_read(beast::error_code ec, std::size_t) {
@@ -211,19 +226,20 @@ private:
         write(std::move(res), false);
     }
 
-    void write(response res, bool drain_after) {
+    /// Writes `res`; with `drain_after`, then discards at most `drain` bytes and closes.
+    void write(response res, bool drain_after, std::uint64_t drain = 0) {
         auto msg = std::make_shared<response>(std::move(res));
         msg->prepare_payload();
         const bool close = msg->need_eof();
         beast::get_lowest_layer(stream_).expires_after(state_->options.idle_timeout);
         http::async_write(stream_, *msg,
-                          [self = this->shared_from_this(), msg, close,
-                           drain_after](beast::error_code ec, std::size_t) {
+                          [self = this->shared_from_this(), msg, close, drain_after,
+                           drain](beast::error_code ec, std::size_t) {
                               if (ec) {
                                   return self->do_close();
                               }
                               if (drain_after) {
-                                  return self->start_drain();
+                                  return self->start_drain(drain);
                               }
                               if (close) {
                                   return self->do_close();
@@ -233,25 +249,35 @@ private:
     }
 
     /// Lingering close: stop sending, then discard what the client still sends.
-    void start_drain() {
+    void start_drain(std::uint64_t budget) {
         if constexpr (is_tls) {
             do_close();
         } else {
             beast::error_code ec;
             stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-            drained_ = 0;
+            // What the parser already holds counts against the budget.
+            const std::uint64_t held = buffer_.size();
+            drain_left_ = budget > held ? budget - held : 0;
+            // One deadline for the whole lingering close, not one per read.
+            stream_.expires_after(lingering_time);
             do_drain();
         }
     }
 
     void do_drain() {
         if constexpr (!is_tls) {
-            stream_.expires_after(std::chrono::seconds(5));
+            if (drain_left_ == 0) {
+                beast::error_code ignored;
+                stream_.socket().close(ignored);
+                return;
+            }
+            const auto want =
+                static_cast<std::size_t>(std::min<std::uint64_t>(drain_left_, drain_buf_.size()));
             stream_.async_read_some(
-                asio::buffer(drain_buf_),
+                asio::buffer(drain_buf_.data(), want),
                 [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
-                    self->drained_ += n;
-                    if (ec || self->drained_ > drain_limit) {
+                    self->drain_left_ -= std::min<std::uint64_t>(n, self->drain_left_);
+                    if (ec) {
                         beast::error_code ignored;
                         self->stream_.socket().close(ignored);
                         return;
@@ -282,7 +308,7 @@ private:
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;
     std::array<char, 16384> drain_buf_{};
-    std::size_t drained_ = 0;
+    std::uint64_t drain_left_ = 0;
 };
 
 } // namespace
