@@ -162,8 +162,9 @@ struct fd_guard {
 };
 
 /// Writes `text` to `dest` with `mode`: a new temporary file beside it (created with that
-/// mode, fchmod against the umask), fsync, rename over `dest`.
-void write_file(const fs::path& dest, const std::string& text, mode_t mode) {
+/// mode, fchmod against the umask), fsync, then renamed over `dest` (`replace`) or linked to
+/// `dest`, which fails if `dest` appeared meanwhile (no overwrite, not even by a race).
+void write_file(const fs::path& dest, const std::string& text, mode_t mode, bool replace) {
     const fs::path tmp = dest.string() + ".tmp-" + std::to_string(::getpid());
     fd_guard f;
     f.fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
@@ -193,9 +194,19 @@ void write_file(const fs::path& dest, const std::string& text, mode_t mode) {
     if (::fsync(f.fd) != 0) {
         cleanup_fail("fsync");
     }
-    if (::rename(tmp.c_str(), dest.c_str()) != 0) {
-        cleanup_fail("rename into place");
+    if (replace) {
+        if (::rename(tmp.c_str(), dest.c_str()) != 0) {
+            cleanup_fail("rename into place");
+        }
+        return;
     }
+    if (::link(tmp.c_str(), dest.c_str()) != 0) {
+        const int saved = errno;
+        ::unlink(tmp.c_str());
+        errno = saved;
+        fail_errno(dest, "create");
+    }
+    ::unlink(tmp.c_str());
 }
 
 bool valid_dns_name(const std::string& h) {
@@ -273,10 +284,10 @@ tls_files write_tls_files(const tls_request& req) {
         new_cert(server_key.get(), req.hosts.front(), req.days, ca.get(), ca_key.get(), san);
 
     // Keys first: a certificate never exists without its key.
-    write_file(out.ca_key, pem_of(ca_key.get()), 0600);
-    write_file(out.ca_cert, pem_of(ca.get()), 0644);
-    write_file(out.server_key, pem_of(server_key.get()), 0600);
-    write_file(out.server_cert, pem_of(server.get()), 0644);
+    write_file(out.ca_key, pem_of(ca_key.get()), 0600, req.force);
+    write_file(out.ca_cert, pem_of(ca.get()), 0644, req.force);
+    write_file(out.server_key, pem_of(server_key.get()), 0600, req.force);
+    write_file(out.server_cert, pem_of(server.get()), 0644, req.force);
     return out;
 }
 

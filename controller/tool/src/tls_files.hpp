@@ -39,7 +39,8 @@ std::string subject_alt_name_entry(const std::string& host);
 
 /// Creates the CA and the server key and certificate (P-256, SHA-256) in `req.dir`. Without
 /// `force`, throws if any of the four files exists (and writes none). Each file is written to
-/// a temporary file created with its final mode and renamed into place.
+/// a temporary file created with its final mode, then renamed into place (`force`) or
+/// hard-linked there, which never replaces a file that appeared in between.
 tls_files write_tls_files(const tls_request& req);
 
 } // namespace tumen::controller::tool
