@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include <tumen/common/ipv4.hpp>
+#include <tumen/controller/asmap/as_map.hpp>
 #include <tumen/controller/config/campaign_source.hpp>
 #include <tumen/controller/inference/path_names.hpp>
 #include <tumen/controller/metrics/controller_metrics.hpp>
@@ -36,6 +37,7 @@ struct batch_counts {
 struct ingest_options {
     std::uint32_t hysteresis = 3;            ///< K independent observations (rounds) to confirm
     std::vector<std::string> pfx2as_files;   ///< CAIDA pfx2as files (IP -> AS)
+    std::vector<std::string> iptoasn_files;  ///< iptoasn ip2asn-v4.tsv files (IP -> AS)
     std::string ixp_file;                    ///< optional IXP prefix file
     std::vector<std::string> as_names_files; ///< AS names (ipinfo CSV), shown in the API
     std::uint32_t max_paths_per_target =
@@ -44,6 +46,17 @@ struct ingest_options {
     /// dropped from the metrics. nullopt: every agent counts as configured.
     std::optional<agent_labels> agents;
 };
+
+/// What a reload of the configuration puts in force in the ingest service at once: the AS map
+/// and the configured agents. Loaded in full (load_ingest_tables) before anything changes.
+struct ingest_tables {
+    asmap::as_map map;
+    std::optional<agent_labels> agents;
+};
+
+/// Loads the tables of `options` strictly, for a reload: throws asmap::asmap_error naming
+/// `file:line` at the first bad line of an AS-map file, or the file it cannot read.
+ingest_tables load_ingest_tables(const ingest_options& options);
 
 /// The ingest pipeline and the verdict state it keeps.
 class ingest_service {
@@ -66,6 +79,12 @@ public:
     /// Re-evaluates the staleness of every verdict at `now` and removes the series of agents
     /// and targets no longer in force (the server calls it on a timer and after a reload).
     void refresh(std::int64_t now);
+
+    /// Puts reloaded tables in force (under the lock, between two batches): the traces that
+    /// follow are mapped with the new AS map (tumen_dataset_info follows it); verdicts,
+    /// trackers and the stored hops of earlier traces are kept; the series of agents no longer
+    /// configured go at once (publish_standing at `now`). Never throws but bad_alloc.
+    void install(ingest_tables tables, std::int64_t now);
 
     /// Validates and ingests a batch uploaded by `agent` (already authenticated): see
     /// parse_batch (batch.hpp) and apply (apply.hpp). Never throws.
