@@ -59,12 +59,12 @@ expect() { [ "$(status_of "$1")" = "$2" ]; }
 log_count() { grep -cF -- "$1" "$WORK/serve.log" || true; }
 # log_grew TEXT N: more than N lines of the server log hold TEXT.
 log_grew() { [ "$(log_count "$1")" -gt "$2" ]; }
-# hup_and_wait TEXT: SIGHUP, then wait until one more log line holds TEXT.
-hup_and_wait() {
+# hup_logs TEXT: SIGHUP, then wait until one more log line holds TEXT.
+hup_logs() {
   local before
   before=$(log_count "$1")
   kill -HUP "$PID"
-  wait_for 30 "a log line \"$1\"" log_grew "$1" "$before"
+  wait_for 10 "a log line \"$1\"" log_grew "$1" "$before"
 }
 metric() { curl -s "http://127.0.0.1:$PORT/metrics" | grep -F -- "$1" || true; }
 
@@ -74,14 +74,14 @@ check "before: msk (not configured) gets 401" expect msk 401
 
 # 1. tyo removed, msk added.
 write_config "" fra msk
-hup_and_wait "configuration reloaded" || fail "no reload after SIGHUP: $(tail -5 "$WORK/serve.log")"
-check "after SIGHUP: the removed agent's token gets 401" expect tyo 401
+kill -HUP "$PID"
+check "after SIGHUP: the removed agent's token gets 401" wait_for 10 "tyo refused" expect tyo 401
 check "after SIGHUP: the added agent is accepted" expect msk 200
 check "after SIGHUP: fra still accepted" expect fra 200
 
 # 2. A broken controller.yaml (line 12: an unknown key) that would also bring tyo back.
 write_config "max_conections: 10"$'\n' fra msk tyo
-hup_and_wait "reload failed" || fail "no failed reload logged"
+check "bad controller.yaml: the failed reload is logged" hup_logs "reload failed"
 check "the error names controller.yaml:12:1" \
   grep -qF "previous configuration stays in force: $WORK/controller.yaml:12:1:" "$WORK/serve.log"
 check "bad controller.yaml: tyo still gets 401" expect tyo 401
@@ -90,18 +90,19 @@ check "bad controller.yaml: msk still accepted" expect msk 200
 # 3. A valid controller.yaml that brings tyo back, but a pfx2as file with a bad line 8.
 write_config "" fra msk tyo
 printf '198.51.100.0\t24\tnot-an-as\n' >>"$WORK/pfx2as.txt"
-hup_and_wait "reload failed" || fail "no failed reload logged"
+check "bad pfx2as: the failed reload is logged" hup_logs "reload failed"
 check "the error names pfx2as.txt:8" \
   grep -qF "previous configuration stays in force: $WORK/pfx2as.txt:8: " "$WORK/serve.log"
 check "bad pfx2as: tyo still gets 401" expect tyo 401
 check "bad pfx2as: msk still accepted" expect msk 200
-check "tumen_config_reloads_total counts 1 ok" test -n "$(metric 'tumen_config_reloads_total{result="ok"} 1')"
+check "tumen_config_reloads_total counts 1 ok" \
+  test -n "$(metric 'tumen_config_reloads_total{result="ok"} 1')"
 check "tumen_config_reloads_total counts 2 errors" \
   test -n "$(metric 'tumen_config_reloads_total{result="error"} 2')"
 
 # 4. Mended: tyo comes back.
 cp "$LAB_PFX2AS" "$WORK/pfx2as.txt"
-hup_and_wait "configuration reloaded" || fail "no reload after the fix"
-check "mended: tyo accepted again" expect tyo 200
+kill -HUP "$PID"
+check "mended: tyo accepted again" wait_for 10 "tyo accepted" expect tyo 200
 check "the server is still running" kill -0 "$PID"
 finish
