@@ -122,6 +122,15 @@ TEST_CASE("reload: agents, tokens, the pfx2as table and limits change at once") 
     CHECK(upload(c, "fra", ttk_trace("fra", "f1", 100)) == 200);
     CHECK(upload(c, "fra", ttk_trace("fra", "f2", 110)) == 200);
     REQUIRE(path_of(c, "fra") == "ttk");
+    const auto metrics_before = metrics_of(c);
+    CHECK(has(metrics_before, R"(tumen_agent_last_seen_timestamp_seconds{agent="tyo"})"));
+    const auto dataset_line = [](const std::string& metrics) {
+        const auto at = metrics.find(R"(tumen_dataset_info{kind="pfx2as",version=")");
+        return at == std::string::npos ? std::string()
+                                       : metrics.substr(at, metrics.find('\n', at) - at);
+    };
+    const auto dataset_before = dataset_line(metrics_before);
+    REQUIRE_FALSE(dataset_before.empty());
     const std::string big(100 * 1024, ' ');
     CHECK(upload(c, "fra", "[" + big + "]") != 413); // under the 8 MiB default
 
@@ -163,6 +172,9 @@ TEST_CASE("reload: agents, tokens, the pfx2as table and limits change at once") 
     CHECK(has(metrics, R"(tumen_border_path{agent="fra",path=")" + new_path + R"(",target=")" +
                            target178 + R"("} 1)"));
     CHECK(has(metrics, R"(tumen_config_reloads_total{result="ok"} 1)"));
+    // The new table's data set (its SHA-256) replaces the old one.
+    CHECK_FALSE(dataset_line(metrics).empty());
+    CHECK_FALSE(has(metrics, dataset_before));
     // The removed agent's series are gone.
     CHECK_FALSE(has(metrics, R"(tumen_agent_last_seen_timestamp_seconds{agent="tyo"})"));
     // The new body limit applies to the next request.
