@@ -4,7 +4,7 @@
 # the added agent is accepted; a second SIGHUP with a broken controller.yaml, and a third with
 # a bad pfx2as line, keep all of the previous state, log the error with file:line, and the
 # server keeps serving. No root, no lab: loopback only (TUMEN_CONTROLLER overrides the binary).
-# shellcheck source=tests/lib/lab_test.sh
+# shellcheck source=tests/lib/lab_test.sh disable=SC2317 # helpers run through check and wait_for
 . "$(dirname "$0")/../../lib/lab_test.sh"
 
 command -v curl >/dev/null || skip "curl is not installed"
@@ -41,7 +41,7 @@ write_config "" fra tyo
 "$CONTROLLER" serve --config "$WORK/controller.yaml" --port-file "$WORK/port" \
   >"$WORK/serve.log" 2>&1 &
 PID=$!
-at_exit 'kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null'
+at_exit "kill $PID 2>/dev/null; wait $PID 2>/dev/null"
 wait_for 30 "the controller's port file" test -s "$WORK/port" || {
   cat "$WORK/serve.log"
   fail "tumen-controller serve did not start"
