@@ -117,7 +117,7 @@ class Forger:
             body = struct.pack("!HH", self.a.sport, ident) + self.payload(tag)
             name, pkt = "echo_reply", self.icmp(self.target, 0, 0, body, bad)
         elif m == "tcp-syn":
-            flags = 0x12 if i % 3 else 0x14
+            flags = 0x12 if (i // 6) % 2 else 0x14
             tcp = struct.pack("!HHIIBBHHH", TCP_DPORT, self.a.sport, self.rng.getrandbits(32),
                               (seq + 1) & 0xFFFFFFFF, 0x50, flags, 0xFFFF, 0, 0)
             ck = csum(pseudo(self.target, self.vp, 6, len(tcp)) + tcp)
