@@ -15,7 +15,7 @@ namespace tumen::probe::codec {
 // Packet layout (every method): a 20-byte IPv4 header without options, TOS 0, DF clear,
 // identification = spec.ip_id, TTL = spec.ttl, source = spec.src (set before any checksum is
 // computed, since the UDP/TCP pseudo-header includes it), then the L4 header and a payload of
-// zero bytes, except for the 2 "compensation" bytes described below.
+// zero bytes, except for the 2 "compensation" bytes and the 4-byte tag described below.
 //
 // Identity encodings (what key_of() decodes and check() verifies). `ident` is the lookup
 // index (unique among a flow's outstanding probes); `ip_id` and `tag` are further keyed bits
