@@ -48,6 +48,9 @@ void fuzz_decoder(std::span<const std::uint8_t> in) {
         s.ident = k ? k->ident : 0;
         if (r.quote) {
             s.ip_id = r.quote->ip_id;
+            s.tag = r.quote->payload_tag.value_or(0);
+        } else if (r.echo_tag) {
+            s.tag = *r.echo_tag;
         }
         if (m == method::udp && k) {
             s.dst_port = default_udp_dst_port;
@@ -73,6 +76,9 @@ void fuzz_builder(std::span<const std::uint8_t> in) {
     s.ident = u16(14);
     s.ip_id = u16(16);
     s.length = static_cast<std::uint16_t>(in.size() > 18 ? in[18] * 6 : 0); // up to 1530
+    if (in.size() >= 23) {
+        s.tag = static_cast<std::uint32_t>(u16(19)) << 16 | u16(21); // keyed bits (flow unchanged)
+    }
     std::vector<std::uint8_t> out;
     if (build_probe(s, out)) {
         require(out.empty());

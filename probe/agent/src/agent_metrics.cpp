@@ -35,6 +35,11 @@ agent_metrics::agent_metrics(const std::string& agent, const std::string& versio
         &counter(r, "tumen_probe_replies_matched_total", "Replies matched to an outstanding probe");
     replies_unmatched_ = &counter(r, "tumen_probe_replies_unmatched_total",
                                   "Decoded replies that answer no outstanding probe");
+    replies_mismatched_ = &counter(r, "tumen_probe_replies_mismatched_total",
+                                   "Replies naming an outstanding probe with wrong keyed bits "
+                                   "(IP id, tag, TCP sequence): guesses or forgeries, dropped");
+    replies_bad_checksum_ = &counter(r, "tumen_probe_replies_bad_checksum_total",
+                                     "ICMP replies with a wrong ICMP checksum, dropped");
     replies_late_ = &counter(r, "tumen_probe_replies_late_total",
                              "Replies that arrived after their probe's wait expired");
     send_errors_ = &counter(r, "tumen_probe_send_errors_total", "Probe send failures");
@@ -114,6 +119,8 @@ void agent_metrics::update_engine(const engine::counters& c) {
     add(probes_sent_, c.probes_sent, p.probes_sent);
     add(replies_matched_, c.replies_matched, p.replies_matched);
     add(replies_unmatched_, c.replies_unmatched, p.replies_unmatched);
+    add(replies_mismatched_, c.replies_mismatched, p.replies_mismatched);
+    add(replies_bad_checksum_, c.replies_bad_checksum, p.replies_bad_checksum);
     add(replies_late_, c.replies_late, p.replies_late);
     add(send_errors_, c.send_errors, p.send_errors);
     add(decode_errors_, c.decode_errors, p.decode_errors);

@@ -10,20 +10,31 @@ bool is_icmp_error(reply_kind k) noexcept {
     return k == reply_kind::time_exceeded || k == reply_kind::dest_unreachable;
 }
 
-/// The quote of an ICMP error against the probe we sent. NAT detection follows
-/// dublin-traceroute: compare the quoted fields with the sent ones. A NAT that does not
-/// translate the quote back shows our probe with its public source address (and, for NAPT,
-/// port or ICMP identifier); one that translates addresses but not the L4 checksum leaves
-/// the checksum it recomputed on the way out (RFC 3022 section 4.2), while the IP
-/// identification, which NATs do not touch, still names our probe when the engine set it to
-/// udp_paris_ip_id(ident).
+/// The tag bits a quote holds, against the probe's: true when the probe carried a payload
+/// tag and the quote shows it (RFC 1812 section 4.3.2.3 routers quote as much as fits in
+/// 576 bytes) with the value we sent; false when absent or different.
+bool quoted_tag_matches(const probe_spec& sent, const quoted_probe& q) noexcept {
+    return carries_payload_tag(sent) && q.payload_tag && *q.payload_tag == sent.tag;
+}
+
+/// The quote of an ICMP error against the probe we sent. Every keyed bit the quote holds must
+/// match: the IP identification (never rewritten on the path, RFC 791), the ident (UDP
+/// checksum, echo sequence, low half of the TCP sequence), the tag (payload when quoted, upper
+/// half of the TCP sequence). NAT detection follows dublin-traceroute: compare the quoted
+/// fields with the sent ones. A NAT that does not translate the quote back shows our probe with
+/// its public source address (and, for NAPT, port or ICMP identifier); one that rewrote the
+/// address also rewrote the UDP checksum (RFC 3022 section 4.2), so a quote whose checksum
+/// differs is ours only when the IP id and the payload tag, which NATs do not touch, are
+/// quoted and match (the ident, in the checksum, is then unverifiable: the tag stands in).
 match_result check_quote(const probe_spec& sent, const quoted_probe& q) noexcept {
     match_result out;
-    if (q.protocol != ip_protocol(sent.kind) || q.dst != sent.dst) {
+    if (q.protocol != ip_protocol(sent.kind) || q.dst != sent.dst || q.ip_id != sent.ip_id) {
         return out;
     }
+    if (carries_payload_tag(sent) && q.payload_tag && *q.payload_tag != sent.tag) {
+        return out; // a quoted tag is always checked
+    }
     const bool addr_rewritten = q.src != sent.src;
-    const bool ip_id_ok = q.ip_id == sent.ip_id;
     bool l4_rewritten = false;
     switch (sent.kind) {
     case method::udp_paris:
@@ -42,15 +53,19 @@ match_result check_quote(const probe_spec& sent, const quoted_probe& q) noexcept
             }
             l4_rewritten = true;
         }
-        if (sent.kind == method::udp_paris && q.udp_checksum != udp_paris_checksum(sent.ident)) {
-            // Only the IP id can still name the probe, and only when it carries the
-            // identity (udp_paris_ip_id convention); otherwise it is a different probe.
-            if (!ip_id_ok || sent.ip_id != udp_paris_ip_id(sent.ident)) {
-                return out;
+        if (sent.kind != method::tcp_syn) {
+            const std::uint16_t expected = sent.kind == method::udp_paris
+                                               ? udp_paris_checksum(sent.ident)
+                                               : udp_checksum(sent);
+            if (q.udp_checksum != expected) {
+                // Rewritten by a NAT, or forged: only the quoted tag can still name the probe.
+                if (!quoted_tag_matches(sent, q)) {
+                    return out;
+                }
+                l4_rewritten = true;
             }
-            l4_rewritten = true;
         }
-        if (sent.kind == method::tcp_syn && q.tcp_seq != tcp_syn_sequence(sent.ident)) {
+        if (sent.kind == method::tcp_syn && q.tcp_seq != tcp_syn_sequence(sent.ident, sent.tag)) {
             return out;
         }
         break;
@@ -149,12 +164,15 @@ match_result check(const probe_spec& sent, const reply& r) noexcept {
         return out;
     }
     if (r.kind == reply_kind::echo_reply) {
+        // RFC 792: the echo reply returns the request's data, so the tag must come back.
+        const bool tag_ok = !carries_payload_tag(sent) || (r.echo_tag && *r.echo_tag == sent.tag);
         out.matched = sent.kind == method::icmp_paris && r.echo_id == sent.src_port &&
-                      r.echo_seq == sent.ident;
+                      r.echo_seq == sent.ident && tag_ok;
         return out;
     }
     out.matched = sent.kind == method::tcp_syn && r.tcp_src_port == sent.dst_port &&
-                  r.tcp_dst_port == sent.src_port && r.tcp_ack == tcp_syn_sequence(sent.ident) + 1u;
+                  r.tcp_dst_port == sent.src_port &&
+                  r.tcp_ack == tcp_syn_sequence(sent.ident, sent.tag) + 1u;
     return out;
 }
 

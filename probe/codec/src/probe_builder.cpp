@@ -41,7 +41,34 @@ void write_ip_header(std::span<std::uint8_t> out, const probe_spec& s, std::uint
     put16(out, 10, finish(sum_words(out.first(ip_header_len))));
 }
 
+std::uint16_t total_length(const probe_spec& s) noexcept {
+    return s.length != 0 ? s.length : default_length(s.kind);
+}
+
+/// The classic udp checksum before the RFC 768 zero substitution: pseudo-header, header with
+/// a zero checksum, a payload of zeros except the tag.
+std::uint16_t classic_udp_checksum(const probe_spec& s, std::uint16_t l4_length) noexcept {
+    std::uint64_t sum = pseudo_header_sum(s.src, s.dst, 17, l4_length) + s.src_port +
+                        static_cast<std::uint16_t>(s.dst_port + s.ident) + l4_length;
+    if (carries_payload_tag(s)) {
+        sum += (s.tag >> 16) + (s.tag & 0xffffu);
+    }
+    const std::uint16_t c = finish(sum);
+    return c == 0 ? 0xffff : c; // RFC 768: a computed 0 is sent as all ones
+}
+
 } // namespace
+
+bool carries_payload_tag(const probe_spec& s) noexcept {
+    return s.kind != method::tcp_syn && total_length(s) >= payload_tag_offset + 4;
+}
+
+std::uint16_t udp_checksum(const probe_spec& s) noexcept {
+    const std::uint16_t length = total_length(s);
+    return length < ip_header_len
+               ? 0
+               : classic_udp_checksum(s, static_cast<std::uint16_t>(length - ip_header_len));
+}
 
 std::uint16_t default_length(method m) noexcept {
     return m == method::tcp_syn ? 40 : 44;
@@ -71,7 +98,7 @@ std::error_code build_probe(const probe_spec& s, std::vector<std::uint8_t>& out)
     if (s.src.value == 0 || s.dst.value == 0 || s.ttl == 0) {
         return invalid();
     }
-    const std::uint16_t length = s.length != 0 ? s.length : default_length(s.kind);
+    const std::uint16_t length = total_length(s);
     if (length < min_length(s.kind)) {
         return invalid();
     }
@@ -86,6 +113,10 @@ std::error_code build_probe(const probe_spec& s, std::vector<std::uint8_t>& out)
     write_ip_header(pkt, s, length);
     const std::span<std::uint8_t> l4 = pkt.subspan(ip_header_len);
     const auto l4_length = static_cast<std::uint16_t>(l4.size());
+    constexpr std::size_t tag_in_l4 = payload_tag_offset - ip_header_len;
+    if (carries_payload_tag(s)) {
+        put32(l4, tag_in_l4, s.tag);
+    }
 
     switch (s.kind) {
     case method::udp_paris:
@@ -98,8 +129,7 @@ std::error_code build_probe(const probe_spec& s, std::vector<std::uint8_t>& out)
         put16(l4, 6, 0);
         const std::uint64_t sum = sum_words(l4, pseudo_header_sum(s.src, s.dst, 17, l4_length));
         if (s.kind == method::udp) {
-            const std::uint16_t c = finish(sum);
-            put16(l4, 6, c == 0 ? 0xffff : c); // RFC 768: computed 0 is sent as all ones
+            put16(l4, 6, classic_udp_checksum(s, l4_length)); // == finish(sum), 0 as 0xffff
         } else {
             // Choose the payload word P so that sum + T + P == 0xffff (one's complement),
             // i.e. the packet verifies with checksum field T (RFC 1071, RFC 1624).
@@ -115,14 +145,18 @@ std::error_code build_probe(const probe_spec& s, std::vector<std::uint8_t>& out)
         put16(l4, 0, icmp_echo_request);
         put16(l4, 4, s.src_port); // identifier
         put16(l4, 6, s.ident);    // sequence number
-        put16(l4, 8, static_cast<std::uint16_t>(~s.ident));
+        // Compensation: sequence + this word + tag words == 0xffff, a constant checksum.
+        const std::uint64_t varying =
+            std::uint64_t{s.ident} +
+            (carries_payload_tag(s) ? (s.tag >> 16) + (s.tag & 0xffffu) : 0u);
+        put16(l4, 8, static_cast<std::uint16_t>(~fold(varying)));
         put16(l4, 2, finish(sum_words(l4)));
         break;
     }
     case method::tcp_syn: {
         put16(l4, 0, s.src_port);
         put16(l4, 2, s.dst_port);
-        put32(l4, 4, tcp_syn_sequence(s.ident));
+        put32(l4, 4, tcp_syn_sequence(s.ident, s.tag));
         put32(l4, 8, 0);       // acknowledgment number
         put16(l4, 12, 0x5002); // data offset 5 words, flags SYN
         put16(l4, 14, 0xffff); // window

@@ -63,6 +63,11 @@ std::optional<quoted_probe> parse_quote(byte_view q) noexcept {
     default:
         break; // not one of our protocols: kept for the matcher to reject
     }
+    constexpr std::size_t tag_in_l4 = 10; // payload_tag_offset - 20
+    if ((p.protocol == 17 || p.protocol == 1) && l4.has(tag_in_l4, 4) &&
+        p.ip_length >= ihl + tag_in_l4 + 4) {
+        p.payload_tag = l4.u32(tag_in_l4);
+    }
     return p;
 }
 
@@ -159,11 +164,19 @@ void decode_icmp(byte_view icmp, reply& r, decode_result& out) {
     }
     r.icmp_type = icmp.u8(0);
     r.icmp_code = icmp.u8(1);
+    if ((r.icmp_type == 0 || r.icmp_type == 3 || r.icmp_type == 11) &&
+        !detail::verifies(icmp.span())) {
+        out.error = decode_error::bad_checksum; // RFC 792: over the whole ICMP message
+        return;
+    }
     switch (r.icmp_type) {
     case 0: // echo reply (RFC 792)
         r.kind = reply_kind::echo_reply;
         r.echo_id = icmp.u16(4);
         r.echo_seq = icmp.u16(6);
+        if (icmp.has(10, 4)) {
+            r.echo_tag = icmp.u32(10); // data bytes 2-5: the probe's tag
+        }
         out.value = std::move(r);
         return;
     case 3:  // destination unreachable
@@ -221,6 +234,8 @@ const char* to_string(decode_error e) noexcept {
         return "bad_quote";
     case decode_error::bad_extension:
         return "bad_extension";
+    case decode_error::bad_checksum:
+        return "bad_checksum";
     }
     return "unknown";
 }

@@ -25,6 +25,7 @@
 #include "event_timer.hpp"
 #include "job.hpp"
 #include "raw_socket.hpp"
+#include "run_secret.hpp"
 
 namespace tumen::probe::engine {
 
@@ -46,7 +47,8 @@ struct engine::impl {
         , send_timer(io_)
         , events(io_, [this] { run_events(); })
         , retry_timer(io_)
-        , capture(io_) {}
+        , capture(io_)
+        , probes(draw_run_secret()) {}
 
     boost::asio::io_context& io;
     engine_options options;

@@ -42,12 +42,15 @@ void engine::impl::handle_frame(const captured_frame& f) {
     }
     auto decoded = codec::decode_reply(f.payload->ip, std::chrono::nanoseconds(f.ts_ns));
     if (!decoded) {
-        ++stats.decode_errors;
+        ++(decoded.error == codec::decode_error::bad_checksum ? stats.replies_bad_checksum
+                                                              : stats.decode_errors);
         return;
     }
     const codec::reply& r = *decoded.value;
-    if (auto m = probes.match(r)) {
-        deliver(*m->first, r, m->second);
+    if (const auto m = probes.match(r)) {
+        deliver(*m.probe, r, m.nat);
+    } else if (m.mismatched) {
+        ++stats.replies_mismatched;
     } else {
         ++stats.replies_unmatched;
     }

@@ -1,5 +1,7 @@
 #include <algorithm>
 
+#include <tumen/probe/codec/probe_builder.hpp>
+#include <tumen/probe/codec/probe_ident.hpp>
 #include <tumen/probe/engine/probe_table.hpp>
 
 namespace tumen::probe::engine {
@@ -8,25 +10,20 @@ codec::probe_key probe_table::assign_identity(codec::probe_spec& spec, std::uint
     methods_in_use_ |= 1u << static_cast<unsigned>(spec.kind);
     codec::probe_key key;
     for (int tries = 0; tries < 64; ++tries) {
+        codec::apply_ident(spec, codec::derive_ident(key_, spec, attempt_++));
         if (spec.kind == codec::method::udp) {
             // Classic traceroute: destination port = base + identity (kept in port range).
             const unsigned room = std::max(1u, 65535u - spec.dst_port);
             spec.ident = static_cast<std::uint16_t>(1 + (udp_counter++ % room));
-        } else {
-            // Skip 0 and 0xffff: a udp-paris checksum of ident + 1 must not be 0 (RFC 768).
-            if (next_ident_ == 0 || next_ident_ == 0xffff) {
-                next_ident_ = 1;
-            }
-            spec.ident = next_ident_++;
+        } else if (spec.kind == codec::method::udp_paris &&
+                   spec.ident > codec::max_udp_paris_ident) {
+            spec.ident = codec::max_udp_paris_ident; // a checksum of ident + 1 must not be 0
         }
         key = codec::key_of_probe(spec);
-        if (!table_.contains(key)) {
+        // The IP id must be free too: by_ip_id() times our own outgoing probes by it.
+        if (!table_.contains(key) && by_ip_id(spec.ip_id) == nullptr) {
             break;
         }
-    }
-    spec.ip_id = next_ip_id_++;
-    if (next_ip_id_ == 0) {
-        next_ip_id_ = 1;
     }
     return key;
 }

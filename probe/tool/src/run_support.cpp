@@ -6,8 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include <tumen/probe/engine/privileges.hpp>
 #include <tumen/common/text.hpp>
+#include <tumen/probe/engine/privileges.hpp>
 #include <tumen/probe/tool/command.hpp>
 
 namespace tumen::probe::tool {
@@ -24,6 +24,8 @@ void print_stats(const engine::engine& eng) {
                      {"outgoing_captured", c.outgoing_captured},
                      {"replies_matched", c.replies_matched},
                      {"replies_unmatched", c.replies_unmatched},
+                     {"replies_mismatched", c.replies_mismatched},
+                     {"replies_bad_checksum", c.replies_bad_checksum},
                      {"replies_late", c.replies_late},
                      {"replies_duplicate", c.replies_duplicate},
                      {"decode_errors", c.decode_errors},

@@ -31,6 +31,13 @@ probe_spec sent_probe(method m, std::uint16_t ident = 7) {
     return s;
 }
 
+/// Another probe of the same flow: another ident and, as the engine derives them, its own tag.
+probe_spec another_probe(method m, std::uint16_t ident) {
+    probe_spec s = sent_probe(m, ident);
+    s.tag = 0x0badf00d;
+    return s;
+}
+
 reply decode(const bytes& pkt) {
     const decode_result d = decode_reply(pkt, 0ns);
     REQUIRE_MESSAGE(d, to_string(d.error));
@@ -62,8 +69,10 @@ TEST_CASE("fixture replies match the probes that caused them") {
         const match_result mr = check(s, r);
         CHECK(mr.matched);
         CHECK_FALSE(mr.nat);
-        // Another outstanding probe of the same flow is not this reply's.
-        CHECK_FALSE(check(sent_probe(m, 8), r).matched);
+        // Another outstanding probe of the same flow is not this reply's. It has its own
+        // keyed tag (probe_ident.hpp): with an equal tag and IP id, a udp-paris quote holding
+        // the tag would pass as NAT-rewritten (a checksum that differs, a tag that matches).
+        CHECK_FALSE(check(another_probe(m, 8), r).matched);
         // Other methods cannot claim it.
         for (method other : {method::udp_paris, method::icmp_paris, method::tcp_syn}) {
             if (other != m && !(m == method::udp && other == method::udp_paris)) {
@@ -115,23 +124,22 @@ TEST_CASE("a reply for another destination does not match") {
     }
 }
 
-TEST_CASE("NAT-rewritten quote is matched and flagged") {
+TEST_CASE("NAT-rewritten checksum in an 8-byte quote is not matched") {
+    // Before keyed identities this quote was matched on its IP id alone. A rewritten checksum
+    // leaves the IP id as the only keyed field of an 8-byte quote: 16 bits, which a blind
+    // spoofer guesses in 65536 tries, so such quotes are refused now. A NAT-rewritten quote
+    // that holds the payload tag is still matched and flagged (probe_ident_test.cpp,
+    // te_nat_tag.hex).
     const reply r = decode(load_fixture("te_nat.hex"));
     REQUIRE(r.quote.has_value());
     CHECK(r.quote->src == ipv4_addr{203, 0, 113, 77});
     CHECK(r.quote->src_port == 40001);
     CHECK(r.quote->udp_checksum != udp_paris_checksum(7));
-    CHECK(r.quote->ip_id == udp_paris_ip_id(7));
+    CHECK(r.quote->ip_id == 8);
+    CHECK_FALSE(r.quote->payload_tag.has_value());
     probe_spec s = sent_probe(method::udp_paris);
-    s.ip_id = udp_paris_ip_id(7); // dublin-traceroute convention
-    const match_result mr = check(s, r);
-    CHECK(mr.matched);
-    CHECK(mr.nat);
-    // Without the IP id convention the rewritten quote cannot be tied to the probe.
-    s.ip_id = 0x1234;
+    s.ip_id = 8;
     CHECK_FALSE(check(s, r).matched);
-    // The engine's retry key: ident from the quoted IP id.
-    CHECK(static_cast<std::uint16_t>(r.quote->ip_id - 1) == 7);
 }
 
 TEST_CASE("NAT detection from quote fields") {
@@ -155,13 +163,19 @@ TEST_CASE("NAT detection from quote fields") {
     mr = check(sent_probe(method::udp_paris), decode(p));
     CHECK(mr.matched);
     CHECK(mr.nat);
-    // Checksum rewritten but the address restored (dublin-traceroute's case).
+    // Checksum rewritten but the address restored (dublin-traceroute's case): with an
+    // 8-byte quote nothing keyed names the probe besides the IP id, so it is not matched;
+    // with the whole probe quoted, the payload tag does (flagged as NAT).
     p = base;
     put_be16(p, 54, 0x4242);
-    put_be16(p, 32, udp_paris_ip_id(7));
     fix_checksums(p);
     probe_spec s = sent_probe(method::udp_paris);
-    s.ip_id = udp_paris_ip_id(7);
+    CHECK_FALSE(check(s, decode(p)).matched);
+    bytes probe;
+    REQUIRE_FALSE(build_probe(s, probe));
+    p = make_icmp_error(probe, 11, 0, (198u << 24) | (51u << 16) | (100u << 8) | 1u, 44);
+    put_be16(p, 28 + 26, 0x4242);
+    fix_checksums(p);
     mr = check(s, decode(p));
     CHECK(mr.matched);
     CHECK(mr.nat);
@@ -207,7 +221,7 @@ TEST_CASE("round trip: built probe -> synthetic ICMP error -> key -> match") {
                 CHECK_FALSE(mr.nat);
                 if (ident != 0) {
                     CHECK_FALSE(
-                        check(sent_probe(m, static_cast<std::uint16_t>(ident - 1)), r).matched);
+                        check(another_probe(m, static_cast<std::uint16_t>(ident - 1)), r).matched);
                 }
             }
         }

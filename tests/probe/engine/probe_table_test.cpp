@@ -71,6 +71,14 @@ codec::reply time_exceeded(const codec::probe_spec& s) {
     return *d.value;
 }
 
+codec::siphash_key test_key(std::uint8_t seed = 1) {
+    codec::siphash_key k{};
+    for (std::size_t i = 0; i < k.size(); ++i) {
+        k[i] = static_cast<std::uint8_t>(seed * 31 + i);
+    }
+    return k;
+}
+
 outstanding entry_for(const codec::probe_spec& s, std::uint64_t job) {
     outstanding e;
     e.job = job;
@@ -81,7 +89,7 @@ outstanding entry_for(const codec::probe_spec& s, std::uint64_t job) {
 } // namespace
 
 TEST_CASE("probe table: identities and IP-IDs are unique among outstanding probes") {
-    probe_table t;
+    probe_table t{test_key()};
     std::uint16_t counter = 0;
     std::set<std::uint16_t> idents;
     std::set<std::uint16_t> ip_ids;
@@ -102,7 +110,7 @@ TEST_CASE("probe table: identities and IP-IDs are unique among outstanding probe
 }
 
 TEST_CASE("probe table: classic udp takes its identity from the job's counter") {
-    probe_table t;
+    probe_table t{test_key()};
     std::uint16_t counter = 0;
     auto s = spec(codec::method::udp);
     t.assign_identity(s, counter);
@@ -113,7 +121,7 @@ TEST_CASE("probe table: classic udp takes its identity from the job's counter") 
 }
 
 TEST_CASE("probe table: by_ip_id finds the probe until it is erased") {
-    probe_table t;
+    probe_table t{test_key()};
     std::uint16_t counter = 0;
     auto s = spec(codec::method::icmp_paris);
     const auto key = t.assign_identity(s, counter);
@@ -131,7 +139,7 @@ TEST_CASE("probe table: a reply matches the probe it quotes, for each method") {
     for (const auto m : {codec::method::udp_paris, codec::method::icmp_paris,
                          codec::method::tcp_syn, codec::method::udp}) {
         CAPTURE(codec::to_string(m));
-        probe_table t;
+        probe_table t{test_key()};
         std::uint16_t counter = 0;
         auto s = spec(m);
         const auto key = t.assign_identity(s, counter);
@@ -142,15 +150,68 @@ TEST_CASE("probe table: a reply matches the probe it quotes, for each method") {
         t.insert(other_key, entry_for(other, 4));
         const auto found = t.match(r);
         REQUIRE(found);
-        CHECK(found->first->job == 3);
-        CHECK_FALSE(found->second); // no NAT
+        CHECK(found.probe->job == 3);
+        CHECK_FALSE(found.nat); // no NAT
+        CHECK_FALSE(found.mismatched);
         t.clear();
         CHECK_FALSE(t.match(r));
     }
 }
 
+TEST_CASE("probe table: identities are keyed, not a counter") {
+    // The same key gives the same fields (the SipHash input never repeats within a table);
+    // another key gives others. Consecutive probes of one TTL are not consecutive idents.
+    for (const auto m :
+         {codec::method::udp_paris, codec::method::icmp_paris, codec::method::tcp_syn}) {
+        CAPTURE(codec::to_string(m));
+        probe_table a{test_key(1)}, b{test_key(1)}, c{test_key(2)};
+        std::uint16_t counter = 0;
+        int consecutive = 0, same_as_other_key = 0;
+        std::uint16_t prev = 0;
+        for (int i = 0; i < 200; ++i) {
+            auto sa = spec(m), sb = spec(m), sc = spec(m);
+            a.assign_identity(sa, counter);
+            b.assign_identity(sb, counter);
+            c.assign_identity(sc, counter);
+            CHECK(sa.ident == sb.ident);
+            CHECK(sa.ip_id == sb.ip_id);
+            CHECK(sa.tag == sb.tag);
+            same_as_other_key += sa.ident == sc.ident && sa.ip_id == sc.ip_id ? 1 : 0;
+            consecutive += i > 0 && sa.ident == static_cast<std::uint16_t>(prev + 1) ? 1 : 0;
+            prev = sa.ident;
+        }
+        CHECK(same_as_other_key == 0);
+        CHECK(consecutive < 3);
+    }
+}
+
+TEST_CASE("probe table: a reply with the right ident but wrong keyed bits is mismatched") {
+    for (const auto m : {codec::method::udp_paris, codec::method::icmp_paris,
+                         codec::method::tcp_syn, codec::method::udp}) {
+        CAPTURE(codec::to_string(m));
+        probe_table t{test_key()};
+        std::uint16_t counter = 0;
+        auto s = spec(m);
+        const auto key = t.assign_identity(s, counter);
+        t.insert(key, entry_for(s, 3));
+        auto forged = s;
+        forged.ip_id = static_cast<std::uint16_t>(s.ip_id ^ 0x0100); // a guess off by one bit
+        const auto found = t.match(time_exceeded(forged));
+        CHECK_FALSE(found);
+        CHECK(found.mismatched);
+        forged = s;
+        forged.tag ^= 0x80000000u; // tcp-syn: the sequence's upper half
+        if (m == codec::method::tcp_syn) {
+            const auto f2 = t.match(time_exceeded(forged));
+            CHECK_FALSE(f2);
+            CHECK(f2.mismatched);
+        }
+        CHECK(t.match(time_exceeded(s)));
+    }
+}
+
 TEST_CASE("probe table: a method not in use is not tried") {
-    probe_table t;
+    probe_table t{test_key()};
     auto s = spec(codec::method::udp_paris);
     s.ident = 5;
     s.ip_id = 9;

@@ -95,6 +95,8 @@ private:
     prometheus::Counter* probes_sent_;
     prometheus::Counter* replies_matched_;
     prometheus::Counter* replies_unmatched_;
+    prometheus::Counter* replies_mismatched_;
+    prometheus::Counter* replies_bad_checksum_;
     prometheus::Counter* replies_late_;
     prometheus::Counter* send_errors_;
     prometheus::Counter* decode_errors_;

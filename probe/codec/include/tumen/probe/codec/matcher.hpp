@@ -28,8 +28,7 @@ struct reply_key {
 /// nullopt when the reply cannot answer a probe of that method.
 /// The ports and ICMP identifier are the quoted ones: a NAT that did not translate the
 /// quote back shows its own. For udp-paris behind a NAT that rewrote the checksum, the key's
-/// ident is wrong; an engine that sets ip_id = udp_paris_ip_id(ident) can retry the lookup
-/// with ident = quote->ip_id - 1 and let check() confirm it.
+/// ident is wrong (the engine does not find such a probe; check() alone accepts it).
 std::optional<reply_key> key_of(const reply& r, method m, std::uint16_t udp_base_port) noexcept;
 
 /// Verdict after comparing a reply with the probe we sent for that key.
@@ -39,16 +38,18 @@ struct match_result {
                           ///< rewritten on the way (dublin-traceroute's NAT detection)
 };
 
-/// Checks that `r` answers `sent` (destination, protocol, ports or ICMP id, identity),
-/// and detects NAT rewriting of the quoted probe.
-/// ICMP errors: the quote must show our protocol, destination, destination port (classic
-/// udp: dst_port + ident) and identity (udp-paris checksum, tcp-syn sequence, icmp-paris
-/// type/code and sequence). A different source port / ICMP identifier is accepted only
-/// together with a different source address (a NAT, flagged); with our own address it is
-/// another flow or process and is not matched. A udp-paris quote whose checksum differs is
-/// matched (NAT flagged) only when its IP id equals sent.ip_id == udp_paris_ip_id(ident).
-/// Echo replies (icmp-paris) must come from the destination with our identifier and
-/// sequence; SYN-ACK/RST (tcp-syn) from the destination port with ack = sequence + 1.
+/// Checks that `r` answers `sent` (destination, protocol, ports or ICMP id, every keyed bit
+/// of the identity), and detects NAT rewriting of the quoted probe.
+/// ICMP errors: the quote must show our protocol, destination, IP identification,
+/// destination port (classic udp: dst_port + ident), identity (udp-paris checksum, classic
+/// udp checksum = udp_checksum(sent), the full 32-bit tcp-syn sequence, icmp-paris type/code
+/// and sequence) and, when quoted, the payload tag. A different source port / ICMP identifier
+/// is accepted only together with a different source address (a NAT, flagged); with our own
+/// address it is another flow or process and is not matched. A UDP quote whose checksum
+/// differs is matched (NAT flagged) only when it quotes the payload tag and the tag matches.
+/// Echo replies (icmp-paris) must come from the destination with our identifier, sequence
+/// and (when the probe carried one) tag in the echoed data; SYN-ACK/RST (tcp-syn) from the
+/// destination port with ack = tcp_syn_sequence(ident, tag) + 1.
 /// `nat` is only ever set for ICMP errors (the quote is the evidence).
 match_result check(const probe_spec& sent, const reply& r) noexcept;
 

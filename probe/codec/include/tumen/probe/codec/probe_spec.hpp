@@ -42,7 +42,11 @@ struct probe_spec {
     std::uint16_t dst_port = default_udp_dst_port;  ///< UDP/TCP destination port (udp: base)
     std::uint8_t ttl = 1;
     std::uint16_t ident = 0;  ///< probe identity, unique among a flow's outstanding probes
-    std::uint16_t ip_id = 0;  ///< IPv4 identification field
+                              ///< (keyed, probe_ident.hpp; classic udp: the port offset)
+    std::uint16_t ip_id = 0;  ///< IPv4 identification field (keyed: probe_ident.hpp)
+    std::uint32_t tag = 0;    ///< keyed bits carried besides ident and ip_id (probe_ident.hpp):
+                              ///< in the payload (udp-paris, udp, icmp-paris, ping; see
+                              ///< carries_payload_tag()) or the TCP sequence's upper half
     std::uint16_t length = 0; ///< total IP length in bytes; 0 = the method's default
                               ///< (see default_length() in probe_builder.hpp)
 };

@@ -41,6 +41,9 @@ struct quoted_probe {
     std::uint16_t icmp_checksum = 0;
     std::uint16_t icmp_seq = 0;
     std::uint32_t tcp_seq = 0;
+    /// UDP/ICMP: the 4 bytes at the probe's payload_tag_offset (IP offset 30, i.e. L4 offset
+    /// 10), when the quote holds them and the quoted length says the probe had them.
+    std::optional<std::uint32_t> payload_tag;
 };
 
 /// A decoded reply. `from` is the replying router or host.
@@ -55,6 +58,9 @@ struct reply {
     std::optional<quoted_probe> quote; ///< ICMP errors only
     std::uint16_t echo_id = 0;         ///< echo reply
     std::uint16_t echo_seq = 0;
+    /// Echo reply: the echoed data's bytes 2-5 (the probe's tag, RFC 792: the data of the
+    /// request is returned), when the reply is that long.
+    std::optional<std::uint32_t> echo_tag;
     std::uint16_t tcp_src_port = 0; ///< TCP replies (the target's port)
     std::uint16_t tcp_dst_port = 0; ///< TCP replies (our source port)
     std::uint32_t tcp_ack = 0;
@@ -72,6 +78,7 @@ enum class decode_error : std::uint8_t {
     bad_quote,     ///< the quoted packet is too short or inconsistent
     bad_extension, ///< malformed RFC 4884 / RFC 4950 data (the reply is still usable
                    ///< when only the extension is bad: see decode_result::warning)
+    bad_checksum,  ///< the ICMP message's own checksum is wrong (RFC 792): damaged or forged
 };
 
 const char* to_string(decode_error e) noexcept;
@@ -93,6 +100,11 @@ struct decode_result {
 ///  - not_a_reply:   a fragment (MF or offset != 0); protocol other than ICMP/TCP; ICMP
 ///                   type other than 0, 3, 11 (echo requests, redirects, parameter problem...);
 ///                   TCP data offset < 5; TCP without RST and without SYN+ACK.
+///  - bad_checksum:  an ICMP type 0, 3 or 11 whose checksum over the whole ICMP message
+///                   (RFC 792) does not verify. The whole message is always present here
+///                   (a total length beyond the captured bytes is `truncated`), so every
+///                   ICMP reply is verified. TCP checksums are not verified (checksum
+///                   offload leaves them unset in captures of local traffic).
 ///  - bad_quote:     ICMP error whose quote is < 20 bytes, not IPv4, quoted IHL < 5, fewer
 ///                   than IHL*4 + 8 bytes quoted, or quoted total length < IHL*4 + 8.
 ///  - warning bad_extension (reply kept, mpls empty, has_extensions false): RFC 4884 length
@@ -102,7 +114,7 @@ struct decode_result {
 /// RFC 4884: with the length attribute set, the quote is length*4 bytes and an extension
 /// structure follows if any bytes remain; with it unset (section 5.5 compatibility), bytes
 /// past offset 128 of the ICMP payload are taken as an extension when the quoted datagram's
-/// own total length is <= 128. The outer ICMP checksum is not verified. Never throws.
+/// own total length is <= 128. Never throws.
 decode_result decode_reply(std::span<const std::uint8_t> ip_packet,
                            std::chrono::nanoseconds timestamp) noexcept;
 

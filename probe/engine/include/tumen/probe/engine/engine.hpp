@@ -119,6 +119,11 @@ struct counters {
     std::uint64_t outgoing_captured = 0; ///< our own probes seen leaving
     std::uint64_t replies_matched = 0;
     std::uint64_t replies_unmatched = 0; ///< decoded but answering no outstanding probe
+    /// Named an outstanding probe (flow and ident) but got its other keyed bits wrong (IP id,
+    /// tag, TCP sequence): a guess or a forgery, dropped (codec/probe_ident.hpp).
+    std::uint64_t replies_mismatched = 0;
+    /// ICMP replies whose own checksum is wrong (RFC 792): damaged or forged, dropped.
+    std::uint64_t replies_bad_checksum = 0;
     std::uint64_t replies_late = 0;      ///< matched a probe whose wait had expired; dropped
     std::uint64_t replies_duplicate = 0; ///< second reply to one probe; dropped
     std::uint64_t decode_errors = 0;     ///< not decodable (truncated, bad header, ...)

@@ -12,6 +12,7 @@
 #include <tumen/probe/codec/probe_key.hpp>
 #include <tumen/probe/codec/probe_spec.hpp>
 #include <tumen/probe/codec/reply.hpp>
+#include <tumen/probe/codec/siphash.hpp>
 #include <tumen/probe/engine/slot_table.hpp>
 #include <tumen/probe/engine/trace_machine.hpp>
 
@@ -35,18 +36,34 @@ struct probe_handle {
     std::uint64_t serial = 0;
 };
 
+/// What match() found for a reply.
+struct match_outcome {
+    outstanding* probe = nullptr; ///< the probe the reply answers, or null
+    bool nat = false;             ///< codec::check()'s NAT verdict (when matched)
+    /// No probe matched, but one was found under the reply's key (flow and ident) whose other
+    /// keyed bits (IP id, tag, full TCP sequence) the reply got wrong: a guess or a forgery.
+    bool mismatched = false;
+    explicit operator bool() const noexcept { return probe != nullptr; }
+};
+
 /// The table of outstanding probes.
 class probe_table {
 public:
-    probe_table()
-        : ip_ids_(65536) {}
+    /// `key` is the run's secret for keyed identities (codec::derive_ident); the engine draws
+    /// it from getrandom(2). Tests pass a fixed one.
+    explicit probe_table(const codec::siphash_key& key)
+        : ip_ids_(65536)
+        , key_(key) {}
 
     /// Pre-sizes the table (about pps x 2 waits entries at high rates: no rehash).
     void reserve(std::size_t n) { table_.reserve(n); }
 
-    /// Gives `spec` an identity unique among its flow's outstanding probes (classic udp:
-    /// from the job's `udp_counter`, the destination port offset) and the next IP-ID;
-    /// returns its key. Notes the method as in use for match().
+    /// Gives `spec` its keyed fields (codec::derive_ident over its flow, TTL and a counter
+    /// that never repeats: ident, IP id, tag), drawing again (up to 64 times) while its key
+    /// or its IP id is taken by an outstanding probe; udp-paris ident 0xffff, which cannot
+    /// be encoded, becomes 0xfffe; classic udp
+    /// takes its ident, the destination port offset, from the job's `udp_counter`. Returns
+    /// the probe's key and notes the method as in use for match().
     codec::probe_key assign_identity(codec::probe_spec& spec, std::uint16_t& udp_counter);
 
     /// Records a sent probe under `key`; it can be found by its IP-ID until erased.
@@ -63,15 +80,17 @@ public:
     /// Forgets a probe (no-op if the slot has moved on to another serial).
     void erase(std::uint32_t slot, std::uint64_t serial) { table_.erase(slot, serial); }
 
-    /// The latest probe sent with IPv4 identification `ip_id`, if still in the table.
+    /// The latest probe sent with IPv4 identification `ip_id`, if still in the table
+    /// (assign_identity() keeps IP ids unique among outstanding probes).
     outstanding* by_ip_id(std::uint16_t ip_id) {
         const probe_handle& h = ip_ids_[ip_id];
         return table_.at(h.slot, h.serial);
     }
 
     /// The outstanding probe `r` answers, tried for each method in use, with codec::check()'s
-    /// NAT verdict; nullopt when none matches.
-    std::optional<std::pair<outstanding*, bool>> match(const codec::reply& r) {
+    /// NAT verdict; `mismatched` when a probe was found by key but check() refused the reply.
+    match_outcome match(const codec::reply& r) {
+        match_outcome out;
         for (unsigned m = 0; m < 4; ++m) {
             if ((methods_in_use_ & (1u << m)) == 0) {
                 continue;
@@ -87,11 +106,12 @@ public:
             }
             const auto verdict = codec::check(found->spec, r);
             if (!verdict.matched) {
+                out.mismatched = true;
                 continue;
             }
-            return std::pair{found, verdict.nat};
+            return match_outcome{found, verdict.nat, false};
         }
-        return std::nullopt;
+        return out;
     }
 
     std::size_t size() const noexcept { return table_.size(); }
@@ -102,8 +122,8 @@ private:
     slot_table<codec::probe_key, outstanding, codec::probe_key_hash> table_;
     std::vector<probe_handle> ip_ids_;
     std::uint64_t next_serial_ = 1;
-    std::uint16_t next_ip_id_ = 1;
-    std::uint16_t next_ident_ = 1;
+    codec::siphash_key key_;
+    std::uint64_t attempt_ = 0;   // derive_ident's counter: never repeats within a run
     unsigned methods_in_use_ = 0; // bit per codec::method
 };
 
