@@ -81,12 +81,15 @@ struct ingest_service::impl {
         const auto generation = campaigns.generation();
         if (generation != state.generation()) {
             state.follow(campaigns.current(), generation);
+        }
+        if (recorded_generation != generation) {
             (void)record_assignments(now);
         }
     }
 
     /// See ingest_service::record_assignments (mutex held).
     std::error_code record_assignments(std::int64_t now) {
+        const auto generation = campaigns.generation();
         const auto want = assignments_in_force(*campaigns.current(), agents);
         std::error_code ec;
         auto tx = store.begin();
@@ -126,6 +129,7 @@ struct ingest_service::impl {
         if (ec || (ec = tx.commit())) {
             return log_history_error(ec);
         }
+        recorded_generation = generation;
         if (opened + closed + static_cast<std::size_t>(pruned) > 0) {
             spdlog::info("assignment history: {} assignment(s) in force, {} opened, {} closed, "
                          "{} expired period(s) deleted",
@@ -226,6 +230,8 @@ struct ingest_service::impl {
     std::optional<agent_labels> agents;
     std::int64_t clock_skew;
     std::int64_t history_retention;
+    /// The campaign generation the assignment history was last recorded for.
+    std::optional<std::uint64_t> recorded_generation;
     verdict_state state;
     mutable std::mutex mutex;
 };
