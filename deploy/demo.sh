@@ -6,7 +6,9 @@
 # the flip back, teardown. Exits 0 only if the change was detected; leaves no namespace.
 #
 # Environment: TUMEN_BUILD_DIR (default build/), TUMEN_LAB (default tl),
-# TUMEN_DEMO_SKIP_BUILD=1 to use an existing build, TUMEN_DEMO_INTERVAL (default 5s).
+# TUMEN_DEMO_SKIP_BUILD=1 to use an existing build, TUMEN_DEMO_INTERVAL (default 5s),
+# TUMEN_LAB_PLAIN_HTTP=1 for a controller without TLS (the default is https with a CA made by
+# `tumen-controller init-tls` in the run's work directory).
 # deploy/lab/demo_scamper.sh shows the same lab with Debian's scamper only.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

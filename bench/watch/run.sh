@@ -68,16 +68,17 @@ run() {
     "$PL_LAB_SH" flip "$to" "$flip_vp" >>"$PL_WORK/lab.log" 2>&1 || pl_die "flip failed"
     t_flip="$(python3 -c "print(($t_flip + $(pl_now)) / 2)")"
     # Poll until every /24 of msk changed to $to; the arrival time of each.
-    python3 - "$seq" "$to" "$t_flip" "$mode" "$(pl_controller_url)" "$(pl_ns mgmt)" "$targets_csv" >>"$results" <<'PY'
+    python3 - "$seq" "$to" "$t_flip" "$mode" "$(pl_controller_url)" "$(pl_ns mgmt)" "$targets_csv" "${PL_CA_FILE:-}" >>"$results" <<'PY'
 import json, subprocess, sys, time
-after, to, t_flip, mode, url, ns, targets = sys.argv[1:]
+after, to, t_flip, mode, url, ns, targets, ca = sys.argv[1:]
+cacert = ["--cacert", ca] if url.startswith("https://") else []
 after, t_flip, targets = int(after), float(t_flip), set(targets.split(","))
 path = {"cu": "china-unicom", "ttk": "ttk"}[to]  # lab.sh transit -> the campaign's class
 seen = {}
 deadline = time.time() + 300
 while targets - set(seen) and time.time() < deadline:
-    out = subprocess.run(["ip", "netns", "exec", ns, "curl", "-sf", "-m", "2",
-                          url + "/api/v1/changes?since=0"], capture_output=True, text=True)
+    out = subprocess.run(["ip", "netns", "exec", ns, "curl", "-sf", "-m", "2"] + cacert +
+                         [url + "/api/v1/changes?since=0"], capture_output=True, text=True)
     now = time.time()
     if out.returncode == 0:
         for c in json.loads(out.stdout)["changes"]:

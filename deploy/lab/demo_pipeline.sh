@@ -48,6 +48,10 @@ pl_tokens $LAB_VPS
 pl_controller_config
 pl_controller_start
 echo "   controller  $(pl_controller_url)  (campaign lab-border: a round every $interval, watch probes every $watch)"
+if [ "$PL_TLS" = 1 ]; then
+  echo "   TLS         certificate from tumen-controller init-tls (CA $PL_CA_FILE): agents use ca_file,"
+  echo "               Prometheus tls_config (TUMEN_LAB_PLAIN_HTTP=1 runs plain HTTP)"
+fi
 pl_agents_start
 for vp in $LAB_VPS; do
   v="LAB_MGMT_ADDR_$vp"

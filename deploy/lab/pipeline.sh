@@ -14,7 +14,12 @@
 #
 # Variables the caller may set before pl_init: TUMEN_LAB (lab name, default tl),
 # TUMEN_BUILD_DIR (default <repo>/build), TUMEN_PROBE / TUMEN_CONTROLLER (binaries, default
-# from the build directory), PL_KEEP_WORK=1 (keep the work directory).
+# from the build directory), PL_KEEP_WORK=1 (keep the work directory),
+# TUMEN_LAB_PLAIN_HTTP=1 (the controller without TLS; agents then need allow_plain_http).
+#
+# TLS is the default: pl_init runs `tumen-controller init-tls` into $PL_WORK/tls for the
+# controller's mgmt address; the controller serves https, agents verify it with ca_file,
+# Prometheus with tls_config, curl with --cacert (pl_curl_controller).
 
 PL_CONTROLLER_PORT=8470
 PL_AGENT_METRICS_PORT=9470
@@ -53,6 +58,24 @@ pl_init() {
   trap pl_cleanup EXIT
   trap 'exit 130' INT
   trap 'exit 143' TERM
+  pl_tls_init
+}
+
+# pl_tls_init: PL_TLS=1 and the controller's CA and certificate in $PL_WORK/tls (for the mgmt
+# address), unless TUMEN_LAB_PLAIN_HTTP=1 (PL_TLS=0).
+pl_tls_init() {
+  PL_TLS=1
+  PL_TLS_DIR="$PL_WORK/tls"
+  if [ "${TUMEN_LAB_PLAIN_HTTP:-0}" = 1 ]; then
+    PL_TLS=0
+    return 0
+  fi
+  "$PL_CONTROLLER" init-tls "$PL_TLS_DIR" --host "$LAB_MGMT_CONTROLLER" --days 2 \
+    >"$PL_WORK/init-tls.log" 2>&1 || {
+    cat "$PL_WORK/init-tls.log" >&2
+    pl_die "tumen-controller init-tls failed"
+  }
+  PL_CA_FILE="$PL_TLS_DIR/ca.crt"
 }
 
 pl_find_binary() {
@@ -183,12 +206,26 @@ pl_controller_config() {
     # K = 2 consecutive traces confirm a change: detection within two rounds of a flip.
     echo "hysteresis: ${PL_HYSTERESIS:-2}"
     echo "campaign_poll: 1s"
+    if [ "$PL_TLS" = 1 ]; then
+      printf 'tls:\n  cert: %s\n  key: %s\n' "$PL_TLS_DIR/controller.crt" "$PL_TLS_DIR/controller.key"
+    fi
     echo "agents:"
     cat "$PL_WORK/agents.yaml"
   } >"$PL_WORK/controller.yaml"
 }
 
-pl_controller_url() { echo "http://${LAB_MGMT_CONTROLLER}:${PL_CONTROLLER_PORT}"; }
+pl_controller_scheme() { if [ "$PL_TLS" = 1 ]; then echo https; else echo http; fi; }
+pl_controller_url() { echo "$(pl_controller_scheme)://${LAB_MGMT_CONTROLLER}:${PL_CONTROLLER_PORT}"; }
+
+# pl_curl_controller ARGS...: curl from inside mgmt with the controller's CA (when TLS);
+# ARGS carry the URL (from pl_controller_url) and any other option.
+pl_curl_controller() {
+  if [ "$PL_TLS" = 1 ]; then
+    pl_exec mgmt curl --cacert "$PL_CA_FILE" "$@"
+  else
+    pl_exec mgmt curl "$@"
+  fi
+}
 
 # pl_start NAME NODE CMD...: starts CMD in NODE's namespace, output to $PL_WORK/NAME.log.
 pl_start() {
@@ -251,14 +288,16 @@ pl_controller_start() {
     pl_die "the controller did not come up (log: $PL_WORK/controller.log)"
 }
 
-# pl_agent_config VP: $PL_WORK/agent-VP.yaml.
+# pl_agent_config VP: $PL_WORK/agent-VP.yaml (ca_file with TLS; allow_plain_http without).
 pl_agent_config() {
-  local vp="$1" mgmt_var="LAB_MGMT_ADDR_$1"
+  local vp="$1" mgmt_var="LAB_MGMT_ADDR_$1" trust="  allow_plain_http: true"
+  if [ "$PL_TLS" = 1 ]; then trust="  ca_file: $PL_CA_FILE"; fi
   cat >"$PL_WORK/agent-$vp.yaml" <<EOF
 agent: $vp
 labels: [lab]
 controller:
   url: $(pl_controller_url)
+$trust
   token_file: $PL_WORK/token-$vp
   timeout: 2s
   poll_interval: 5s
@@ -283,12 +322,19 @@ pl_agents_start() {
   for vp in $LAB_VPS; do pl_agent_start "$vp"; done
 }
 
-# pl_prometheus_start: Debian's prometheus in mgmt with deploy/prometheus/lab-prometheus.yml.
+# pl_prometheus_start: Debian's prometheus in mgmt with deploy/prometheus/lab-prometheus.yml
+# (its controller job scrapes https with tls_config ca_file ca.crt, the lab CA copied beside
+# it; without TLS the job's scheme and tls_config lines are left out).
 pl_prometheus_start() {
   command -v prometheus >/dev/null 2>&1 || pl_die "prometheus not installed (deploy/install-deps.sh)"
   mkdir -p "$PL_WORK/prometheus/data"
   cp "$PL_ROOT/deploy/prometheus/lab-prometheus.yml" "$PL_ROOT/deploy/prometheus/tumen-rules.yml" \
     "$PL_WORK/prometheus/"
+  if [ "$PL_TLS" = 1 ]; then
+    cp "$PL_CA_FILE" "$PL_WORK/prometheus/ca.crt"
+  else
+    sed -i -E '/^ *(scheme: https|tls_config:|ca_file: ca\.crt)$/d' "$PL_WORK/prometheus/lab-prometheus.yml"
+  fi
   pl_start prometheus mgmt prometheus \
     --config.file="$PL_WORK/prometheus/lab-prometheus.yml" \
     --storage.tsdb.path="$PL_WORK/prometheus/data" \
@@ -301,7 +347,7 @@ pl_prometheus_start() {
 
 # pl_api PATH: GET from the controller, from inside mgmt; prints the body, fails on HTTP errors.
 pl_api() {
-  pl_exec mgmt curl -sf -m 5 "$(pl_controller_url)$1"
+  pl_curl_controller -sf -m 5 "$(pl_controller_url)$1"
 }
 
 # pl_prom_query PROMQL: instant query against the lab Prometheus (JSON on stdout).

@@ -63,6 +63,7 @@ check "controller depends on libsqlite3" grep -q 'libsqlite3-0' <<<"$controller_
 
 dpkg-deb -e "$agent" "$tmp/agent.ctl"
 dpkg-deb -e "$controller" "$tmp/controller.ctl"
+check "controller postinst runs init-tls once" grep -q '/usr/bin/tumen-controller init-tls /etc/tumen/tls \$hosts' "$tmp/controller.ctl/postinst"
 check "agent postinst runs setcap cap_net_raw+ep" grep -q 'setcap cap_net_raw+ep /usr/bin/tumen-probe' "$tmp/agent.ctl/postinst"
 for c in agent controller; do
   for s in postinst prerm postrm; do

@@ -61,6 +61,9 @@ TEST_CASE("deploy/config/agent.yaml loads and matches the systemd unit") {
     CHECK(c.controller->url.tls);
     CHECK(c.controller->url.port == 8470);
     CHECK(c.controller->token == "0123456789abcdef0123456789abcdef");
+    // TLS by default: the controller's CA from `tumen-controller init-tls /etc/tumen/tls`.
+    CHECK(c.controller->ca_file == fs::path("/etc/tumen/tls/ca.crt"));
+    CHECK_FALSE(c.controller->allow_plain_http);
     // The spool lives in the unit's StateDirectory=tumen-agent.
     CHECK(c.spool.dir == fs::path("/var/lib/tumen-agent/spool"));
     CHECK(c.metrics_listen == "127.0.0.1:9470");
@@ -78,6 +81,15 @@ TEST_CASE("deploy/config/controller.yaml loads and matches the systemd unit") {
     const config::server_config c =
         config::parse_server_config(text, config_dir / "controller.yaml");
     CHECK(c.listen_port == 8470);
+    // TLS by default, with the files of init-tls; the key comes in as the unit's credential.
+    REQUIRE(c.tls.has_value());
+    CHECK(c.tls->cert == fs::path("/etc/tumen/tls/controller.crt"));
+    const std::string credential = "/run/credentials/tumen-controller.service/tls.key";
+    CHECK(c.tls->key == fs::path(credential));
+    const std::string unit =
+        read_text(fs::path(TUMEN_SOURCE_DIR) / "deploy" / "systemd" / "tumen-controller.service");
+    CHECK(unit.find("\nLoadCredential=tls.key:/etc/tumen/tls/controller.key\n") !=
+          std::string::npos);
     // The database lives in the unit's StateDirectory=tumen-controller.
     CHECK(c.database.parent_path() == fs::path("/var/lib/tumen-controller"));
     REQUIRE(c.campaigns.size() == 1);

@@ -68,7 +68,8 @@ for line in "DynamicUser=yes" "LoadCredential=token:/etc/tumen/agent.token" "Amb
   "ExecStart=/usr/bin/tumen-probe run --config /etc/tumen/agent.yaml"; do
   require tumen-agent "$line"
 done
-for line in "DynamicUser=yes" "CapabilityBoundingSet=" "NoNewPrivileges=yes" "ProtectSystem=strict" \
+for line in "DynamicUser=yes" "LoadCredential=tls.key:/etc/tumen/tls/controller.key" \
+  "CapabilityBoundingSet=" "NoNewPrivileges=yes" "ProtectSystem=strict" \
   "ProtectHome=yes" "PrivateTmp=yes" "StateDirectory=tumen-controller" \
   "SystemCallFilter=@system-service" "Restart=on-failure" 'ExecReload=/bin/kill -HUP $MAINPID' \
   "ExecStart=/usr/bin/tumen-controller serve --config /etc/tumen/controller.yaml"; do

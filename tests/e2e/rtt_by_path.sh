@@ -53,7 +53,7 @@ for p in json.load(sys.stdin)["paths"]:
 }
 # assigned_ping: the address of the ping item for 177 in msk's assignment.
 assigned_ping() {
-  pl_exec mgmt curl -sf -m 5 -H "Authorization: Bearer ${PL_TOKEN_OF[$vp]}" \
+  pl_curl_controller -sf -m 5 -H "Authorization: Bearer ${PL_TOKEN_OF[$vp]}" \
     "$(pl_controller_url)/api/v1/agents/$vp/assignment" | python3 -c '
 import json, sys
 for w in json.load(sys.stdin)["work"]:

@@ -1,5 +1,8 @@
+#include <algorithm>
 #include <array>
 #include <atomic>
+#include <chrono>
+#include <mutex>
 #include <optional>
 #include <sstream>
 #include <stdexcept>
@@ -27,15 +30,47 @@ using plain_stream = beast::tcp_stream;
 using tls_stream = beast::ssl_stream<beast::tcp_stream>;
 
 constexpr std::size_t header_limit = 16 * 1024;
-/// After a 413, read and discard at most this much before closing ("lingering close"), so the
-/// client, still sending its body, reads our response instead of a connection reset.
-constexpr std::size_t drain_limit = 64u << 20;
+/// After a refusal (401 from the header, 413), the server reads and discards what the client
+/// still sends before closing ("lingering close"), so the client reads the response instead
+/// of a connection reset. It discards at most the body the client announced (capped at the
+/// body limit), or this much when it announced none (chunked), and for at most
+/// `lingering_time` in all: a refused client never costs more than one body's bandwidth.
+constexpr std::uint64_t unannounced_drain = 1u << 20;
+constexpr std::chrono::seconds lingering_time{10};
 
 struct shared {
-    server_options options;
+    explicit shared(server_options o)
+        : options(std::move(o)) {
+        set(live_limits{options.body_limit, options.max_connections, options.idle_timeout,
+                        options.header_timeout});
+    }
+
+    /// The limits in force (http_server::set_limits changes them while running).
+    void set(const live_limits& l) const {
+        body_limit.store(l.body_limit, std::memory_order_relaxed);
+        max_connections.store(l.max_connections, std::memory_order_relaxed);
+        idle_seconds.store(l.idle_timeout.count(), std::memory_order_relaxed);
+        header_seconds.store(l.header_timeout.count(), std::memory_order_relaxed);
+    }
+    std::size_t body_limit_now() const { return body_limit.load(std::memory_order_relaxed); }
+    std::size_t max_connections_now() const {
+        return max_connections.load(std::memory_order_relaxed);
+    }
+    std::chrono::seconds idle_timeout() const {
+        return std::chrono::seconds(idle_seconds.load(std::memory_order_relaxed));
+    }
+    std::chrono::seconds header_timeout() const {
+        return std::chrono::seconds(header_seconds.load(std::memory_order_relaxed));
+    }
+
+    server_options options; ///< the fixed settings (the live limits are below)
     http_server::handler handler;
     /// Sessions alive (incremented by the listener, decremented by a session's destructor).
     mutable std::atomic<std::size_t> open_connections{0};
+    mutable std::atomic<std::size_t> body_limit{0};
+    mutable std::atomic<std::size_t> max_connections{0};
+    mutable std::atomic<std::chrono::seconds::rep> idle_seconds{0};
+    mutable std::atomic<std::chrono::seconds::rep> header_seconds{0};
 };
 
 /// Holds one of the server's connection slots for a session's lifetime.
@@ -73,7 +108,7 @@ public:
 private:
     void on_run() {
         if constexpr (is_tls) {
-            beast::get_lowest_layer(stream_).expires_after(state_->options.header_timeout);
+            beast::get_lowest_layer(stream_).expires_after(state_->header_timeout());
             stream_.async_handshake(
                 ssl::stream_base::server,
                 beast::bind_front_handler(&session::on_handshake, this->shared_from_this()));
@@ -93,7 +128,8 @@ private:
     void do_read() {
         parser_.emplace();
         parser_->header_limit(header_limit);
-        parser_->body_limit(state_->options.body_limit);
+        body_limit_ = state_->body_limit_now(); // this request's limit, even across a reload
+        parser_->body_limit(body_limit_);
         if (first_request_ || buffer_.size() > 0) {
             // The first request is timed from the accept, a pipelined one from now.
             first_request_ = false;
@@ -101,7 +137,7 @@ private:
         }
         // Keep-alive: wait up to the idle timeout for the next request's first bytes, then
         // give its header the (shorter) header timeout.
-        beast::get_lowest_layer(stream_).expires_after(state_->options.idle_timeout);
+        beast::get_lowest_layer(stream_).expires_after(state_->idle_timeout());
         stream_.async_read_some(
             buffer_.prepare(header_limit),
             [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
@@ -114,7 +150,7 @@ private:
     }
 
     void read_header() {
-        beast::get_lowest_layer(stream_).expires_after(state_->options.header_timeout);
+        beast::get_lowest_layer(stream_).expires_after(state_->header_timeout());
         http::async_read_header(
             stream_, buffer_, *parser_,
             beast::bind_front_handler(&session::on_header, this->shared_from_this()));
@@ -129,11 +165,11 @@ private:
             if (auto refused = state_->options.check_header(req)) {
                 // Refused from the header alone: the body is discarded, never stored.
                 refused->keep_alive(false);
-                return write(std::move(*refused), true);
+                return write(std::move(*refused), true, drain_budget(parser_->content_length()));
             }
         }
-        if (auto len = parser_->content_length(); len && *len > state_->options.body_limit) {
-            return too_large(*len);
+        if (auto len = parser_->content_length(); len && *len > body_limit_) {
+            return too_large(*len, drain_budget(len));
         }
         // RFC 7231 section 5.1.1: answer 100-continue before the client sends the body.
         if (beast::iequals(req[http::field::expect], "100-continue")) {
@@ -153,7 +189,7 @@ private:
     }
 
     void read_body() {
-        beast::get_lowest_layer(stream_).expires_after(state_->options.idle_timeout);
+        beast::get_lowest_layer(stream_).expires_after(state_->idle_timeout());
         http::async_read(stream_, buffer_, *parser_,
                          beast::bind_front_handler(&session::on_read, this->shared_from_this()));
     }
@@ -165,7 +201,7 @@ private:
             return do_close();
         }
         if (ec == http::error::body_limit) {
-            return too_large(0);
+            return too_large(0, unannounced_drain);
         }
         if (ec.category() == http::make_error_code(http::error::bad_target).category()) {
             // A malformed request: say what Beast rejected, then close (the stream position
@@ -178,21 +214,30 @@ private:
                                           : http::status::bad_request,
                                       "malformed HTTP request: " + ec.message());
             res.keep_alive(false);
-            return write(std::move(res), true);
+            return write(std::move(res), true, unannounced_drain);
         }
         spdlog::debug("read failed: {}", ec.message());
         do_close();
     }
 
-    void too_large(std::uint64_t length) {
+    /// How much of a refused request's body to discard before closing: what is left of the
+    /// announced body, capped at the body limit; `unannounced_drain` when none was announced.
+    std::uint64_t drain_budget(const boost::optional<std::uint64_t>& announced) const {
+        if (!announced) {
+            return unannounced_drain;
+        }
+        return std::min<std::uint64_t>(*announced, body_limit_);
+    }
+
+    void too_large(std::uint64_t length, std::uint64_t drain) {
         request dummy;
         dummy.version(11);
         auto res = error_response(
             dummy, http::status::payload_too_large,
             (length > 0 ? "body of " + std::to_string(length) + " bytes" : std::string("body")) +
-                " exceeds the limit of " + std::to_string(state_->options.body_limit) + " bytes");
+                " exceeds the limit of " + std::to_string(body_limit_) + " bytes");
         res.keep_alive(false);
-        write(std::move(res), true);
+        write(std::move(res), true, drain);
     }
 
     void on_read(beast::error_code ec, std::size_t) {
@@ -211,19 +256,20 @@ private:
         write(std::move(res), false);
     }
 
-    void write(response res, bool drain_after) {
+    /// Writes `res`; with `drain_after`, then discards at most `drain` bytes and closes.
+    void write(response res, bool drain_after, std::uint64_t drain = 0) {
         auto msg = std::make_shared<response>(std::move(res));
         msg->prepare_payload();
         const bool close = msg->need_eof();
-        beast::get_lowest_layer(stream_).expires_after(state_->options.idle_timeout);
+        beast::get_lowest_layer(stream_).expires_after(state_->idle_timeout());
         http::async_write(stream_, *msg,
-                          [self = this->shared_from_this(), msg, close,
-                           drain_after](beast::error_code ec, std::size_t) {
+                          [self = this->shared_from_this(), msg, close, drain_after,
+                           drain](beast::error_code ec, std::size_t) {
                               if (ec) {
                                   return self->do_close();
                               }
                               if (drain_after) {
-                                  return self->start_drain();
+                                  return self->start_drain(drain);
                               }
                               if (close) {
                                   return self->do_close();
@@ -233,25 +279,35 @@ private:
     }
 
     /// Lingering close: stop sending, then discard what the client still sends.
-    void start_drain() {
+    void start_drain(std::uint64_t budget) {
         if constexpr (is_tls) {
             do_close();
         } else {
             beast::error_code ec;
             stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-            drained_ = 0;
+            // What the parser already holds counts against the budget.
+            const std::uint64_t held = buffer_.size();
+            drain_left_ = budget > held ? budget - held : 0;
+            // One deadline for the whole lingering close, not one per read.
+            stream_.expires_after(lingering_time);
             do_drain();
         }
     }
 
     void do_drain() {
         if constexpr (!is_tls) {
-            stream_.expires_after(std::chrono::seconds(5));
+            if (drain_left_ == 0) {
+                beast::error_code ignored;
+                stream_.socket().close(ignored);
+                return;
+            }
+            const auto want =
+                static_cast<std::size_t>(std::min<std::uint64_t>(drain_left_, drain_buf_.size()));
             stream_.async_read_some(
-                asio::buffer(drain_buf_),
+                asio::buffer(drain_buf_.data(), want),
                 [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
-                    self->drained_ += n;
-                    if (ec || self->drained_ > drain_limit) {
+                    self->drain_left_ -= std::min<std::uint64_t>(n, self->drain_left_);
+                    if (ec) {
                         beast::error_code ignored;
                         self->stream_.socket().close(ignored);
                         return;
@@ -281,8 +337,9 @@ private:
     bool first_request_ = true;
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;
+    std::size_t body_limit_ = 0;
     std::array<char, 16384> drain_buf_{};
-    std::size_t drained_ = 0;
+    std::uint64_t drain_left_ = 0;
 };
 
 } // namespace
@@ -294,8 +351,7 @@ struct http_server::listener : std::enable_shared_from_this<http_server::listene
         , acceptor_(asio::make_strand(io))
         , retry_timer_(acceptor_.get_executor())
         , error_log_(state_->options.accept_log_period)
-        , refused_log_(state_->options.accept_log_period)
-        , busy_(busy_response(state_->options.max_connections)) {}
+        , refused_log_(state_->options.accept_log_period) {}
 
     /// The bytes of the 503 that refuses a connection over the cap.
     static std::string busy_response(std::size_t max_connections) {
@@ -326,7 +382,7 @@ struct http_server::listener : std::enable_shared_from_this<http_server::listene
         }
         backoff_ = {};
         if (state_->open_connections.load(std::memory_order_relaxed) >=
-            state_->options.max_connections) {
+            state_->max_connections_now()) {
             refuse(std::move(socket));
         } else {
             state_->open_connections.fetch_add(1, std::memory_order_relaxed);
@@ -352,7 +408,7 @@ struct http_server::listener : std::enable_shared_from_this<http_server::listene
                 "accept failed: {}{}; retrying after a pause (max_connections: {})", ec.message(),
                 *skipped > 0 ? " (" + std::to_string(*skipped) + " more since the last message)"
                              : std::string(),
-                state_->options.max_connections);
+                state_->max_connections_now());
         }
         if (ec == asio::error::connection_aborted) {
             return accept(); // that connection is gone; the next one may be fine
@@ -372,14 +428,18 @@ struct http_server::listener : std::enable_shared_from_this<http_server::listene
     /// Over max_connections: a best-effort 503 (the socket is fresh, the send buffer empty),
     /// then close.
     void refuse(tcp::socket socket) {
+        const auto max = state_->max_connections_now();
+        if (busy_.empty() || busy_max_ != max) { // built once per value of the cap
+            busy_ = busy_response(max);
+            busy_max_ = max;
+        }
         beast::error_code ignored;
         socket.non_blocking(true, ignored);
         socket.write_some(asio::buffer(busy_), ignored);
         socket.shutdown(tcp::socket::shutdown_send, ignored);
         socket.close(ignored);
         if (auto skipped = refused_log_.occur(log_throttle::clock::now())) {
-            spdlog::warn("refused a connection: {} open (max_connections){}",
-                         state_->options.max_connections,
+            spdlog::warn("refused a connection: {} open (max_connections){}", max,
                          *skipped > 0 ? ", " + std::to_string(*skipped) + " more refused since"
                                       : std::string());
         }
@@ -393,6 +453,7 @@ struct http_server::listener : std::enable_shared_from_this<http_server::listene
     log_throttle error_log_;
     log_throttle refused_log_;
     std::string busy_;
+    std::size_t busy_max_ = 0;
 };
 
 std::shared_ptr<ssl::context> make_tls_context(const std::string& cert_file,
@@ -430,8 +491,7 @@ void http_server::start(std::error_code& ec) {
         ec = bec;
         return;
     }
-    auto state = std::make_shared<shared>();
-    state->options = options_;
+    auto state = std::make_shared<shared>(options_);
     state->handler = handler_;
     auto l = std::make_shared<listener>(io_, state);
     tcp::endpoint ep(addr, options_.port);
@@ -452,11 +512,26 @@ void http_server::start(std::error_code& ec) {
         return;
     }
     port_ = l->acceptor_.local_endpoint(bec).port();
-    listener_ = l;
+    {
+        std::lock_guard lock(listener_mutex_);
+        listener_ = l;
+    }
     l->accept();
 }
 
+void http_server::set_limits(const live_limits& limits) {
+    std::lock_guard lock(listener_mutex_);
+    options_.body_limit = limits.body_limit;
+    options_.max_connections = limits.max_connections;
+    options_.idle_timeout = limits.idle_timeout;
+    options_.header_timeout = limits.header_timeout;
+    if (listener_) {
+        listener_->state_->set(limits);
+    }
+}
+
 void http_server::stop() {
+    std::lock_guard lock(listener_mutex_);
     if (listener_) {
         auto l = listener_;
         asio::post(l->acceptor_.get_executor(), [l] {

@@ -93,13 +93,28 @@ static server_config parse_server_config_or_throw(std::string_view yaml_text,
     c.path = file;
     bool have_database = false;
     std::vector<std::string> plain_tokens; // token_file contents, per agent (duplicate check)
-    for (const auto& [key, v] :
-         r.keys(root,
-                {"listen", "tls", "database", "campaigns", "pfx2as", "ixp", "as_names", "agents",
-                 "retention", "assignment_history", "clock_skew", "hysteresis",
-                 "max_paths_per_target", "body_limit", "threads", "campaign_poll", "idle_timeout",
-                 "header_timeout", "max_connections"},
-                "the controller configuration")) {
+    for (const auto& [key, v] : r.keys(root,
+                                       {"listen",
+                                        "tls",
+                                        "database",
+                                        "campaigns",
+                                        "pfx2as",
+                                        "iptoasn",
+                                        "ixp",
+                                        "as_names",
+                                        "agents",
+                                        "retention",
+                                        "assignment_history",
+                                        "clock_skew",
+                                        "hysteresis",
+                                        "max_paths_per_target",
+                                        "body_limit",
+                                        "threads",
+                                        "campaign_poll",
+                                        "idle_timeout",
+                                        "header_timeout",
+                                        "max_connections"},
+                                       "the controller configuration")) {
         if (key == "listen") {
             parse_listen(r, v, c);
         } else if (key == "tls") {
@@ -126,6 +141,8 @@ static server_config parse_server_config_or_throw(std::string_view yaml_text,
             c.campaigns = r.paths(v, "campaigns");
         } else if (key == "pfx2as") {
             c.pfx2as = r.paths(v, "pfx2as");
+        } else if (key == "iptoasn") {
+            c.iptoasn = r.paths(v, "iptoasn");
         } else if (key == "ixp") {
             c.ixp = r.path(v, "ixp");
         } else if (key == "as_names") {

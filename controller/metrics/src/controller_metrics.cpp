@@ -77,6 +77,11 @@ controller_metrics::controller_metrics()
                    .Name("tumen_campaign_reloads_total")
                    .Help("Campaign reload attempts by result (ok, error)")
                    .Register(*registry_))
+    , config_reloads_(prometheus::BuildCounter()
+                          .Name("tumen_config_reloads_total")
+                          .Help("Reloads of the whole configuration (SIGHUP) by result (ok, "
+                                "error: the previous configuration stays in force)")
+                          .Register(*registry_))
     , dataset_info_(prometheus::BuildGauge()
                         .Name("tumen_dataset_info")
                         .Help("1 for each AS-map data set loaded; version is "
@@ -286,6 +291,10 @@ void controller_metrics::count_ingested(const std::string& agent, const char* ou
 
 void controller_metrics::count_reload(bool ok) {
     reloads_.Add({{"result", ok ? "ok" : "error"}}).Increment();
+}
+
+void controller_metrics::count_config_reload(bool ok) {
+    config_reloads_.Add({{"result", ok ? "ok" : "error"}}).Increment();
 }
 
 void controller_metrics::set_datasets(

@@ -2,6 +2,7 @@
 #include <mutex>
 #include <set>
 #include <stdexcept>
+#include <utility>
 
 #include <spdlog/spdlog.h>
 
@@ -63,6 +64,10 @@ std::set<store::assignment_key> assignments_in_force(const campaign::campaign_se
 }
 
 } // namespace
+
+ingest_tables load_ingest_tables(const ingest_options& options) {
+    return ingest_tables{load_maps(options, map_lines::strict), options.agents};
+}
 
 struct ingest_service::impl {
     impl(store::store db, metrics::controller_metrics& m, config::campaign_source& c,
@@ -258,6 +263,26 @@ void ingest_service::recover(std::int64_t now) {
     }
     for (const auto& a : agents) {
         if (!s.agents || s.agents->count(a.name) > 0) {
+            s.metrics.set_last_seen(a.name, static_cast<double>(a.last_seen));
+        }
+    }
+}
+
+void ingest_service::install(ingest_tables tables, std::int64_t now) {
+    auto& s = *impl_;
+    std::lock_guard lock(s.mutex);
+    s.state.replace_map(std::move(tables.map));
+    const auto before = std::exchange(s.agents, std::move(tables.agents));
+    publish_datasets(s.state, s.metrics);
+    s.follow_campaigns(now);
+    (void)s.record_assignments(now); // the agents in force changed: the history follows
+    s.publish_standing_now(now);
+    // An agent configured again: its last upload from the store, as at start-up.
+    std::error_code ec;
+    for (const auto& a : s.store.agents(ec)) {
+        const bool now_in = !s.agents || s.agents->count(a.name) > 0;
+        const bool was_in = !before || before->count(a.name) > 0;
+        if (now_in && !was_in) {
             s.metrics.set_last_seen(a.name, static_cast<double>(a.last_seen));
         }
     }

@@ -42,12 +42,16 @@ void publish_refused(const std::string& agent, const batch_error& error,
     m.count_ingested(agent, name, static_cast<double>(error.results));
 }
 
-void publish_verdicts(const verdict_state& state, metrics::controller_metrics& m) {
+void publish_datasets(const verdict_state& state, metrics::controller_metrics& m) {
     std::vector<std::pair<std::string, std::string>> datasets;
     for (const auto& d : state.map().datasets()) {
         datasets.emplace_back(d.kind, d.version());
     }
     m.set_datasets(datasets);
+}
+
+void publish_verdicts(const verdict_state& state, metrics::controller_metrics& m) {
+    publish_datasets(state, m);
     for (const auto& [key, row] : state.verdicts()) {
         if (!row.path.empty()) {
             m.set_border_path(row.agent, row.target, inference::path_name(row.path));

@@ -1,4 +1,6 @@
 #include <stdexcept>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
@@ -37,18 +39,42 @@ verdict_state::verdict_state(asmap::as_map map,
     , classifier_(
           std::make_unique<inference::classifier>(*campaigns_, map_, hysteresis_, max_paths_)) {}
 
+std::unique_ptr<inference::classifier>
+verdict_state::rebuild(const inference::classifier* from) const {
+    auto next = std::make_unique<inference::classifier>(*campaigns_, map_, hysteresis_, max_paths_);
+    if (from != nullptr) {
+        for (const auto& [key, tracker] : from->trackers()) {
+            next->restore(key, tracker.snapshot());
+        }
+    }
+    return next;
+}
+
 void verdict_state::follow(std::shared_ptr<const campaign::campaign_set> campaigns,
                            std::uint64_t generation) {
     if (generation == generation_) {
         return;
     }
-    auto next = std::make_unique<inference::classifier>(*campaigns, map_, hysteresis_, max_paths_);
-    for (const auto& [key, tracker] : classifier_->trackers()) {
-        next->restore(key, tracker.snapshot());
-    }
-    classifier_ = std::move(next); // the old classifier referred to campaigns_: drop it first
-    campaigns_ = std::move(campaigns);
+    auto old = std::move(classifier_);
+    // The old classifier refers to the old campaigns: keep them until it is gone.
+    auto old_campaigns = std::exchange(campaigns_, std::move(campaigns));
+    classifier_ = rebuild(old.get());
+    old.reset();
     generation_ = generation;
+}
+
+void verdict_state::replace_map(asmap::as_map map) {
+    // The classifier refers to map_: take its trackers out before the map changes.
+    std::vector<std::pair<inference::track_key, inference::path_tracker_snapshot>> kept;
+    for (const auto& [key, tracker] : classifier_->trackers()) {
+        kept.emplace_back(key, tracker.snapshot());
+    }
+    classifier_.reset();
+    map_ = std::move(map);
+    classifier_ = rebuild(nullptr);
+    for (auto& [key, snap] : kept) {
+        classifier_->restore(key, std::move(snap));
+    }
 }
 
 void verdict_state::load(store::store& db) {
@@ -57,8 +83,7 @@ void verdict_state::load(store::store& db) {
     if (ec) {
         throw std::runtime_error("cannot load verdicts: " + db.last_message());
     }
-    classifier_ =
-        std::make_unique<inference::classifier>(*campaigns_, map_, hysteresis_, max_paths_);
+    classifier_ = rebuild(nullptr);
     verdicts_.clear();
     observed_.clear();
     for (auto& row : rows) {

@@ -29,6 +29,23 @@ struct hash_options {
     bool generate = false;
 };
 
+/// controller.yaml with the command-line overrides (at start-up and at each reload, so that an
+/// override keeps its value). Throws config_error.
+server_config load_config(const serve_options& o) {
+    server_config cfg = config::load_server_config(o.config);
+    if (!o.listen.empty()) {
+        // Reuse the YAML parser's validation for the override.
+        auto tmp =
+            config::parse_server_config("database: x\nlisten: \"" + o.listen + "\"\n", "--listen");
+        cfg.listen_address = tmp.listen_address;
+        cfg.listen_port = tmp.listen_port;
+    }
+    if (!o.database.empty()) {
+        cfg.database = o.database;
+    }
+    return cfg;
+}
+
 void run_serve(const serve_options& o) {
     auto level = spdlog::level::from_str(o.log_level);
     if (level == spdlog::level::off && o.log_level != "off") {
@@ -37,17 +54,7 @@ void run_serve(const serve_options& o) {
     spdlog::set_level(level);
     server_config cfg;
     try {
-        cfg = config::load_server_config(o.config);
-        if (!o.listen.empty()) {
-            // Reuse the YAML parser's validation for the override.
-            auto tmp = config::parse_server_config("database: x\nlisten: \"" + o.listen + "\"\n",
-                                                   "--listen");
-            cfg.listen_address = tmp.listen_address;
-            cfg.listen_port = tmp.listen_port;
-        }
-        if (!o.database.empty()) {
-            cfg.database = o.database;
-        }
+        cfg = load_config(o);
     } catch (const config::config_error& e) {
         std::cerr << "tumen-controller serve: " << e.what() << "\n";
         throw CLI::RuntimeError(2);
@@ -55,6 +62,7 @@ void run_serve(const serve_options& o) {
     std::unique_ptr<controller_server> server;
     try {
         server = std::make_unique<controller_server>(std::move(cfg));
+        server->set_config_loader([o] { return load_config(o); });
         server->start(/*handle_signals=*/true);
     } catch (const campaign::campaign_error& e) {
         std::cerr << "tumen-controller serve: campaign error: " << e.what() << "\n";

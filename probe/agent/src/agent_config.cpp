@@ -70,10 +70,28 @@ std::string read_token_file(const std::filesystem::path& p) {
     return s;
 }
 
+/// "localhost", "localhost.", "*.localhost" (RFC 6761 section 6.3) or an address in
+/// 127.0.0.0/8 written as a dotted quad.
+bool loopback_host(const std::string& host) {
+    std::string h = host;
+    for (auto& ch : h) {
+        ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    }
+    if (!h.empty() && h.back() == '.') {
+        h.pop_back();
+    }
+    if (h == "localhost" || h.ends_with(".localhost")) {
+        return true;
+    }
+    const auto a = ipv4_addr::parse(h);
+    return a && (a->value >> 24) == 127;
+}
+
 controller_config parse_controller(const yaml_reader& r, const YAML::Node& n) {
     (void)r.keys(n,
-                 {"url", "token", "token_file", "ca_file", "timeout", "poll_interval", "batch_size",
-                  "batch_max_bytes", "backoff_initial", "backoff_max"},
+                 {"url", "token", "token_file", "ca_file", "allow_plain_http", "timeout",
+                  "poll_interval", "batch_size", "batch_max_bytes", "backoff_initial",
+                  "backoff_max"},
                  "controller");
     controller_config c;
     if (!n["url"]) {
@@ -85,6 +103,15 @@ controller_config parse_controller(const yaml_reader& r, const YAML::Node& n) {
         r.fail(n["url"], "controller.url: " + err);
     }
     c.url = *url;
+    if (n["allow_plain_http"]) {
+        c.allow_plain_http = r.boolean(n["allow_plain_http"], "controller.allow_plain_http");
+    }
+    if (!c.url.tls && !c.allow_plain_http && !loopback_host(c.url.host)) {
+        // The bearer token would cross the network in clear (docs/agent.md, TLS).
+        r.fail(n["url"], "controller.url: http:// to " + c.url.host +
+                             " would send the token in clear; use https:// (tumen-controller "
+                             "init-tls) or set controller.allow_plain_http: true");
+    }
     const bool has_token = static_cast<bool>(n["token"]);
     const bool has_file = static_cast<bool>(n["token_file"]);
     if (has_token == has_file) {

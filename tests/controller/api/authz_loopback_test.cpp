@@ -204,3 +204,24 @@ TEST_CASE("authz: an assignment added by a reload counts from the reload on") {
     // The reload path records the history: ingest_service::record_assignments is idempotent.
     CHECK_FALSE(server->ingest().record_assignments(unix_now()));
 }
+
+TEST_CASE("authz: an agent added by a reload of the configuration is assigned from then on") {
+    test::temp_dir dir;
+    configure(dir, "all");
+    auto server = start(dir);
+    test::http_client c(server->port());
+    const auto before = unix_now() - 86400;
+    // kim joins the agents (a SIGHUP's reload): the history opens its periods now.
+    test::write_config(dir, "  - name: kim\n    token_hash: \"" +
+                                controller::config::hash_token(test::token_of("kim")).to_string() +
+                                "\"\n");
+    dir.write("campaigns.yaml", campaign_for("all"));
+    REQUIRE(server->reload().reloaded);
+    auto r = post(c, "kim",
+                  test::batch(test::make_trace("kim", "k1", dst176, test::border::cu, unix_now())));
+    CHECK(r.res.result_int() == 200);
+    r = post(c, "kim",
+             test::batch(test::make_trace("kim", "k2", dst176, test::border::cu, before)));
+    CHECK(r.res.result_int() == 403);
+    CHECK(json::parse(r.res.body())["rejected"][0]["reason"] == "outside_assignment");
+}

@@ -107,13 +107,13 @@ TEST_CASE("agent config: errors name file:line:column") {
     CHECK(error_of(
               "agent: fra\nspool: {dir: /x}\ncontroller:\n  url: http://h:99999/\n  token: t\n") ==
           "/etc/tumen/agent.yaml:4:8: controller.url: port '99999' must be 1..65535");
-    CHECK(error_of("agent: fra\nspool: {dir: /x}\ncontroller:\n  url: http://h/\n") ==
+    CHECK(error_of("agent: fra\nspool: {dir: /x}\ncontroller:\n  url: http://localhost/\n") ==
           "/etc/tumen/agent.yaml:4:3: controller needs exactly one of token or token_file");
-    CHECK(error_of("agent: fra\nspool: {dir: /x}\ncontroller:\n  url: http://h/\n  token: t\n"
-                   "  ca_file: /ca.pem\n") ==
+    CHECK(error_of("agent: fra\nspool: {dir: /x}\ncontroller:\n  url: http://127.0.0.1/\n"
+                   "  token: t\n  ca_file: /ca.pem\n") ==
           "/etc/tumen/agent.yaml:6:12: controller.ca_file needs an https:// url");
-    CHECK(error_of("agent: fra\nspool: {dir: /x}\ncontroller:\n  url: http://h/\n  token: t\n"
-                   "  timeout: 10 s\n") ==
+    CHECK(error_of("agent: fra\nspool: {dir: /x}\ncontroller:\n  url: http://localhost/\n"
+                   "  token: t\n  timeout: 10 s\n") ==
           "/etc/tumen/agent.yaml:6:12: controller.timeout: unknown duration unit \" s\" (use ms, "
           "s, m, h or d)");
     CHECK(error_of("agent: fra\nspool: {dir: /x}\nmetrics: {listen: 'nohost'}\n") ==
@@ -135,7 +135,7 @@ TEST_CASE("agent config: token_file is read, relative to the config file") {
     tumen::test::write_file(
         dir.path / "agent.yaml",
         "agent: msk\nspool: {dir: s}\ncontroller:\n  url: http://198.19.254.1:8080\n"
-        "  token_file: token\n");
+        "  token_file: token\n  allow_plain_http: true\n");
     const auto c = load_agent_config(dir.path / "agent.yaml");
     REQUIRE(c.controller);
     CHECK(c.controller->token == "abc123");
@@ -152,6 +152,39 @@ TEST_CASE("agent config: token_file is read, relative to the config file") {
     std::filesystem::remove(dir.path / "token");
     CHECK_THROWS_AS(load_agent_config(dir.path / "agent.yaml"), config_error);
     CHECK_THROWS_AS(load_agent_config(dir.path / "missing.yaml"), config_error);
+}
+
+TEST_CASE("agent config: plain http only to loopback unless allow_plain_http") {
+    const auto config = [](const std::string& url, const std::string& extra = "") {
+        return "agent: fra\nspool: {dir: /x}\ncontroller:\n  url: " + url + "\n  token: t\n" +
+               extra;
+    };
+    // The token would cross the network in clear: refused, at the url's line and column.
+    const std::string refused = "/etc/tumen/agent.yaml:4:8: controller.url: http:// to ";
+    const std::string why = " would send the token in clear; use https:// (tumen-controller "
+                            "init-tls) or set controller.allow_plain_http: true";
+    CHECK(error_of(config("http://198.19.254.1:8470")) == refused + "198.19.254.1" + why);
+    CHECK(error_of(config("http://controller.example.net:8470/tumen")) ==
+          refused + "controller.example.net" + why);
+    CHECK(error_of(config("http://128.0.0.1/")) == refused + "128.0.0.1" + why);
+    CHECK(error_of(config("http://localhost.example.net/")) ==
+          refused + "localhost.example.net" + why);
+    CHECK(error_of(config("http://198.19.254.1", "  allow_plain_http: yes please\n"))
+              .starts_with("/etc/tumen/agent.yaml:6:21: controller.allow_plain_http"));
+    // Loopback stays allowed; https is always; the opt-out allows the rest.
+    for (const char* ok : {"http://127.0.0.1:8470", "http://127.255.0.9/", "http://localhost/",
+                           "http://LOCALHOST./", "http://ctl.localhost:8470"}) {
+        CAPTURE(ok);
+        CHECK(error_of(config(ok)).empty());
+    }
+    CHECK(error_of(config("https://198.19.254.1:8470")).empty());
+    const auto c = parse_agent_config(
+        config("http://198.19.254.1:8470", "  allow_plain_http: true\n"), "/etc/tumen/agent.yaml");
+    REQUIRE(c.controller);
+    CHECK(c.controller->allow_plain_http);
+    CHECK_FALSE(c.controller->url.tls);
+    CHECK(error_of(config("http://198.19.254.1", "  allow_plain_http: false\n")) ==
+          refused + "198.19.254.1" + why);
 }
 
 TEST_CASE("agent config: durations and sizes") {

@@ -16,6 +16,7 @@ labels: [europe]
 controller:
   url: http://198.19.254.1:8080/
   token: one
+  allow_plain_http: true
   timeout: 5s
   poll_interval: 1m
   batch_size: 50

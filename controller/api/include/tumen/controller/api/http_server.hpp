@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <system_error>
@@ -47,6 +48,16 @@ struct server_options {
     std::shared_ptr<boost::asio::ssl::context> tls;
 };
 
+/// The limits of server_options that a running server can change (a configuration reload,
+/// http_server::set_limits): each connection accepted and each request read from then on
+/// gets the new values.
+struct live_limits {
+    std::size_t body_limit = 8u << 20;
+    std::size_t max_connections = 1024;
+    std::chrono::seconds idle_timeout{60};
+    std::chrono::seconds header_timeout{5};
+};
+
 /// Loads a PEM certificate chain and private key into a TLS server context (TLS 1.2+).
 /// Throws std::runtime_error naming the file on failure (start-up).
 std::shared_ptr<boost::asio::ssl::context> make_tls_context(const std::string& cert_file,
@@ -67,6 +78,8 @@ public:
     void start(std::error_code& ec);
     /// Stops accepting (open connections finish their current request).
     void stop();
+    /// Changes the live limits (before or after start()). Thread-safe.
+    void set_limits(const live_limits& limits);
     /// The bound port (after start()).
     std::uint16_t port() const noexcept { return port_; }
 
@@ -75,6 +88,7 @@ private:
     boost::asio::io_context& io_;
     server_options options_;
     handler handler_;
+    std::mutex listener_mutex_; ///< guards listener_ and options_ against set_limits()
     std::shared_ptr<listener> listener_;
     std::uint16_t port_ = 0;
 };

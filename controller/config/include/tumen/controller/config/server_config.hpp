@@ -37,6 +37,7 @@ struct server_config {
     std::filesystem::path database = "tumen-controller.db";
     std::vector<std::filesystem::path> campaigns;
     std::vector<std::filesystem::path> pfx2as;
+    std::vector<std::filesystem::path> iptoasn; ///< iptoasn ip2asn-v4.tsv files, after pfx2as
     std::optional<std::filesystem::path> ixp;
     std::vector<std::filesystem::path> as_names; ///< AS-names files (ipinfo CSV), for the API
     std::vector<agent_entry> agents;

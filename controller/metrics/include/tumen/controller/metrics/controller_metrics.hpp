@@ -75,6 +75,8 @@ public:
     void count_ingested(const std::string& agent, const char* outcome_name, double n);
     /// tumen_campaign_reloads_total{result} (result: "ok" or "error").
     void count_reload(bool ok);
+    /// tumen_config_reloads_total{result} (result: "ok" or "error").
+    void count_config_reload(bool ok);
     /// tumen_dataset_info{kind,version} = 1 for each (kind, version) given; the series of an
     /// earlier call that are not given again are removed (a reloaded map).
     void set_datasets(const std::vector<std::pair<std::string, std::string>>& kind_versions);
@@ -138,6 +140,7 @@ private:
     prometheus::Family<prometheus::Gauge>& last_seen_;
     prometheus::Family<prometheus::Counter>& ingested_;
     prometheus::Family<prometheus::Counter>& reloads_;
+    prometheus::Family<prometheus::Counter>& config_reloads_;
     prometheus::Family<prometheus::Gauge>& dataset_info_;
     prometheus::Family<prometheus::Gauge>& verdict_age_;
 

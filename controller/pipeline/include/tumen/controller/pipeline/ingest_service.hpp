@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include <tumen/common/ipv4.hpp>
+#include <tumen/controller/asmap/as_map.hpp>
 #include <tumen/controller/config/campaign_source.hpp>
 #include <tumen/controller/inference/path_names.hpp>
 #include <tumen/controller/metrics/controller_metrics.hpp>
@@ -40,6 +41,7 @@ struct batch_counts {
 struct ingest_options {
     std::uint32_t hysteresis = 3;            ///< K independent observations (rounds) to confirm
     std::vector<std::string> pfx2as_files;   ///< CAIDA pfx2as files (IP -> AS)
+    std::vector<std::string> iptoasn_files;  ///< iptoasn ip2asn-v4.tsv files (IP -> AS)
     std::string ixp_file;                    ///< optional IXP prefix file
     std::vector<std::string> as_names_files; ///< AS names (ipinfo CSV), shown in the API
     std::uint32_t max_paths_per_target =
@@ -53,6 +55,17 @@ struct ingest_options {
     /// than this for the controller is refused.
     std::int64_t assignment_history_retention = 30LL * 24 * 3600;
 };
+
+/// What a reload of the configuration puts in force in the ingest service at once: the AS map
+/// and the configured agents. Loaded in full (load_ingest_tables) before anything changes.
+struct ingest_tables {
+    asmap::as_map map;
+    std::optional<agent_labels> agents;
+};
+
+/// Loads the tables of `options` strictly, for a reload: throws asmap::asmap_error naming
+/// `file:line` at the first bad line of an AS-map file, or the file it cannot read.
+ingest_tables load_ingest_tables(const ingest_options& options);
 
 /// The ingest pipeline and the verdict state it keeps.
 class ingest_service {
@@ -86,6 +99,13 @@ public:
     /// the campaigns or the agents in force change (start-up, reload). The error of the
     /// store, logged.
     std::error_code record_assignments(std::int64_t now);
+
+    /// Puts reloaded tables in force (under the lock, between two batches): the traces that
+    /// follow are mapped with the new AS map (tumen_dataset_info follows it); verdicts,
+    /// trackers and the stored hops of earlier traces are kept; the series of agents no longer
+    /// configured go at once (publish_standing at `now`); the assignment history follows the new
+    /// agents (record_assignments at `now`). Never throws but bad_alloc.
+    void install(ingest_tables tables, std::int64_t now);
 
     /// Validates and ingests a batch uploaded by `agent` (already authenticated): see
     /// parse_batch (batch.hpp), authorize (authorize.hpp) and apply (apply.hpp). Results that

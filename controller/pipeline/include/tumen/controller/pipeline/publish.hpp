@@ -25,4 +25,7 @@ void publish_refused(const std::string& agent, const batch_error& error,
 /// (tumen_dataset_info) (start-up, and after a reload).
 void publish_verdicts(const verdict_state& state, metrics::controller_metrics& m);
 
+/// tumen_dataset_info of the data sets of `state`'s AS map only (after a reload of the map).
+void publish_datasets(const verdict_state& state, metrics::controller_metrics& m);
+
 } // namespace tumen::controller::pipeline

@@ -41,6 +41,10 @@ public:
 
     /// Rebuilds the classifier on new campaigns, keeping every tracker.
     void follow(std::shared_ptr<const campaign::campaign_set> campaigns, std::uint64_t generation);
+    /// Puts a new AS map in force (a reload of the pfx2as, iptoasn, IXP or AS-names files):
+    /// rebuilds the classifier on it, keeping every tracker and verdict, so the traces that
+    /// follow are mapped with the new table.
+    void replace_map(asmap::as_map map);
     /// Replaces trackers and verdicts with the stored ones; a damaged row is logged and
     /// started afresh. Throws std::runtime_error when the store cannot be read.
     void load(store::store& db);
@@ -63,6 +67,9 @@ public:
     std::map<ipv4_prefix, ipv4_addr> ping_targets(const std::string& agent) const;
 
 private:
+    /// A classifier on campaigns_ and map_ with the trackers of `from` (may be null).
+    std::unique_ptr<inference::classifier> rebuild(const inference::classifier* from) const;
+
     asmap::as_map map_;
     std::shared_ptr<const campaign::campaign_set> campaigns_;
     std::uint64_t generation_ = 0;

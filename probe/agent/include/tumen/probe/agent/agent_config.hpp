@@ -41,6 +41,9 @@ struct controller_config {
     std::size_t batch_max_bytes = 1u << 20;          ///< body size per upload request (max)
     std::chrono::milliseconds backoff_initial{1000}; ///< first retry delay
     std::chrono::milliseconds backoff_max{300000};   ///< retry delay cap
+    /// http:// to a non-loopback host is refused unless this is set (the token would be sent
+    /// in clear); loopback (127.0.0.0/8, localhost) may always use http://.
+    bool allow_plain_http = false;
 };
 
 /// The on-disk spool of results not yet acknowledged by the controller.
