@@ -2,7 +2,8 @@
 // posting for a campaign target it was never assigned gets a 403 with the reason, a mixed
 // batch a 200 listing the refused results, one agent's result id no longer pre-empts
 // another's, and a spool measured under an assignment that was removed since (across a
-// restart) still lands, while results measured outside every assignment period do not.
+// restart) still lands, while results measured outside every assignment period do not; an
+// assignment added by a reload (campaigns or agents) counts from that reload on.
 #include <chrono>
 #include <string>
 
