@@ -1,3 +1,4 @@
+#include <tumen/common/json/bounded_parse.hpp>
 #include <tumen/common/protocol/batch.hpp>
 #include <tumen/common/text.hpp>
 
@@ -112,6 +113,47 @@ std::string batch_body(const std::vector<std::string_view>& results) {
     }
     body += "]}";
     return body;
+}
+
+nlohmann::json rejected_json(const std::vector<rejected_entry>& rejected) {
+    auto out = nlohmann::json::array();
+    for (const auto& r : rejected) {
+        out.push_back({{"index", r.index}, {"id", r.id}, {"reason", r.reason}, {"error", r.error}});
+    }
+    return out;
+}
+
+std::optional<std::vector<rejected_entry>> parse_rejected(std::string_view reply_body) {
+    nlohmann::json doc;
+    if (json_fields::bounded_parse(reply_body, doc) || !doc.is_object()) {
+        return std::nullopt;
+    }
+    std::vector<rejected_entry> out;
+    auto it = doc.find("rejected");
+    if (it == doc.end()) {
+        return out;
+    }
+    if (!it->is_array()) {
+        return std::nullopt;
+    }
+    for (const auto& e : *it) {
+        if (!e.is_object()) {
+            return std::nullopt;
+        }
+        auto index = e.find("index");
+        auto id = e.find("id");
+        auto reason = e.find("reason");
+        auto error = e.find("error");
+        if (index == e.end() || !index->is_number_unsigned() || id == e.end() || !id->is_string() ||
+            reason == e.end() || !reason->is_string() ||
+            (error != e.end() && !error->is_string())) {
+            return std::nullopt;
+        }
+        out.push_back(rejected_entry{index->get<std::size_t>(), id->get<std::string>(),
+                                     reason->get<std::string>(),
+                                     error == e.end() ? std::string() : error->get<std::string>()});
+    }
+    return out;
 }
 
 } // namespace tumen::protocol

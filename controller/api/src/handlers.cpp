@@ -5,6 +5,7 @@
 #include <openssl/evp.h>
 
 #include <tumen/common/protocol/assignment.hpp>
+#include <tumen/common/protocol/batch.hpp>
 #include <tumen/controller/api/handlers.hpp>
 #include <tumen/controller/api/ingest_status.hpp>
 #include <tumen/controller/inference/ping_target.hpp>
@@ -103,12 +104,32 @@ bool etag_matches(std::string_view header, std::string_view etag) {
     return false;
 }
 
-/// A refused batch: 401 with an invalid_token challenge for another agent's result, 503 with
-/// Retry-After when storage is unavailable (RFC 7231 section 7.1.3).
+/// The reply's `rejected` list (common/protocol/batch.hpp).
+nlohmann::json rejected_list(const std::vector<pipeline::rejected_result>& rejected) {
+    std::vector<protocol::rejected_entry> entries;
+    entries.reserve(rejected.size());
+    for (const auto& r : rejected) {
+        entries.push_back(protocol::rejected_entry{r.index, r.id, r.reason, r.what});
+    }
+    return protocol::rejected_json(entries);
+}
+
+/// A refused batch: 401 with an invalid_token challenge for another agent's result, 403 with
+/// the reason of each result when none is the agent's assigned work, 503 with Retry-After
+/// when storage is unavailable (RFC 7231 section 7.1.3).
 response ingest_error_response(const request& req, const pipeline::batch_error& error) {
     const auto status = status_of(error.kind);
     if (status == http::status::unauthorized) {
         return unauthorized(req, true, error.what, error.where);
+    }
+    if (!error.rejected.empty()) {
+        nlohmann::json body{{"status", static_cast<unsigned>(status)},
+                            {"error", error.what},
+                            {"rejected", rejected_list(error.rejected)}};
+        if (!error.where.empty()) {
+            body["where"] = error.where;
+        }
+        return json_response(req, status, body);
     }
     auto res = error_response(req, status, error.what, error.where);
     if (status == http::status::service_unavailable) {
@@ -144,7 +165,8 @@ response handle_results(const request& req, context& ctx) {
     return json_response(req, http::status::ok,
                          {{"stored", result->stored},
                           {"duplicates", result->duplicates},
-                          {"changes", result->changes}});
+                          {"changes", result->changes},
+                          {"rejected", rejected_list(result->rejected)}});
 }
 
 response handle_assignment(const request& req, context& ctx, std::string_view agent_name) {

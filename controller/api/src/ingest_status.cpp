@@ -8,6 +8,8 @@ http::status status_of(pipeline::error_kind kind) noexcept {
         return http::status::bad_request;
     case pipeline::error_kind::other_agent:
         return http::status::unauthorized;
+    case pipeline::error_kind::not_assigned:
+        return http::status::forbidden;
     case pipeline::error_kind::storage_unavailable:
         return http::status::service_unavailable;
     }

@@ -38,6 +38,9 @@ std::vector<std::string> keep_restart_settings(const server_config& running,
     keep("max_paths_per_target", running.max_paths_per_target, loaded.max_paths_per_target, equal,
          changed);
     keep("threads", running.threads, loaded.threads, equal, changed);
+    keep("assignment_history", running.assignment_history, loaded.assignment_history, equal,
+         changed);
+    keep("clock_skew", running.clock_skew, loaded.clock_skew, equal, changed);
     return changed;
 }
 

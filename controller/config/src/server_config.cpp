@@ -93,12 +93,28 @@ static server_config parse_server_config_or_throw(std::string_view yaml_text,
     c.path = file;
     bool have_database = false;
     std::vector<std::string> plain_tokens; // token_file contents, per agent (duplicate check)
-    for (const auto& [key, v] :
-         r.keys(root,
-                {"listen", "tls", "database", "campaigns", "pfx2as", "iptoasn", "ixp", "as_names",
-                 "agents", "retention", "hysteresis", "max_paths_per_target", "body_limit",
-                 "threads", "campaign_poll", "idle_timeout", "header_timeout", "max_connections"},
-                "the controller configuration")) {
+    for (const auto& [key, v] : r.keys(root,
+                                       {"listen",
+                                        "tls",
+                                        "database",
+                                        "campaigns",
+                                        "pfx2as",
+                                        "iptoasn",
+                                        "ixp",
+                                        "as_names",
+                                        "agents",
+                                        "retention",
+                                        "assignment_history",
+                                        "clock_skew",
+                                        "hysteresis",
+                                        "max_paths_per_target",
+                                        "body_limit",
+                                        "threads",
+                                        "campaign_poll",
+                                        "idle_timeout",
+                                        "header_timeout",
+                                        "max_connections"},
+                                       "the controller configuration")) {
         if (key == "listen") {
             parse_listen(r, v, c);
         } else if (key == "tls") {
@@ -212,6 +228,18 @@ static server_config parse_server_config_or_throw(std::string_view yaml_text,
                 std::chrono::duration_cast<std::chrono::seconds>(r.duration(v, "retention"));
             if (c.retention.count() < 60) {
                 r.fail(v, "retention must be at least 1m");
+            }
+        } else if (key == "assignment_history") {
+            c.assignment_history = std::chrono::duration_cast<std::chrono::seconds>(
+                r.duration(v, "assignment_history"));
+            if (c.assignment_history.count() < 3600) {
+                r.fail(v, "assignment_history must be at least 1h");
+            }
+        } else if (key == "clock_skew") {
+            c.clock_skew =
+                std::chrono::duration_cast<std::chrono::seconds>(r.duration(v, "clock_skew"));
+            if (c.clock_skew.count() > 24 * 3600) {
+                r.fail(v, "clock_skew must be at most 1d");
             }
         } else if (key == "hysteresis") {
             c.hysteresis = static_cast<std::uint32_t>(r.unsigned_int(v, "hysteresis", 1, 1000));

@@ -1,7 +1,10 @@
 #include <chrono>
 #include <mutex>
+#include <set>
 #include <stdexcept>
 #include <utility>
+
+#include <spdlog/spdlog.h>
 
 #include <tumen/controller/pipeline/apply.hpp>
 #include <tumen/controller/pipeline/batch.hpp>
@@ -22,6 +25,44 @@ std::int64_t system_now() {
         .count();
 }
 
+/// The agent name of assignments without a roster (ingest_options::agents unset: every agent
+/// counts as configured): the campaigns that select every agent.
+constexpr const char* any_agent = "*";
+
+/// The result's claim on work.
+work_claim claim_of(const std::string& agent, const parsed_result& r) {
+    return std::visit(
+        [&](const auto& v) {
+            return work_claim{agent, v.campaign, v.dst, v.timestamp,
+                              std::is_same_v<std::decay_t<decltype(v)>, result::ping>};
+        },
+        r.value);
+}
+
+/// The assignments that `campaigns` and `agents` put in force.
+std::set<store::assignment_key> assignments_in_force(const campaign::campaign_set& campaigns,
+                                                     const std::optional<agent_labels>& agents) {
+    std::set<store::assignment_key> out;
+    for (const auto& c : campaigns.campaigns) {
+        std::vector<std::string> names;
+        if (agents) {
+            for (const auto& [name, labels] : *agents) {
+                if (c.agents.matches(name, labels)) {
+                    names.push_back(name);
+                }
+            }
+        } else {
+            names = c.agents.all ? std::vector<std::string>{any_agent} : c.agents.names;
+        }
+        for (const auto& name : names) {
+            for (const auto& p : c.targets.prefixes) {
+                out.insert(store::assignment_key{name, c.name, p.to_string()});
+            }
+        }
+    }
+    return out;
+}
+
 } // namespace
 
 ingest_tables load_ingest_tables(const ingest_options& options) {
@@ -35,14 +76,130 @@ struct ingest_service::impl {
         , metrics(m)
         , campaigns(c)
         , agents(o.agents)
+        , clock_skew(o.clock_skew)
+        , history_retention(o.assignment_history_retention)
         , state(load_maps(o), c.current(), c.generation(), o.hysteresis, o.max_paths_per_target) {}
 
-    /// Rebuilds the classifier when the campaigns in force changed, keeping every tracker.
-    void follow_campaigns() {
+    /// Rebuilds the classifier when the campaigns in force changed, keeping every tracker,
+    /// and records the assignments then (mutex held).
+    void follow_campaigns(std::int64_t now) {
         const auto generation = campaigns.generation();
         if (generation != state.generation()) {
             state.follow(campaigns.current(), generation);
         }
+        if (recorded_generation != generation) {
+            (void)record_assignments(now);
+        }
+    }
+
+    /// See ingest_service::record_assignments (mutex held).
+    std::error_code record_assignments(std::int64_t now) {
+        const auto generation = campaigns.generation();
+        const auto want = assignments_in_force(*campaigns.current(), agents);
+        std::error_code ec;
+        auto tx = store.begin();
+        if ((ec = tx.begin_error())) {
+            return log_history_error(ec);
+        }
+        const bool first = !store.has_assignment_history(ec);
+        if (ec) {
+            return log_history_error(ec);
+        }
+        std::set<store::assignment_key> open;
+        for (const auto& row : store.open_assignments(ec)) {
+            open.insert(row.key());
+        }
+        if (ec) {
+            return log_history_error(ec);
+        }
+        std::size_t opened = 0;
+        std::size_t closed = 0;
+        for (const auto& key : open) {
+            if (want.count(key) == 0) {
+                if ((ec = store.close_assignment(key, now))) {
+                    return log_history_error(ec);
+                }
+                ++closed;
+            }
+        }
+        for (const auto& key : want) {
+            if (open.count(key) == 0) {
+                if ((ec = store.open_assignment(key, first ? 0 : now))) {
+                    return log_history_error(ec);
+                }
+                ++opened;
+            }
+        }
+        const auto pruned = store.prune_assignments(now - history_retention, ec);
+        if (ec || (ec = tx.commit())) {
+            return log_history_error(ec);
+        }
+        recorded_generation = generation;
+        if (opened + closed + static_cast<std::size_t>(pruned) > 0) {
+            spdlog::info("assignment history: {} assignment(s) in force, {} opened, {} closed, "
+                         "{} expired period(s) deleted",
+                         want.size(), opened, closed, pruned);
+        }
+        return {};
+    }
+
+    std::error_code log_history_error(std::error_code ec) {
+        spdlog::error("cannot record the assignment history: {} ({})", ec.message(),
+                      store.last_message());
+        return ec;
+    }
+
+    /// The periods of `agent`'s assignments (mutex held).
+    std::vector<store::assignment_row> history_of(const std::string& agent, std::error_code& ec) {
+        auto rows = store.assignments_of(agent, ec);
+        if (!ec && !agents) {
+            for (auto row : store.assignments_of(any_agent, ec)) {
+                row.agent = agent;
+                rows.push_back(std::move(row));
+            }
+        }
+        return rows;
+    }
+
+    /// Splits `batch` into the results the agent was assigned (kept in `batch`) and the
+    /// refused ones (mutex held).
+    expected<std::vector<rejected_result>> authorize_batch(parsed_batch& batch) {
+        std::error_code ec;
+        const auto history = history_of(batch.agent, ec);
+        if (ec) {
+            spdlog::error("cannot read the assignment history: {} ({})", ec.message(),
+                          store.last_message());
+            return batch_error{error_kind::storage_unavailable,
+                               "storage unavailable: " + ec.message(), "", batch.results.size()};
+        }
+        std::vector<rejected_result> rejected;
+        std::vector<parsed_result> kept;
+        kept.reserve(batch.results.size());
+        for (std::size_t i = 0; i < batch.results.size(); ++i) {
+            auto& r = batch.results[i];
+            if (auto no = authorize(claim_of(batch.agent, r), history, clock_skew)) {
+                rejected.push_back(rejected_result{i, r.id(), no->reason, no->what});
+            } else {
+                kept.push_back(std::move(r));
+            }
+        }
+        batch.results = std::move(kept);
+        return rejected;
+    }
+
+    /// Counts and logs refused results.
+    void publish_rejected(const std::string& agent, const std::vector<rejected_result>& rejected) {
+        if (rejected.empty()) {
+            return;
+        }
+        metrics.count_ingested(agent, metrics::outcome::rejected,
+                               static_cast<double>(rejected.size()));
+        for (const auto& r : rejected) {
+            metrics.count_rejected(agent, r.reason, 1);
+        }
+        spdlog::warn("ingest: refused {} result(s) of agent {} that are not its assigned work; "
+                     "first: result \"{}\": {}",
+                     rejected.size(), agent, rejected.front().id, rejected.front().what);
     }
 
     /// Staleness of every verdict at `now`, in the metrics (mutex held).
@@ -76,6 +233,10 @@ struct ingest_service::impl {
     metrics::controller_metrics& metrics;
     config::campaign_source& campaigns;
     std::optional<agent_labels> agents;
+    std::int64_t clock_skew;
+    std::int64_t history_retention;
+    /// The campaign generation the assignment history was last recorded for.
+    std::optional<std::uint64_t> recorded_generation;
     verdict_state state;
     mutable std::mutex mutex;
 };
@@ -92,6 +253,9 @@ void ingest_service::recover(std::int64_t now) {
     s.state.load(s.store);
     publish_verdicts(s.state, s.metrics);
     s.publish_standing_now(now);
+    if (s.record_assignments(now)) {
+        throw std::runtime_error("cannot record the assignment history: " + s.store.last_message());
+    }
     std::error_code ec;
     const auto agents = s.store.agents(ec);
     if (ec) {
@@ -110,7 +274,8 @@ void ingest_service::install(ingest_tables tables, std::int64_t now) {
     s.state.replace_map(std::move(tables.map));
     const auto before = std::exchange(s.agents, std::move(tables.agents));
     publish_datasets(s.state, s.metrics);
-    s.follow_campaigns();
+    s.follow_campaigns(now);
+    (void)s.record_assignments(now); // the agents in force changed: the history follows
     s.publish_standing_now(now);
     // An agent configured again: its last upload from the store, as at start-up.
     std::error_code ec;
@@ -129,8 +294,13 @@ void ingest_service::recover() {
 
 void ingest_service::refresh(std::int64_t now) {
     std::lock_guard lock(impl_->mutex);
-    impl_->follow_campaigns();
+    impl_->follow_campaigns(now);
     impl_->publish_standing_now(now);
+}
+
+std::error_code ingest_service::record_assignments(std::int64_t now) {
+    std::lock_guard lock(impl_->mutex);
+    return impl_->record_assignments(now);
 }
 
 expected<batch_counts> ingest_service::ingest(const std::string& agent, std::string_view body,
@@ -142,7 +312,22 @@ expected<batch_counts> ingest_service::ingest(const std::string& agent, std::str
         return batch.error();
     }
     std::lock_guard lock(s.mutex);
-    s.follow_campaigns();
+    s.follow_campaigns(now);
+    const std::size_t count = batch->results.size();
+    auto rejected = s.authorize_batch(*batch);
+    if (!rejected) {
+        publish_refused(agent, rejected.error(), s.metrics);
+        return rejected.error();
+    }
+    s.publish_rejected(agent, *rejected);
+    if (batch->results.empty() && count > 0) {
+        const auto& first = rejected->front();
+        return batch_error{error_kind::not_assigned,
+                           "no result of the batch is assigned work of agent \"" + agent +
+                               "\"; results[" + std::to_string(first.index) + "]: " + first.what,
+                           "results[" + std::to_string(first.index) + "]", count,
+                           std::move(*rejected)};
+    }
     auto outcome = apply(*batch, s.store, s.state, now);
     if (!outcome) {
         publish_refused(agent, outcome.error(), s.metrics);
@@ -152,7 +337,8 @@ expected<batch_counts> ingest_service::ingest(const std::string& agent, std::str
     }
     s.drop_stale_paths(*outcome);
     publish(*outcome, s.metrics);
-    return batch_counts{outcome->stored, outcome->duplicates, outcome->changes};
+    return batch_counts{outcome->stored, outcome->duplicates, outcome->changes,
+                        std::move(*rejected)};
 }
 
 std::map<ipv4_prefix, ipv4_addr> ingest_service::ping_targets(const std::string& agent) const {

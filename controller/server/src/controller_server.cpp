@@ -30,6 +30,8 @@ pipeline::ingest_options make_ingest_options(const server_config& c) {
         o.as_names_files.push_back(p.string());
     }
     o.max_paths_per_target = c.max_paths_per_target;
+    o.clock_skew = c.clock_skew.count();
+    o.assignment_history_retention = c.assignment_history.count();
     o.agents.emplace();
     for (const auto& a : c.agents) {
         (*o.agents)[a.name] = a.labels;

@@ -2,74 +2,10 @@
 
 #include <tumen/controller/store/store.hpp>
 
+#include "schema.hpp"
+
 namespace tumen::controller::store {
-namespace {
-
-constexpr const char* schema = R"sql(
-CREATE TABLE IF NOT EXISTS agents(
-  name TEXT PRIMARY KEY,
-  last_seen INTEGER NOT NULL,
-  results INTEGER NOT NULL DEFAULT 0
-);
-CREATE TABLE IF NOT EXISTS results(
-  rid INTEGER PRIMARY KEY,
-  id TEXT NOT NULL UNIQUE,
-  agent TEXT NOT NULL,
-  kind TEXT NOT NULL,
-  campaign TEXT NOT NULL,
-  dst TEXT NOT NULL,
-  timestamp INTEGER NOT NULL,
-  received INTEGER NOT NULL,
-  raw TEXT
-);
-CREATE INDEX IF NOT EXISTS results_received ON results(received);
-CREATE TABLE IF NOT EXISTS hops(
-  rid INTEGER NOT NULL,
-  ttl INTEGER NOT NULL,
-  addr TEXT,
-  asn INTEGER,
-  rtt_ms REAL,
-  replies INTEGER NOT NULL,
-  PRIMARY KEY(rid, ttl)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS verdicts(
-  agent TEXT NOT NULL,
-  target TEXT NOT NULL,
-  path TEXT NOT NULL,
-  since INTEGER NOT NULL,
-  updated INTEGER NOT NULL,
-  evidence TEXT NOT NULL,
-  tracker TEXT NOT NULL,
-  PRIMARY KEY(agent, target)
-);
-CREATE TABLE IF NOT EXISTS changes(
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  agent TEXT NOT NULL,
-  target TEXT NOT NULL,
-  from_path TEXT NOT NULL,
-  to_path TEXT NOT NULL,
-  at INTEGER NOT NULL,
-  evidence TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS changes_at ON changes(at);
-)sql";
-
-/// Databases created before verdicts had `observed` (receipt time of the last observation)
-/// get the column, 0 in existing rows (the verdict's `updated` stands in then).
-void add_observed_column(database& db) {
-    auto s =
-        db.prepare_or_throw("SELECT 1 FROM pragma_table_info('verdicts') WHERE name = 'observed'");
-    std::error_code ec;
-    const bool present = s.step(ec);
-    if (ec) {
-        throw sqlite_error("cannot read the verdicts table: " + db.last_message());
-    }
-    if (!present) {
-        db.exec_or_throw("ALTER TABLE verdicts ADD COLUMN observed INTEGER NOT NULL DEFAULT 0");
-    }
-}
-
-} // namespace
+namespace {} // namespace
 
 store store::open(const std::string& path) {
     database db = database::open(path);
@@ -79,8 +15,7 @@ store store::open(const std::string& path) {
     db.exec_or_throw("PRAGMA journal_mode=WAL");
     db.exec_or_throw("PRAGMA synchronous=NORMAL");
     db.exec_or_throw("PRAGMA foreign_keys=OFF");
-    db.exec_or_throw(schema);
-    add_observed_column(db);
+    prepare_schema(db);
     return store(std::move(db));
 }
 
@@ -262,15 +197,87 @@ std::int64_t store::count_hops(std::error_code& ec) {
     return scalar(db_, "SELECT count(*) FROM hops", ec);
 }
 
-std::optional<std::string> store::raw_result(const std::string& id, std::error_code& ec) {
-    auto s = db_.prepare("SELECT raw FROM results WHERE id = ?1", ec);
-    if (ec || (ec = s.bind(1, id))) {
+std::optional<std::string> store::raw_result(const std::string& agent, const std::string& id,
+                                             std::error_code& ec) {
+    auto s = db_.prepare("SELECT raw FROM results WHERE agent = ?1 AND id = ?2", ec);
+    if (ec || (ec = s.bind(1, agent)) || (ec = s.bind(2, id))) {
         return std::nullopt;
     }
     if (!s.step(ec) || s.column_is_null(0)) {
         return std::nullopt;
     }
     return s.column_text(0);
+}
+
+std::int64_t store::schema_version(std::error_code& ec) {
+    return scalar(db_, "PRAGMA user_version", ec);
+}
+
+std::vector<assignment_row> store::assignments_of(const std::string& agent, std::error_code& ec) {
+    std::vector<assignment_row> out;
+    auto s = db_.prepare("SELECT agent, campaign, target, since, until FROM assignments"
+                         " WHERE agent = ?1 ORDER BY campaign, target, since",
+                         ec);
+    if (ec || (ec = s.bind(1, agent))) {
+        return out;
+    }
+    while (s.step(ec)) {
+        out.push_back(
+            assignment_row{s.column_text(0), s.column_text(1), s.column_text(2), s.column_int(3),
+                           s.column_is_null(4) ? std::nullopt : std::optional(s.column_int(4))});
+    }
+    return out;
+}
+
+std::vector<assignment_row> store::open_assignments(std::error_code& ec) {
+    std::vector<assignment_row> out;
+    auto s = db_.prepare("SELECT agent, campaign, target, since FROM assignments"
+                         " WHERE until IS NULL ORDER BY agent, campaign, target",
+                         ec);
+    if (ec) {
+        return out;
+    }
+    while (s.step(ec)) {
+        out.push_back(assignment_row{s.column_text(0), s.column_text(1), s.column_text(2),
+                                     s.column_int(3), std::nullopt});
+    }
+    return out;
+}
+
+bool store::has_assignment_history(std::error_code& ec) {
+    return scalar(db_, "SELECT EXISTS(SELECT 1 FROM assignments)", ec) != 0;
+}
+
+std::error_code store::open_assignment(const assignment_key& key, std::int64_t since) noexcept {
+    std::error_code ec;
+    auto s = db_.prepare("INSERT INTO assignments(agent, campaign, target, since, until)"
+                         " VALUES(?1, ?2, ?3, ?4, NULL)",
+                         ec);
+    if (ec || (ec = s.bind(1, key.agent)) || (ec = s.bind(2, key.campaign)) ||
+        (ec = s.bind(3, key.target)) || (ec = s.bind(4, since))) {
+        return ec;
+    }
+    return s.run();
+}
+
+std::error_code store::close_assignment(const assignment_key& key, std::int64_t until) noexcept {
+    std::error_code ec;
+    auto s = db_.prepare("UPDATE assignments SET until = ?4 WHERE agent = ?1 AND campaign = ?2"
+                         " AND target = ?3 AND until IS NULL",
+                         ec);
+    if (ec || (ec = s.bind(1, key.agent)) || (ec = s.bind(2, key.campaign)) ||
+        (ec = s.bind(3, key.target)) || (ec = s.bind(4, until))) {
+        return ec;
+    }
+    return s.run();
+}
+
+std::int64_t store::prune_assignments(std::int64_t before, std::error_code& ec) noexcept {
+    auto s = db_.prepare("DELETE FROM assignments WHERE until IS NOT NULL AND until < ?1", ec);
+    if (ec || (ec = s.bind(1, before)) || (ec = s.run())) {
+        return 0;
+    }
+    return db_.changes();
 }
 
 } // namespace tumen::controller::store

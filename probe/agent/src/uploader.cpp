@@ -139,6 +139,51 @@ asio::awaitable<bool> uploader::dead_letter(const std::vector<spool_record>& bat
     co_return true;
 }
 
+std::optional<std::vector<std::pair<const spool_record*, std::string>>>
+uploader::match_rejected(const std::vector<spool_record>& batch, const http_response& res) {
+    auto rejected = protocol::parse_rejected(res.body);
+    if (!rejected) {
+        return std::nullopt;
+    }
+    std::vector<std::pair<const spool_record*, std::string>> out;
+    for (const auto& r : *rejected) {
+        if (r.index >= batch.size() || batch[r.index].id != r.id) {
+            spdlog::warn("uploader: the controller's reply refuses result \"{}\" at index {}, "
+                         "which the batch does not hold there; ignored",
+                         r.id, r.index);
+            continue;
+        }
+        out.emplace_back(&batch[r.index], r.reason + ": " + r.error);
+    }
+    return out;
+}
+
+asio::awaitable<bool> uploader::dead_letter_rejected(
+    const std::vector<std::pair<const spool_record*, std::string>>& refused, unsigned status) {
+    for (const auto& [record, why] : refused) {
+        if (auto ec = dead_letter_.append({*record}, status, why)) {
+            spdlog::error("uploader: cannot write the dead-letter file {}: {}; keeping the "
+                          "batch in the spool",
+                          dead_letter_.path().string(), ec.message());
+            ++stats_.failures;
+            fail_drain();
+            co_await wait_backoff(std::nullopt);
+            co_return false;
+        }
+    }
+    if (!refused.empty()) {
+        spdlog::error("uploader: controller refused {} result(s) of the batch one by one with "
+                      "HTTP {} (first: {}: {}); moved to the dead-letter file {}",
+                      refused.size(), status, refused.front().first->id, refused.front().second,
+                      dead_letter_.path().string());
+        stats_.dead_lettered += refused.size();
+        if (metrics_ != nullptr) {
+            metrics_->dead_lettered(refused.size());
+        }
+    }
+    co_return true;
+}
+
 asio::awaitable<void> uploader::run() {
     update_spool_metrics();
     while (!stopping_) {
@@ -177,6 +222,17 @@ asio::awaitable<void> uploader::run() {
         auto res = co_await client_.request(std::move(req));
 
         if (!res.ec && res.status / 100 == 2) {
+            // Results refused one by one ("rejected") go to the dead-letter file, the others
+            // were stored.
+            auto refused = match_rejected(batch, res);
+            if (!refused) {
+                spdlog::warn("uploader: cannot read the controller's reply to a stored batch "
+                             "(HTTP {}); acknowledging it",
+                             res.status);
+            } else if (!co_await dead_letter_rejected(*refused, res.status)) {
+                continue;
+            }
+            const std::size_t refused_count = refused ? refused->size() : 0;
             if (auto ec = spool_.ack(batch.back().seq)) {
                 spdlog::error("uploader: cannot record the acknowledgement in the spool: {} "
                               "(the batch may be sent again; the controller ignores duplicates)",
@@ -190,9 +246,9 @@ asio::awaitable<void> uploader::run() {
             refusals_ = 0;
             limit_ = std::min(options_.batch_size, std::max<std::size_t>(1, limit_ * 2));
             ++stats_.batches_ok;
-            stats_.results_ok += batch.size();
+            stats_.results_ok += batch.size() - refused_count;
             if (metrics_ != nullptr) {
-                metrics_->uploaded(batch.size(),
+                metrics_->uploaded(batch.size() - refused_count,
                                    std::chrono::duration<double>(
                                        std::chrono::system_clock::now().time_since_epoch())
                                        .count());
@@ -201,6 +257,21 @@ asio::awaitable<void> uploader::run() {
             continue;
         }
 
+        if (!res.ec && res.status == 403) {
+            // Every result refused for a reason of its own (not the agent's assigned work): a
+            // permanent refusal, dead-lettered at once.
+            auto refused = match_rejected(batch, res);
+            if (refused && refused->size() == batch.size()) {
+                if (metrics_ != nullptr) {
+                    metrics_->upload_failed(upload_error::auth);
+                }
+                if (co_await dead_letter_rejected(*refused, res.status)) {
+                    (void)spool_.ack(batch.back().seq);
+                    update_spool_metrics();
+                }
+                continue;
+            }
+        }
         const bool refused = !res.ec && (res.status == 401 || res.status == 403);
         if (refused) {
             ++refusals_;

@@ -66,3 +66,23 @@ TEST_CASE("batch_body: the agent's body is split back into the same texts") {
     REQUIRE(none);
     CHECK(none->empty());
 }
+
+TEST_CASE("batch reply: the rejected list round-trips; a malformed one is refused") {
+    using tumen::protocol::parse_rejected;
+    using tumen::protocol::rejected_entry;
+    const std::vector<rejected_entry> rejected{
+        {1, "fra-1", "not_assigned", "agent \"fra\" was never assigned 198.51.100.7"},
+        {3, "fra-3", "outside_assignment", "not at 100"}};
+    const nlohmann::json reply{{"stored", 2},
+                               {"rejected", tumen::protocol::rejected_json(rejected)}};
+    CHECK(parse_rejected(reply.dump()) == rejected);
+    // An older controller's reply has no list: nothing refused.
+    CHECK(parse_rejected(R"({"stored":1,"duplicates":0,"changes":0})") ==
+          std::vector<rejected_entry>{});
+    CHECK_FALSE(parse_rejected("not json"));
+    CHECK_FALSE(parse_rejected(R"({"rejected": {}})"));
+    CHECK_FALSE(parse_rejected(R"({"rejected": [{"index": -1, "id": "a", "reason": "x"}]})"));
+    CHECK_FALSE(parse_rejected(R"({"rejected": [{"index": 0, "reason": "x"}]})"));
+    CHECK_FALSE(parse_rejected(R"({"rejected": [{"index": 0, "id": "a", "reason": 5}]})"));
+    CHECK_FALSE(parse_rejected(std::string(100, '[') + std::string(100, ']')));
+}

@@ -71,6 +71,17 @@ TEST_CASE("config: strict, errors carry file:line:column") {
           std::string::npos);
     CHECK(error_of("database: [x\n").find("YAML syntax error") != std::string::npos);
     CHECK(error_of("database: x\nretention: 30d\n") == "no error");
+    // The assignment history and the clock skew of authorization by work.
+    CHECK(c.assignment_history == std::chrono::hours(24 * 30));
+    CHECK(c.clock_skew == std::chrono::minutes(5));
+    const auto h =
+        parse_server_config("database: x\nassignment_history: 60d\nclock_skew: 30s\n", "c.yaml");
+    CHECK(h.assignment_history == std::chrono::hours(24 * 60));
+    CHECK(h.clock_skew == std::chrono::seconds(30));
+    CHECK(error_of("database: x\nassignment_history: 10m\n")
+              .rfind("c.yaml:2:21: assignment_history must be at least 1h", 0) == 0);
+    CHECK(error_of("database: x\nclock_skew: 2d\n").find("clock_skew must be at most 1d") !=
+          std::string::npos);
     dir.write("tok", "  short\n");
     CHECK(error_of("database: x\nagents:\n  - name: fra\n    token_file: " +
                    (dir.path / "tok").string() + "\n")

@@ -4,6 +4,7 @@
 // verdicts, the change events and the metrics), a new body_limit applies, and settings that
 // need a restart keep their running values. A broken file (a bad YAML line, a bad pfx2as
 // line, a bad campaign) keeps all of the previous state and the error names file:line.
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -68,6 +69,15 @@ std::filesystem::path write_agents_config(const test::temp_dir& dir,
 /// A trace of `agent` through TTK at `ts` (its own round: the test campaign's interval is 10s).
 std::string ttk_trace(const std::string& agent, const std::string& id, std::int64_t ts) {
     return test::batch(test::make_trace(agent, id, dst178, test::border::ttk, ts));
+}
+
+/// Now, in Unix seconds: the time of a result measured by an agent the reload added (results
+/// are authorized by the assignment history, which starts that agent's assignment at the
+/// reload: docs/api.md, "Authorization by work").
+std::int64_t unix_now() {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
 }
 
 /// The status of an upload of `body` with `agent`'s token.
@@ -153,7 +163,7 @@ TEST_CASE("reload: agents, tokens, the pfx2as table and limits change at once") 
     CHECK(assignment(c, "tyo") == 401);
     // The added agent is accepted.
     CHECK(assignment(c, "msk") == 200);
-    CHECK(upload(c, "msk", ttk_trace("msk", "m2", 110)) == 200);
+    CHECK(upload(c, "msk", ttk_trace("msk", "m2", unix_now())) == 200);
     // The new table: fra's next two rounds through the same hops are AS<new_as> now, a
     // change from ttk confirmed with K=2.
     const std::string new_path = "AS" + std::to_string(new_as);
@@ -255,7 +265,7 @@ TEST_CASE("reload: a broken file keeps the whole previous state and names file:l
     const auto r = server.reload();
     REQUIRE_MESSAGE(r.reloaded, r.error);
     CHECK(r.restart_needed.empty());
-    CHECK(upload(c, "msk", ttk_trace("msk", "m2", 100)) == 200);
+    CHECK(upload(c, "msk", ttk_trace("msk", "m2", unix_now())) == 200);
     CHECK(assignment(c, "tyo") == 401);
     CHECK(server.campaigns().generation() == generation + 1);
 }

@@ -54,7 +54,7 @@ TEST_CASE("store: idempotent insert, verdicts and changes survive reopening") {
         CHECK(s.prune(1001, ec) == 2);
         CHECK_FALSE(ec);
         CHECK(s.count_hops(ec) == 0);
-        CHECK_FALSE(s.raw_result("x1", ec));
+        CHECK_FALSE(s.raw_result("fra", "x1", ec));
         auto tx = s.begin();
         store::result_row r;
         r.id = "x1";

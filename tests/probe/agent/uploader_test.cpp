@@ -345,3 +345,88 @@ TEST_CASE("uploader: results spooled while idle are sent after notify()") {
     CHECK(ctl.stored == std::vector<std::string>{"late"});
     CHECK(f.sp.empty());
 }
+
+TEST_CASE("uploader: results a 200 lists as rejected are dead-lettered with their reason, "
+          "not sent again") {
+    fixture f;
+    fake_controller ctl;
+    tumen::test::http_server server(f.io, [&](const auto& req) {
+        ++ctl.requests;
+        auto batch = ctl.ids(req);
+        nlohmann::json rejected = nlohmann::json::array();
+        std::vector<std::string> kept;
+        for (std::size_t i = 0; i < batch.size(); ++i) {
+            if (batch[i].rfind("foreign", 0) == 0) {
+                rejected.push_back({{"index", i},
+                                    {"id", batch[i]},
+                                    {"reason", "not_assigned"},
+                                    {"error", "agent \"fra\" was never assigned it"}});
+            } else {
+                kept.push_back(batch[i]);
+            }
+        }
+        ctl.store(kept);
+        nlohmann::json reply{{"stored", kept.size()}, {"rejected", rejected}};
+        return tumen::test::canned_response{200, reply.dump()};
+    });
+    for (std::string id : {"r0", "foreign1", "r2", "foreign3", "r4"}) {
+        REQUIRE_FALSE(f.sp.append(id, body(id)));
+    }
+    http_client client(f.io.get_executor(), f.url(server.port()), {}, ms(2000));
+    uploader up(f.io.get_executor(), f.sp, client, dead_letter_file(f.dir.path / "dl.jsonl"),
+                f.options(), &f.metrics);
+    REQUIRE(f.run_until_drained(up));
+    CHECK(ctl.stored == std::vector<std::string>{"r0", "r2", "r4"});
+    CHECK(ctl.requests == 3); // batches of 2: each sent once, none retried
+    CHECK(up.stats().dead_lettered == 2);
+    CHECK(up.stats().results_ok == 3);
+    std::istringstream lines(tumen::test::read_file(f.dir.path / "dl.jsonl"));
+    std::vector<std::string> dead;
+    for (std::string line; std::getline(lines, line);) {
+        auto j = nlohmann::json::parse(line);
+        CHECK(j["http_status"] == 200);
+        CHECK(j["reason"].get<std::string>().rfind("not_assigned: agent \"fra\"", 0) == 0);
+        dead.push_back(j["result"]["id"].get<std::string>());
+    }
+    CHECK(dead == std::vector<std::string>{"foreign1", "foreign3"});
+}
+
+TEST_CASE("uploader: a 403 listing every result as rejected is dead-lettered at once") {
+    fixture f;
+    fake_controller ctl;
+    tumen::test::http_server server(f.io, [&](const auto& req) {
+        ++ctl.requests;
+        auto batch = ctl.ids(req);
+        if (batch.front() != "foreign0") {
+            ctl.store(batch);
+            return tumen::test::canned_response{200, R"({"stored":1,"rejected":[]})"};
+        }
+        nlohmann::json rejected = nlohmann::json::array();
+        for (std::size_t i = 0; i < batch.size(); ++i) {
+            rejected.push_back({{"index", i},
+                                {"id", batch[i]},
+                                {"reason", "outside_assignment"},
+                                {"error", "not assigned at its measurement time"}});
+        }
+        nlohmann::json reply{{"status", 403}, {"error", "none assigned"}, {"rejected", rejected}};
+        return tumen::test::canned_response{403, reply.dump()};
+    });
+    for (std::string id : {"foreign0", "foreign1", "r2"}) {
+        REQUIRE_FALSE(f.sp.append(id, body(id)));
+    }
+    http_client client(f.io.get_executor(), f.url(server.port()), {}, ms(2000));
+    auto o = f.options();
+    o.refusal_tries = 5;
+    uploader up(f.io.get_executor(), f.sp, client, dead_letter_file(f.dir.path / "dl.jsonl"), o,
+                &f.metrics);
+    REQUIRE(f.run_until_drained(up));
+    CHECK(ctl.requests == 2); // no retry of the refused batch
+    CHECK(ctl.stored == std::vector<std::string>{"r2"});
+    CHECK(up.stats().dead_lettered == 2);
+    std::istringstream lines(tumen::test::read_file(f.dir.path / "dl.jsonl"));
+    std::string first;
+    std::getline(lines, first);
+    auto j = nlohmann::json::parse(first);
+    CHECK(j["http_status"] == 403);
+    CHECK(j["reason"].get<std::string>().rfind("outside_assignment: ", 0) == 0);
+}

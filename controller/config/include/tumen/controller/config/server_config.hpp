@@ -42,6 +42,11 @@ struct server_config {
     std::vector<std::filesystem::path> as_names; ///< AS-names files (ipinfo CSV), for the API
     std::vector<agent_entry> agents;
     std::chrono::seconds retention{std::chrono::hours(24 * 30)}; ///< raw hops kept this long
+    /// Closed assignment periods kept this long: results measured under an assignment that
+    /// ended longer ago are refused (docs/api.md, "Authorization by work").
+    std::chrono::seconds assignment_history{std::chrono::hours(24 * 30)};
+    /// Clock skew allowed between a result's timestamp and the assignment history.
+    std::chrono::seconds clock_skew{std::chrono::minutes(5)};
     std::uint32_t hysteresis = 3;           ///< K: observations confirming a new path
     std::uint32_t max_paths_per_target = 8; ///< distinct named paths per agent x target
     std::size_t body_limit = 8u << 20;      ///< max request body (bytes); 413 beyond

@@ -97,6 +97,13 @@ public:
     void retain(const std::function<bool(const std::string&, const std::string&)>& keep_pair,
                 const std::function<bool(const std::string&)>& keep_agent);
 
+    /// tumen_results_rejected_total{agent,reason} += n: results refused one by one (reason:
+    /// "not_assigned", "outside_assignment"; docs/api.md "Authorization by work"). In
+    /// results_rejected.cpp.
+    void count_rejected(const std::string& agent, const std::string& reason, double n);
+    /// The value of tumen_results_rejected_total{agent,reason} (tests).
+    double rejected(const std::string& agent, const std::string& reason) const;
+
     /// The value of tumen_results_ingested_total{agent,outcome} (tests, bench).
     double ingested(const std::string& agent, const char* outcome_name) const;
 
@@ -168,6 +175,14 @@ private:
     std::map<key2, prometheus::Gauge*> losses_;
     /// agent -> tumen_agent_last_seen_timestamp_seconds series
     std::map<std::string, prometheus::Gauge*> last_seen_series_;
+    /// tumen_results_rejected_total (registered after every family above).
+    prometheus::Family<prometheus::Counter>& rejected_ =
+        prometheus::BuildCounter()
+            .Name("tumen_results_rejected_total")
+            .Help("Results refused one by one, by agent and reason (not_assigned: the agent was "
+                  "never assigned the campaign target; outside_assignment: not at the time the "
+                  "result was measured)")
+            .Register(*registry_);
 };
 
 } // namespace tumen::controller::metrics

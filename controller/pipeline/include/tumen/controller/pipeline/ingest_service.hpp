@@ -20,6 +20,7 @@
 #include <tumen/controller/config/campaign_source.hpp>
 #include <tumen/controller/inference/path_names.hpp>
 #include <tumen/controller/metrics/controller_metrics.hpp>
+#include <tumen/controller/pipeline/authorize.hpp>
 #include <tumen/controller/pipeline/error.hpp>
 #include <tumen/controller/pipeline/standing.hpp>
 #include <tumen/controller/store/store.hpp>
@@ -31,6 +32,9 @@ struct batch_counts {
     std::size_t stored = 0;
     std::size_t duplicates = 0;
     std::size_t changes = 0; ///< change events this batch caused
+    /// Results refused one by one (not the agent's assigned work, authorize.hpp); the others
+    /// were stored.
+    std::vector<rejected_result> rejected;
 };
 
 /// Options of the ingest service.
@@ -45,6 +49,11 @@ struct ingest_options {
     /// The configured agents (name -> labels): verdicts and series of other agents are
     /// dropped from the metrics. nullopt: every agent counts as configured.
     std::optional<agent_labels> agents;
+    /// Clock skew allowed between a result's timestamp and the assignment history (seconds).
+    std::int64_t clock_skew = default_clock_skew_seconds;
+    /// How long closed assignment periods are kept (seconds): a spool that waited longer
+    /// than this for the controller is refused.
+    std::int64_t assignment_history_retention = 30LL * 24 * 3600;
 };
 
 /// What a reload of the configuration puts in force in the ingest service at once: the AS map
@@ -70,24 +79,39 @@ public:
 
     /// Restores verdicts and tracker state from the store and publishes them as metrics,
     /// with each verdict fresh or stale at `now` by its stored observation time, and the
-    /// configured agents' last upload (tumen_agent_last_seen_timestamp_seconds). Throws
-    /// std::runtime_error on a storage error (start-up).
+    /// configured agents' last upload (tumen_agent_last_seen_timestamp_seconds); records the
+    /// assignments in force (record_assignments). Throws std::runtime_error on a storage
+    /// error (start-up).
     void recover(std::int64_t now);
     /// recover() at the system clock's time.
     void recover();
 
     /// Re-evaluates the staleness of every verdict at `now` and removes the series of agents
-    /// and targets no longer in force (the server calls it on a timer and after a reload).
+    /// and targets no longer in force (the server calls it on a timer and after a reload);
+    /// records the assignments when the campaigns changed.
     void refresh(std::int64_t now);
+
+    /// Records the assignment history at `now`: every (agent, campaign, target prefix) that
+    /// the campaigns and agents in force assign gets an open period, periods no longer in
+    /// force are closed at `now`, periods closed before now - assignment_history_retention
+    /// are deleted. The first recording in a database opens its periods at time 0 (results
+    /// measured before the history began count as assigned). Idempotent; call it whenever
+    /// the campaigns or the agents in force change (start-up, reload). The error of the
+    /// store, logged.
+    std::error_code record_assignments(std::int64_t now);
 
     /// Puts reloaded tables in force (under the lock, between two batches): the traces that
     /// follow are mapped with the new AS map (tumen_dataset_info follows it); verdicts,
     /// trackers and the stored hops of earlier traces are kept; the series of agents no longer
-    /// configured go at once (publish_standing at `now`). Never throws but bad_alloc.
+    /// configured go at once (publish_standing at `now`); the assignment history follows the new
+    /// agents (record_assignments at `now`). Never throws but bad_alloc.
     void install(ingest_tables tables, std::int64_t now);
 
     /// Validates and ingests a batch uploaded by `agent` (already authenticated): see
-    /// parse_batch (batch.hpp) and apply (apply.hpp). Never throws.
+    /// parse_batch (batch.hpp), authorize (authorize.hpp) and apply (apply.hpp). Results that
+    /// are not the agent's assigned work at their measurement time are refused one by one
+    /// (batch_counts::rejected); when none is left, the batch is refused as
+    /// error_kind::not_assigned. Never throws.
     expected<batch_counts> ingest(const std::string& agent, std::string_view body,
                                   std::int64_t now);
 

@@ -1,11 +1,16 @@
 #pragma once
 /// @file
-/// The controller's SQLite storage (WAL mode, synchronous=NORMAL): results (unique `id`, so a
-/// retried upload is stored once), their hops, the current verdict per agent x target prefix
+/// The controller's SQLite storage (WAL mode, synchronous=NORMAL): results (unique per
+/// (agent, id), so a retried upload is stored once and one agent cannot pre-empt another's
+/// id), their hops, the current verdict per agent x target prefix
 /// (with the path tracker snapshot that lets a restart resume hysteresis), change events and
-/// agents' last contact. One `store` owns one connection and is not thread-safe: its owner
-/// serialises calls (the ingest service holds a mutex) and groups the writes of one HTTP batch
-/// into one transaction (begin()), so ingest never waits on one fsync per result.
+/// agents' last contact, and the history of assignments (which agent was assigned which
+/// campaign target when; ingest authorizes results by it). The schema is versioned
+/// (PRAGMA user_version, now 2) and an older database is migrated in place at open(). One `store`
+/// owns one connection and is not thread-safe: its owner serialises calls (the ingest service holds
+/// a mutex) and groups the writes of one HTTP batch into one transaction (begin()), so ingest never
+/// waits on one fsync per result.
+#include <compare>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -29,7 +34,7 @@ struct hop_row {
 
 /// One result to store.
 struct result_row {
-    std::string id; ///< unique result id (idempotency key)
+    std::string id; ///< result id, unique per agent (idempotency key)
     std::string agent;
     std::string kind; ///< "traceroute" or "ping"
     std::string campaign;
@@ -75,11 +80,34 @@ struct agent_row {
     std::int64_t results = 0;
 };
 
+/// Identifies an assignment: `agent` was assigned `target` (a prefix, "198.19.176.0/24") by
+/// `campaign`.
+struct assignment_key {
+    std::string agent;
+    std::string campaign;
+    std::string target;
+    friend auto operator<=>(const assignment_key&, const assignment_key&) = default;
+};
+
+/// One period of an assignment: in force from `since` until `until` (nullopt: still in force),
+/// Unix seconds of the controller's clock.
+struct assignment_row {
+    std::string agent;
+    std::string campaign;
+    std::string target;
+    std::int64_t since = 0;
+    std::optional<std::int64_t> until;
+    /// The assignment this period belongs to.
+    assignment_key key() const { return {agent, campaign, target}; }
+    friend bool operator==(const assignment_row&, const assignment_row&) = default;
+};
+
 /// Storage with prepared statements for the ingest hot path.
 class store {
 public:
-    /// Opens or creates the database at `path`, sets WAL + synchronous=NORMAL and creates the
-    /// schema. Throws sqlite_error (start-up only).
+    /// Opens or creates the database at `path`, sets WAL + synchronous=NORMAL, creates the
+    /// schema or migrates an older one in place (v1 -> v2). Throws sqlite_error (start-up
+    /// only), also for a database of a newer schema version.
     static store open(const std::string& path);
 
     store(store&&) noexcept = default;
@@ -88,8 +116,8 @@ public:
     /// Starts a transaction grouping the following writes (BEGIN IMMEDIATE).
     transaction begin() { return transaction(db_); }
 
-    /// Inserts a result and its hops. `inserted` is false when a result with the same id is
-    /// already stored (nothing is written then).
+    /// Inserts a result and its hops. `inserted` is false when a result of the same agent
+    /// with the same id is already stored (nothing is written then).
     std::error_code insert_result(const result_row& row, bool& inserted) noexcept;
     /// Records an upload from `agent` at `now` that stored `results` new results.
     std::error_code touch_agent(const std::string& agent, std::int64_t now,
@@ -114,8 +142,25 @@ public:
     /// Number of stored results / hop rows (tests, bench).
     std::int64_t count_results(std::error_code& ec);
     std::int64_t count_hops(std::error_code& ec);
-    /// The raw JSON of a stored result (empty when pruned or unknown).
-    std::optional<std::string> raw_result(const std::string& id, std::error_code& ec);
+    /// The raw JSON of `agent`'s stored result `id` (empty when pruned or unknown).
+    std::optional<std::string> raw_result(const std::string& agent, const std::string& id,
+                                          std::error_code& ec);
+    /// The schema version of the open database (PRAGMA user_version).
+    std::int64_t schema_version(std::error_code& ec);
+
+    /// Every period of `agent`'s assignments (closed ones until pruned), by campaign, target
+    /// and start.
+    std::vector<assignment_row> assignments_of(const std::string& agent, std::error_code& ec);
+    /// The assignments in force (periods not closed).
+    std::vector<assignment_row> open_assignments(std::error_code& ec);
+    /// Whether any assignment was ever recorded.
+    bool has_assignment_history(std::error_code& ec);
+    /// Opens a period of `key` at `since`.
+    std::error_code open_assignment(const assignment_key& key, std::int64_t since) noexcept;
+    /// Closes the open period of `key` at `until`.
+    std::error_code close_assignment(const assignment_key& key, std::int64_t until) noexcept;
+    /// Retention of the history: deletes periods closed before `before`; returns how many.
+    std::int64_t prune_assignments(std::int64_t before, std::error_code& ec) noexcept;
 
     /// The connection's last error message (to log with an error_code).
     std::string last_message() const { return db_.last_message(); }

@@ -1,8 +1,9 @@
 #pragma once
 /// @file
-/// The dead-letter file: results the controller rejected (HTTP 400/413/422, or 401/403 after
-/// repeated refusals)
-/// are moved here instead of being retried forever. One JSON object per line:
+/// The dead-letter file: results the controller rejected (HTTP 400/413/422, 401/403 after
+/// repeated refusals, or refused one by one in the `rejected` list of a 200 or 403 reply,
+/// with that result's reason) are moved here instead of being retried forever. One JSON object per
+/// line:
 /// `{"time": <unix s>, "http_status": 400, "reason": "<controller's answer>", "result": {...}}`.
 /// Nothing is deleted from it; an operator inspects it (docs/agent.md).
 #include <cstdint>

@@ -3,7 +3,11 @@
 /// Delivers spooled results to the controller (`POST /api/v1/results`, body
 /// `{"results": [...]}`, `Authorization: Bearer <token>`), oldest first, in batches:
 ///  - 2xx: the batch is acknowledged (removed from the spool); the controller is idempotent
-///    on result ids, so a batch sent again after a lost answer is recorded once;
+///    on result ids, so a batch sent again after a lost answer is recorded once; the results
+///    the reply lists in `rejected` (refused one by one: not the agent's assigned work,
+///    protocol/batch.hpp) are moved to the dead-letter file with their reason first;
+///  - 403 listing every result of the batch in `rejected`: each is moved to the dead-letter
+///    file with its reason at once (a permanent refusal);
 ///  - network error, timeout, 5xx, 408, 429 and other statuses: the batch stays in the spool
 ///    and is retried after an exponential backoff with jitter (Retry-After honoured, capped);
 ///  - 401/403 (refused): retried with backoff until `refusal_tries` consecutive refusals;
@@ -17,8 +21,10 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <tumen/common/asio.hpp>
@@ -87,6 +93,16 @@ private:
     /// when the file cannot be written.
     boost::asio::awaitable<bool> dead_letter(const std::vector<spool_record>& batch,
                                              unsigned status, const std::string& why);
+    /// The records of `batch` that the reply `res` lists as rejected, with their reasons
+    /// (entries that do not match the batch's index and id are logged and skipped); nullopt
+    /// when the reply cannot be read.
+    static std::optional<std::vector<std::pair<const spool_record*, std::string>>>
+    match_rejected(const std::vector<spool_record>& batch, const http_response& res);
+    /// Appends each refused record with its reason to the dead-letter file; false (after a
+    /// backoff wait) when the file cannot be written, the batch then stays spooled.
+    boost::asio::awaitable<bool>
+    dead_letter_rejected(const std::vector<std::pair<const spool_record*, std::string>>& refused,
+                         unsigned status);
 
     boost::asio::any_io_executor ex_;
     spool& spool_;
