@@ -45,6 +45,7 @@ pipeline::ingest_options make_ingest_options(const server_config& c) {
 controller_server::controller_server(server_config config)
     : config_(std::move(config))
     , campaigns_(campaign_files(config_))
+    , upload_limiter_(config_.upload_rate_limit)
     , poll_timer_(io_)
     , retention_timer_(io_)
     , staleness_timer_(io_) {
@@ -63,7 +64,7 @@ controller_server::controller_server(server_config config)
     so.header_timeout = config_.header_timeout;
     so.max_connections = config_.max_connections;
     so.check_header = [this](const api::request& req) {
-        api::context ctx{config_, *ingest_, campaigns_, metrics_, unix_now};
+        api::context ctx{config_, *ingest_, campaigns_, metrics_, unix_now, &upload_limiter_};
         return api::check_header(req, ctx);
     };
     if (config_.tls) {
