@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Fuzzes, with libFuzzer, the two parsers of hostile input: the probe codec (decode_reply +
-# key_of + check, and the builders; target fuzz_decode, corpus tests/fuzz/corpus) and the
-# controller's upload body (JSON, batch_elements, result parsers; target fuzz_results, corpus
-# tests/fuzz/corpus-results).
-#   deploy/fuzz.sh [SECONDS]     default 60, shared between the two targets (2/3 codec)
+# Fuzzes, with libFuzzer, the parsers of hostile input: the probe codec (decode_reply +
+# key_of + check, and the builders; target fuzz_decode, corpus tests/fuzz/corpus), the
+# controller's upload body (JSON, batch_elements, result parsers, bodies up to 1 MiB; target
+# fuzz_results, corpus tests/fuzz/corpus-results), the agent's assignment document (target
+# fuzz_assignment, corpus tests/fuzz/corpus-assignment) and the agent's spool files (head and
+# segment; target fuzz_spool, corpus tests/fuzz/corpus-spool).
+#   deploy/fuzz.sh [SECONDS]     default 60, shared between the targets (40% codec, 30%
+#                                upload body, 15% assignment, 15% spool; at least 1 s each)
 # Configures the `fuzz` preset (clang 14, ASan + UBSan, libFuzzer), builds only the fuzz
 # targets, runs each on a copy of its corpus and exits non-zero on any crash, leak,
 # sanitizer report or broken invariant; the crashing input is kept in build-fuzz/artifacts/.
@@ -24,7 +27,7 @@ fi
 
 cd "$root"
 cmake --preset fuzz -B "$build" >/dev/null
-cmake --build "$build" --target fuzz_decode fuzz_results -j "$(nproc)"
+cmake --build "$build" --target fuzz_decode fuzz_results fuzz_assignment fuzz_spool -j "$(nproc)"
 
 # fuzz TARGET CORPUS SECONDS MAX_LEN
 fuzz() {
@@ -49,7 +52,14 @@ fuzz() {
   fi
 }
 
-codec_seconds=$((seconds * 2 / 3))
+share() { local s=$(($1 * $2 / 100)); [ "$s" -ge 1 ] && echo "$s" || echo 1; }
+codec_seconds="$(share "$seconds" 40)"
+results_seconds="$(share "$seconds" 30)"
+assignment_seconds="$(share "$seconds" 15)"
+spool_seconds=$((seconds - codec_seconds - results_seconds - assignment_seconds))
+[ "$spool_seconds" -ge 1 ] || spool_seconds=1
 fuzz fuzz_decode corpus "$codec_seconds" 2048
-fuzz fuzz_results corpus-results "$((seconds - codec_seconds))" 1048576
+fuzz fuzz_results corpus-results "$results_seconds" 1048576
+fuzz fuzz_assignment corpus-assignment "$assignment_seconds" 262144
+fuzz fuzz_spool corpus-spool "$spool_seconds" 65536
 echo "fuzz.sh: no crash in ${seconds}s"

@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <cstdio>
 #include <limits>
 #include <openssl/evp.h>
 
@@ -239,10 +240,27 @@ std::optional<response> check_header(const request& req, context& ctx) {
         return std::nullopt;
     }
     auto auth = authenticate(req, ctx.config);
-    if (auth.agent != nullptr) {
+    if (auth.agent == nullptr) {
+        return no_agent_token(req, auth.token_present);
+    }
+    if (ctx.uploads == nullptr) {
         return std::nullopt;
     }
-    return no_agent_token(req, auth.token_present);
+    const auto wait = ctx.uploads->admit(auth.agent->name, upload_rate_limiter::clock::now());
+    if (!wait) {
+        return std::nullopt;
+    }
+    ctx.metrics.count_throttled(auth.agent->name);
+    const auto rate = ctx.uploads->rate();
+    char per_second[32];
+    std::snprintf(per_second, sizeof per_second, "%g", rate.per_second);
+    auto res = error_response(req, http::status::too_many_requests,
+                              "agent \"" + auth.agent->name +
+                                  "\" is over its upload rate (upload_rate: " + per_second +
+                                  std::string(" per second, burst ") + std::to_string(rate.burst) +
+                                  "); retry after " + std::to_string(wait->count()) + " s");
+    res.set(http::field::retry_after, std::to_string(wait->count()));
+    return res;
 }
 
 auth_result authenticate(const request& req, const server_config& config, const agent_entry* only) {

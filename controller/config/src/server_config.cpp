@@ -113,7 +113,8 @@ static server_config parse_server_config_or_throw(std::string_view yaml_text,
                                         "campaign_poll",
                                         "idle_timeout",
                                         "header_timeout",
-                                        "max_connections"},
+                                        "max_connections",
+                                        "upload_rate"},
                                        "the controller configuration")) {
         if (key == "listen") {
             parse_listen(r, v, c);
@@ -270,6 +271,16 @@ static server_config parse_server_config_or_throw(std::string_view yaml_text,
         } else if (key == "max_connections") {
             c.max_connections =
                 static_cast<std::size_t>(r.unsigned_int(v, "max_connections", 1, 1000000));
+        } else if (key == "upload_rate") {
+            for (const auto& [k2, v2] : r.keys(v, {"per_second", "burst"}, "upload_rate")) {
+                if (k2 == "per_second") {
+                    c.upload_rate_limit.per_second =
+                        r.positive_number(v2, "upload_rate.per_second", 1e6);
+                } else {
+                    c.upload_rate_limit.burst = static_cast<std::uint32_t>(
+                        r.unsigned_int(v2, "upload_rate.burst", 1, 1000000));
+                }
+            }
         }
     }
     if (!have_database) {

@@ -52,6 +52,7 @@ api::live_limits live_limits_of(const server_config& c) {
 controller_server::controller_server(server_config config)
     : config_(std::make_shared<const server_config>(std::move(config)))
     , campaigns_(config_->campaigns)
+    , upload_limiter_(config_->upload_rate_limit)
     , poll_timer_(io_)
     , retention_timer_(io_)
     , staleness_timer_(io_) {
@@ -74,7 +75,7 @@ controller_server::controller_server(server_config config)
     // tokens); the snapshot lives until the request is answered.
     so.check_header = [this](const api::request& req) {
         const auto current = this->config();
-        api::context ctx{*current, *ingest_, campaigns_, metrics_, unix_now};
+        api::context ctx{*current, *ingest_, campaigns_, metrics_, unix_now, &upload_limiter_};
         return api::check_header(req, ctx);
     };
     if (cfg.tls) {
@@ -181,8 +182,8 @@ void controller_server::apply(snapshot next) {
     // Every setting that a reload changes is handed to its component here, and only here.
     // The campaigns first, then the AS map and agents of ingest (which follows the campaigns),
     // then the configuration the requests read (agents and tokens), then the live limits.
-    // A component with a reloadable setting of its own (e.g. an upload rate limiter, or a
-    // history of the assignments) takes it from `*next.config` here as well.
+    // A component with a reloadable setting of its own (the upload rate limiter) takes it
+    // from `*next.config` here as well; ingest records the assignment history in install().
     const std::size_t campaign_count = next.campaigns.set->campaigns.size();
     campaigns_.install(std::move(next.campaigns));
     ingest_->install(std::move(next.tables), unix_now());
@@ -191,6 +192,8 @@ void controller_server::apply(snapshot next) {
         config_ = next.config;
     }
     http_->set_limits(live_limits_of(*next.config));
+    upload_limiter_.set_rate(next.config->upload_rate_limit);
+    upload_limiter_.keep_only(next.config->agents);
     spdlog::info("configuration reloaded from {}: {} agent(s), {} campaign(s), {} pfx2as, {} "
                  "iptoasn, {} IXP and {} AS-names file(s)",
                  next.config->path.string(), next.config->agents.size(), campaign_count,

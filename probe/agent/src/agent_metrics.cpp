@@ -67,6 +67,9 @@ agent_metrics::agent_metrics(const std::string& agent, const std::string& versio
                                    "Results that could not be written to the spool");
     spool_quarantined_ = &counter(r, "tumen_agent_spool_quarantined_files_total",
                                   "Corrupt spool files renamed aside at start-up");
+    probing_paused_ = &gauge(r, "tumen_agent_probing_paused",
+                             "1 while probing is paused because nothing can be spooled (disk "
+                             "full, or the spool near its cap)");
     auto& errors = prometheus::BuildCounter()
                        .Name("tumen_agent_upload_errors_total")
                        .Help("Failed upload attempts, by reason")

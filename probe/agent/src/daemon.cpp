@@ -110,6 +110,8 @@ void daemon::start_work() {
         io_, *engine_, id_,
         [this](const std::string& id, const nlohmann::json& j, bool) { handoff_->deliver(id, j); },
         metrics_.get());
+    scheduler_->pause_when([this] { return handoff_->probing_paused(); });
+    watcher_->pause_when([this] { return handoff_->probing_paused(); });
     scheduler_->observe_traces(
         [this](const campaign::work_item& w, const result::trace& t) { watcher_->on_trace(w, t); });
     runner_ =

@@ -6,6 +6,7 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/version.hpp>
 
+#include <tumen/probe/agent/backoff.hpp>
 #include <tumen/probe/agent/http_client.hpp>
 
 namespace tumen::probe::agent {
@@ -49,15 +50,6 @@ http_client::http_client(asio::any_io_executor ex, controller_url url,
 http_client::~http_client() = default;
 
 namespace {
-
-std::optional<std::chrono::seconds> parse_retry_after(std::string_view v) {
-    std::uint32_t s = 0;
-    auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), s);
-    if (ec != std::errc{} || p != v.data() + v.size() || v.empty()) {
-        return std::nullopt; // HTTP-date form is not used by the controller
-    }
-    return std::chrono::seconds(s);
-}
 
 /// Writes the request and reads the response on a connected (and handshaken) stream.
 template <class Stream, class Lowest>

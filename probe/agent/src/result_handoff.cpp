@@ -70,10 +70,16 @@ void result_handoff::deliver(const std::string& id, const nlohmann::json& result
         append_line(id, line);
         return;
     }
-    if (auto ec = spool_->append(id, line)) {
+    const auto ec = spool_->append(id, line);
+    if (pause_.after_write(ec, {spool_->bytes(), spool_->max_bytes()},
+                           probing_pause::clock::now())) {
+        pause_changed();
+    }
+    if (ec) {
         metrics_.spool_write_error();
         // The log keeps the result so it is not lost silently.
         spdlog::error("cannot spool result {}: {}; result: {}", id, ec.message(), line);
+        uploader_->notify(); // uploading is what frees the space
         return;
     }
     metrics_.set_spool(spool_->size(), spool_->bytes(), spool_->max_bytes());
@@ -137,6 +143,19 @@ void result_handoff::sync() {
 void result_handoff::update_metrics() {
     if (spool_) {
         metrics_.set_spool(spool_->size(), spool_->bytes(), spool_->max_bytes());
+        if (pause_.update({spool_->bytes(), spool_->max_bytes()}, probing_pause::clock::now())) {
+            pause_changed();
+        }
+    }
+}
+
+void result_handoff::pause_changed() {
+    metrics_.set_probing_paused(pause_.paused());
+    if (pause_.paused()) {
+        spdlog::error("probing paused: {}; uploading the {} spooled result(s) to free space",
+                      pause_.why(), spool_->size());
+    } else {
+        spdlog::info("probing resumed: {}", pause_.why());
     }
 }
 

@@ -104,6 +104,10 @@ void scheduler::run_round(const std::string& campaign, std::uint64_t round,
 }
 
 void scheduler::start(const campaign::work_item& w) {
+    if (paused_ && paused_()) {
+        ++paused_skips_; // logged once per pause by the result hand-off
+        return;
+    }
     const auto key = work_item_key(w);
     if (!in_flight_.insert(key).second) {
         spdlog::warn("scheduler: {} {} ({}) still running from the previous round; skipped",

@@ -348,6 +348,9 @@ std::error_code spool::append(std::string_view id, std::string_view body) {
     line.append(body);
     line.push_back('\n');
     if (auto ec = write_all(active_fd_.get(), line)) {
+        if (ec == std::errc::no_space_on_device || ec.value() == EDQUOT) {
+            low_space_ = true;
+        }
         // Do not leave a partial line behind for the next append to extend.
         if (::ftruncate(active_fd_.get(), static_cast<off_t>(active_size_)) != 0) {
             active_fd_.reset();
@@ -475,19 +478,30 @@ void spool::remove_consumed_segments() {
         }
         segments_.erase(segments_.begin());
     }
-    // Everything acknowledged and the active segment is large: start a new one.
-    // The new head is written first: a crash in between leaves only an acknowledged file.
-    if (entries_.empty() && active_fd_ && active_size_ >= segment_bytes_) {
+    // Everything acknowledged and the active segment is large (or the disk was full): start a
+    // new one. The new head is written first: a crash in between leaves only an acknowledged
+    // file. On a full disk the head may not fit until the segment is gone: the segment is
+    // removed anyway (a head naming a removed segment replays from the oldest one present,
+    // and the controller ignores what it already has), then the head is written again.
+    if (entries_.empty() && active_fd_ && (active_size_ >= segment_bytes_ || low_space_)) {
         const auto old = active_segment_;
+        const bool disk_full = low_space_;
         active_fd_.reset();
         ++active_segment_;
-        if (auto e = persist_head()) {
-            spdlog::error("spool: cannot write head file: {}", e.message());
+        low_space_ = false;
+        const auto head_ec = persist_head();
+        if (head_ec && !disk_full) {
+            spdlog::error("spool: cannot write head file: {}", head_ec.message());
             return;
         }
         fs::remove(segment_path(old), ec);
         if (!segments_.empty() && segments_.back() == old) {
             segments_.pop_back();
+        }
+        if (head_ec) {
+            if (auto again = persist_head()) {
+                spdlog::error("spool: cannot write head file: {}", again.message());
+            }
         }
     }
 }

@@ -81,14 +81,15 @@ void uploader::update_spool_metrics() {
     }
 }
 
-asio::awaitable<void> uploader::wait_backoff(std::optional<std::chrono::seconds> retry_after) {
-    auto delay = backoff_.next_random(rng_);
-    if (retry_after) {
-        delay = std::max<std::chrono::milliseconds>(
-            delay, std::min<std::chrono::milliseconds>(*retry_after, options_.backoff_max));
-    }
-    spdlog::info("uploader: {} result(s) waiting; next attempt in {} ms", spool_.size(),
-                 delay.count());
+asio::awaitable<void> uploader::wait_backoff(unsigned status,
+                                             std::optional<std::chrono::seconds> retry_after) {
+    const auto delay = retry_delay(backoff_.next_random(rng_), status, retry_after);
+    stats_.last_wait = delay;
+    spdlog::info(
+        "uploader: {} result(s) waiting; next attempt in {} ms{}", spool_.size(), delay.count(),
+        (status == 429 || status == 503) && retry_after
+            ? " (controller asked for Retry-After: " + std::to_string(retry_after->count()) + ")"
+            : std::string());
     sleep_.expires_after(delay);
     boost::system::error_code ec;
     co_await sleep_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
@@ -124,7 +125,7 @@ asio::awaitable<bool> uploader::dead_letter(const std::vector<spool_record>& bat
                       dead_letter_.path().string(), ec.message(), batch.size());
         ++stats_.failures;
         fail_drain();
-        co_await wait_backoff(std::nullopt);
+        co_await wait_backoff(0, std::nullopt);
         co_return false;
     }
     spdlog::error("uploader: controller refused {} result(s) from {} with HTTP {} ({}); moved "
@@ -167,7 +168,7 @@ asio::awaitable<bool> uploader::dead_letter_rejected(
                           dead_letter_.path().string(), ec.message());
             ++stats_.failures;
             fail_drain();
-            co_await wait_backoff(std::nullopt);
+            co_await wait_backoff(0, std::nullopt);
             co_return false;
         }
     }
@@ -202,7 +203,7 @@ asio::awaitable<void> uploader::run() {
         if (batch.empty()) {
             spdlog::error("uploader: cannot read the spool: {}", read_ec.message());
             fail_drain();
-            co_await wait_backoff(std::nullopt);
+            co_await wait_backoff(0, std::nullopt);
             continue;
         }
         std::vector<std::string_view> results;
@@ -321,7 +322,11 @@ asio::awaitable<void> uploader::run() {
         if (stopping_) {
             break;
         }
-        co_await wait_backoff(res.ec ? std::nullopt : res.retry_after);
+        if (res.ec) {
+            co_await wait_backoff(0, std::nullopt);
+        } else {
+            co_await wait_backoff(res.status, res.retry_after);
+        }
     }
     finished_ = true;
     fail_drain();

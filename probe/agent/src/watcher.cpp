@@ -109,7 +109,7 @@ void watcher::tick(const key& k) {
         targets_.erase(it);
         return;
     }
-    if (!tg.busy) {
+    if (!tg.busy && !(paused_ && paused_())) {
         if (auto hop = tg.state.next_probe()) {
             probe(tg, *hop);
         }

@@ -10,6 +10,7 @@
 /// Those traces carry `"trigger":"watch"` (and `"confirmation":true`) and go to the result
 /// sink at once (the uploader sends what is spooled without waiting for more).
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -42,6 +43,8 @@ public:
     void stop();
     /// Targets watched.
     std::size_t targets() const noexcept { return targets_.size(); }
+    /// While `paused` returns true, no watch probe is sent (nothing can be spooled).
+    void pause_when(std::function<bool()> paused) { paused_ = std::move(paused); }
 
 private:
     using key = std::pair<std::string, ipv4_prefix>;
@@ -66,6 +69,7 @@ private:
     agent_metrics* metrics_;
     std::map<key, std::unique_ptr<target>> targets_;
     bool stopped_ = false;
+    std::function<bool()> paused_;
     std::shared_ptr<bool> alive_;
 };
 

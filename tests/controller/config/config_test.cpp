@@ -91,6 +91,32 @@ TEST_CASE("config: strict, errors carry file:line:column") {
     CHECK(parse_duration("30d") == std::chrono::hours(24 * 30));
 }
 
+TEST_CASE("config: upload_rate (per-agent upload limit): defaults, values, errors at the key") {
+    const auto defaults = parse_server_config("database: x\n", "c.yaml");
+    CHECK(defaults.upload_rate_limit.per_second == doctest::Approx(20));
+    CHECK(defaults.upload_rate_limit.burst == 600);
+    const auto set =
+        parse_server_config("database: x\nupload_rate:\n  per_second: 0.5\n  burst: 3\n", "c.yaml");
+    CHECK(set.upload_rate_limit.per_second == doctest::Approx(0.5));
+    CHECK(set.upload_rate_limit.burst == 3);
+    auto error_of = [](const std::string& yaml) {
+        try {
+            parse_server_config(yaml, "c.yaml");
+        } catch (const config_error& e) {
+            return std::string(e.what());
+        }
+        return std::string("no error");
+    };
+    CHECK(error_of("database: x\nupload_rate:\n  per_second: 0\n")
+              .rfind("c.yaml:3:15: upload_rate.per_second must be a number in (0,", 0) == 0);
+    CHECK(error_of("database: x\nupload_rate:\n  per_second: fast\n").rfind("c.yaml:3:15:", 0) ==
+          0);
+    CHECK(error_of("database: x\nupload_rate:\n  burst: 0\n").rfind("c.yaml:3:10:", 0) == 0);
+    CHECK(error_of("database: x\nupload_rate:\n  bursts: 10\n").find("unknown key \"bursts\"") !=
+          std::string::npos);
+    CHECK(error_of("database: x\nupload_rate: 20\n").rfind("c.yaml:2:14:", 0) == 0);
+}
+
 TEST_CASE("config: two agents with the same token are an error (hash text, token file, or both)") {
     test::temp_dir dir;
     const std::string token = "same-token-0123456789abcdef";

@@ -43,3 +43,34 @@ TEST_CASE("backoff: random jitter stays within [ceiling/2, ceiling] and varies")
     }
     CHECK(at_cap.size() > 1); // agents failing together do not retry in lockstep
 }
+
+TEST_CASE("Retry-After: delay-seconds parsed, bad values ignored, large ones capped") {
+    using std::chrono::seconds;
+    using tumen::probe::agent::parse_retry_after;
+    using tumen::probe::agent::retry_after_cap;
+    CHECK(parse_retry_after("0") == seconds(0));
+    CHECK(parse_retry_after("120") == seconds(120));
+    CHECK(parse_retry_after(" 7\t") == seconds(7));
+    CHECK(parse_retry_after("3600") == retry_after_cap);
+    CHECK(parse_retry_after("3601") == retry_after_cap);
+    CHECK(parse_retry_after("99999999999999999999999999") == retry_after_cap);
+    for (const char* bad : {"", " ", "-5", "+5", "1.5", "5s", "0x10", "1e3", "5 5",
+                            "Wed, 21 Oct 2015 07:28:00 GMT"}) {
+        CAPTURE(bad);
+        CHECK_FALSE(parse_retry_after(bad));
+    }
+}
+
+TEST_CASE("Retry-After: a 429 or 503 waits at least that long (capped); other statuses do not") {
+    using std::chrono::seconds;
+    using tumen::probe::agent::retry_after_cap;
+    using tumen::probe::agent::retry_delay;
+    CHECK(retry_delay(ms(500), 429, seconds(30)) == ms(30000));
+    CHECK(retry_delay(ms(500), 503, seconds(30)) == ms(30000));
+    CHECK(retry_delay(ms(60000), 429, seconds(30)) == ms(60000)); // the backoff is longer
+    CHECK(retry_delay(ms(500), 429, seconds(86400)) == retry_after_cap);
+    CHECK(retry_delay(ms(500), 429, std::nullopt) == ms(500)); // absent or malformed
+    CHECK(retry_delay(ms(500), 500, seconds(30)) == ms(500));
+    CHECK(retry_delay(ms(500), 401, seconds(30)) == ms(500));
+    CHECK(retry_delay(ms(500), 0, seconds(30)) == ms(500)); // no answer at all
+}

@@ -15,6 +15,7 @@
 
 #include <tumen/common/campaign.hpp>
 #include <tumen/controller/api/http_types.hpp>
+#include <tumen/controller/api/upload_rate_limiter.hpp>
 #include <tumen/controller/config/campaign_source.hpp>
 #include <tumen/controller/config/server_config.hpp>
 #include <tumen/controller/metrics/controller_metrics.hpp>
@@ -36,6 +37,8 @@ struct context {
     controller_metrics& metrics;
     /// Current Unix time in seconds (replaceable in tests).
     std::function<std::int64_t()> clock;
+    /// The per-agent upload rate limit applied by check_header(); null: no limit.
+    upload_rate_limiter* uploads = nullptr;
 };
 
 /// Routes and handles one request:
@@ -45,7 +48,9 @@ response handle(const request& req, context& ctx);
 
 /// Checks a request from its header alone, before the body is read (the server's
 /// check_header): a POST /api/v1/results without a valid agent token gets its 401 here, so an
-/// outsider's body is never read into memory. nullopt: read the body and call handle().
+/// outsider's body is never read into memory; an agent over its upload rate (ctx.uploads)
+/// gets 429 with Retry-After (whole seconds) and tumen_uploads_throttled_total{agent} counts
+/// it. nullopt: read the body and call handle().
 std::optional<response> check_header(const request& req, context& ctx);
 
 /// Result of checking the Authorization header.

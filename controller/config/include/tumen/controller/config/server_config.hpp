@@ -29,6 +29,12 @@ struct tls_config {
     std::filesystem::path key;  ///< PEM private key
 };
 
+/// The per-agent upload rate limit (`upload_rate`): a token bucket per agent.
+struct upload_rate {
+    double per_second = 20;    ///< uploads per second an agent may sustain
+    std::uint32_t burst = 600; ///< uploads an agent may make at once (the bucket's size)
+};
+
 /// The whole controller configuration.
 struct server_config {
     std::string listen_address = "127.0.0.1";
@@ -55,6 +61,7 @@ struct server_config {
     std::chrono::seconds idle_timeout{60};  ///< keep-alive connection idle limit
     std::chrono::seconds header_timeout{5}; ///< TLS handshake and request header limit
     std::size_t max_connections = 1024;     ///< open connections; beyond, 503 and close
+    upload_rate upload_rate_limit;          ///< `upload_rate`; beyond, 429 with Retry-After
     std::filesystem::path path;             ///< file it was loaded from
 
     /// The agent called `name`, or nullptr.

@@ -84,6 +84,11 @@ public:
     /// tumen_target_reachable{agent,target} = 1 when reachable, 0 when unreachable (a run of
     /// weak traces: docs/api.md, "Weak traces and reachability"). In target_reachable.cpp.
     void set_target_reachable(const std::string& agent, const std::string& target, bool reachable);
+    /// tumen_uploads_throttled_total{agent} += 1: an upload refused with 429 (over the
+    /// agent's upload_rate). In uploads_throttled.cpp.
+    void count_throttled(const std::string& agent);
+    /// The value of tumen_uploads_throttled_total{agent} (tests).
+    double throttled(const std::string& agent) const;
     /// tumen_verdict_age_seconds{agent,target}: seconds since the last observation.
     void set_verdict_age(const std::string& agent, const std::string& target, double seconds);
     /// A stale verdict: removes every tumen_border_path series of agent x target and
@@ -168,6 +173,14 @@ private:
             .Help("1 when an agent reaches a target prefix (or a known border interface of it), "
                   "0 after a run of traces that stopped before it")
             .Register(*registry_);
+    /// tumen_uploads_throttled_total (registered after every family above).
+    prometheus::Family<prometheus::Counter>& throttled_ =
+        prometheus::BuildCounter()
+            .Name("tumen_uploads_throttled_total")
+            .Help("Uploads refused with 429 because the agent was over its upload_rate")
+            .Register(*registry_);
+    /// agent -> tumen_uploads_throttled_total series
+    std::map<std::string, prometheus::Counter*> throttled_series_;
     /// agent x target -> tumen_target_reachable series
     std::map<key2, prometheus::Gauge*> reachable_series_;
     /// agent x target -> tumen_verdict_age_seconds / tumen_loss_ratio series

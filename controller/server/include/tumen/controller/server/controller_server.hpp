@@ -22,6 +22,7 @@
 
 #include <tumen/common/asio.hpp>
 #include <tumen/controller/api/http_server.hpp>
+#include <tumen/controller/api/upload_rate_limiter.hpp>
 #include <tumen/controller/config/campaign_source.hpp>
 #include <tumen/controller/config/server_config.hpp>
 #include <tumen/controller/metrics/controller_metrics.hpp>
@@ -90,6 +91,7 @@ public:
     ingest_service& ingest() noexcept { return *ingest_; }
     controller_metrics& metrics() noexcept { return metrics_; }
     campaign_source& campaigns() noexcept { return campaigns_; }
+    api::upload_rate_limiter& upload_limiter() noexcept { return upload_limiter_; }
 
 private:
     /// Everything a reload loaded, not yet in force.
@@ -115,6 +117,7 @@ private:
     config_loader loader_;
     controller_metrics metrics_;
     campaign_source campaigns_;
+    api::upload_rate_limiter upload_limiter_; ///< per-agent upload rate (upload_rate)
     std::unique_ptr<ingest_service> ingest_;
     boost::asio::io_context io_;
     std::unique_ptr<api::http_server> http_;

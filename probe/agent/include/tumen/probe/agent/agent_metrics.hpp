@@ -53,6 +53,9 @@ public:
     void set_spool(std::uint64_t results, std::uint64_t bytes, std::uint64_t max_bytes);
     void spool_dropped(std::uint64_t n) { spool_dropped_->Increment(static_cast<double>(n)); }
     void spool_write_error() { spool_write_errors_->Increment(); }
+    /// tumen_agent_probing_paused: 1 while probing is paused because nothing can be spooled.
+    void set_probing_paused(bool paused) { probing_paused_->Set(paused ? 1.0 : 0.0); }
+    double probing_paused() const { return probing_paused_->Value(); }
     void spool_quarantined(std::uint64_t n) {
         spool_quarantined_->Increment(static_cast<double>(n));
     }
@@ -110,6 +113,7 @@ private:
     prometheus::Counter* spool_dropped_;
     prometheus::Counter* spool_write_errors_;
     prometheus::Counter* spool_quarantined_;
+    prometheus::Gauge* probing_paused_;
     std::array<prometheus::Counter*, 6> upload_errors_{};
     prometheus::Counter* uploaded_results_;
     prometheus::Counter* upload_batches_;

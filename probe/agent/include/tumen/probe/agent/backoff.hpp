@@ -3,10 +3,15 @@
 /// Exponential backoff with jitter for retrying uploads: the n-th consecutive failure waits
 /// a delay drawn uniformly from [d/2, d] where d = min(max, initial * 2^(n-1)) ("equal
 /// jitter": agents that failed together do not retry together, and a floor remains).
+/// A 429 or 503 with `Retry-After` (RFC 9110 section 10.2.3, delay-seconds) waits at least
+/// that long, capped at retry_after_cap; a malformed Retry-After is ignored.
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <random>
+#include <string_view>
 
 namespace tumen::probe::agent {
 
@@ -56,5 +61,47 @@ private:
     duration max_;
     std::uint32_t failures_ = 0;
 };
+
+/// The longest wait a server's Retry-After can impose (a larger value is capped).
+inline constexpr std::chrono::seconds retry_after_cap{3600};
+
+/// Parses a Retry-After value in delay-seconds form ("120", optional surrounding spaces or
+/// tabs); nullopt for the HTTP-date form (the controller never sends it), an empty, negative,
+/// fractional or malformed value. Values beyond retry_after_cap (even ones too large for any
+/// integer type) give retry_after_cap.
+inline std::optional<std::chrono::seconds> parse_retry_after(std::string_view v) noexcept {
+    while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) {
+        v.remove_prefix(1);
+    }
+    while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) {
+        v.remove_suffix(1);
+    }
+    if (v.empty() ||
+        !std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        return std::nullopt;
+    }
+    std::uint64_t s = 0;
+    auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), s);
+    if (ec == std::errc::result_out_of_range ||
+        (ec == std::errc{} && s > static_cast<std::uint64_t>(retry_after_cap.count()))) {
+        return retry_after_cap; // all digits, just very large
+    }
+    if (ec != std::errc{} || p != v.data() + v.size()) {
+        return std::nullopt;
+    }
+    return std::chrono::seconds(static_cast<std::int64_t>(s));
+}
+
+/// The wait before retrying after an answer with HTTP `status` (0: no answer): the backoff's
+/// `delay`, or, for a 429 or a 503 with a Retry-After, that many seconds when longer (capped
+/// at retry_after_cap). Other statuses ignore Retry-After.
+inline std::chrono::milliseconds retry_delay(std::chrono::milliseconds delay, unsigned status,
+                                             std::optional<std::chrono::seconds> retry_after) {
+    if ((status == 429 || status == 503) && retry_after) {
+        const auto asked = std::min(*retry_after, retry_after_cap);
+        return std::max<std::chrono::milliseconds>(delay, asked);
+    }
+    return delay;
+}
 
 } // namespace tumen::probe::agent

@@ -15,6 +15,7 @@
 #include <tumen/probe/agent/agent_config.hpp>
 #include <tumen/probe/agent/agent_metrics.hpp>
 #include <tumen/probe/agent/http_client.hpp>
+#include <tumen/probe/agent/probing_pause.hpp>
 #include <tumen/probe/agent/spool.hpp>
 #include <tumen/probe/agent/unique_fd.hpp>
 #include <tumen/probe/agent/uploader.hpp>
@@ -62,13 +63,21 @@ public:
     /// Flushes the output file to disk (standalone mode).
     void sync();
 
-    /// Puts the spool's size in the metrics.
+    /// Puts the spool's size in the metrics and re-evaluates the probing pause (the spool
+    /// may have been emptied by uploads). Called every second by the daemon.
     void update_metrics();
+    /// True while probing should pause: nothing more can be spooled (probing_pause.hpp).
+    /// Always false in standalone mode.
+    bool probing_paused() const noexcept { return pause_.paused(); }
+    /// The pause state (tests).
+    const probing_pause& pause_state() const noexcept { return pause_; }
     /// For the last log line: ", <n> spooled" in controller mode, "" otherwise.
     std::string summary() const;
 
 private:
     void append_line(const std::string& id, const std::string& line);
+    /// Logs and exports a change of the pause state.
+    void pause_changed();
 
     boost::asio::io_context& io_;
     agent_metrics& metrics_;
@@ -77,6 +86,7 @@ private:
     std::optional<spool> spool_;
     std::unique_ptr<http_client> client_;
     std::unique_ptr<uploader> uploader_;
+    probing_pause pause_;
 };
 
 } // namespace tumen::probe::agent

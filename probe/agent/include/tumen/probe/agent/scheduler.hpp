@@ -56,6 +56,12 @@ public:
     /// Calls `observer` for every finished trace, before the sink.
     void observe_traces(trace_observer observer) { observer_ = std::move(observer); }
 
+    /// Asks `paused` before starting each job: while it returns true, due jobs are skipped
+    /// (counted in paused_skips()), not queued: their results could not be kept.
+    void pause_when(std::function<bool()> paused) { paused_ = std::move(paused); }
+    /// Jobs skipped because probing was paused.
+    std::uint64_t paused_skips() const noexcept { return paused_skips_; }
+
     /// Cancels every start not yet due (in-flight jobs continue).
     void stop();
     /// Items waiting for their start time.
@@ -80,6 +86,8 @@ private:
     std::set<std::string> in_flight_;
     round_ledger ledger_;
     std::uint64_t results_ = 0;
+    std::function<bool()> paused_;
+    std::uint64_t paused_skips_ = 0;
     std::shared_ptr<bool> alive_;
 };
 

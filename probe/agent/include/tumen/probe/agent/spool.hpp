@@ -12,7 +12,10 @@
 ///  - a segment with an unparsable line is quarantined (renamed `*.corrupt`), its good lines
 ///    are kept in order, and the event is logged and counted;
 ///  - the total size of unacknowledged records is capped: when an append exceeds the cap the
-///    oldest records are dropped and counted.
+///    oldest records are dropped and counted;
+///  - after a write failed for lack of space (ENOSPC), the active segment is closed and
+///    removed as soon as every record in it is acknowledged, whatever its size, so uploading
+///    frees the disk.
 /// Not thread-safe: used from the agent's single Asio thread.
 #include <cstdint>
 #include <deque>
@@ -111,6 +114,7 @@ private:
     std::uint64_t generation_ = 0;     ///< of the last head written
     std::uint64_t active_segment_ = 0; ///< segment number appends go to
     std::uint64_t active_size_ = 0;
+    bool low_space_ = false;              ///< a write failed for lack of space since the last roll
     unique_fd active_fd_;                 ///< the active segment, opened for appending
     std::vector<std::uint64_t> segments_; ///< existing segment numbers, ascending
     spool_recovery recovery_;

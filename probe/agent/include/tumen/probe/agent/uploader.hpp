@@ -9,7 +9,8 @@
 ///  - 403 listing every result of the batch in `rejected`: each is moved to the dead-letter
 ///    file with its reason at once (a permanent refusal);
 ///  - network error, timeout, 5xx, 408, 429 and other statuses: the batch stays in the spool
-///    and is retried after an exponential backoff with jitter (Retry-After honoured, capped);
+///    and is retried after an exponential backoff with jitter; a 429 or 503 waits at least
+///    its Retry-After (capped at one hour, backoff.hpp retry_delay);
 ///  - 401/403 (refused): retried with backoff until `refusal_tries` consecutive refusals;
 ///    from then on (until the next 2xx) a refused batch is split like a 400 below and each
 ///    refused result is moved to the dead-letter file, so a refusal never blocks the queue;
@@ -53,8 +54,9 @@ struct uploader_stats {
     std::uint64_t requests = 0;
     std::uint64_t batches_ok = 0;
     std::uint64_t results_ok = 0;
-    std::uint64_t failures = 0;      ///< attempts that will be retried
-    std::uint64_t dead_lettered = 0; ///< results moved to the dead-letter file
+    std::uint64_t failures = 0;             ///< attempts that will be retried
+    std::uint64_t dead_lettered = 0;        ///< results moved to the dead-letter file
+    std::chrono::milliseconds last_wait{0}; ///< the last wait before a retry
 };
 
 /// The upload loop. Runs on the executor's (single) thread; spool and client must outlive it.
@@ -85,8 +87,10 @@ public:
 
 private:
     boost::asio::awaitable<void> run();
-    /// Waits for the backoff delay (or `retry_after` if longer, capped).
-    boost::asio::awaitable<void> wait_backoff(std::optional<std::chrono::seconds> retry_after);
+    /// Waits for the backoff delay, or the Retry-After of a 429 or 503 (`status`, 0 without an
+    /// answer) if longer (retry_delay).
+    boost::asio::awaitable<void> wait_backoff(unsigned status,
+                                              std::optional<std::chrono::seconds> retry_after);
     void fail_drain();
     void update_spool_metrics();
     /// Moves `batch` to the dead-letter file and acknowledges it; false (after a backoff wait)
