@@ -88,7 +88,9 @@ if pl_wait_for 90 "tumen_results_ingested_total > 0 in Prometheus" ingested; the
 else
   fail_soft "tumen_results_ingested_total > 0 arrives through the query API over https"
 fi
-check "the same job with another CA is down (up == 0)" up_is tumen-controller-other-ca 0
+# The other job's first scrape comes at its own offset in the scrape interval: wait for it.
+check "the same job with another CA is down (up == 0)" \
+  pl_wait_for 60 "up == 0 for the other-CA job" up_is tumen-controller-other-ca 0
 other_error() {
   pl_exec mgmt curl -sf -m 5 "http://${LAB_MGMT_CONTROLLER}:${PL_PROMETHEUS_PORT}/api/v1/targets" |
     python3 -c '
@@ -96,7 +98,8 @@ import json, sys
 t = [a for a in json.load(sys.stdin)["data"]["activeTargets"] if a["labels"]["job"] == "tumen-controller-other-ca"]
 sys.exit(0 if t and "certificate" in t[0]["lastError"] else 1)'
 }
-check "its scrape error is about the certificate" other_error
+check "its scrape error is about the certificate" \
+  pl_wait_for 30 "a certificate error on the other-CA job" other_error
 check "the https job scraped the agents' liveness" \
   test "$(count 'tumen_agent_last_seen_timestamp_seconds{job="tumen-controller"}')" -ge 1
 check "every process still runs" pl_all_alive

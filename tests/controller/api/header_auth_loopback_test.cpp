@@ -1,11 +1,7 @@
 // The bearer token is checked from the header, before the body is read: an outsider that
 // announces a large body gets its 401 without sending a byte of it (issue 12, defect 7); what
 // it sends anyway is discarded only up to what it announced, then the connection is closed.
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <string>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
@@ -15,6 +11,7 @@
 
 #include <tumen/controller/server/controller_server.hpp>
 
+#include "raw_push.hpp"
 #include "server_fixtures.hpp"
 
 using namespace tumen;
@@ -52,35 +49,6 @@ std::string upload_head(const std::string& authorization) {
            "Content-Type: application/json\r\nContent-Length: 8388607\r\n\r\n";
 }
 
-/// Sends a tokenless upload header `head`, then pushes up to `total` bytes of body until the
-/// server stops taking them (closed or reset). Returns the bytes the kernel accepted.
-std::size_t push_after_header(std::uint16_t port, const std::string& head, std::size_t total) {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0) {
-        return 0;
-    }
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    timeval tv{5, 0}; // a server that stops reading must not hang the test
-    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-    std::size_t sent = 0;
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-        ::send(fd, head.data(), head.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(head.size())) {
-        const std::string chunk(64 * 1024, 'x');
-        while (sent < total) {
-            auto n = ::send(fd, chunk.data(), chunk.size(), MSG_NOSIGNAL);
-            if (n <= 0) {
-                break;
-            }
-            sent += static_cast<std::size_t>(n);
-        }
-    }
-    ::close(fd);
-    return sent;
-}
-
 } // namespace
 
 TEST_CASE("api: a refused client's extra bytes are discarded only up to what it announced") {
@@ -92,11 +60,11 @@ TEST_CASE("api: a refused client's extra bytes are discarded only up to what it 
     // Announces 100 bytes, sends 64 MiB: the server used to read and discard up to 64 MiB
     // after the 401. Now it stops after the announced 100 bytes; the rest is what the two
     // sockets' buffers took before the reset.
-    const auto announced = push_after_header(
+    const auto announced = test::push_after_header(
         server->port(),
         "POST /api/v1/results HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\n", push);
     // Chunked, no length announced: at most 1 MiB is discarded.
-    const auto chunked = push_after_header(server->port(),
+    const auto chunked = test::push_after_header(server->port(),
                                            "POST /api/v1/results HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                                            "Transfer-Encoding: chunked\r\n\r\n",
                                            push);

@@ -3,13 +3,9 @@
 // byte order mark or a repeated "results" key) get a 400 naming where, and the controller
 // keeps serving; 40 outsiders each pushing an 8 MiB body without a token do not make it
 // hold their bodies. Memory is read from /proc/self/status (the server runs in this process).
-#include <arpa/inet.h>
 #include <fstream>
-#include <netinet/in.h>
 #include <string>
-#include <sys/socket.h>
 #include <thread>
-#include <unistd.h>
 #include <vector>
 
 #include <doctest/doctest.h>
@@ -18,6 +14,7 @@
 #include <tumen/controller/server/controller_server.hpp>
 
 #include "http_client.hpp"
+#include "raw_push.hpp"
 #include "server_fixtures.hpp"
 
 using namespace tumen;
@@ -51,35 +48,13 @@ long rss_kib() {
 }
 
 /// Announces an 8 MiB upload with no token and pushes the body until the server stops
-/// taking it (closed or reset). Returns the bytes the kernel accepted.
+/// taking it. Returns the bytes the kernel accepted.
 std::size_t push_body_without_token(std::uint16_t port) {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0) {
-        return 0;
-    }
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    timeval tv{5, 0}; // a server that stops reading must not hang the test
-    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-    std::size_t sent = 0;
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
-        const std::string head = "POST /api/v1/results HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                                 "Content-Type: application/json\r\n"
-                                 "Content-Length: 8388607\r\n\r\n";
-        ::send(fd, head.data(), head.size(), MSG_NOSIGNAL);
-        const std::string chunk(64 * 1024, ' ');
-        while (sent < 8388607) {
-            auto n = ::send(fd, chunk.data(), chunk.size(), MSG_NOSIGNAL);
-            if (n <= 0) {
-                break;
-            }
-            sent += static_cast<std::size_t>(n);
-        }
-    }
-    ::close(fd);
-    return sent;
+    return test::push_after_header(port,
+                                   "POST /api/v1/results HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                   "Content-Type: application/json\r\n"
+                                   "Content-Length: 8388607\r\n\r\n",
+                                   8388607);
 }
 
 } // namespace

@@ -80,3 +80,18 @@ TEST_CASE("upload rate: the defaults never stop an agent uploading once a second
         REQUIRE_FALSE(lim.admit("tyo", t0));
     }
 }
+
+TEST_CASE("upload rate: a reload drops the buckets of agents it removed") {
+    upload_rate_limiter limiter(upload_rate{1, 1});
+    CHECK_FALSE(limiter.admit("fra", t0));
+    CHECK_FALSE(limiter.admit("sin", t0));
+    CHECK(limiter.admit("sin", t0)); // sin's bucket is empty
+    REQUIRE(limiter.bucket_count() == 2);
+    tumen::controller::config::agent_entry fra;
+    fra.name = "fra";
+    limiter.keep_only({fra});
+    CHECK(limiter.bucket_count() == 1);
+    // fra keeps its (empty) bucket; a sin added back later starts with a full one.
+    CHECK(limiter.admit("fra", t0));
+    CHECK_FALSE(limiter.admit("sin", t0));
+}
