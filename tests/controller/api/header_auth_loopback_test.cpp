@@ -64,10 +64,11 @@ TEST_CASE("api: a refused client's extra bytes are discarded only up to what it 
         server->port(),
         "POST /api/v1/results HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\n", push);
     // Chunked, no length announced: at most 1 MiB is discarded.
-    const auto chunked = test::push_after_header(server->port(),
-                                           "POST /api/v1/results HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                                           "Transfer-Encoding: chunked\r\n\r\n",
-                                           push);
+    const auto chunked =
+        test::push_after_header(server->port(),
+                                "POST /api/v1/results HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                "Transfer-Encoding: chunked\r\n\r\n",
+                                push);
     MESSAGE("pushed after the 401: " << announced / 1024 << " KiB (100 B announced), "
                                      << chunked / 1024 << " KiB (chunked)");
     CHECK(announced < push / 2);
