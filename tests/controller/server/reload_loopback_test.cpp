@@ -269,3 +269,28 @@ TEST_CASE("reload: a broken file keeps the whole previous state and names file:l
     CHECK(assignment(c, "tyo") == 401);
     CHECK(server.campaigns().generation() == generation + 1);
 }
+
+TEST_CASE("reload: a new upload_rate applies to the next upload") {
+    test::temp_dir dir;
+    dir.write("campaigns.yaml", test::campaign_yaml());
+    dir.write("pfx2as.txt", read_text(test::lab().pfx2as_path()));
+    const auto cfg = write_agents_config(dir, {"fra"});
+    controller::server::controller_server server(controller::config::load_server_config(cfg));
+    server.start();
+    test::http_client c(server.port());
+    // The default burst (600) admits these at once.
+    for (int i = 0; i < 5; ++i) {
+        CHECK(upload(c, "fra", ttk_trace("fra", "a" + std::to_string(i), 100 + i)) == 200);
+    }
+    write_agents_config(dir, {"fra"}, "upload_rate:\n  per_second: 0.01\n  burst: 2\n");
+    const auto r = server.reload();
+    REQUIRE_MESSAGE(r.reloaded, r.error);
+    CHECK(r.restart_needed.empty());
+    // The bucket is capped at the new burst: two more, then 429 with Retry-After.
+    CHECK(upload(c, "fra", ttk_trace("fra", "b0", 200)) == 200);
+    CHECK(upload(c, "fra", ttk_trace("fra", "b1", 210)) == 200);
+    auto res =
+        c.send(bhttp::post, "/api/v1/results", ttk_trace("fra", "b2", 220), test::token_of("fra"));
+    CHECK(res.res.result_int() == 429);
+    CHECK_FALSE(res.res[boost::beast::http::field::retry_after].empty());
+}
