@@ -335,14 +335,20 @@ pl_prometheus_start() {
   else
     sed -i -E '/^ *(scheme: https|tls_config:|ca_file: ca\.crt)$/d' "$PL_WORK/prometheus/lab-prometheus.yml"
   fi
+  pl_prometheus_run "$PL_WORK/prometheus/lab-prometheus.yml" "$PL_WORK/prometheus/data" ||
+    pl_die "prometheus did not come up (log: $PL_WORK/prometheus.log)"
+}
+
+# pl_prometheus_run CONFIG DATA_DIR: starts Debian's prometheus in mgmt with CONFIG on the lab's
+# Prometheus port and waits until it is ready; non-zero when it does not come up in 30 s.
+pl_prometheus_run() {
   pl_start prometheus mgmt prometheus \
-    --config.file="$PL_WORK/prometheus/lab-prometheus.yml" \
-    --storage.tsdb.path="$PL_WORK/prometheus/data" \
+    --config.file="$1" \
+    --storage.tsdb.path="$2" \
     --web.listen-address="${LAB_MGMT_CONTROLLER}:${PL_PROMETHEUS_PORT}" \
     --log.level=warn
   pl_wait_for 30 "prometheus ready" pl_exec mgmt curl -sf -m 2 \
-    "http://${LAB_MGMT_CONTROLLER}:${PL_PROMETHEUS_PORT}/-/ready" ||
-    pl_die "prometheus did not come up (log: $PL_WORK/prometheus.log)"
+    "http://${LAB_MGMT_CONTROLLER}:${PL_PROMETHEUS_PORT}/-/ready"
 }
 
 # pl_api PATH: GET from the controller, from inside mgmt; prints the body, fails on HTTP errors.

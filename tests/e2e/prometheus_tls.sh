@@ -61,13 +61,7 @@ PY
 if command -v promtool >/dev/null 2>&1; then
   check "promtool accepts the derived configuration" promtool check config "$PL_WORK/prom-tls/prometheus.yml"
 fi
-pl_start prometheus mgmt prometheus \
-  --config.file="$PL_WORK/prom-tls/prometheus.yml" \
-  --storage.tsdb.path="$PL_WORK/prom-tls/data" \
-  --web.listen-address="${LAB_MGMT_CONTROLLER}:${PL_PROMETHEUS_PORT}" \
-  --log.level=warn
-pl_wait_for 30 "prometheus ready" pl_exec mgmt curl -sf -m 2 \
-  "http://${LAB_MGMT_CONTROLLER}:${PL_PROMETHEUS_PORT}/-/ready" ||
+pl_prometheus_run "$PL_WORK/prom-tls/prometheus.yml" "$PL_WORK/prom-tls/data" ||
   fail "prometheus did not come up (log: $PL_WORK/prometheus.log)"
 
 # count PROMQL: the number of series of an instant query ("error" when the query fails).
