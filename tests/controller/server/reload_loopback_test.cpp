@@ -66,6 +66,14 @@ std::filesystem::path write_agents_config(const test::temp_dir& dir,
     return dir.write("controller.yaml", yaml + extra);
 }
 
+/// The test campaigns, the lab's pfx2as table and a controller.yaml with `agents` in `dir`.
+std::filesystem::path write_lab_config(const test::temp_dir& dir,
+                                       const std::vector<std::string>& agents) {
+    dir.write("campaigns.yaml", test::campaign_yaml());
+    dir.write("pfx2as.txt", read_text(test::lab().pfx2as_path()));
+    return write_agents_config(dir, agents);
+}
+
 /// A trace of `agent` through TTK at `ts` (its own round: the test campaign's interval is 10s).
 std::string ttk_trace(const std::string& agent, const std::string& id, std::int64_t ts) {
     return test::batch(test::make_trace(agent, id, dst178, test::border::ttk, ts));
@@ -118,9 +126,7 @@ bool has(const std::string& text, const std::string& what) {
 
 TEST_CASE("reload: agents, tokens, the pfx2as table and limits change at once") {
     test::temp_dir dir;
-    dir.write("campaigns.yaml", test::campaign_yaml());
-    dir.write("pfx2as.txt", read_text(test::lab().pfx2as_path()));
-    const auto cfg = write_agents_config(dir, {"fra", "tyo"});
+    const auto cfg = write_lab_config(dir, {"fra", "tyo"});
     controller::server::controller_server server(controller::config::load_server_config(cfg));
     server.start();
     test::http_client c(server.port());
@@ -193,9 +199,7 @@ TEST_CASE("reload: agents, tokens, the pfx2as table and limits change at once") 
 
 TEST_CASE("reload: a broken file keeps the whole previous state and names file:line") {
     test::temp_dir dir;
-    dir.write("campaigns.yaml", test::campaign_yaml());
-    dir.write("pfx2as.txt", read_text(test::lab().pfx2as_path()));
-    const auto cfg = write_agents_config(dir, {"fra", "tyo"});
+    const auto cfg = write_lab_config(dir, {"fra", "tyo"});
     controller::server::controller_server server(controller::config::load_server_config(cfg));
     server.start();
     test::http_client c(server.port());
@@ -272,9 +276,7 @@ TEST_CASE("reload: a broken file keeps the whole previous state and names file:l
 
 TEST_CASE("reload: a new upload_rate applies to the next upload") {
     test::temp_dir dir;
-    dir.write("campaigns.yaml", test::campaign_yaml());
-    dir.write("pfx2as.txt", read_text(test::lab().pfx2as_path()));
-    const auto cfg = write_agents_config(dir, {"fra"});
+    const auto cfg = write_lab_config(dir, {"fra"});
     controller::server::controller_server server(controller::config::load_server_config(cfg));
     server.start();
     test::http_client c(server.port());
