@@ -43,7 +43,8 @@ struct context {
 
 /// Routes and handles one request:
 /// POST /api/v1/results, GET /api/v1/agents/{id}/assignment, GET /api/v1/paths,
-/// GET /api/v1/changes?since=, GET /api/v1/agents, GET /healthz, GET /metrics.
+/// GET /api/v1/changes?since=, GET /api/v1/agents, GET /api/v1/graph?agent=&target=[&at=],
+/// GET /api/v1/trace?agent=&id= (graph_handlers.hpp), GET /healthz, GET /metrics.
 response handle(const request& req, context& ctx);
 
 /// Checks a request from its header alone, before the body is read (the server's
