@@ -1,9 +1,6 @@
-#include <tumen/probe/capture/capture_decode.hpp>
-
+#include <arpa/inet.h>
 #include <array>
 #include <exception>
-
-#include <arpa/inet.h>
 
 #include <tins/exceptions.h>
 #include <tins/icmp.h>
@@ -13,6 +10,7 @@
 #include <tins/ipv6.h>
 #include <tins/mpls.h>
 
+#include <tumen/probe/capture/capture_decode.hpp>
 #include <tumen/probe/codec/matcher.hpp>
 #include <tumen/probe/codec/probe_builder.hpp>
 #include <tumen/probe/codec/wire.hpp>
@@ -254,8 +252,7 @@ std::optional<capture_event> capture_decoder::feed(bytes frame,
     }
 }
 
-std::optional<capture_event> capture_decoder::decode_ipv4(bytes ip,
-                                                          std::chrono::nanoseconds time) {
+std::optional<capture_event> capture_decoder::decode_ipv4(bytes ip, std::chrono::nanoseconds time) {
     if (auto probe = probe_of_packet(ip)) {
         probes_[codec::key_of_probe(*probe)].push_back({*probe, time});
         return std::nullopt;
@@ -327,23 +324,21 @@ void capture_decoder::annotate(capture_reply& out, const reply& r) const {
     }
 }
 
-std::optional<capture_event> capture_decoder::decode_ipv6(bytes ip,
-                                                          std::chrono::nanoseconds time) {
+std::optional<capture_event> capture_decoder::decode_ipv6(bytes ip, std::chrono::nanoseconds time) {
     constexpr std::size_t ipv6_header = 40;
     constexpr std::uint8_t next_icmpv6 = 58;
     if (ip.size() < ipv6_header) {
-        return capture_error{frame_, "truncated IPv6 header (" + std::to_string(ip.size()) +
-                                         " bytes)"};
+        return capture_error{frame_,
+                             "truncated IPv6 header (" + std::to_string(ip.size()) + " bytes)"};
     }
     if (ip[6] != next_icmpv6) {
         return std::nullopt; // a probe or other traffic (no extension headers in replies)
     }
     const std::size_t payload = be16(ip, 4);
     if (ip.size() < ipv6_header + payload || payload < 8) {
-        return capture_error{frame_, "truncated ICMPv6 message (payload length " +
-                                         std::to_string(payload) + ", " +
-                                         std::to_string(ip.size() - ipv6_header) +
-                                         " bytes captured)"};
+        return capture_error{
+            frame_, "truncated ICMPv6 message (payload length " + std::to_string(payload) + ", " +
+                        std::to_string(ip.size() - ipv6_header) + " bytes captured)"};
     }
     // Outer IPv6 and ICMPv6 headers: libtins (the lengths were checked above).
     const Tins::IPv6 tip(ip.data(), static_cast<std::uint32_t>(ipv6_header + payload));

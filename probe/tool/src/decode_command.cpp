@@ -34,8 +34,7 @@ void add_decode_command(CLI::App& app, command_runner& selected) {
     auto* sub = app.add_subcommand(
         "decode", "Print the ICMP replies of a capture file (pcap/pcapng: Ethernet, Linux "
                   "cooked, raw IP), with RTT and probe TTL when the probe is captured too");
-    sub->add_option("FILE", cli->file, "capture file (e.g. one written by --pcap-out)")
-        ->required();
+    sub->add_option("FILE", cli->file, "capture file (e.g. one written by --pcap-out)")->required();
     sub->add_option("--format", cli->format, "text|json (one JSON object per line)")
         ->check(CLI::IsMember({"text", "json"}))
         ->capture_default_str();

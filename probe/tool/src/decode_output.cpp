@@ -1,12 +1,11 @@
-#include <tumen/probe/tool/decode_output.hpp>
-
 #include <cinttypes>
 #include <ctime>
 #include <memory>
 
+#include <nlohmann/json.hpp>
 #include <pcap/pcap.h>
 
-#include <nlohmann/json.hpp>
+#include <tumen/probe/tool/decode_output.hpp>
 
 namespace tumen::probe::tool {
 namespace {
@@ -55,8 +54,8 @@ struct json_line {
         return nlohmann::json{{"frame", e.frame}, {"error", e.what}}.dump() + "\n";
     }
     std::string operator()(const capture::capture_reply& r) const {
-        nlohmann::json j{{"frame", r.frame},          {"time", iso_time(r.time)},
-                         {"family", r.family},        {"src", r.src},
+        nlohmann::json j{{"frame", r.frame},         {"time", iso_time(r.time)},
+                         {"family", r.family},       {"src", r.src},
                          {"icmp_type", r.icmp_type}, {"icmp_code", r.icmp_code}};
         j["quoted"] = r.quoted ? quoted_json(*r.quoted) : nlohmann::json(nullptr);
         if (r.echo_id) {
@@ -172,9 +171,8 @@ std::optional<decode_summary> decode_file(const std::string& path, bool json, st
     sum.frames = dec.frames();
     if (rc == PCAP_ERROR) {
         // A file cut short mid-record: report it as the next frame's error, keep what came.
-        const capture::capture_event e =
-            capture::capture_error{sum.frames + 1, std::string("capture file: ") +
-                                                       pcap_geterr(p.get())};
+        const capture::capture_event e = capture::capture_error{
+            sum.frames + 1, std::string("capture file: ") + pcap_geterr(p.get())};
         const std::string line = json ? decode_json_line(e) : decode_text_line(e);
         std::fwrite(line.data(), 1, line.size(), out);
         ++sum.errors;

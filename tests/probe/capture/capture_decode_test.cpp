@@ -2,7 +2,6 @@
 // places where libtins 4.0 fails (which is why the decoder keeps hand-written code there),
 // broken frames, and matching a reply to a probe in the same capture.
 #include <doctest/doctest.h>
-
 #include <tins/ethernetII.h>
 #include <tins/exceptions.h>
 #include <tins/icmp.h>
@@ -67,9 +66,12 @@ std::string error_of(const std::optional<capture::capture_event>& e) {
 TEST_CASE("every supported link type gives the same reply fields") {
     const bytes ip = load_fixture("te_udp.hex");
     const std::pair<int, bytes> frames[] = {
-        {lt::ethernet, ethernet(ip)},   {lt::ethernet, ethernet(ip, 0x0800, 2)},
-        {lt::linux_sll, sll(ip)},       {lt::linux_sll2, sll2(ip)},
-        {lt::raw, ip},                  {lt::linktype_raw, ip},
+        {lt::ethernet, ethernet(ip)},
+        {lt::ethernet, ethernet(ip, 0x0800, 2)},
+        {lt::linux_sll, sll(ip)},
+        {lt::linux_sll2, sll2(ip)},
+        {lt::raw, ip},
+        {lt::linktype_raw, ip},
         {lt::ipv4, ip},
     };
     for (const auto& [dlt, frame] : frames) {

@@ -28,9 +28,9 @@ struct dumped {
     int family = 0;
     std::string src;
     std::optional<int> icmp_type, icmp_code;
-    std::optional<std::int64_t> epoch_us; ///< "Epoch Time", when the dump has it
-    std::optional<int> ttl;               ///< the packet's own TTL / hop limit
-    std::optional<int> ip_id;             ///< the packet's own IP id
+    std::optional<std::int64_t> epoch_us;               ///< "Epoch Time", when the dump has it
+    std::optional<int> ttl;                             ///< the packet's own TTL / hop limit
+    std::optional<int> ip_id;                           ///< the packet's own IP id
     std::optional<int> sport, dport, echo_id, echo_seq; ///< the packet's own L4
     // The quoted packet inside an ICMP error:
     std::string q_dst;
@@ -265,8 +265,8 @@ TEST_CASE("decode reproduces every reply field of the real captures' tshark dump
                 std::tm tm{};
                 gmtime_r(&tt, &tm);
                 std::snprintf(want, sizeof want, "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ",
-                              tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-                              tm.tm_min, tm.tm_sec, static_cast<long long>(us));
+                              tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+                              tm.tm_sec, static_cast<long long>(us));
                 CHECK(j["time"] == want);
             }
             if (d.q_dst.empty()) {
@@ -312,7 +312,8 @@ TEST_CASE("decode reproduces every reply field of the real captures' tshark dump
                 CHECK(j["probe_ttl"] == dump[*probe].ttl.value_or(-1));
                 REQUIRE(j["rtt_ms"].is_number());
                 if (d.epoch_us && dump[*probe].epoch_us) {
-                    const double want = static_cast<double>(*d.epoch_us - *dump[*probe].epoch_us) / 1e3;
+                    const double want =
+                        static_cast<double>(*d.epoch_us - *dump[*probe].epoch_us) / 1e3;
                     CHECK(j["rtt_ms"].get<double>() == doctest::Approx(want).epsilon(0.001));
                 }
             } else {

@@ -12,8 +12,7 @@
 int main(int argc, char** argv) {
     const std::filesystem::path dir = tumen::test::real_data_dir() + "/pcap/caracal";
     if (!std::filesystem::is_directory(dir)) {
-        std::printf("SKIP: real capture folder %s is absent (set TUMEN_SHARED_DIR)\n",
-                    dir.c_str());
+        std::printf("SKIP: real capture folder %s is absent (set TUMEN_SHARED_DIR)\n", dir.c_str());
         return 77;
     }
     doctest::Context ctx(argc, argv);

@@ -38,14 +38,14 @@ using codec::reply;
 /// Link types a capture may have (tcpdump.org LINKTYPE_ values and the DLT_ values libpcap
 /// returns for them).
 namespace link_type {
-inline constexpr int ethernet = 1;      ///< DLT_EN10MB
-inline constexpr int raw = 12;          ///< DLT_RAW as libpcap returns it on Linux
-inline constexpr int raw_bsd = 14;      ///< DLT_RAW on OpenBSD
+inline constexpr int ethernet = 1;       ///< DLT_EN10MB
+inline constexpr int raw = 12;           ///< DLT_RAW as libpcap returns it on Linux
+inline constexpr int raw_bsd = 14;       ///< DLT_RAW on OpenBSD
 inline constexpr int linktype_raw = 101; ///< LINKTYPE_RAW as written in files
-inline constexpr int linux_sll = 113;   ///< DLT_LINUX_SLL
-inline constexpr int ipv4 = 228;        ///< DLT_IPV4 / LINKTYPE_IPV4
-inline constexpr int ipv6 = 229;        ///< DLT_IPV6 / LINKTYPE_IPV6
-inline constexpr int linux_sll2 = 276;  ///< DLT_LINUX_SLL2
+inline constexpr int linux_sll = 113;    ///< DLT_LINUX_SLL
+inline constexpr int ipv4 = 228;         ///< DLT_IPV4 / LINKTYPE_IPV4
+inline constexpr int ipv6 = 229;         ///< DLT_IPV6 / LINKTYPE_IPV6
+inline constexpr int linux_sll2 = 276;   ///< DLT_LINUX_SLL2
 } // namespace link_type
 
 /// True when capture_decoder understands frames of `dlt`.
@@ -56,7 +56,7 @@ struct quoted_fields {
     std::string dst;
     std::uint8_t protocol = 0; ///< IPv4 protocol or IPv6 next header (17, 6, 1, 58)
     std::uint8_t ttl = 0;      ///< IPv4 TTL or IPv6 hop limit as the reporting router saw it
-    std::optional<std::uint16_t> ip_id; ///< IPv4 only
+    std::optional<std::uint16_t> ip_id;              ///< IPv4 only
     std::optional<std::uint16_t> src_port, dst_port; ///< UDP and TCP
     std::optional<std::uint16_t> icmp_id, icmp_seq;  ///< ICMP and ICMPv6 echo requests
 };
@@ -69,11 +69,11 @@ struct capture_reply {
     std::string src;                 ///< the replying address
     std::uint8_t icmp_type = 0;
     std::uint8_t icmp_code = 0;
-    std::optional<quoted_fields> quoted;             ///< ICMP errors
+    std::optional<quoted_fields> quoted;            ///< ICMP errors
     std::optional<std::uint16_t> echo_id, echo_seq; ///< echo replies
-    std::vector<result::mpls_entry> mpls;            ///< RFC 4950 stack, outermost first
-    std::optional<std::uint8_t> probe_ttl; ///< TTL of the matching probe, when captured
-    std::optional<double> rtt_ms;          ///< reply time - probe time, when captured
+    std::vector<result::mpls_entry> mpls;           ///< RFC 4950 stack, outermost first
+    std::optional<std::uint8_t> probe_ttl;          ///< TTL of the matching probe, when captured
+    std::optional<double> rtt_ms;                   ///< reply time - probe time, when captured
     std::string warning; ///< non-empty when part of the reply was unusable (bad extension)
 };
 
