@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <arpa/inet.h>
 #include <array>
 #include <exception>
@@ -313,11 +314,16 @@ void capture_decoder::annotate(capture_reply& out, const reply& r) const {
         if (it == probes_.end()) {
             continue;
         }
-        // The latest probe sent before the reply that the matcher accepts.
+        // The latest probe before the reply (in capture order) that the matcher accepts.
+        // Capture order, not timestamps: a recording (--pcap-out) stamps a probe with the
+        // clock read after sendto() returned, and in a lab of namespaces a first hop's reply
+        // can be captured before that (the whole round trip runs inside the sendto call);
+        // such an RTT is shown as 0, as the engine clamps it.
         for (auto p = it->second.rbegin(); p != it->second.rend(); ++p) {
-            if (p->time <= r.timestamp && codec::check(p->spec, r).matched) {
+            if (codec::check(p->spec, r).matched) {
                 out.probe_ttl = p->spec.ttl;
-                out.rtt_ms = static_cast<double>((r.timestamp - p->time).count()) / 1e6;
+                out.rtt_ms =
+                    std::max(0.0, static_cast<double>((r.timestamp - p->time).count()) / 1e6);
                 return;
             }
         }

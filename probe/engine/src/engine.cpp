@@ -83,9 +83,6 @@ void engine::impl::close_all() {
     sched.clear();
     capture.close();
     sock.close();
-    if (recorder) {
-        recorder->flush(); // the recording is complete once the engine is closed
-    }
     jobs.clear();
     queued.clear();
     probes.clear();
@@ -275,6 +272,9 @@ counters engine::stats() const {
 
 void engine::close() {
     impl_->close_all();
+    if (impl_->recorder) {
+        impl_->recorder->flush(); // the recording is complete once the engine is closed
+    }
 }
 
 } // namespace tumen::probe::engine

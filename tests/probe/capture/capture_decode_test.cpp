@@ -199,6 +199,13 @@ TEST_CASE("a probe in the same capture gives the reply its RTT and TTL") {
     // A reply captured before its probe is not matched.
     capture_decoder d3(lt::raw);
     CHECK_FALSE(reply_of(d3.feed(full, t0)).rtt_ms);
+    // A reply stamped before its probe (a recording stamps probes after sendto() returns)
+    // still matches, with an RTT of 0.
+    capture_decoder d4(lt::raw);
+    CHECK_FALSE(d4.feed(probe, t0));
+    const auto early = reply_of(d4.feed(full, t0 - std::chrono::microseconds(3)));
+    CHECK(early.probe_ttl == 7);
+    CHECK(early.rtt_ms == 0.0);
 }
 
 TEST_CASE("probe_of_packet reads each method's identity back") {
