@@ -142,7 +142,8 @@ std::optional<decode_summary> decode_file(const std::string& path, bool json, st
     std::unique_ptr<pcap_t, pcap_closer> p(
         pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO, errbuf));
     if (!p) {
-        error = path + ": " + errbuf;
+        const std::string why = errbuf;
+        error = why.find(path) == std::string::npos ? path + ": " + why : why;
         return std::nullopt;
     }
     const int dlt = pcap_datalink(p.get());

@@ -5,8 +5,11 @@
 #include <tins/ethernetII.h>
 #include <tins/exceptions.h>
 #include <tins/icmp.h>
+#include <tins/icmpv6.h>
 #include <tins/ip.h>
+#include <tins/ipv6.h>
 #include <tins/mpls.h>
+#include <tins/rawpdu.h>
 #include <tins/tcp.h>
 
 #include <tumen/probe/capture/capture_decode.hpp>
@@ -235,4 +238,62 @@ TEST_CASE("probe_of_packet reads each method's identity back") {
     }
     CHECK_FALSE(capture::probe_of_packet(load_fixture("te_udp.hex"))); // a reply
     CHECK_FALSE(capture::probe_of_packet(bytes{0x45, 0x00}));
+}
+
+namespace {
+
+/// An ICMPv6 time exceeded from 2001:db8::1 quoting a UDP probe to 2001:db8:ffff::5 (hop
+/// limit 1, ports 33434 > 33435), RFC 3849 documentation addresses. The ICMPv6 checksum is
+/// not checked by the decoder and left 0.
+bytes icmp6_time_exceeded(std::size_t quoted_l4 = 8) {
+    bytes quote = {0x60, 0, 0, 0, 0, 8, 17, 1};
+    const bytes probe_src = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x0a};
+    const bytes probe_dst = {0x20, 0x01, 0x0d, 0xb8, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 5};
+    quote.insert(quote.end(), probe_src.begin(), probe_src.end());
+    quote.insert(quote.end(), probe_dst.begin(), probe_dst.end());
+    const bytes udp = {0x82, 0x9a, 0x82, 0x9b, 0x00, 0x08, 0x12, 0x34};
+    quote.insert(quote.end(), udp.begin(), udp.begin() + static_cast<long>(quoted_l4));
+    const std::size_t payload = 8 + quote.size();
+    bytes ip = {
+        0x60, 0, 0, 0, static_cast<std::uint8_t>(payload >> 8), static_cast<std::uint8_t>(payload),
+        58,   64};
+    const bytes router = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+    ip.insert(ip.end(), router.begin(), router.end());
+    ip.insert(ip.end(), probe_src.begin(), probe_src.end());
+    ip.insert(ip.end(), {3, 0, 0, 0, 0, 0, 0, 0}); // RFC 4443 section 3.3, code 0
+    ip.insert(ip.end(), quote.begin(), quote.end());
+    return ip;
+}
+
+} // namespace
+
+TEST_CASE("ICMPv6 errors: outer layers by libtins, the quote by hand (libtins keeps it raw)") {
+    const bytes ip = icmp6_time_exceeded();
+    const Tins::IPv6 tip(ip.data(), static_cast<std::uint32_t>(ip.size()));
+    const auto& icmp = tip.rfind_pdu<Tins::ICMPv6>();
+    REQUIRE(icmp.inner_pdu() != nullptr);
+    CHECK(icmp.inner_pdu()->pdu_type() == Tins::PDU::RAW); // no IPv6 PDU for the quote
+
+    capture_decoder d(lt::ethernet);
+    const auto r = reply_of(d.feed(ethernet(ip, 0x86dd), t0));
+    CHECK(r.family == 6);
+    CHECK(r.src == "2001:db8::1");
+    CHECK(r.icmp_type == 3);
+    CHECK(r.icmp_code == 0);
+    REQUIRE(r.quoted);
+    CHECK(r.quoted->dst == "2001:db8:ffff::5");
+    CHECK(r.quoted->protocol == 17);
+    CHECK(r.quoted->ttl == 1);
+    CHECK_FALSE(r.quoted->ip_id);
+    CHECK(r.quoted->src_port == 33434);
+    CHECK(r.quoted->dst_port == 33435);
+
+    // A quote shorter than an IPv6 header and 8 bytes is an error naming it, not garbage.
+    capture_decoder e(lt::raw);
+    CHECK(error_of(e.feed(icmp6_time_exceeded(4), t0)).find("ICMPv6 error quoting") !=
+          std::string::npos);
+    // A payload length beyond the captured bytes.
+    bytes cut = ip;
+    cut.resize(ip.size() - 10);
+    CHECK(error_of(e.feed(cut, t0)).find("truncated ICMPv6") != std::string::npos);
 }
