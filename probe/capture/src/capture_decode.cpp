@@ -337,8 +337,29 @@ std::optional<capture_event> capture_decoder::decode_ipv6(bytes ip, std::chrono:
         return capture_error{frame_,
                              "truncated IPv6 header (" + std::to_string(ip.size()) + " bytes)"};
     }
+    const auto key_of = [](bytes dst16, std::uint8_t proto, std::uint64_t l4) {
+        probe6_key k;
+        std::copy(dst16.begin(), dst16.begin() + 16, k.dst_and_proto.begin());
+        k.dst_and_proto[16] = proto;
+        k.l4 = l4;
+        return k;
+    };
+    const auto l4_word = [](bytes l4) { return (std::uint64_t{be32(l4, 0)} << 32) | be32(l4, 4); };
+    const bytes l4 = ip.subspan(ipv6_header);
+    constexpr std::uint8_t echo_request = 128, echo_reply = 129;
+    const bool echo_probe = ip[6] == next_icmpv6 && !l4.empty() && l4[0] == echo_request;
+    if ((ip[6] == 17 || ip[6] == 6 || echo_probe) && l4.size() >= 8) {
+        // A probe (no extension headers): remember it under the bytes an error would quote.
+        const seen_probe6 seen{ip[7], time};
+        probes6_[key_of(ip.subspan(24, 16), ip[6], l4_word(l4))] = seen;
+        if (echo_probe) {
+            probes6_[key_of(ip.subspan(24, 16), echo_request,
+                            (std::uint64_t{be16(l4, 4)} << 16) | be16(l4, 6))] = seen;
+        }
+        return std::nullopt;
+    }
     if (ip[6] != next_icmpv6) {
-        return std::nullopt; // a probe or other traffic (no extension headers in replies)
+        return std::nullopt; // other traffic (no extension headers in replies)
     }
     const std::size_t payload = be16(ip, 4);
     if (ip.size() < ipv6_header + payload || payload < 8) {
@@ -364,9 +385,11 @@ std::optional<capture_event> capture_decoder::decode_ipv6(bytes ip, std::chrono:
     out.src = tip.src_addr().to_string();
     out.icmp_type = type;
     out.icmp_code = icmp->code();
-    if (type == 129) {
+    if (type == echo_reply) {
         out.echo_id = icmp->identifier();
         out.echo_seq = icmp->sequence();
+        annotate6(out, key_of(ip.subspan(8, 16), echo_request,
+                              (std::uint64_t{*out.echo_id} << 16) | *out.echo_seq));
         return out;
     }
     // The quoted IPv6 packet (RFC 4443 section 3.3: as much of the invoking packet as fits),
@@ -380,16 +403,26 @@ std::optional<capture_event> capture_decoder::decode_ipv6(bytes ip, std::chrono:
     f.dst = ipv6_text(q.subspan(24, 16));
     f.protocol = q[6];
     f.ttl = q[7];
-    const bytes l4 = q.subspan(ipv6_header);
+    const bytes ql4 = q.subspan(ipv6_header);
     if (f.protocol == 17 || f.protocol == 6) {
-        f.src_port = be16(l4, 0);
-        f.dst_port = be16(l4, 2);
+        f.src_port = be16(ql4, 0);
+        f.dst_port = be16(ql4, 2);
     } else if (f.protocol == next_icmpv6) {
-        f.icmp_id = be16(l4, 4);
-        f.icmp_seq = be16(l4, 6);
+        f.icmp_id = be16(ql4, 4);
+        f.icmp_seq = be16(ql4, 6);
     }
     out.quoted = std::move(f);
+    annotate6(out, key_of(q.subspan(24, 16), q[6], l4_word(ql4)));
     return out;
+}
+
+void capture_decoder::annotate6(capture_reply& out, const probe6_key& k) const {
+    const auto it = probes6_.find(k);
+    if (it == probes6_.end()) {
+        return;
+    }
+    out.probe_ttl = it->second.hop_limit;
+    out.rtt_ms = std::max(0.0, static_cast<double>((out.time - it->second.time).count()) / 1e6);
 }
 
 } // namespace tumen::probe::capture

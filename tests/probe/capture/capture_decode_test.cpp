@@ -288,6 +288,22 @@ TEST_CASE("ICMPv6 errors: outer layers by libtins, the quote by hand (libtins ke
     CHECK(r.quoted->src_port == 33434);
     CHECK(r.quoted->dst_port == 33435);
 
+    CHECK_FALSE(r.rtt_ms); // no probe in this capture
+
+    // With the probe captured first (as sent: hop limit 5), the reply is matched on the
+    // quoted bytes (destination, next header, 8 bytes of UDP header).
+    bytes probe6(ip.begin() + 48, ip.end());
+    probe6[7] = 5;
+    capture_decoder m(lt::raw);
+    CHECK_FALSE(m.feed(probe6, t0));
+    const auto matched = reply_of(m.feed(ip, t0 + std::chrono::milliseconds(3)));
+    CHECK(matched.probe_ttl == 5);
+    REQUIRE(matched.rtt_ms);
+    CHECK(*matched.rtt_ms == doctest::Approx(3.0));
+    bytes other_sum = ip;
+    other_sum.back() ^= 0x01; // another UDP checksum: another probe
+    CHECK_FALSE(reply_of(m.feed(other_sum, t0 + std::chrono::milliseconds(4))).rtt_ms);
+
     // A quote shorter than an IPv6 header and 8 bytes is an error naming it, not garbage.
     capture_decoder e(lt::raw);
     CHECK(error_of(e.feed(icmp6_time_exceeded(4), t0)).find("ICMPv6 error quoting") !=

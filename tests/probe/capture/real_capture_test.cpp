@@ -26,7 +26,7 @@ namespace fs = std::filesystem;
 /// What the dump says about one packet.
 struct dumped {
     int family = 0;
-    std::string src;
+    std::string src, dst;
     std::optional<int> icmp_type, icmp_code;
     std::optional<std::int64_t> epoch_us;               ///< "Epoch Time", when the dump has it
     std::optional<int> ttl;                             ///< the packet's own TTL / hop limit
@@ -93,6 +93,7 @@ std::vector<dumped> parse_dump(const fs::path& txt) {
             if (ind == 0) {
                 d.family = std::stoi(m[1]);
                 d.src = m[2];
+                d.dst = m[3];
             } else if (in_icmp) {
                 in_quote = true;
                 d.q_dst = m[3];
@@ -236,7 +237,7 @@ void check_field(const nlohmann::json& j, const char* key, const std::optional<T
 TEST_CASE("decode reproduces every reply field of the real captures' tshark dumps") {
     const auto files = captures();
     REQUIRE(files.size() >= 5);
-    int replies_checked = 0;
+    int replies_checked = 0, with_probe = 0;
     for (const auto& pcap : files) {
         fs::path txt = pcap;
         txt.replace_extension(".txt");
@@ -292,23 +293,27 @@ TEST_CASE("decode reproduces every reply field of the real captures' tshark dump
                     CHECK(j["mpls"][i][key] == value);
                 }
             }
-            // The probe, when the dump shows it: an IPv4 probe with the quoted (or echoed)
-            // fields gives the TTL it left with and the RTT between the two epoch times.
+            // The probe, when the dump shows it: a probe with the quoted (or echoed) fields
+            // gives the TTL it left with and the RTT between the two epoch times.
             std::optional<std::size_t> probe;
             for (std::size_t p = 0; p < k; ++p) {
                 const dumped& c = dump[p];
-                if (d.family != 4 || c.family != 4 || c.src.empty()) {
+                if (c.family != d.family || c.src.empty()) {
                     continue;
                 }
-                const bool quote_match = !d.q_dst.empty() && c.ip_id == d.q_ip_id &&
-                                         c.sport == d.q_sport && c.dport == d.q_dport;
-                const bool echo_match = d.q_dst.empty() && c.icmp_type == 8 &&
+                const bool quote_match = !d.q_dst.empty() && c.dst == d.q_dst &&
+                                         c.ip_id == d.q_ip_id && c.sport == d.q_sport &&
+                                         c.dport == d.q_dport && c.echo_id == d.q_icmp_id &&
+                                         c.echo_seq == d.q_icmp_seq;
+                const bool echo_match = d.q_dst.empty() && c.dst == d.src &&
+                                        (c.icmp_type == 8 || c.icmp_type == 128) &&
                                         c.echo_id == d.echo_id && c.echo_seq == d.echo_seq;
                 if (quote_match || echo_match) {
                     probe = p;
                 }
             }
             if (probe) {
+                ++with_probe;
                 CHECK(j["probe_ttl"] == dump[*probe].ttl.value_or(-1));
                 REQUIRE(j["rtt_ms"].is_number());
                 if (d.epoch_us && dump[*probe].epoch_us) {
@@ -325,4 +330,5 @@ TEST_CASE("decode reproduces every reply field of the real captures' tshark dump
         CHECK(next == got.size()); // nothing reported that the dump does not show as a reply
     }
     CHECK(replies_checked >= 5);
+    CHECK(with_probe >= 5); // each capture holds the probe of its reply
 }

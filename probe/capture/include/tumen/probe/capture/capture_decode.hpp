@@ -10,12 +10,14 @@
 /// check): see the comments in capture_decode.cpp for what stays hand-written and why.
 ///
 /// Probes seen in the capture (our own recordings hold every probe sent) give replies their
-/// RTT and the probe's TTL. The engine keys probe identities with a per-run secret
-/// (probe_ident.hpp) that a capture does not hold, so the probe is rebuilt from its captured
-/// bytes instead (probe_of_packet) and the engine's matcher compares it with the reply: the
-/// same quoted-field checks the engine makes, without the secret.
+/// RTT and the probe's TTL (IPv6: matched on the quoted bytes, see probe6_key). The engine keys
+/// probe identities with a per-run secret (probe_ident.hpp) that a capture does not hold, so the
+/// probe is rebuilt from its captured bytes instead (probe_of_packet) and the engine's matcher
+/// compares it with the reply: the same quoted-field checks the engine makes, without the secret.
+#include <array>
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -120,9 +122,25 @@ private:
                                              std::chrono::nanoseconds time);
     void annotate(capture_reply& out, const reply& r) const;
 
+    /// IPv6 probes (the engine probes IPv4 only, so there is no IPv6 matcher to reuse): the
+    /// destination, next header and the first 8 bytes of the L4 header, exactly as an ICMPv6
+    /// error quotes them (RFC 4443 section 3.3); echo requests also by identifier and
+    /// sequence for echo replies (next header byte 128 then, and the L4 value id << 16 | seq).
+    struct probe6_key {
+        std::array<std::uint8_t, 17> dst_and_proto{};
+        std::uint64_t l4 = 0;
+        auto operator<=>(const probe6_key&) const = default;
+    };
+    struct seen_probe6 {
+        std::uint8_t hop_limit = 0;
+        std::chrono::nanoseconds time{};
+    };
+    void annotate6(capture_reply& out, const probe6_key& k) const;
+
     int dlt_;
     std::uint64_t frame_ = 0;
     std::unordered_map<probe_key, std::vector<seen_probe>, probe_key_hash> probes_;
+    std::map<probe6_key, seen_probe6> probes6_; ///< the latest probe of each key
 };
 
 } // namespace tumen::probe::capture
