@@ -198,6 +198,9 @@ job* engine::impl::transmit(prepared_send p, std::span<const std::uint8_t> packe
         stats.first_send_ns = p.entry.sent_clock_ns;
     }
     stats.last_send_ns = p.entry.sent_clock_ns;
+    if (recorder) {
+        recorder->record(packet, p.entry.sent_clock_ns); // --pcap-out: the probe as sent
+    }
     const probe_handle h = probes.insert(p.key, std::move(p.entry));
     j.probes.push_back(h);
     push_event(timer_event{steady::now() + j.wait, h.serial, j.id, h.slot}, j.wait);
