@@ -63,7 +63,7 @@ loop_run() {
   ip netns exec "$near" "$rawloop" "$near_addr" "$prefix" "$total" >"$1"
 }
 tumen_run() {
-  ip netns exec "$near" "$probe" ping --method udp --pps 0 -c "$per_target" -i 1 --wait 200 \
+  timeout 300 ip netns exec "$near" "$probe" ping --method udp --pps 0 -c "$per_target" -i 1 --wait 200 \
     --window "$ntargets" --format json --stats "${extra[@]}" $(cat "$work/targets") \
     >/dev/null 2>"$1" || { cat "$1" >&2; exit 1; }
 }

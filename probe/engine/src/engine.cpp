@@ -58,6 +58,10 @@ std::error_code engine::impl::do_open() {
                                         : ec;
         }
         hops.emplace(src);
+        // PACKET_QDISC_BYPASS hands the frame to the driver directly (__dev_direct_xmit),
+        // past the taps: no capture socket sees these probes leave, so their send times
+        // are the clock's, and the capture leaves outgoing frames out altogether.
+        options.capture_outgoing = false;
     }
     const unsigned lo = options.src_port_base;
     const unsigned hi =

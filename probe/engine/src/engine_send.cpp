@@ -6,7 +6,7 @@
 #include <cerrno>
 #include <iterator>
 
-#include <tumen/probe/codec/probe_builder.hpp>
+#include <tumen/probe/codec/probe_template.hpp>
 
 #include "engine_impl.hpp"
 #include "realtime.hpp"
@@ -92,8 +92,14 @@ bool engine::impl::prepare(job& j, steady::time_point now, prepared_send& out) {
     out.job = j.id;
     e.spec = spec;
     out.entry = e;
+    if (j.probe_bytes.bytes().empty()) {
+        if (auto ec = codec::probe_template::make(spec, j.probe_bytes)) {
+            fail_job(j, "probe template: " + ec.message());
+            return false;
+        }
+    }
     // Into the batch slot's buffer, whose capacity stays from one probe to the next.
-    if (auto ec = codec::build_probe(spec, out.packet)) {
+    if (auto ec = j.probe_bytes.fill(spec, out.packet)) {
         fail_job(j, "build_probe: " + ec.message());
         return false;
     }

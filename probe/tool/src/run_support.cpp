@@ -224,9 +224,11 @@ void add_common_engine_options(CLI::App& sub, engine_cli& c) {
                    "replies); clock: read after sendto(), no outgoing capture (higher rates)")
         ->check(CLI::IsMember({"capture", "clock"}))
         ->capture_default_str();
-    sub.add_option("--send", c.send,
-                   "raw: IPv4 raw socket (kernel routing, netfilter OUTPUT); packet: packet "
-                   "socket to the kernel's next hop, bypassing the qdisc (higher rates)")
+    sub.add_option(
+           "--send", c.send,
+           "raw: IPv4 raw socket (kernel routing, netfilter OUTPUT); packet: packet "
+           "socket to the kernel's next hop, bypassing the qdisc and netfilter OUTPUT (higher "
+           "rates; send times from the clock: captures do not see the probes leave)")
         ->check(CLI::IsMember({"raw", "packet"}))
         ->capture_default_str();
     sub.add_option("--pps", c.pps, "global probes per second (0: no cap)")->capture_default_str();

@@ -68,7 +68,9 @@ struct engine_options {
     /// its next hop, runs netfilter's OUTPUT hooks and the queueing discipline); `packet`, a
     /// packet socket with PACKET_QDISC_BYPASS to the next hop the kernel's FIB and neighbour
     /// table give (about twice the raw socket's rate on a veth; no netfilter OUTPUT or NAT on
-    /// the way out). Probes whose next hop is not resolved yet or not on Ethernet go raw.
+    /// the way out; captures, ours included, do not see the probes leave, so send times
+    /// are the clock's, as with `capture_outgoing` false). Probes whose next hop is not
+    /// resolved yet or not on Ethernet go raw.
     send_path sender = send_path::raw;
     /// Written into every result's `agent` field.
     std::string agent;
