@@ -15,10 +15,11 @@ int capture_buffer_for(double pps, bool capture_outgoing) noexcept {
     if (pps <= 0) {
         return 4 * 1024 * 1024;
     }
-    // A frame takes its 768-byte snap length plus libpcap's TPACKET_V3 header, about 800
-    // bytes of the ring; a quarter of a second of them covers the engine's longest pause
-    // (one pump round of 512 sends, a batch of results written).
-    const double frames = pps * (capture_outgoing ? 2 : 1) / 4;
+    // libpcap's immediate mode uses TPACKET_V2, fixed frames of the 768-byte snap length
+    // plus its header: about 800 bytes of the ring each. A tenth of a second of them is
+    // twice the engine's longest pause in draining at high rates (one pump round of 512
+    // sends: 51 ms at 10,000 pps). The whole ring counts in the peak RSS once it wraps.
+    const double frames = pps * (capture_outgoing ? 2 : 1) / 10;
     const double bytes = frames * 800;
     return static_cast<int>(std::clamp(bytes, 256.0 * 1024, 64.0 * 1024 * 1024));
 }
@@ -75,11 +76,11 @@ std::error_code engine::impl::do_open() {
         link_sock.close();
         return ec;
     }
-    // About pps x 2 waits entries at high rates: no rehash while the rate holds (the table
-    // still grows past it). Sized from the rate: at 1,000 pps the table of 65,536 took
-    // megabytes of the run's peak memory.
+    // A second of probes: the table holds about pps x 2 waits entries and grows past this
+    // (one rehash). Sized from the rate: the index's buckets are written when reserved, and
+    // 65,536 of them were 2 MB of the peak RSS at 1,000 pps.
     probes.reserve(options.pps > 0
-                       ? static_cast<std::size_t>(std::clamp(options.pps * 4, 1024.0, 65536.0))
+                       ? static_cast<std::size_t>(std::clamp(options.pps, 1024.0, 65536.0))
                        : 65536);
     open = true;
     arm_capture();
