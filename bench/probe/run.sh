@@ -21,7 +21,7 @@ probe="$build_dir/probe/tool/tumen-probe"
 lab="$src_dir/deploy/lab/lab.sh"
 . "$src_dir/deploy/lab/lab.env"
 [ -x /usr/bin/time ] || { echo "needs /usr/bin/time (apt-get install time)" >&2; exit 1; }
-for b in "$probe"; do [ -x "$b" ] || { echo "not built: $b" >&2; exit 1; }; done
+[ -x "$probe" ] || { echo "not built: $probe" >&2; exit 1; }
 rates=("$@")
 [ ${#rates[@]} -gt 0 ] || rates=(1000 10000)
 
@@ -29,7 +29,6 @@ work="$(mktemp -d /tmp/tumen-bench.XXXXXX)"
 trap '"$lab" down >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 "$lab" up >/dev/null 2>&1
 ns="$("$lab" ns fra)"
-vp_addr="$LAB_VP_ADDR_fra"
 python3 -c 'import ipaddress,sys
 for a in ipaddress.ip_network(sys.argv[1]): print(a)' "$LAB_TARGET_PREFIX" >"$work/targets"
 ntargets=$(wc -l <"$work/targets")

@@ -55,7 +55,8 @@ ip netns exec "$near" ping -c 1 -W 1 "$far_addr" >/dev/null
 
 python3 -c 'import ipaddress,sys
 for a in ipaddress.ip_network(sys.argv[1]): print(a)' "$prefix" >"$work/targets"
-ntargets=$(wc -l <"$work/targets")
+mapfile -t targets <"$work/targets"
+ntargets=${#targets[@]}
 per_target=$(((count + ntargets - 1) / ntargets))
 total=$((per_target * ntargets))
 
@@ -64,7 +65,7 @@ loop_run() {
 }
 tumen_run() {
   timeout 300 ip netns exec "$near" "$probe" ping --method udp --pps 0 -c "$per_target" -i 1 --wait 200 \
-    --window "$ntargets" --format json --stats "${extra[@]}" $(cat "$work/targets") \
+    --window "$ntargets" --format json --stats "${extra[@]}" "${targets[@]}" \
     >/dev/null 2>"$1" || { cat "$1" >&2; exit 1; }
 }
 
