@@ -251,17 +251,17 @@ std::size_t engine::impl::send_items(std::span<prepared_send> items) {
 }
 
 void engine::impl::record_sent(prepared_send& p, std::int64_t sent_ns) {
+    ++stats.probes_sent;
+    if (stats.first_send_ns == 0) {
+        stats.first_send_ns = sent_ns;
+    }
+    stats.last_send_ns = sent_ns;
     job* owner = find_job(p.job);
     if (owner == nullptr) {
         return; // finished while its probe was queued: nothing waits for the reply
     }
     job& j = *owner;
-    ++stats.probes_sent;
     p.entry.sent_clock_ns = sent_ns;
-    if (stats.first_send_ns == 0) {
-        stats.first_send_ns = sent_ns;
-    }
-    stats.last_send_ns = sent_ns;
     const probe_handle h = probes.insert(p.key, p.entry);
     j.probes.push_back(h);
     push_event(timer_event{steady::now() + j.wait, h.serial, j.id, h.slot}, j.wait);
