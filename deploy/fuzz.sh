@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzes, with libFuzzer, the parsers of hostile input: the probe codec (decode_reply +
-# key_of + check, and the builders; target fuzz_decode, corpus tests/fuzz/corpus), the
+# key_of + check, the builders and the capture decoder of `tumen-probe decode`; target
+# fuzz_decode, corpus tests/fuzz/corpus), the
 # controller's upload body (JSON, batch_elements, result parsers, bodies up to 1 MiB; target
 # fuzz_results, corpus tests/fuzz/corpus-results), the agent's assignment document (target
 # fuzz_assignment, corpus tests/fuzz/corpus-assignment) and the agent's spool files (head and

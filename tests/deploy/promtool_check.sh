@@ -17,7 +17,7 @@ case "$mode" in
   rules)
     promtool check rules tumen-rules.yml
     # Every alert the deployment documents is defined.
-    for alert in BorderPathChanged AgentSilent PathRttUp LossUp; do
+    for alert in BorderPathChanged AgentSilent PathRttUp LossUp ControllerConfigReloadFailed; do
       grep -q "alert: $alert\$" tumen-rules.yml || { echo "FAIL: alert $alert missing"; exit 1; }
     done
     ;;

@@ -1,6 +1,7 @@
 // libFuzzer harness for the probe codec: every input is decoded as a captured reply and
-// matched against every method; the same bytes also drive the builders. Any crash,
-// sanitizer report or broken invariant (abort) is a finding.
+// matched against every method; the same bytes also drive the builders and the offline
+// capture decoder (`tumen-probe decode`: every link type, libtins on the outer layers). Any
+// crash, sanitizer report or broken invariant (abort) is a finding.
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
@@ -8,6 +9,7 @@
 #include <span>
 #include <vector>
 
+#include <tumen/probe/capture/capture_decode.hpp>
 #include <tumen/probe/codec/matcher.hpp>
 #include <tumen/probe/codec/probe_builder.hpp>
 #include <tumen/probe/codec/reply.hpp>
@@ -90,11 +92,37 @@ void fuzz_builder(std::span<const std::uint8_t> in) {
     require(!decode_reply(out, std::chrono::nanoseconds{0}));
 }
 
+/// The input as a frame of each link type, fed twice (so the second copy can match a probe
+/// the first one was): a report is a well-formed reply or an error naming its frame.
+void fuzz_capture(std::span<const std::uint8_t> in) {
+    namespace lt = tumen::probe::capture::link_type;
+    for (const int dlt : {lt::ethernet, lt::linux_sll, lt::linux_sll2, lt::raw, lt::ipv6}) {
+        tumen::probe::capture::capture_decoder d(dlt);
+        for (std::uint64_t frame = 1; frame <= 2; ++frame) {
+            const auto e = d.feed(in, std::chrono::nanoseconds{1000});
+            require(d.frames() == frame);
+            if (!e) {
+                continue;
+            }
+            if (const auto* err = std::get_if<tumen::probe::capture::capture_error>(&*e)) {
+                require(err->frame == frame && !err->what.empty());
+                continue;
+            }
+            const auto& r = std::get<tumen::probe::capture::capture_reply>(*e);
+            require(r.frame == frame && (r.family == 4 || r.family == 6) && !r.src.empty());
+            require(r.mpls.size() * 4 <= in.size());
+            require(!r.quoted || !r.echo_id);
+            require(!r.rtt_ms || (*r.rtt_ms >= 0 && r.probe_ttl.has_value()));
+        }
+    }
+}
+
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::span<const std::uint8_t> in{data, size};
     fuzz_decoder(in);
     fuzz_builder(in);
+    fuzz_capture(in);
     return 0;
 }

@@ -30,6 +30,9 @@ std::optional<engine::engine_options> engine_options_of(const run_options& o,
         eo.route_hint = ipv4_addr(192, 0, 2, 1);
     }
     eo.interface = cfg.interface;
+    eo.pcap_out = o.pcap_out;
+    eo.pcap_out_bytes = static_cast<std::uint64_t>(o.pcap_out_size_mb * 1024 * 1024);
+    eo.pcap_out_files = o.pcap_out_files;
     return eo;
 }
 

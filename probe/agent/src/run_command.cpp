@@ -16,6 +16,13 @@ void add_run_command(CLI::App& app, std::function<int()>& selected) {
     sub->add_option("--source", opts->source, "Source IPv4 address of the probes");
     sub->add_option("--user", opts->user, "Drop privileges to this user after opening sockets");
     sub->add_option("--duration", opts->duration_s, "Stop (as on SIGTERM) after this many seconds");
+    sub->add_option("--pcap-out", opts->pcap_out,
+                    "Record every probe sent and reply captured to this pcap file (raw IP)");
+    sub->add_option("--pcap-out-size", opts->pcap_out_size_mb,
+                    "MB per recording file before it rotates to FILE.1, FILE.2...")
+        ->check(CLI::Range(0.1, 1e6));
+    sub->add_option("--pcap-out-files", opts->pcap_out_files, "Recording files kept")
+        ->check(CLI::Range(1, 1000));
     sub->add_flag("--once", opts->once, "Standalone: one round of every campaign, then exit");
     sub->callback([opts, &selected] { selected = [opts] { return run_agent(*opts); }; });
 }

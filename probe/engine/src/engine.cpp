@@ -39,6 +39,15 @@ std::error_code engine::impl::do_open() {
         error_text = "no source address and no destination to choose one from";
         return std::make_error_code(std::errc::invalid_argument);
     }
+    if (!options.pcap_out.empty() && !recorder) {
+        try {
+            recorder = std::make_unique<pcap_recorder>(
+                recorder_options{options.pcap_out, options.pcap_out_bytes, options.pcap_out_files});
+        } catch (const std::exception& e) {
+            error_text = e.what();
+            return std::make_error_code(std::errc::io_error);
+        }
+    }
     device = options.interface;
     if (device.empty()) {
         device = interface_of(src).value_or("any");
@@ -289,11 +298,20 @@ void engine::on_idle(std::function<void()> callback) {
 counters engine::stats() const {
     counters c = impl_->stats;
     c.capture_drops = impl_->capture.drops();
+    if (impl_->recorder) {
+        const auto r = impl_->recorder->counters();
+        c.pcap_recorded = r.recorded;
+        c.pcap_dropped = r.dropped;
+        c.pcap_write_errors = r.write_errors;
+    }
     return c;
 }
 
 void engine::close() {
     impl_->close_all();
+    if (impl_->recorder) {
+        impl_->recorder->flush(); // the recording is complete once the engine is closed
+    }
 }
 
 } // namespace tumen::probe::engine

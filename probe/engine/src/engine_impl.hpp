@@ -18,6 +18,7 @@
 #include <tumen/probe/codec/probe_key.hpp>
 #include <tumen/probe/codec/reply.hpp>
 #include <tumen/probe/engine/engine.hpp>
+#include <tumen/probe/engine/pcap_recorder.hpp>
 #include <tumen/probe/engine/probe_table.hpp>
 #include <tumen/probe/engine/send_scheduler.hpp>
 
@@ -84,6 +85,8 @@ struct engine::impl {
     bool send_timer_armed = false;
     /// Posted handlers hold a weak reference: they do nothing once the engine is destroyed.
     std::shared_ptr<char> life = std::make_shared<char>(0);
+    /// --pcap-out (null when not recording): fed at the send and capture points.
+    std::unique_ptr<pcap_recorder> recorder;
 
     // ---------------------------------------------------------------- opening
     std::error_code do_open();

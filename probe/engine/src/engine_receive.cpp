@@ -40,6 +40,9 @@ void engine::impl::handle_frame(const captured_frame& f) {
         }
         return;
     }
+    if (recorder) {
+        recorder->record(f.payload->ip, f.ts_ns); // --pcap-out: every reply as captured
+    }
     auto decoded = codec::decode_reply(f.payload->ip, std::chrono::nanoseconds(f.ts_ns));
     if (!decoded) {
         ++(decoded.error == codec::decode_error::bad_checksum ? stats.replies_bad_checksum

@@ -256,6 +256,9 @@ void engine::impl::record_sent(prepared_send& p, std::int64_t sent_ns) {
         stats.first_send_ns = sent_ns;
     }
     stats.last_send_ns = sent_ns;
+    if (recorder) {
+        recorder->record(p.packet, sent_ns); // --pcap-out: the probe as sent
+    }
     job* owner = find_job(p.job);
     if (owner == nullptr) {
         return; // finished while its probe was queued: nothing waits for the reply

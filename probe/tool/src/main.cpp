@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
     command_runner selected;
     add_trace_command(app, selected);
     add_ping_command(app, selected);
+    add_decode_command(app, selected);
     tumen::probe::agent::add_run_command(app, selected);
 
     try {

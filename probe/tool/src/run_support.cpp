@@ -33,6 +33,9 @@ void print_stats(const engine::engine& eng) {
                      {"traces_started", c.traces_started},
                      {"traces_done", c.traces_done},
                      {"pings_done", c.pings_done},
+                     {"pcap_recorded", c.pcap_recorded},
+                     {"pcap_dropped", c.pcap_dropped},
+                     {"pcap_write_errors", c.pcap_write_errors},
                      {"send_seconds", static_cast<double>(c.last_send_ns - c.first_send_ns) / 1e9}};
     nlohmann::json stops = nlohmann::json::object();
     for (std::size_t i = 0; i < c.traces_by_stop.size(); ++i) {
@@ -120,6 +123,9 @@ to_engine_options(const engine_cli& cli, const std::vector<target>& targets, std
     o.agent = cli.agent;
     o.capture_outgoing = cli.tx_timestamp != "clock";
     o.sender = cli.send == "packet" ? engine::send_path::packet : engine::send_path::raw;
+    o.pcap_out = cli.pcap_out;
+    o.pcap_out_bytes = static_cast<std::uint64_t>(cli.pcap_out_size * 1024 * 1024);
+    o.pcap_out_files = cli.pcap_out_files;
     return o;
 }
 
@@ -237,6 +243,16 @@ void add_common_engine_options(CLI::App& sub, engine_cli& c) {
     sub.add_option("--interface", c.interface, "capture interface (default: the source's)");
     sub.add_option("--user", c.user, "when root: drop to this user after opening sockets");
     sub.add_option("--agent", c.agent, "agent name written into results");
+    sub.add_option("--pcap-out", c.pcap_out,
+                   "record every probe sent and reply captured to this pcap file (raw IP; "
+                   "read it with `tumen-probe decode`, tcpdump or Wireshark)");
+    sub.add_option("--pcap-out-size", c.pcap_out_size,
+                   "MB per recording file before it rotates to FILE.1, FILE.2...")
+        ->check(CLI::Range(0.1, 1e6))
+        ->capture_default_str();
+    sub.add_option("--pcap-out-files", c.pcap_out_files, "recording files kept, FILE included")
+        ->check(CLI::Range(1, 1000))
+        ->capture_default_str();
     sub.add_flag("--stats", c.stats, "print engine counters (one JSON line) on stderr at the end");
     sub.add_option("TARGET", c.targets, "IPv4 addresses (none: one per line on stdin)");
 }

@@ -41,12 +41,16 @@ struct engine_cli {
     /// replies); "clock": CLOCK_REALTIME right after sendto(), no outgoing capture (faster).
     std::string tx_timestamp = "capture";
     std::string send = "raw";
-    bool stats = false; ///< print the engine counters as one JSON line on stderr at the end
+    bool stats = false;         ///< print the engine counters as one JSON line on stderr at the end
+    std::string pcap_out;       ///< --pcap-out FILE: record probes and replies (empty: off)
+    double pcap_out_size = 100; ///< --pcap-out-size MB: bound of one file
+    unsigned pcap_out_files = 5; ///< --pcap-out-files N: FILE, FILE.1 ... FILE.(N-1)
     std::vector<std::string> targets;
 };
 
 /// Adds --port, --flow, --format, --pps, --window, --source, --interface, --user, --agent,
-/// --tx-timestamp, --stats and the TARGET arguments to a subcommand.
+/// --tx-timestamp, --stats, --pcap-out, --pcap-out-size, --pcap-out-files and the TARGET
+/// arguments to a subcommand.
 void add_common_engine_options(CLI::App& sub, engine_cli& c);
 
 /// What a probing subcommand runs with once its common options are valid.

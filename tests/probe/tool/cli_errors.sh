@@ -47,11 +47,22 @@ check ping --method smoke 192.0.2.1
 check ping -c 0 192.0.2.1
 check ping 192.0.2.999
 check ping
+check trace --pcap-out-size 0 --pcap-out /tmp/x.pcap 192.0.2.1
+check trace --pcap-out-files 0 --pcap-out /tmp/x.pcap 192.0.2.1
+check decode
+check decode --format xml /dev/null
 # stdin with a bad line names the line
 err="$(printf '192.0.2.1\nbogus\n' | "${wrap[@]}" "$bin" trace 2>&1 >/dev/null)"; rc=$?
 if [ "$rc" -ne 2 ] || ! printf '%s' "$err" | grep -q "line 2"; then
   echo "FAIL: bad stdin line -> exit $rc: $err"; fail=1
 else
   echo "ok: bad stdin line -> $err"
+fi
+# decode: a file that cannot be read is a runtime failure (exit 1) naming the file.
+err="$("$bin" decode /nonexistent/capture.pcap 2>&1 >/dev/null)"; rc=$?
+if [ "$rc" -ne 1 ] || ! printf '%s' "$err" | grep -q "/nonexistent/capture.pcap"; then
+  echo "FAIL: decode of a missing file -> exit $rc: $err"; fail=1
+else
+  echo "ok: decode of a missing file -> $err"
 fi
 exit $fail

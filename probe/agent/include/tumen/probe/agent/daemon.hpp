@@ -28,6 +28,9 @@ struct run_options {
     std::optional<double> duration_s; ///< stop (as on SIGTERM) after this many seconds
     bool once = false;                ///< standalone: run one round of every campaign, then exit
     std::chrono::seconds grace{30};   ///< SIGTERM: how long in-flight jobs may still run
+    std::string pcap_out;             ///< --pcap-out FILE: record probes and replies
+    double pcap_out_size_mb = 100;    ///< --pcap-out-size: MB per file before rotation
+    unsigned pcap_out_files = 5;      ///< --pcap-out-files: files kept, FILE included
 };
 
 /// Runs the daemon until a signal (or --duration / --once); returns the exit code (0 after

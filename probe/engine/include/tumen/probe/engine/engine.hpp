@@ -74,6 +74,12 @@ struct engine_options {
     send_path sender = send_path::raw;
     /// Written into every result's `agent` field.
     std::string agent;
+    /// `--pcap-out`: record every probe sent and every reply captured to this pcap file
+    /// (pcap_recorder.hpp); empty: no recording.
+    std::string pcap_out;
+    /// Size bound of one recording file, bytes, and how many files rotate (FILE, FILE.1...).
+    std::uint64_t pcap_out_bytes = 100u << 20;
+    unsigned pcap_out_files = 5;
 };
 
 /// One traceroute to submit.
@@ -154,6 +160,10 @@ struct counters {
     /// send-rate figures: (probes_sent - 1) / (last - first).
     std::int64_t first_send_ns = 0;
     std::int64_t last_send_ns = 0;
+    /// --pcap-out: packets written, dropped (queue full or after an error), write errors.
+    std::uint64_t pcap_recorded = 0;
+    std::uint64_t pcap_dropped = 0;
+    std::uint64_t pcap_write_errors = 0;
 };
 
 /// The engine. Not copyable; all member functions must be called on the io_context's thread

@@ -27,5 +27,7 @@ int usage_error(const std::string& message);
 void add_trace_command(CLI::App& app, command_runner& selected);
 /// Registers `tumen-probe ping`.
 void add_ping_command(CLI::App& app, command_runner& selected);
+/// Registers `tumen-probe decode FILE [--format text|json]` (no privileges needed).
+void add_decode_command(CLI::App& app, command_runner& selected);
 
 } // namespace tumen::probe::tool
