@@ -7,9 +7,8 @@
 #    per trace: tumen/2) and with scamper, at 1,000 and 10,000 probes/s: wall time,
 #    probes sent, traces that reached the target, CPU seconds, peak RSS; and the ideal
 #    time (probes sent / pps + one wait).
-# 2. Uncapped send rate: tumen-probe (--pps 0, UDP pings to the black hole, no replies)
-#    beside a plain raw-socket sendto() loop (tumen-bench-raw-send-loop) on the same veth,
-#    the two alternating.
+# The uncapped send rate is measured on a plain veth pair, without the lab's delay lines,
+# by bench/probe/send_rate.sh.
 #
 # Usage: bench/probe/run.sh [PPS...]   (default: 1000 10000)
 set -euo pipefail
@@ -19,11 +18,10 @@ build_dir="${TUMEN_BUILD_DIR:-$src_dir/build}"
 export TUMEN_BUILD_DIR="$build_dir"
 export TUMEN_LAB="${TUMEN_LAB:-tpbench}"
 probe="$build_dir/probe/tool/tumen-probe"
-rawloop="$build_dir/bench/probe/tumen-bench-raw-send-loop"
 lab="$src_dir/deploy/lab/lab.sh"
 . "$src_dir/deploy/lab/lab.env"
 [ -x /usr/bin/time ] || { echo "needs /usr/bin/time (apt-get install time)" >&2; exit 1; }
-for b in "$probe" "$rawloop"; do [ -x "$b" ] || { echo "not built: $b" >&2; exit 1; }; done
+[ -x "$probe" ] || { echo "not built: $probe" >&2; exit 1; }
 rates=("$@")
 [ ${#rates[@]} -gt 0 ] || rates=(1000 10000)
 
@@ -31,7 +29,6 @@ work="$(mktemp -d /tmp/tumen-bench.XXXXXX)"
 trap '"$lab" down >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 "$lab" up >/dev/null 2>&1
 ns="$("$lab" ns fra)"
-vp_addr="$LAB_VP_ADDR_fra"
 python3 -c 'import ipaddress,sys
 for a in ipaddress.ip_network(sys.argv[1]): print(a)' "$LAB_TARGET_PREFIX" >"$work/targets"
 ntargets=$(wc -l <"$work/targets")
@@ -86,25 +83,3 @@ print("%-10s %-7s %8.2f %8s %9s %9.2f %8.2f %9.2f %9.1f" % (tool,pps,float(wall)
     scamper "$pps" "$wall" "$probes" "$complete" "$cpu" "$rss"
 done
 
-echo
-echo "uncapped send rate on fra's veth (UDP probes to the black hole $LAB_BLACKHOLE_PREFIX, no replies):"
-# 256 targets x 1,600 pings at 1 ms intervals = 409,600 probes asked for as fast as possible
-# (runs of a few seconds: shorter ones follow the VM's speed swings too closely).
-python3 -c 'import ipaddress,sys
-for a in ipaddress.ip_network(sys.argv[1]): print(a)' "$LAB_BLACKHOLE_PREFIX" >"$work/hole"
-# Raw loop runs and tumen runs alternate (raw, tumen, raw, tumen, ..., raw), three tumen runs
-# per send-timestamp mode; each tumen run is compared with the mean of the raw runs just
-# before and just after it (the machine's speed drifts between runs).
-ip netns exec "$ns" "$rawloop" "$vp_addr" "$LAB_BLACKHOLE_PREFIX" 409600 >"$work/raw-before.json"
-for mode in capture clock capture clock capture clock; do
-  ip netns exec "$ns" "$probe" ping --method udp --pps 0 -c 1600 -i 1 --wait 200 --window 256 \
-    --tx-timestamp "$mode" --format json --stats $(cat "$work/hole") >/dev/null 2>"$work/u.stats"
-  ip netns exec "$ns" "$rawloop" "$vp_addr" "$LAB_BLACKHOLE_PREFIX" 409600 >"$work/raw-after.json"
-  python3 -c 'import json,sys
-s=json.loads(open(sys.argv[1]).readlines()[-1])
-before=json.load(open(sys.argv[2])); after=json.load(open(sys.argv[3]))
-pps=(s["probes_sent"]-1)/s["send_seconds"]
-raw=(before["pps"]+after["pps"])/2
-print("  tumen-probe --pps 0 --tx-timestamp %-7s %6d probes in %.3f s = %6.0f/s (errors %d, retries %d) | raw sendto loop before/after %6.0f/%6.0f/s (errors %d) | %3.0f%% of their mean" % (sys.argv[4], s["probes_sent"], s["send_seconds"], pps, s["send_errors"], s["send_retries"], before["pps"], after["pps"], before["errors"]+after["errors"], 100*pps/raw))' "$work/u.stats" "$work/raw-before.json" "$work/raw-after.json" "$mode"
-  mv "$work/raw-after.json" "$work/raw-before.json"
-done

@@ -11,6 +11,19 @@
 
 namespace tumen::probe::engine {
 
+int capture_buffer_for(double pps, bool capture_outgoing) noexcept {
+    if (pps <= 0) {
+        return 4 * 1024 * 1024;
+    }
+    // libpcap's immediate mode uses TPACKET_V2, fixed frames of the 768-byte snap length
+    // plus its header: about 800 bytes of the ring each. A tenth of a second of them is
+    // twice the engine's longest pause in draining at high rates (one pump round of 512
+    // sends: 51 ms at 10,000 pps). The whole ring counts in the peak RSS once it wraps.
+    const double frames = pps * (capture_outgoing ? 2 : 1) / 10;
+    const double bytes = frames * 800;
+    return static_cast<int>(std::clamp(bytes, 256.0 * 1024, 64.0 * 1024 * 1024));
+}
+
 std::error_code engine::impl::do_open() {
     if (options.source) {
         src = *options.source;
@@ -47,15 +60,37 @@ std::error_code engine::impl::do_open() {
                           ? std::make_error_code(std::errc::operation_not_permitted)
                           : ec);
     }
+    if (options.sender == send_path::packet) {
+        if (auto ec = link_sock.open(4 * 1024 * 1024)) {
+            error_text = "packet socket: " + ec.message();
+            sock.close();
+            return ec.value() == EACCES ? std::make_error_code(std::errc::operation_not_permitted)
+                                        : ec;
+        }
+        hops.emplace(src);
+        // PACKET_QDISC_BYPASS hands the frame to the driver directly (__dev_direct_xmit),
+        // past the taps: no capture socket sees these probes leave, so their send times
+        // are the clock's, and the capture leaves outgoing frames out altogether.
+        options.capture_outgoing = false;
+    }
     const unsigned lo = options.src_port_base;
     const unsigned hi =
         std::min<unsigned>(65535, lo + std::max<unsigned>(options.max_flows, 1) - 1);
-    if (auto ec = capture.open(device, options.capture_buffer_bytes, options.capture_outgoing,
+    const int ring = options.capture_buffer_bytes > 0
+                         ? options.capture_buffer_bytes
+                         : capture_buffer_for(options.pps, options.capture_outgoing);
+    if (auto ec = capture.open(device, ring, options.capture_outgoing,
                                capture_filter(src, lo, hi, options.capture_outgoing), error_text)) {
         sock.close();
+        link_sock.close();
         return ec;
     }
-    probes.reserve(65536); // about pps x 2 waits entries at high rates: no rehash
+    // A second of probes: the table holds about pps x 2 waits entries and grows past this
+    // (one rehash). Sized from the rate: the index's buckets are written when reserved, and
+    // 65,536 of them were 2 MB of the peak RSS at 1,000 pps.
+    probes.reserve(options.pps > 0
+                       ? static_cast<std::size_t>(std::clamp(options.pps, 1024.0, 65536.0))
+                       : 65536);
     open = true;
     arm_capture();
     return {};
@@ -83,10 +118,12 @@ void engine::impl::close_all() {
     sched.clear();
     capture.close();
     sock.close();
+    link_sock.close();
     jobs.clear();
     queued.clear();
     probes.clear();
-    retry.reset();
+    retry.clear();
+    batch_size = 0;
     send_timer_armed = false;
     open = false;
 }

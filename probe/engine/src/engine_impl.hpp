@@ -25,6 +25,8 @@
 #include "capture_source.hpp"
 #include "event_timer.hpp"
 #include "job.hpp"
+#include "next_hop.hpp"
+#include "packet_socket.hpp"
 #include "raw_socket.hpp"
 #include "run_secret.hpp"
 
@@ -59,6 +61,8 @@ struct engine::impl {
     boost::asio::steady_timer retry_timer;
     std::unordered_map<const rate_group*, boost::asio::steady_timer> group_timers;
     raw_socket sock;
+    packet_socket link_sock;            ///< send_path::packet only
+    std::optional<next_hop_cache> hops; ///< set when probes go by link_sock
     capture_source capture;
     ipv4_addr src;
     std::string device;
@@ -69,14 +73,18 @@ struct engine::impl {
     std::unordered_map<std::uint64_t, job> jobs;
     std::deque<submission> queued;
     probe_table probes;
-    std::optional<prepared_send> retry;
+    /// Probes built and paced, waiting for the next sendmmsg() (at most
+    /// raw_socket::max_batch; their packets' buffers are reused).
+    std::vector<prepared_send> batch = std::vector<prepared_send>(raw_socket::max_batch);
+    std::size_t batch_size = 0;
+    /// Probes the kernel refused for now (EAGAIN, ENOBUFS), sent again in order first.
+    std::deque<prepared_send> retry;
     std::function<void()> idle_cb;
     std::uint64_t next_job = 1;
     bool pump_posted = false;
     bool send_timer_armed = false;
     /// Posted handlers hold a weak reference: they do nothing once the engine is destroyed.
     std::shared_ptr<char> life = std::make_shared<char>(0);
-    std::vector<std::uint8_t> buffer;
     /// --pcap-out (null when not recording): fed at the send and capture points.
     std::unique_ptr<pcap_recorder> recorder;
 
@@ -113,19 +121,34 @@ struct engine::impl {
     // ---------------------------------------------------------------- sending
     /// Runs pump() soon (once, unless the send timer or a retry will).
     void schedule_pump();
-    /// Builds the job's next probe, or nullopt when it has none to send right now.
-    std::optional<prepared_send> prepare(job& j, steady::time_point now);
+    /// Builds the job's next probe into `out` (its packet buffer reused); false when the job
+    /// has none to send right now.
+    bool prepare(job& j, steady::time_point now, prepared_send& out);
     /// A local failure: ends a trace, counts a ping probe lost.
     void fail_job(job& j, const std::string& why);
-    /// Sends for ready jobs while the buckets allow (at most 512 in a row).
+    /// Sends for ready jobs while the buckets allow (at most 512 in a row), in batches.
     void pump();
-    /// Sends a prepared probe and records it; returns its job if the job is still there.
-    job* transmit(prepared_send p, std::span<const std::uint8_t> packet);
+    /// After a probe of `j` is prepared: queue the job again if it can send more now (a
+    /// trace with hops in flight) or wake it for its next ping.
+    void after_prepare(job& j);
+    /// Sends the batch (one sendmmsg() per batch, or more after a refusal) and records each
+    /// probe sent; probes the kernel refuses for now go to `retry`.
+    void flush_batch();
+    /// Sends `items` in order; returns how many were handled (sent or failed for good): the
+    /// rest were refused for now.
+    std::size_t send_items(std::span<prepared_send> items);
+    /// One probe has left at `sent_ns` (CLOCK_REALTIME): the table, the job, its timeout.
+    /// The one place that sees every probe sent.
+    void record_sent(prepared_send& p, std::int64_t sent_ns);
+    /// One probe the kernel refused for good.
+    void record_failed(prepared_send& p, const std::error_code& ec);
     /// The active job `id`, or null.
     job* find_job(std::uint64_t id) {
         auto it = jobs.find(id);
         return it == jobs.end() ? nullptr : &it->second;
     }
+    /// Sends what `retry` holds 200 µs from now, then pumps again.
+    void arm_retry_timer();
     void arm_send_timer(steady::time_point at);
 
     // ---------------------------------------------------------------- timeouts

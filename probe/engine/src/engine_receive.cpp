@@ -31,12 +31,12 @@ void engine::impl::handle_frame(const captured_frame& f) {
     }
     if (role_of_frame(*head, f.payload->direction, src) == frame_role::own_probe) {
         // Our own probe leaving: its send time on the capture clock.
-        outstanding* e = probes.by_ip_id(head->id);
-        if (e != nullptr) {
+        const auto ip = f.payload->ip; // peek_ipv4() checked 20 bytes
+        const ipv4_addr dst{(std::uint32_t{ip[16]} << 24) | (std::uint32_t{ip[17]} << 16) |
+                            (std::uint32_t{ip[18]} << 8) | ip[19]};
+        if (outstanding* e = probes.outgoing_copy(head->id, dst, ip[8])) {
             ++stats.outgoing_captured;
-            if (!e->answered && !e->sent_pcap_ns) {
-                e->sent_pcap_ns = f.ts_ns;
-            }
+            e->sent_pcap_ns = f.ts_ns;
         }
         return;
     }

@@ -1,10 +1,12 @@
 // The engine's send path: rate-group wake-ups, the pump that paces sends through the global
-// and group token buckets, building a job's next probe and sending it (retried when the
-// socket buffer is full).
+// and group token buckets, building a job's next probe into a batch and sending the batch
+// with one sendmmsg() (probes the kernel refuses for now are retried in order).
 #include <algorithm>
+#include <array>
 #include <cerrno>
+#include <iterator>
 
-#include <tumen/probe/codec/probe_builder.hpp>
+#include <tumen/probe/codec/probe_template.hpp>
 
 #include "engine_impl.hpp"
 #include "realtime.hpp"
@@ -44,7 +46,7 @@ void engine::impl::release_group(rate_group& g) {
 }
 
 void engine::impl::schedule_pump() {
-    if (pump_posted || send_timer_armed || retry) {
+    if (pump_posted || send_timer_armed || !retry.empty()) {
         return;
     }
     pump_posted = true;
@@ -57,8 +59,8 @@ void engine::impl::schedule_pump() {
     });
 }
 
-/// Builds the job's next probe, or nullopt when it has none to send right now.
-std::optional<prepared_send> engine::impl::prepare(job& j, steady::time_point now) {
+/// Builds the job's next probe into `out`; false when it has none to send right now.
+bool engine::impl::prepare(job& j, steady::time_point now, prepared_send& out) {
     codec::probe_spec spec;
     spec.kind = j.method;
     spec.src = src;
@@ -70,30 +72,38 @@ std::optional<prepared_send> engine::impl::prepare(job& j, steady::time_point no
     if (trace_machine* t = j.trace()) {
         auto slot = t->next();
         if (!slot) {
-            return std::nullopt;
+            return false;
         }
         spec.ttl = slot->ttl;
         e.slot = *slot;
     } else {
         ping_machine& p = *j.ping();
         if (!p.has_next()) {
-            return std::nullopt;
+            return false;
         }
         if (now + event_slack < p.next_at()) {
             push_event(timer_event{p.next_at(), 0, j.id, 0}, steady::duration::zero());
-            return std::nullopt;
+            return false;
         }
         spec.ttl = p.ttl();
         e.seq = p.take(now);
     }
-    const codec::probe_key key = probes.assign_identity(spec, j.udp_counter);
+    out.key = probes.assign_identity(spec, j.udp_counter);
+    out.job = j.id;
     e.spec = spec;
-    // Built into the engine's reusable buffer; copied only if the send must be retried.
-    if (auto ec = codec::build_probe(spec, buffer)) {
-        fail_job(j, "build_probe: " + ec.message());
-        return std::nullopt;
+    out.entry = e;
+    if (j.probe_bytes.bytes().empty()) {
+        if (auto ec = codec::probe_template::make(spec, j.probe_bytes)) {
+            fail_job(j, "probe template: " + ec.message());
+            return false;
+        }
     }
-    return prepared_send{j.id, key, e, {}};
+    // Into the batch slot's buffer, whose capacity stays from one probe to the next.
+    if (auto ec = j.probe_bytes.fill(spec, out.packet)) {
+        fail_job(j, "build_probe: " + ec.message());
+        return false;
+    }
+    return true;
 }
 
 void engine::impl::fail_job(job& j, const std::string& why) {
@@ -106,6 +116,16 @@ void engine::impl::fail_job(job& j, const std::string& why) {
     }
 }
 
+void engine::impl::after_prepare(job& j) {
+    if (ping_machine* pm = j.ping()) {
+        if (pm->has_next()) {
+            push_event(timer_event{pm->next_at(), 0, j.id, 0}, pm->interval());
+        }
+    } else if (j.trace()->peek()) {
+        make_ready(j); // hops_in_flight > 1: another hop can go now
+    }
+}
+
 void engine::impl::pump() {
     if (!open) {
         return;
@@ -115,15 +135,15 @@ void engine::impl::pump() {
         const auto it = jobs.find(id);
         return it == jobs.end() ? std::chrono::milliseconds(0) : it->second.wait;
     };
-    while (!retry && sched.any_ready()) {
+    while (retry.empty() && sched.any_ready()) {
         const auto now = steady::now();
         if (budget-- == 0) {
             schedule_pump();
-            return;
+            break;
         }
         if (sched.bucket().until_next(now) > steady::duration::zero()) {
             arm_send_timer(now + sched.bucket().until_next(now));
-            return;
+            break;
         }
         job* jp = find_job(sched.pop(jobs.size(), wait_of));
         if (jp == nullptr) {
@@ -135,76 +155,151 @@ void engine::impl::pump() {
             arm_group_timer(*j.group, sched.block(*j.group, j.id, now));
             continue;
         }
-        auto p = prepare(j, now);
-        if (!p) {
+        if (!prepare(j, now, batch[batch_size])) {
             continue;
         }
+        ++batch_size;
         (void)sched.bucket().take(now);
         if (j.group) {
             (void)j.group->bucket.take(now);
         }
-        // A ping may have more to send later; a trace may have another hop to send now
-        // (hops_in_flight > 1), else it waits for a reply or timeout.
-        if (job* after = transmit(std::move(*p), buffer)) {
-            if (ping_machine* pm = after->ping()) {
-                if (pm->has_next()) {
-                    push_event(timer_event{pm->next_at(), 0, after->id, 0}, pm->interval());
-                }
-            } else if (after->trace()->peek()) {
-                make_ready(*after);
+        // A ping may have more to send later; a trace may have another hop to send now.
+        after_prepare(j);
+        if (batch_size == batch.size()) {
+            flush_batch();
+            if (!open) {
+                return;
             }
         }
     }
+    flush_batch();
 }
 
-/// Sends a prepared probe and records it; returns its job if the job is still there.
-job* engine::impl::transmit(prepared_send p, std::span<const std::uint8_t> packet) {
-    const auto ec = sock.send(packet, p.entry.spec.dst);
-    if (ec && (ec.value() == EAGAIN || ec.value() == EWOULDBLOCK || ec.value() == ENOBUFS)) {
-        ++stats.send_retries;
-        job* owner = find_job(p.job);
-        p.packet.assign(packet.begin(), packet.end());
-        retry = std::move(p);
-        retry_timer.expires_after(std::chrono::microseconds(200));
-        retry_timer.async_wait([this](boost::system::error_code e) {
-            if (e || !retry) {
-                return;
+void engine::impl::flush_batch() {
+    if (batch_size == 0) {
+        return;
+    }
+    const std::span<prepared_send> items{batch.data(), batch_size};
+    const std::size_t done = send_items(items);
+    if (open && done < items.size()) {
+        for (auto& p : items.subspan(done)) {
+            ++stats.send_retries;
+            retry.push_back(std::move(p));
+        }
+        arm_retry_timer();
+    }
+    batch_size = 0;
+}
+
+std::size_t engine::impl::send_items(std::span<prepared_send> items) {
+    std::array<outgoing_packet, raw_socket::max_batch> packets;
+    std::array<link_packet, packet_socket::max_batch> frames;
+    std::size_t i = 0;
+    while (i < items.size() && open) {
+        const std::size_t n = std::min(items.size() - i, packets.size());
+        // The longest run from i that leaves the same way: by the packet socket (next hop
+        // known) or by the raw socket.
+        std::size_t k = 0;
+        bool by_link = false;
+        if (hops) {
+            const auto now = steady::now();
+            for (; k < n; ++k) {
+                const auto to = hops->lookup(items[i + k].entry.spec.dst, now);
+                if (k == 0) {
+                    by_link = to.has_value();
+                } else if (to.has_value() != by_link) {
+                    break;
+                }
+                if (to) {
+                    frames[k] = link_packet{items[i + k].packet, *to};
+                } else {
+                    packets[k] = outgoing_packet{items[i + k].packet, items[i + k].entry.spec.dst};
+                }
             }
-            prepared_send again = std::move(*retry);
-            retry.reset();
-            if (!jobs.contains(again.job)) {
-                schedule_pump();
-                return;
+        } else {
+            for (; k < n; ++k) {
+                packets[k] = outgoing_packet{items[i + k].packet, items[i + k].entry.spec.dst};
             }
-            std::vector<std::uint8_t> bytes = std::move(again.packet);
-            transmit(std::move(again), bytes);
-            schedule_pump();
-        });
-        return owner;
+        }
+        const std::int64_t before = realtime_ns();
+        const batch_result r = by_link ? link_sock.send_batch(std::span(frames.data(), k))
+                                       : sock.send_batch(std::span(packets.data(), k));
+        if (r.sent > 0) {
+            // Each probe's clock time, spread over the call: the j-th of the batch left
+            // about j/n of the way through it (the `clock` send timestamp; a batch takes
+            // tens of microseconds at the uncapped rate, one probe at capped rates).
+            const std::int64_t after = realtime_ns();
+            const auto sent = static_cast<std::int64_t>(r.sent);
+            for (std::int64_t j = 0; j < sent; ++j) {
+                record_sent(items[i + static_cast<std::size_t>(j)],
+                            before + (after - before) * (j + 1) / sent);
+            }
+            i += r.sent;
+        }
+        if (r.error) {
+            const int e = r.error.value();
+            if (e == EAGAIN || e == EWOULDBLOCK || e == ENOBUFS) {
+                return i;
+            }
+            record_failed(items[i], r.error);
+            ++i;
+        } else if (r.sent == 0) {
+            return i; // nothing sent and no error: try again later
+        }
+    }
+    return items.size();
+}
+
+void engine::impl::record_sent(prepared_send& p, std::int64_t sent_ns) {
+    ++stats.probes_sent;
+    if (stats.first_send_ns == 0) {
+        stats.first_send_ns = sent_ns;
+    }
+    stats.last_send_ns = sent_ns;
+    if (recorder) {
+        recorder->record(p.packet, sent_ns); // --pcap-out: the probe as sent
     }
     job* owner = find_job(p.job);
     if (owner == nullptr) {
-        return nullptr;
+        return; // finished while its probe was queued: nothing waits for the reply
     }
     job& j = *owner;
-    if (ec) {
-        ++stats.send_errors;
-        fail_job(j, "sendto " + p.entry.spec.dst.to_string() + ": " + ec.message());
-        return find_job(p.job); // a failed trace is finished; a ping series goes on
-    }
-    ++stats.probes_sent;
-    p.entry.sent_clock_ns = realtime_ns();
-    if (stats.first_send_ns == 0) {
-        stats.first_send_ns = p.entry.sent_clock_ns;
-    }
-    stats.last_send_ns = p.entry.sent_clock_ns;
-    if (recorder) {
-        recorder->record(packet, p.entry.sent_clock_ns); // --pcap-out: the probe as sent
-    }
-    const probe_handle h = probes.insert(p.key, std::move(p.entry));
+    p.entry.sent_clock_ns = sent_ns;
+    const probe_handle h = probes.insert(p.key, p.entry);
     j.probes.push_back(h);
     push_event(timer_event{steady::now() + j.wait, h.serial, j.id, h.slot}, j.wait);
-    return &j;
+}
+
+void engine::impl::record_failed(prepared_send& p, const std::error_code& ec) {
+    ++stats.send_errors;
+    if (job* owner = find_job(p.job)) {
+        // A failed trace is finished; a ping series goes on.
+        fail_job(*owner, "sendto " + p.entry.spec.dst.to_string() + ": " + ec.message());
+    }
+}
+
+void engine::impl::arm_retry_timer() {
+    retry_timer.expires_after(std::chrono::microseconds(200));
+    retry_timer.async_wait([this](boost::system::error_code e) {
+        if (e || retry.empty() || !open) {
+            return;
+        }
+        while (!retry.empty() && open) {
+            const std::size_t n = std::min(retry.size(), raw_socket::max_batch);
+            std::vector<prepared_send> items(std::make_move_iterator(retry.begin()),
+                                             std::make_move_iterator(retry.begin() + n));
+            retry.erase(retry.begin(), retry.begin() + static_cast<std::ptrdiff_t>(n));
+            const std::size_t done = send_items(items);
+            if (done < items.size()) {
+                ++stats.send_retries;
+                retry.insert(retry.begin(), std::make_move_iterator(items.begin() + done),
+                             std::make_move_iterator(items.end()));
+                arm_retry_timer();
+                return;
+            }
+        }
+        schedule_pump();
+    });
 }
 
 void engine::impl::arm_send_timer(steady::time_point at) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include <tumen/common/result.hpp>
+#include <tumen/probe/codec/probe_template.hpp>
 #include <tumen/probe/engine/engine.hpp>
 #include <tumen/probe/engine/ping_machine.hpp>
 #include <tumen/probe/engine/probe_table.hpp>
@@ -42,6 +43,9 @@ struct job {
     std::variant<trace_job, ping_job> work;
     bool by_ttl = false; ///< hops_in_flight > 1: scheduled lowest TTL first
     std::uint16_t udp_counter = 0;
+    /// The bytes its probes share, built with libtins at its first probe (its flow fields
+    /// never change).
+    codec::probe_template probe_bytes;
     /// Its probes in the table, to free when it finishes.
     std::vector<probe_handle> probes;
     bool ready = false;

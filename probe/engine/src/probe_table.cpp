@@ -20,8 +20,7 @@ codec::probe_key probe_table::assign_identity(codec::probe_spec& spec, std::uint
             spec.ident = codec::max_udp_paris_ident; // a checksum of ident + 1 must not be 0
         }
         key = codec::key_of_probe(spec);
-        // The IP id must be free too: by_ip_id() times our own outgoing probes by it.
-        if (!table_.contains(key) && by_ip_id(spec.ip_id) == nullptr) {
+        if (!table_.contains(key)) {
             break;
         }
     }

@@ -1,5 +1,6 @@
 #include "raw_socket.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -67,6 +68,36 @@ std::error_code raw_socket::send(std::span<const std::uint8_t> packet, ipv4_addr
         return std::make_error_code(std::errc::message_size);
     }
     return {};
+}
+
+} // namespace tumen::probe::engine
+
+namespace tumen::probe::engine {
+
+batch_result raw_socket::send_batch(std::span<const outgoing_packet> packets) noexcept {
+    const std::size_t n = std::min(packets.size(), max_batch);
+    for (std::size_t i = 0; i < n; ++i) {
+        addresses_[i] = sockaddr_in{};
+        addresses_[i].sin_family = AF_INET;
+        addresses_[i].sin_addr.s_addr = packets[i].dst.to_network();
+        // sendmmsg(2) takes a non-const iovec; the kernel only reads the bytes.
+        iovecs_[i].iov_base = const_cast<std::uint8_t*>(packets[i].bytes.data());
+        iovecs_[i].iov_len = packets[i].bytes.size();
+        headers_[i] = mmsghdr{};
+        headers_[i].msg_hdr.msg_name = &addresses_[i];
+        headers_[i].msg_hdr.msg_namelen = sizeof(sockaddr_in);
+        headers_[i].msg_hdr.msg_iov = &iovecs_[i];
+        headers_[i].msg_hdr.msg_iovlen = 1;
+    }
+    if (n == 0) {
+        return {};
+    }
+    const int rc = ::sendmmsg(fd_, headers_.data(), static_cast<unsigned>(n), 0);
+    if (rc < 0) {
+        return {0, {errno, std::generic_category()}};
+    }
+    // A short count means the next packet failed; the next call reports its errno.
+    return {static_cast<std::size_t>(rc), {}};
 }
 
 } // namespace tumen::probe::engine

@@ -122,6 +122,7 @@ to_engine_options(const engine_cli& cli, const std::vector<target>& targets, std
     o.interface = cli.interface;
     o.agent = cli.agent;
     o.capture_outgoing = cli.tx_timestamp != "clock";
+    o.sender = cli.send == "packet" ? engine::send_path::packet : engine::send_path::raw;
     o.pcap_out = cli.pcap_out;
     o.pcap_out_bytes = static_cast<std::uint64_t>(cli.pcap_out_size * 1024 * 1024);
     o.pcap_out_files = cli.pcap_out_files;
@@ -228,6 +229,13 @@ void add_common_engine_options(CLI::App& sub, engine_cli& c) {
                    "capture: send time from the captured outgoing probe (same clock as the "
                    "replies); clock: read after sendto(), no outgoing capture (higher rates)")
         ->check(CLI::IsMember({"capture", "clock"}))
+        ->capture_default_str();
+    sub.add_option(
+           "--send", c.send,
+           "raw: IPv4 raw socket (kernel routing, netfilter OUTPUT); packet: packet "
+           "socket to the kernel's next hop, bypassing the qdisc and netfilter OUTPUT (higher "
+           "rates; send times from the clock: captures do not see the probes leave)")
+        ->check(CLI::IsMember({"raw", "packet"}))
         ->capture_default_str();
     sub.add_option("--pps", c.pps, "global probes per second (0: no cap)")->capture_default_str();
     sub.add_option("--window", c.window, "maximum concurrent jobs")->capture_default_str();

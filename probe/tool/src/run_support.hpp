@@ -40,6 +40,7 @@ struct engine_cli {
     /// "capture": send timestamps from the capture of the outgoing probe (same clock as the
     /// replies); "clock": CLOCK_REALTIME right after sendto(), no outgoing capture (faster).
     std::string tx_timestamp = "capture";
+    std::string send = "raw";
     bool stats = false;         ///< print the engine counters as one JSON line on stderr at the end
     std::string pcap_out;       ///< --pcap-out FILE: record probes and replies (empty: off)
     double pcap_out_size = 100; ///< --pcap-out-size MB: bound of one file

@@ -2,6 +2,9 @@
 # Capture paths: on the VP's Ethernet veth (DLT_EN10MB) and on "any" (Linux cooked
 # headers), every method completes, every probe's send time comes from the capture (our
 # outgoing probes are seen on the same handle as the replies), and nothing is unmatched.
+# Then the packet socket send path (--send packet): every method completes with the same
+# hops as the raw socket's trace, nothing unmatched, and no capture sees the probes leave
+# (PACKET_QDISC_BYPASS skips the taps: send times come from the clock).
 # shellcheck source=tests/lib/lab_test.sh
 . "$(dirname "$0")/../../lib/lab_test.sh"
 lab_test_begin tpcapture python3
@@ -25,5 +28,25 @@ print("ok" if ok else "bad", "iface", s["interface"], "stop", t["stop_reason"], 
     echo "$method ${iface:-default}: $v"
     case "$v" in ok*) pass "$method ${iface:-default}" ;; *) fail_soft "$method ${iface:-default}: $v" ;; esac
   done
+done
+for method in udp-paris icmp-paris tcp-syn udp; do
+  for send in raw packet; do
+    in_ns tyo "$probe" trace --method "$method" --attempts 1 --wait 1000 --format json --stats \
+      --send "$send" "$LAB_TARGET_ADDR" >"$WORK/$send.json" 2>"$WORK/$send.stats"
+  done
+  v=$(python3 -c '
+import json, sys
+def hops(t):
+    return [[r.get("from") for r in h["result"]] for h in t["result"]]
+raw = json.load(open(sys.argv[1])); t = json.load(open(sys.argv[2]))
+s = json.loads(open(sys.argv[3]).readlines()[-1])
+ok = (t["stop_reason"] == "completed" and hops(t) == hops(raw) and s["outgoing_captured"] == 0
+      and s["send_errors"] == 0 and s["replies_unmatched"] == 0 and s["replies_matched"] > 0)
+print("ok" if ok else "bad", "stop", t["stop_reason"], "hops", hops(t), "raw hops", hops(raw),
+      "outgoing_captured", s["outgoing_captured"], "matched", s["replies_matched"],
+      "unmatched", s["replies_unmatched"], "send_errors", s["send_errors"])
+' "$WORK/raw.json" "$WORK/packet.json" "$WORK/packet.stats")
+  echo "$method --send packet: $v"
+  case "$v" in ok*) pass "$method --send packet" ;; *) fail_soft "$method --send packet: $v" ;; esac
 done
 finish

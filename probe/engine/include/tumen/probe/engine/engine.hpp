@@ -33,6 +33,14 @@
 namespace tumen::probe::engine {
 
 /// Engine-wide settings, fixed at construction.
+/// The socket probes leave by (engine_options::sender).
+enum class send_path { raw, packet };
+
+/// The capture buffer for a probe rate: a tenth of a second of frames (a reply and, when
+/// outgoing copies are captured, the probe itself, 768-byte snap length and ring overhead),
+/// at least 256 KiB and at most 64 MiB; 4 MiB when the rate is uncapped (`pps` <= 0).
+int capture_buffer_for(double pps, bool capture_outgoing) noexcept;
+
 struct engine_options {
     /// Source address of every probe. Unset: open() asks the kernel's routing table for the
     /// source it would use toward `route_hint` (no packet is sent).
@@ -53,9 +61,17 @@ struct engine_options {
     /// Also capture our outgoing probes to take send timestamps from pcap (same clock as
     /// the replies). false: send timestamps come from CLOCK_REALTIME after sendto().
     bool capture_outgoing = true;
-    /// Kernel capture buffer (pcap_set_buffer_size), bytes: about 5,000 frames of the 768-byte
-    /// snap length, a quarter of a second of replies and outgoing copies at 10,000 probes/s.
-    int capture_buffer_bytes = 4 * 1024 * 1024;
+    /// Kernel capture buffer (pcap_set_buffer_size), bytes. 0: sized from `pps`
+    /// (capture_buffer_for()).
+    int capture_buffer_bytes = 0;
+    /// How probes leave: `raw`, an IPv4 raw socket (the kernel routes each probe, resolves
+    /// its next hop, runs netfilter's OUTPUT hooks and the queueing discipline); `packet`, a
+    /// packet socket with PACKET_QDISC_BYPASS to the next hop the kernel's FIB and neighbour
+    /// table give (about twice the raw socket's rate on a veth; no netfilter OUTPUT or NAT on
+    /// the way out; captures, ours included, do not see the probes leave, so send times
+    /// are the clock's, as with `capture_outgoing` false). Probes whose next hop is not
+    /// resolved yet or not on Ethernet go raw.
+    send_path sender = send_path::raw;
     /// Written into every result's `agent` field.
     std::string agent;
     /// `--pcap-out`: record every probe sent and every reply captured to this pcap file

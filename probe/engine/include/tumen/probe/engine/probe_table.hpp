@@ -57,10 +57,9 @@ public:
 
     /// Pre-sizes the table (about pps x 2 waits entries at high rates: no rehash).
     void reserve(std::size_t n) { table_.reserve(n); }
-
     /// Gives `spec` its keyed fields (codec::derive_ident over its flow, TTL and a counter
     /// that never repeats: ident, IP id, tag), drawing again (up to 64 times) while its key
-    /// or its IP id is taken by an outstanding probe; udp-paris ident 0xffff, which cannot
+    /// is taken by an outstanding probe; udp-paris ident 0xffff, which cannot
     /// be encoded, becomes 0xfffe; classic udp
     /// takes its ident, the destination port offset, from the job's `udp_counter`. Returns
     /// the probe's key and notes the method as in use for match().
@@ -80,13 +79,24 @@ public:
     /// Forgets a probe (no-op if the slot has moved on to another serial).
     void erase(std::uint32_t slot, std::uint64_t serial) { table_.erase(slot, serial); }
 
-    /// The latest probe sent with IPv4 identification `ip_id`, if still in the table
-    /// (assign_identity() keeps IP ids unique among outstanding probes).
+    /// The latest probe sent with IPv4 identification `ip_id`, if still in the table.
     outstanding* by_ip_id(std::uint16_t ip_id) {
         const probe_handle& h = ip_ids_[ip_id];
         return table_.at(h.slot, h.serial);
     }
-
+    /// The probe an outgoing copy (IP id `ip_id`, destination `dst`, TTL `ttl`) captured
+    /// leaving belongs to: the latest probe sent with that IP id, when it goes to `dst` with
+    /// `ttl`, is not answered and has no capture time yet; else null. IP ids are not kept
+    /// unique: above about 65,536 probes in the table (pps x 2 waits) their 16 bits run out,
+    /// and every identity then took up to 64 draws (22% of the uncapped send path in
+    /// `perf`). A probe whose IP id a later one took keeps its clock send time instead.
+    outstanding* outgoing_copy(std::uint16_t ip_id, ipv4_addr dst, std::uint8_t ttl) {
+        outstanding* e = by_ip_id(ip_id);
+        return e != nullptr && !e->answered && !e->sent_pcap_ns && e->spec.dst == dst &&
+                       e->spec.ttl == ttl
+                   ? e
+                   : nullptr;
+    }
     /// The outstanding probe `r` answers, tried for each method in use, with codec::check()'s
     /// NAT verdict; `mismatched` when a probe was found by key but check() refused the reply.
     match_outcome match(const codec::reply& r) {
