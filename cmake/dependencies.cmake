@@ -38,7 +38,7 @@ find_package(OpenSSL REQUIRED)                     # OpenSSL::SSL, OpenSSL::Cryp
 find_package(CLI11 CONFIG REQUIRED)                # CLI11::CLI11
 find_package(spdlog CONFIG REQUIRED)               # spdlog::spdlog
 # simdjson 3.0 (libsimdjson-dev): the parser of upload bodies and result files
-# (common/src/json/tape_parse.*). Its headers stay private to tumen_common.
+# (tumen/common/json/tape_parse.hpp, tumen/common/result_tape.hpp).
 find_package(simdjson 3.0 CONFIG REQUIRED)
 add_library(tumen_simdjson INTERFACE)
 target_link_libraries(tumen_simdjson INTERFACE simdjson::simdjson)

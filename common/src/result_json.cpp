@@ -1,9 +1,8 @@
 // The result JSON's parse entry points: the parser itself is result_tape.cpp (over a
 // simdjson tape); its writer is result_json_write.cpp.
+#include <tumen/common/json/tape_parse.hpp>
 #include <tumen/common/result_json.hpp>
-
-#include "json/tape_parse.hpp"
-#include "result_tape.hpp"
+#include <tumen/common/result_tape.hpp>
 
 namespace tumen::result {
 

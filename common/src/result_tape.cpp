@@ -1,8 +1,6 @@
 // The strict parser of the result JSON (and the lenient Atlas mode) over a simdjson tape; its
 // writer is result_json_write.cpp. Each object's members are found in one pass over it, then
 // read in a fixed order, so the first error reported does not depend on the members' order.
-#include "result_tape.hpp"
-
 #include <array>
 #include <bitset>
 #include <cmath>
@@ -11,8 +9,8 @@
 #include <string>
 
 #include <tumen/common/atlas_err.hpp>
-
-#include "json/tape_parse.hpp"
+#include <tumen/common/json/tape_parse.hpp>
+#include <tumen/common/result_tape.hpp>
 
 namespace tumen::result {
 namespace {

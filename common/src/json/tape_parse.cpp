@@ -1,4 +1,4 @@
-#include "tape_parse.hpp"
+#include <tumen/common/json/tape_parse.hpp>
 
 #include <cmath>
 #include <unordered_set>

@@ -1,8 +1,8 @@
 #include <tumen/common/protocol/batch.hpp>
 #include <tumen/common/protocol/upload.hpp>
 
-#include "../json/tape_parse.hpp"
-#include "../result_tape.hpp"
+#include <tumen/common/json/tape_parse.hpp>
+#include <tumen/common/result_tape.hpp>
 
 namespace tumen::protocol {
 namespace {
