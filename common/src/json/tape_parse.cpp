@@ -1,8 +1,10 @@
-#include <tumen/common/json/tape_parse.hpp>
-
 #include <cmath>
+#include <cstdint>
+#include <optional>
 #include <unordered_set>
 #include <vector>
+
+#include <tumen/common/json/tape_parse.hpp>
 
 namespace tumen::json_fields {
 namespace {
@@ -52,11 +54,25 @@ private:
         }
         std::size_t i = 0;
         for (dom::element v : a) {
-            if (!walk(v, path.element(i++), depth)) {
+            const auto type = v.type();
+            if ((type == dom::element_type::OBJECT || type == dom::element_type::ARRAY) &&
+                !walk(v, path.element(i), depth)) {
                 return false;
             }
+            ++i;
         }
         return true;
+    }
+
+    /// A cheap summary of a key (length, first and last byte): keys with different
+    /// signatures differ, so only equal signatures are compared in full.
+    static std::uint32_t signature(std::string_view key) noexcept {
+        if (key.empty()) {
+            return 0;
+        }
+        return (static_cast<std::uint32_t>(key.size()) << 16) ^
+               (static_cast<std::uint32_t>(static_cast<unsigned char>(key.front())) << 8) ^
+               static_cast<unsigned char>(key.back());
     }
 
     bool object(const dom::object& o, const path_ref& path, std::size_t depth) {
@@ -64,29 +80,33 @@ private:
             return false;
         }
         std::string_view small[pairwise_keys];
+        std::uint32_t small_sig[pairwise_keys];
         std::size_t n = 0;
-        std::unordered_set<std::string_view> many;
+        std::optional<std::unordered_set<std::string_view>> many;
         for (dom::key_value_pair kv : o) {
             bool repeated = false;
             if (n < pairwise_keys) {
+                const std::uint32_t sig = signature(kv.key);
                 for (std::size_t k = 0; k < n && !repeated; ++k) {
-                    repeated = small[k] == kv.key;
+                    repeated = small_sig[k] == sig && small[k] == kv.key;
                 }
                 small[n] = kv.key;
+                small_sig[n] = sig;
             } else {
-                if (many.empty()) {
-                    many.insert(small, small + pairwise_keys);
+                if (!many) {
+                    many.emplace(small, small + pairwise_keys);
                 }
-                repeated = !many.insert(kv.key).second;
+                repeated = !many->insert(kv.key).second;
             }
             ++n;
-            const path_ref member = path.member(kv.key);
             if (repeated) {
-                error_ =
-                    json_parse_error{{member.render(), "key repeated in one object"}, std::nullopt};
+                error_ = json_parse_error{
+                    {path.member(kv.key).render(), "key repeated in one object"}, std::nullopt};
                 return false;
             }
-            if (!walk(kv.value, member, depth)) {
+            const auto type = kv.value.type();
+            if ((type == dom::element_type::OBJECT || type == dom::element_type::ARRAY) &&
+                !walk(kv.value, path.member(kv.key), depth)) {
                 return false;
             }
         }

@@ -52,13 +52,13 @@ void ordered_results::fill(source& s) {
             }
             e.timestamp = t->timestamp;
             e.kind = 1;
-            e.value = std::move(*t);
+            e.value = std::make_unique<timed_result>(std::move(*t));
             ++traces_;
         } else {
             auto& p = std::get<result::ping>(rec);
             e.timestamp = p.timestamp;
             e.kind = 0;
-            e.value = std::move(p);
+            e.value = std::make_unique<timed_result>(std::move(p));
             ++pings_;
         }
         s.heap.push_back(std::move(e));
@@ -93,7 +93,7 @@ bool ordered_results::next(timed_result& out) {
         last_kind_ = e.kind;
         released_any_ = true;
     }
-    out = std::move(e.value);
+    out = std::move(*e.value);
     fill(*best);
     return true;
 }

@@ -7,6 +7,7 @@
 // from its place in time order; records further away are still classified, when read, and
 // counted in late().
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <variant>
 #include <vector>
@@ -46,7 +47,7 @@ private:
         std::int64_t timestamp = 0;
         int kind = 0; ///< 0 ping, 1 trace: a ping goes before a trace of the same second
         std::size_t seq = 0;
-        timed_result value;
+        std::unique_ptr<timed_result> value; ///< held apart: the heap moves only the keys
     };
     struct source {
         std::string name;
