@@ -205,6 +205,12 @@ std::optional<json_parse_error> tape_parse(std::string_view text, dom::element& 
     // One parser per thread: its buffers grow to the largest text seen and are reused. Its
     // own depth limit (1024) is above max_depth: the walk names the path of a deeper value.
     thread_local dom::parser parser;
+    // A very large text leaves large buffers behind (several times its size): the next
+    // ordinary text gets a fresh parser, so a thread keeps at most about this much.
+    constexpr std::size_t retained_capacity = 16u << 20;
+    if (parser.capacity() > retained_capacity && text.size() <= retained_capacity) {
+        parser = dom::parser{};
+    }
     auto doc = parser.parse(text.data(), text.size(), true);
     if (doc.error()) {
         return describe_refusal(text, doc.error(), max_depth);
