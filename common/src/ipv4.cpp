@@ -1,6 +1,6 @@
-#include <charconv>
-
 #include <tumen/common/ipv4.hpp>
+
+#include <charconv>
 
 namespace tumen {
 
