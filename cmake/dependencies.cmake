@@ -38,6 +38,10 @@ find_package(OpenSSL REQUIRED)                     # OpenSSL::SSL, OpenSSL::Cryp
 find_package(CLI11 CONFIG REQUIRED)                # CLI11::CLI11
 find_package(spdlog CONFIG REQUIRED)               # spdlog::spdlog
 
+# libpqxx 6.4 (libpqxx-dev) over libpq (libpq-dev): the PostgreSQL back end of the store.
+pkg_check_modules(PQXX REQUIRED IMPORTED_TARGET GLOBAL libpqxx libpq)
+add_library(tumen::pqxx ALIAS PkgConfig::PQXX)
+
 if(TUMEN_BUILD_TESTS)
   find_package(doctest REQUIRED)                   # doctest::doctest
   include(doctest OPTIONAL RESULT_VARIABLE TUMEN_DOCTEST_MODULE)

@@ -70,9 +70,10 @@ ingest_tables load_ingest_tables(const ingest_options& options) {
 }
 
 struct ingest_service::impl {
-    impl(store::store db, metrics::controller_metrics& m, config::campaign_source& c,
-         const ingest_options& o)
-        : store(std::move(db))
+    impl(std::unique_ptr<store::store> db, metrics::controller_metrics& m,
+         config::campaign_source& c, const ingest_options& o)
+        : owned_store(std::move(db))
+        , store(*owned_store)
         , metrics(m)
         , campaigns(c)
         , agents(o.agents)
@@ -229,7 +230,8 @@ struct ingest_service::impl {
         }
     }
 
-    store::store store;
+    std::unique_ptr<store::store> owned_store;
+    store::store& store;
     metrics::controller_metrics& metrics;
     config::campaign_source& campaigns;
     std::optional<agent_labels> agents;
@@ -241,7 +243,8 @@ struct ingest_service::impl {
     mutable std::mutex mutex;
 };
 
-ingest_service::ingest_service(store::store db, metrics::controller_metrics& metrics,
+ingest_service::ingest_service(std::unique_ptr<store::store> db,
+                               metrics::controller_metrics& metrics,
                                config::campaign_source& campaigns, const ingest_options& options)
     : impl_(std::make_unique<impl>(std::move(db), metrics, campaigns, options)) {}
 
