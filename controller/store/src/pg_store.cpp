@@ -269,6 +269,27 @@ std::vector<change_row> pg_store::changes_since(std::int64_t since, std::size_t 
     return out;
 }
 
+std::vector<change_count> pg_store::change_counts(std::error_code& ec) {
+    std::vector<change_count> out;
+    ec = run([&](pqxx::transaction_base& t) {
+        for (const auto& r : t.exec("SELECT agent, target, from_path, to_path, count(*) FROM"
+                                    " changes GROUP BY agent, target, from_path, to_path")) {
+            out.push_back(change_count{r[0].as<std::string>(), r[1].as<std::string>(),
+                                       r[2].as<std::string>(), r[3].as<std::string>(),
+                                       r[4].as<std::int64_t>()});
+        }
+    });
+    return out;
+}
+
+std::error_code pg_store::lock_assignments() noexcept {
+    if (!tx_) {
+        return make_pg_error(pg_errc::no_transaction);
+    }
+    return run(
+        [&](pqxx::transaction_base& t) { t.exec("SELECT pg_advisory_xact_lock(7627113, 3)"); });
+}
+
 std::vector<agent_row> pg_store::agents(std::error_code& ec) {
     std::vector<agent_row> out;
     ec = run([&](pqxx::transaction_base& t) {

@@ -144,6 +144,25 @@ std::vector<change_row> sqlite_store::changes_since(std::int64_t since, std::siz
     return out;
 }
 
+std::vector<change_count> sqlite_store::change_counts(std::error_code& ec) {
+    std::vector<change_count> out;
+    auto s = db_.prepare("SELECT agent, target, from_path, to_path, count(*) FROM changes"
+                         " GROUP BY agent, target, from_path, to_path",
+                         ec);
+    if (ec) {
+        return out;
+    }
+    while (s.step(ec)) {
+        out.push_back(change_count{s.column_text(0), s.column_text(1), s.column_text(2),
+                                   s.column_text(3), s.column_int(4)});
+    }
+    return out;
+}
+
+std::error_code sqlite_store::lock_assignments() noexcept {
+    return {}; // BEGIN IMMEDIATE already excludes every other writer
+}
+
 std::vector<agent_row> sqlite_store::agents(std::error_code& ec) {
     std::vector<agent_row> out;
     auto s = db_.prepare("SELECT name, last_seen, results FROM agents ORDER BY name", ec);

@@ -26,7 +26,9 @@ public:
     std::vector<verdict_row> load_verdicts(std::error_code& ec) override;
     std::vector<change_row> changes_since(std::int64_t since, std::size_t limit,
                                           std::error_code& ec) override;
+    std::vector<change_count> change_counts(std::error_code& ec) override;
     std::vector<agent_row> agents(std::error_code& ec) override;
+    std::error_code lock_assignments() noexcept override;
     std::int64_t prune(std::int64_t before, std::error_code& ec) noexcept override;
     std::int64_t count_results(std::error_code& ec) override;
     std::int64_t count_hops(std::error_code& ec) override;

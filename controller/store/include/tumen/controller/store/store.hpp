@@ -74,6 +74,15 @@ struct change_row {
     friend bool operator==(const change_row&, const change_row&) = default;
 };
 
+/// How many change events of one kind are stored (the exporter's tumen_path_changes_total).
+struct change_count {
+    std::string agent;
+    std::string target;
+    std::string from_path;
+    std::string to_path;
+    std::int64_t count = 0;
+};
+
 /// An agent and when it last uploaded.
 struct agent_row {
     std::string name;
@@ -179,6 +188,8 @@ public:
     /// Change events with `at >= since`, oldest first, at most `limit`.
     virtual std::vector<change_row> changes_since(std::int64_t since, std::size_t limit,
                                                   std::error_code& ec) = 0;
+    /// The number of stored change events per (agent, target, from, to).
+    virtual std::vector<change_count> change_counts(std::error_code& ec) = 0;
     /// Every known agent.
     virtual std::vector<agent_row> agents(std::error_code& ec) = 0;
 
@@ -203,6 +214,9 @@ public:
                                                        std::error_code& ec) = 0;
     /// The assignments in force (periods not closed).
     virtual std::vector<assignment_row> open_assignments(std::error_code& ec) = 0;
+    /// Inside a transaction: excludes other replicas recording the assignment history until
+    /// commit (PostgreSQL: an advisory transaction lock; SQLite: nothing to do).
+    virtual std::error_code lock_assignments() noexcept = 0;
     /// Whether any assignment was ever recorded.
     virtual bool has_assignment_history(std::error_code& ec) = 0;
     /// Opens a period of `key` at `since`.
