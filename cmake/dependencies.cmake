@@ -37,6 +37,12 @@ find_package(nlohmann_json 3.11 CONFIG REQUIRED)   # nlohmann_json::nlohmann_jso
 find_package(OpenSSL REQUIRED)                     # OpenSSL::SSL, OpenSSL::Crypto
 find_package(CLI11 CONFIG REQUIRED)                # CLI11::CLI11
 find_package(spdlog CONFIG REQUIRED)               # spdlog::spdlog
+# simdjson 3.0 (libsimdjson-dev): the parser of upload bodies and result files
+# (tumen/common/json/tape_parse.hpp, tumen/common/result_tape.hpp).
+find_package(simdjson 3.0 CONFIG REQUIRED)
+add_library(tumen_simdjson INTERFACE)
+target_link_libraries(tumen_simdjson INTERFACE simdjson::simdjson)
+add_library(tumen::simdjson ALIAS tumen_simdjson)
 
 # libpqxx 6.4 (libpqxx-dev) over libpq (libpq-dev): the PostgreSQL back end of the store.
 pkg_check_modules(PQXX REQUIRED IMPORTED_TARGET GLOBAL libpqxx libpq)

@@ -10,7 +10,7 @@ packages=(
   libtins-dev libpcap-dev libboost-dev libyaml-cpp-dev prometheus-cpp-dev doctest-dev
   libsqlite3-dev nlohmann-json3-dev libssl-dev libcli11-dev libspdlog-dev zlib1g-dev libjemalloc-dev
   libpqxx-dev libpq-dev
-  robin-map-dev
+  robin-map-dev libsimdjson-dev
   # lab, reference tools and monitoring
   iproute2 iptables procps psmisc iputils-ping scamper traceroute prometheus curl python3 sqlite3
   time libcap2-bin dpkg-dev file util-linux systemd

@@ -1,13 +1,21 @@
-// tumen-bench-ingest: starts the controller in-process on 127.0.0.1 (ephemeral port, inference
-// on) with each back end in turn, in the same run: SQLite on a temporary file, PostgreSQL with
-// one replica, and two replicas sharing one PostgreSQL (a throw-away cluster,
-// tests/lib/pg_cluster.hpp; skipped without postgresql-15); then C connections (keep-alive, Beast
-// clients, one thread each) post B-result batches of 15-hop traces. Prints the results/s
-// acknowledged and verifies that every result is stored exactly once. Batch bodies are built before
-// the clock starts.
+// tumen-bench-ingest: starts the controller in-process on 127.0.0.1 (ephemeral port, SQLite
+// on a temporary file, inference on), then C connections (keep-alive, Beast clients, one
+// thread each) post B-result batches of 15-hop traces. Prints the results/s acknowledged and
+// the CPU per result (clients and server), and verifies that every result is stored exactly
+// once. Batch bodies are built before the clock starts. References measured in the same run:
+//  - parse: the CPU per result of the upload parser (protocol::parse_upload: simdjson tape and
+//    the result structs) and of building nlohmann-json's tree of the same bodies
+//    (json_fields::bounded_parse, the first step of the previous ingest path), one thread;
+//  - resend: every batch posted again over the same connections: all duplicates (parsed,
+//    authorized and looked up, nothing stored), which must leave the store unchanged;
+//  - pg-1, pg-2: the same batches stored by one controller on PostgreSQL 15, and by two
+//    controllers in this process sharing that PostgreSQL (the connections spread over both);
+//    a throw-away cluster (tests/lib/pg_cluster.hpp), skipped without postgresql-15. Their
+//    CPU adds the PostgreSQL server's (postmaster and backends).
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -19,6 +27,8 @@
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
+#include <tumen/common/json/bounded_parse.hpp>
+#include <tumen/common/protocol/upload.hpp>
 #include <tumen/controller/server/controller_server.hpp>
 
 #include "http_client.hpp"
@@ -28,6 +38,7 @@
 using namespace tumen;
 
 namespace {
+
 /// User + system CPU time of the whole process (every thread), seconds.
 double process_cpu_seconds() {
     rusage u{};
@@ -36,12 +47,27 @@ double process_cpu_seconds() {
     return sec(u.ru_utime) + sec(u.ru_stime);
 }
 
+/// CPU time of the calling thread, seconds.
+double thread_cpu_seconds() {
+    timespec ts{};
+    ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
+struct pass_figures {
+    double seconds = 0;
+    double cpu = 0;
+    int errors = 0;
+    long long stored = 0;     ///< as the replies count them
+    long long duplicates = 0; ///< as the replies count them
+};
+
 /// User + system CPU time of a PostgreSQL server (the postmaster of `data_dir` and every
 /// process it started), seconds; 0 without one.
 double postgres_cpu_seconds(const std::filesystem::path& data_dir) {
     std::ifstream pidfile(data_dir / "postmaster.pid");
     long postmaster = 0;
-    if (!(pidfile >> postmaster)) {
+    if (data_dir.empty() || !(pidfile >> postmaster)) {
         return 0;
     }
     const double tick = static_cast<double>(::sysconf(_SC_CLK_TCK));
@@ -49,7 +75,7 @@ double postgres_cpu_seconds(const std::filesystem::path& data_dir) {
     for (const auto& e : std::filesystem::directory_iterator("/proc")) {
         std::ifstream stat(e.path() / "stat");
         std::string line;
-        if (!std::getline(stat, line)) {
+        if (!std::getline(stat, line) || line.rfind(')') == std::string::npos) {
             continue;
         }
         // pid (comm) state ppid ... utime(14) stime(15): fields after the last ')'.
@@ -73,82 +99,129 @@ double postgres_cpu_seconds(const std::filesystem::path& data_dir) {
     return total;
 }
 
-/// The batches to post, built before any clock starts.
-struct bench_input {
-    const std::vector<std::string>& bodies;
-    const std::vector<int>& owner;
-    int total, batch_size, connections;
-    unsigned threads;
-    std::size_t bytes;
-};
-
-/// Runs `replicas` controllers on `cfg` in this process and posts every batch over
-/// in.connections keep-alive connections spread over them; prints the figures.
-bool run_case(const std::string& name, const controller::config::server_config& cfg, int replicas,
-              const bench_input& in, const std::filesystem::path& pg_data) {
-    static const char* agents[] = {"fra", "tyo", "msk"};
-    std::vector<std::unique_ptr<controller::server::controller_server>> servers;
-    for (int r = 0; r < replicas; ++r) {
-        servers.push_back(std::make_unique<controller::server::controller_server>(cfg));
-        servers.back()->start();
-    }
-    const int batches = static_cast<int>(in.bodies.size());
+/// Posts every body once over `connections` keep-alive clients, spread over `ports`.
+pass_figures post_all(const std::vector<std::uint16_t>& ports, int connections,
+                      const std::vector<std::string>& bodies, const std::vector<int>& owner,
+                      const char* const* agents) {
     std::atomic<int> next{0};
     std::atomic<int> errors{0};
+    std::atomic<long long> stored{0};
+    std::atomic<long long> duplicates{0};
+    const int batches = static_cast<int>(bodies.size());
     const double cpu_start = process_cpu_seconds();
-    const double pg_cpu_start = postgres_cpu_seconds(pg_data);
     const auto start = std::chrono::steady_clock::now();
     std::vector<std::thread> clients;
-    for (int c = 0; c < in.connections; ++c) {
+    for (int c = 0; c < connections; ++c) {
         clients.emplace_back([&, c] {
-            test::http_client client(servers[static_cast<std::size_t>(c % replicas)]->port());
+            test::http_client client(ports[static_cast<std::size_t>(c) % ports.size()]);
             for (;;) {
                 const int b = next++;
                 if (b >= batches) {
                     return;
                 }
-                auto r = client.send(boost::beast::http::verb::post, "/api/v1/results",
-                                     in.bodies[static_cast<std::size_t>(b)],
-                                     test::token_of(agents[in.owner[static_cast<std::size_t>(b)]]));
+                const auto i = static_cast<std::size_t>(b);
+                auto r = client.send(boost::beast::http::verb::post, "/api/v1/results", bodies[i],
+                                     test::token_of(agents[owner[i]]));
                 if (r.ec || r.res.result_int() != 200) {
                     ++errors;
                     std::fprintf(stderr, "batch %d: %s %d %s\n", b, r.ec.message().c_str(),
                                  r.res.result_int(), r.res.body().c_str());
+                    continue;
                 }
+                const auto reply = nlohmann::json::parse(r.res.body(), nullptr, false);
+                stored += reply.value("stored", 0LL);
+                duplicates += reply.value("duplicates", 0LL);
             }
         });
     }
     for (auto& t : clients) {
         t.join();
     }
-    const double secs =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    const double cpu = process_cpu_seconds() - cpu_start;
-    const double pg_cpu = postgres_cpu_seconds(pg_data) - pg_cpu_start;
-    std::error_code ec;
-    const auto stored = servers.front()->ingest().count_results(ec);
-    for (auto& s : servers) {
-        s->stop();
+    pass_figures f;
+    f.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    f.cpu = process_cpu_seconds() - cpu_start;
+    f.errors = errors.load();
+    f.stored = stored.load();
+    f.duplicates = duplicates.load();
+    return f;
+}
+
+/// CPU per result (us) of parsing every body with protocol::parse_upload, and with
+/// json_fields::bounded_parse (nlohmann-json's tree only), on this thread.
+std::pair<double, double> parse_reference(const std::vector<std::string>& bodies, int total) {
+    std::size_t parsed = 0;
+    double t0 = thread_cpu_seconds();
+    for (const auto& body : bodies) {
+        auto err =
+            protocol::parse_upload(body, [&](std::size_t, std::size_t, protocol::upload_result&&) {
+                return ++parsed, true;
+            });
+        if (err) {
+            std::fprintf(stderr, "parse_upload: %s: %s\n", err->where.c_str(), err->what.c_str());
+        }
     }
-    std::printf("\n[%s] %s, %d replica(s)\n", name.c_str(),
-                name == "sqlite" ? "SQLite" : "PostgreSQL 15 (local, Unix socket)", replicas);
-    std::printf("ingest: %d results (15 hops, %d per batch, %.1f MB JSON) over %d connections, "
-                "%u server threads per replica\n",
-                in.total, in.batch_size, static_cast<double>(in.bytes) / 1e6, in.connections,
-                in.threads);
-    std::printf("stored: %lld (expected %d), errors: %d\n", static_cast<long long>(stored),
-                in.total, errors.load());
-    std::printf("elapsed: %.2f s, throughput: %.0f results/s\n", secs, in.total / secs);
-    // CPU of clients and server together: steadier than wall time on a shared machine. The
-    // PostgreSQL server's own CPU is not in it (another process).
-    std::printf("cpu: %.2f s (user + system, this process), %.1f us per result, %.0f results "
-                "per CPU second\n",
-                cpu, cpu * 1e6 / in.total, in.total / cpu);
-    if (!pg_data.empty()) {
-        std::printf("cpu with the PostgreSQL server's: %.2f s, %.1f us per result\n", cpu + pg_cpu,
-                    (cpu + pg_cpu) * 1e6 / in.total);
+    const double upload = thread_cpu_seconds() - t0;
+    std::size_t trees = 0;
+    t0 = thread_cpu_seconds();
+    for (const auto& body : bodies) {
+        nlohmann::json doc;
+        if (!json_fields::bounded_parse(body, doc)) {
+            trees += doc.size();
+        }
     }
-    return stored == in.total && errors == 0;
+    const double tree = thread_cpu_seconds() - t0;
+    if (parsed != static_cast<std::size_t>(total) || trees != parsed) {
+        std::fprintf(stderr, "parse reference: %zu and %zu results of %d\n", parsed, trees, total);
+    }
+    return {upload * 1e6 / total, tree * 1e6 / total};
+}
+
+void print_pass(const char* name, const pass_figures& f, int total) {
+    std::printf("%-8s %8.0f results/s  %6.2f s  cpu %5.2f s  %6.1f us/result  (replies: %lld "
+                "stored, %lld duplicates, %d errors)\n",
+                name, total / f.seconds, f.seconds, f.cpu, f.cpu * 1e6 / total, f.stored,
+                f.duplicates, f.errors);
+}
+
+/// The pg-1 and pg-2 passes: one, then two controllers storing every body in a fresh
+/// database of one throw-away PostgreSQL cluster.
+bool postgresql_passes(const controller::config::server_config& base, int connections,
+                       const std::vector<std::string>& bodies, const std::vector<int>& owner,
+                       const char* const* agents, int total) {
+    if (auto why = test::pg_cluster::unavailable()) {
+        std::printf("pg-1, pg-2: skipped: %s\n", why->c_str());
+        return true;
+    }
+    test::pg_cluster cluster;
+    bool ok = true;
+    for (int replicas = 1; replicas <= 2; ++replicas) {
+        auto cfg = base;
+        cfg.database = cluster.create_database("bench_" + std::to_string(replicas));
+        std::vector<std::unique_ptr<controller::server::controller_server>> servers;
+        std::vector<std::uint16_t> ports;
+        for (int r = 0; r < replicas; ++r) {
+            servers.push_back(std::make_unique<controller::server::controller_server>(cfg));
+            servers.back()->start();
+            ports.push_back(servers.back()->port());
+        }
+        const double pg_start = postgres_cpu_seconds(cluster.dir() / "data");
+        auto f = post_all(ports, connections, bodies, owner, agents);
+        f.cpu += postgres_cpu_seconds(cluster.dir() / "data") - pg_start;
+        std::error_code ec;
+        const auto stored = servers.front()->ingest().count_results(ec);
+        for (auto& s : servers) {
+            s->stop();
+        }
+        const std::string name = "pg-" + std::to_string(replicas);
+        print_pass(name.c_str(), f, total);
+        const bool pass = stored == total && f.errors == 0 && f.stored == total;
+        std::printf("%s: PostgreSQL 15, %d replica(s) sharing it; cpu includes the PostgreSQL "
+                    "server's; stored %lld (expected %d, each exactly once): %s\n",
+                    name.c_str(), replicas, static_cast<long long>(stored), total,
+                    pass ? "ok" : "FAILED");
+        ok = ok && pass;
+    }
+    return ok;
 }
 
 } // namespace
@@ -159,20 +232,23 @@ int main(int argc, char** argv) {
     int batch_size = 100;
     int total = 40000;
     unsigned threads = 4; // more I/O threads than cores: one parses while another stores
+    bool resend = true;
     app.add_option("--connections", connections, "concurrent keep-alive connections")
         ->check(CLI::Range(1, 256));
     app.add_option("--batch", batch_size, "results per POST")->check(CLI::Range(1, 10000));
     app.add_option("--results", total, "results to send in total")->check(CLI::Range(1, 10000000));
     app.add_option("--threads", threads, "server I/O threads")->check(CLI::Range(1, 64));
-    std::string backends = "sqlite,pg,pg2";
-    app.add_option("--backends", backends,
-                   "cases to run, in order: sqlite, pg (PostgreSQL, one replica), pg2 (two "
-                   "replicas on one PostgreSQL)");
+    app.add_flag("!--no-resend", resend, "skip the resend reference pass");
+    bool postgresql = true;
+    app.add_flag("!--no-postgresql", postgresql, "skip the PostgreSQL passes (pg-1, pg-2)");
     CLI11_PARSE(app, argc, argv);
     spdlog::set_level(spdlog::level::warn);
 
     test::temp_dir dir;
-    const auto cfg = controller::config::load_server_config(test::write_config(dir, "", "64MiB"));
+    auto cfg = controller::config::load_server_config(test::write_config(dir, "", "64MiB"));
+    cfg.threads = threads;
+    controller::server::controller_server server(cfg);
+    server.start();
 
     const char* agents[] = {"fra", "tyo", "msk"};
     const int batches = (total + batch_size - 1) / batch_size;
@@ -196,40 +272,35 @@ int main(int argc, char** argv) {
     for (auto& b : bodies) {
         bytes += b.size();
     }
+    std::printf("ingest: %d results (15 hops, %d per batch, %.1f MB JSON) over %d connections, "
+                "%u server threads\n",
+                total, batch_size, static_cast<double>(bytes) / 1e6, connections, threads);
+    std::fflush(stdout);
 
-    const bench_input in{bodies, owner, total, batch_size, connections, threads, bytes};
-    // Every case in the same run, so their figures share the VM's speed of the moment.
-    bool ok = true;
-    std::vector<std::string> wanted;
-    std::istringstream list(backends);
-    for (std::string b; std::getline(list, b, ',');) {
-        wanted.push_back(b);
+    const auto [upload_us, tree_us] = parse_reference(bodies, total);
+    std::printf("parse    %6.2f us/result protocol::parse_upload (simdjson tape + result structs); "
+                "reference: %.2f us/result nlohmann-json tree only (bounded_parse), %.1fx\n",
+                upload_us, tree_us, tree_us / upload_us);
+    std::fflush(stdout);
+
+    const auto first = post_all({server.port()}, connections, bodies, owner, agents);
+    std::error_code ec;
+    const auto stored = server.ingest().count_results(ec);
+    print_pass("store", first, total);
+    bool ok = stored == total && first.errors == 0 && first.stored == total;
+    if (resend) {
+        const auto again = post_all({server.port()}, connections, bodies, owner, agents);
+        const auto stored_again = server.ingest().count_results(ec);
+        print_pass("resend", again, total);
+        ok = ok && stored_again == total && again.errors == 0 && again.duplicates == total;
+        std::printf("resend: store unchanged: %s (%lld results)\n",
+                    stored_again == total ? "yes" : "NO", static_cast<long long>(stored_again));
     }
-    std::unique_ptr<test::pg_cluster> cluster;
-    int db_counter = 0;
-    for (const auto& b : wanted) {
-        auto c = cfg;
-        c.threads = threads;
-        int replicas = 1;
-        if (b == "sqlite") {
-            c.database = dir.path / ("bench-" + std::to_string(++db_counter) + ".db");
-        } else if (b == "pg" || b == "pg2") {
-            if (auto why = test::pg_cluster::unavailable()) {
-                std::printf("\n[%s] skipped: %s\n", b.c_str(), why->c_str());
-                continue;
-            }
-            if (!cluster) {
-                cluster = std::make_unique<test::pg_cluster>();
-            }
-            c.database = cluster->create_database("bench_" + std::to_string(++db_counter));
-            replicas = b == "pg2" ? 2 : 1;
-        } else {
-            std::fprintf(stderr, "unknown back end \"%s\" (sqlite, pg, pg2)\n", b.c_str());
-            return 2;
-        }
-        ok = run_case(b, c, replicas, in,
-                      b == "sqlite" ? std::filesystem::path() : cluster->dir() / "data") &&
-             ok;
+    server.stop();
+    std::printf("stored: %lld (expected %d, each exactly once): %s\n",
+                static_cast<long long>(stored), total, ok ? "ok" : "FAILED");
+    if (postgresql) {
+        ok = postgresql_passes(cfg, connections, bodies, owner, agents, total) && ok;
     }
     return ok ? 0 : 1;
 }

@@ -1,6 +1,6 @@
-#include <tumen/common/ipv4.hpp>
-
 #include <charconv>
+
+#include <tumen/common/ipv4.hpp>
 
 namespace tumen {
 

@@ -1,8 +1,8 @@
-#include <tumen/common/result.hpp>
-
 #include <array>
 #include <string_view>
 #include <utility>
+
+#include <tumen/common/result.hpp>
 
 namespace tumen::result {
 namespace {

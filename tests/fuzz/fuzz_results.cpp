@@ -1,9 +1,9 @@
 // libFuzzer target over what the controller does with an upload body (hostile input from
 // the network, up to 1 MiB: byte order marks, repeated keys, deep nesting): the pipeline's
-// parse_batch (nlohmann-json, batch_elements for the stored
-// bytes of each result, the strict result parsers), plus the Atlas-mode parsers on each
-// element. The uploader is the agent named by the first result, so bodies get past the
-// identity check. Invariants, beyond no crash and no sanitizer report:
+// parse_batch (protocol::parse_upload: the simdjson tape,
+// batch_elements for the stored bytes of each result, the strict result parsers), plus the
+// Atlas-mode parsers on each element. The uploader is the agent named by the first result, so
+// bodies get past the identity check. Invariants, beyond no crash and no sanitizer report:
 //  - parse_batch refuses only as invalid or other_agent (it has no storage to fail);
 //  - each accepted result's stored bytes parse to exactly that result;
 //  - a trace or ping accepted in strict mode survives to_json -> parse unchanged.

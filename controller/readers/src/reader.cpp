@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include <tumen/common/json/bounded_parse.hpp>
+#include <tumen/common/json/tape_parse.hpp>
 #include <tumen/controller/asmap/line_reader.hpp>
 #include <tumen/controller/readers/reader.hpp>
 #include <tumen/controller/readers/traceroute_text.hpp>
@@ -43,6 +44,52 @@ bool looks_like_text_traceroute(std::string_view text) {
 
 } // namespace
 
+namespace detail {
+
+void handle_json_line(record_state& st, json_lines_state& ls, std::string_view l) {
+    const std::size_t line = ++ls.line;
+    // M-Lab traceroute-caller files (first line: the metadata object with "UUID") are exactly
+    // metadata, cycle-start, trace, cycle-stop; anything after cycle-stop, even an empty
+    // line, makes the file malformed (as M-Lab's own parser rules: errTracerouteFile). The
+    // records before it are still read.
+    if (ls.mlab_stopped && !ls.mlab_extra_reported) {
+        ls.mlab_extra_reported = true;
+        issue(st, line, "",
+              "M-Lab traceroute file continues after cycle-stop (expected exactly "
+              "metadata, cycle-start, trace and cycle-stop lines)");
+    }
+    if (l.find_first_not_of(" \t\r") == std::string_view::npos) {
+        return;
+    }
+    // tumen and RIPE Atlas results straight from the tape; other records through the tree.
+    simdjson::dom::element e;
+    if (auto err = json_fields::tape_parse(l, e)) {
+        const auto field = field_of_error(*err);
+        issue(st, line, field,
+              field.empty() ? "invalid JSON at " + err->where + " of the line" : err->what);
+        return;
+    }
+    if (handle_result_tape(st, e, line)) {
+        return;
+    }
+    json j;
+    if (auto err = json_fields::bounded_parse(l, j)) {
+        const auto field = field_of_error(*err);
+        issue(st, line, field,
+              field.empty() ? "invalid JSON at " + err->where + " of the line" : err->what);
+        return;
+    }
+    if (line == 1 && j.is_object() && j.contains("UUID")) {
+        ls.mlab_file = true;
+    }
+    if (ls.mlab_file && j.is_object() && type_of(j) == "cycle-stop") {
+        ls.mlab_stopped = true;
+    }
+    handle_record(st, j, line, "");
+}
+
+} // namespace detail
+
 result_batch read_results_text(std::string_view text, const std::string& source) {
     result_batch batch;
     record_state st{source, batch, {}};
@@ -79,46 +126,15 @@ result_batch read_results_text(std::string_view text, const std::string& source)
         return batch;
     }
     // JSON lines.
+    detail::json_lines_state ls;
     std::size_t pos = 0;
-    std::size_t line = 0;
-    // M-Lab traceroute-caller files (first line: the metadata object with "UUID") are exactly
-    // metadata, cycle-start, trace, cycle-stop; anything after cycle-stop, even an empty
-    // line, makes the file malformed (as M-Lab's own parser rules: errTracerouteFile). The
-    // records before it are still read.
-    bool mlab_file = false;
-    bool mlab_stopped = false;
-    bool mlab_extra_reported = false;
     while (pos < text.size()) {
         auto nl = text.find('\n', pos);
         if (nl == std::string_view::npos) {
             nl = text.size();
         }
-        auto l = text.substr(pos, nl - pos);
+        detail::handle_json_line(st, ls, text.substr(pos, nl - pos));
         pos = nl + 1;
-        ++line;
-        if (mlab_stopped && !mlab_extra_reported) {
-            mlab_extra_reported = true;
-            issue(st, line, "",
-                  "M-Lab traceroute file continues after cycle-stop (expected exactly "
-                  "metadata, cycle-start, trace and cycle-stop lines)");
-        }
-        if (l.find_first_not_of(" \t\r") == std::string_view::npos) {
-            continue;
-        }
-        json j;
-        if (auto err = json_fields::bounded_parse(l, j)) {
-            const auto field = field_of_error(*err);
-            issue(st, line, field,
-                  field.empty() ? "invalid JSON at " + err->where + " of the line" : err->what);
-            continue;
-        }
-        if (line == 1 && j.is_object() && j.contains("UUID")) {
-            mlab_file = true;
-        }
-        if (mlab_file && j.is_object() && type_of(j) == "cycle-stop") {
-            mlab_stopped = true;
-        }
-        handle_record(st, j, line, "");
     }
     return batch;
 }

@@ -2,6 +2,7 @@
 // Private: what the record handlers of one input share (its name, the batch being filled,
 // the scamper context from the lines around a trace) and their helpers.
 #include <cstddef>
+#include <simdjson.h>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -32,6 +33,20 @@ std::string type_of(const nlohmann::json& j);
 /// One JSON record of any supported kind (tumen, RIPE Atlas, scamper, M-Lab wrappers).
 void handle_record(record_state& st, const nlohmann::json& j, std::size_t line,
                    const std::string& el);
+/// A tumen or RIPE Atlas `traceroute` or `ping` result read from a simdjson tape, as
+/// handle_record() would read it; false (nothing done) when `j` is another kind of record.
+bool handle_result_tape(record_state& st, const simdjson::dom::element& j, std::size_t line);
+
+/// The state of the JSON-lines layout across lines (M-Lab traceroute-caller's file rules).
+struct json_lines_state {
+    std::size_t line = 0; ///< the number of the line read last
+    bool mlab_file = false;
+    bool mlab_stopped = false;
+    bool mlab_extra_reported = false;
+};
+/// One line of a JSON-lines input (`l`, without its newline).
+void handle_json_line(record_state& st, json_lines_state& ls, std::string_view l);
+
 /// A tumen or RIPE Atlas `traceroute` or `ping` result (`type` is one of the two).
 void handle_result_record(record_state& st, const nlohmann::json& j, const std::string& type,
                           std::size_t line, const std::string& el);

@@ -131,6 +131,12 @@ std::error_code statement::bind(int index, std::string_view text) noexcept {
     return rc == SQLITE_OK ? std::error_code{} : make_sqlite_error(rc);
 }
 
+std::error_code statement::bind_static(int index, std::string_view text) noexcept {
+    int rc =
+        sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_STATIC, SQLITE_UTF8);
+    return rc == SQLITE_OK ? std::error_code{} : make_sqlite_error(rc);
+}
+
 std::error_code statement::bind_null(int index) noexcept {
     int rc = sqlite3_bind_null(stmt_, index);
     return rc == SQLITE_OK ? std::error_code{} : make_sqlite_error(rc);

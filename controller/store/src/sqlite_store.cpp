@@ -1,10 +1,44 @@
 #include "sqlite_store.hpp"
 
+#include <algorithm>
+#include <optional>
 #include <utility>
+
+#include <sqlite3.h>
 
 #include "schema.hpp"
 
 namespace tumen::controller::store {
+namespace {
+
+/// The most hop rows one INSERT writes: a 15-hop trace is one statement; 6 parameters each.
+constexpr std::size_t hops_per_statement = 32;
+
+/// A dotted quad in a fixed buffer (no allocation), for binding without a copy.
+struct addr_text {
+    char text[16];
+    std::size_t size = 0;
+    explicit addr_text(ipv4_addr a) noexcept {
+        char* p = text;
+        for (int shift = 24; shift >= 0; shift -= 8) {
+            unsigned v = (a.value >> shift) & 0xffu;
+            if (v >= 100) {
+                *p++ = static_cast<char>('0' + v / 100);
+            }
+            if (v >= 10) {
+                *p++ = static_cast<char>('0' + (v / 10) % 10);
+            }
+            *p++ = static_cast<char>('0' + v % 10);
+            if (shift != 0) {
+                *p++ = '.';
+            }
+        }
+        size = static_cast<std::size_t>(p - text);
+    }
+    std::string_view view() const noexcept { return {text, size}; }
+};
+
+} // namespace
 
 std::unique_ptr<sqlite_store> sqlite_store::open(const std::string& path) {
     database db = database::open(path);
@@ -23,9 +57,7 @@ sqlite_store::sqlite_store(database db)
     insert_result_ = db_.prepare_or_throw(
         "INSERT OR IGNORE INTO results(id, agent, kind, campaign, dst, timestamp, received, raw)"
         " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
-    insert_hop_ =
-        db_.prepare_or_throw("INSERT OR REPLACE INTO hops(rid, ttl, addr, asn, rtt_ms, replies)"
-                             " VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
+    insert_hops_.resize(hops_per_statement);
     touch_agent_ = db_.prepare_or_throw(
         "INSERT INTO agents(name, last_seen, results) VALUES(?1, ?2, ?3)"
         " ON CONFLICT(name) DO UPDATE SET last_seen = max(last_seen, excluded.last_seen),"
@@ -38,40 +70,76 @@ sqlite_store::sqlite_store(database db)
                              " VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
 }
 
+statement& sqlite_store::insert_hops(std::size_t rows) {
+    auto& s = insert_hops_[rows - 1];
+    if (!s) {
+        std::string sql =
+            "INSERT OR REPLACE INTO hops(rid, ttl, addr, asn, rtt_ms, replies) VALUES";
+        for (std::size_t i = 0; i < rows; ++i) {
+            sql += i == 0 ? "(?,?,?,?,?,?)" : ",(?,?,?,?,?,?)";
+        }
+        std::error_code ec;
+        s = db_.prepare(sql, ec);
+    }
+    return s;
+}
+
+std::error_code sqlite_store::insert_hop_rows(std::int64_t rid,
+                                              const std::vector<hop_row>& hops) noexcept {
+    std::error_code ec;
+    for (std::size_t first = 0; first < hops.size(); first += hops_per_statement) {
+        const std::size_t n = std::min(hops_per_statement, hops.size() - first);
+        auto& h = insert_hops(n);
+        if (!h) {
+            return make_sqlite_error(SQLITE_ERROR);
+        }
+        h.reset();
+        // The addresses' text stays here until the statement ran (bound without a copy).
+        std::optional<addr_text> addrs[hops_per_statement];
+        for (std::size_t i = 0; i < n; ++i) {
+            const auto& hop = hops[first + i];
+            const int p = static_cast<int>(i * 6);
+            if (hop.addr) {
+                addrs[i].emplace(*hop.addr);
+                ec = h.bind_static(p + 3, addrs[i]->view());
+            } else {
+                ec = h.bind_null(p + 3);
+            }
+            std::optional<std::int64_t> asn;
+            if (hop.asn) {
+                asn = static_cast<std::int64_t>(*hop.asn);
+            }
+            if (ec || (ec = h.bind(p + 1, rid)) || (ec = h.bind(p + 2, std::int64_t{hop.ttl})) ||
+                (ec = h.bind(p + 4, asn)) || (ec = h.bind(p + 5, hop.rtt_ms)) ||
+                (ec = h.bind(p + 6, std::int64_t{hop.replies}))) {
+                return ec;
+            }
+        }
+        if ((ec = h.run())) {
+            return ec;
+        }
+    }
+    return ec;
+}
+
 std::error_code sqlite_store::insert_result(const result_row& row, bool& inserted) noexcept {
     inserted = false;
     auto& s = insert_result_;
     s.reset();
+    const addr_text dst(row.dst);
     std::error_code ec;
-    if ((ec = s.bind(1, row.id)) || (ec = s.bind(2, row.agent)) || (ec = s.bind(3, row.kind)) ||
-        (ec = s.bind(4, row.campaign)) || (ec = s.bind(5, row.dst.to_string())) ||
-        (ec = s.bind(6, row.timestamp)) || (ec = s.bind(7, row.received)) ||
-        (ec = s.bind(8, row.raw_json)) || (ec = s.run())) {
+    // The row outlives run(): its text is bound without copies.
+    if ((ec = s.bind_static(1, row.id)) || (ec = s.bind_static(2, row.agent)) ||
+        (ec = s.bind_static(3, row.kind)) || (ec = s.bind_static(4, row.campaign)) ||
+        (ec = s.bind_static(5, dst.view())) || (ec = s.bind(6, row.timestamp)) ||
+        (ec = s.bind(7, row.received)) || (ec = s.bind_static(8, row.raw_json)) || (ec = s.run())) {
         return ec;
     }
     if (db_.changes() == 0) {
         return {}; // duplicate id: already stored
     }
     inserted = true;
-    const std::int64_t rid = db_.last_insert_rowid();
-    auto& h = insert_hop_;
-    for (const auto& hop : row.hops) {
-        h.reset();
-        std::optional<std::string> addr;
-        if (hop.addr) {
-            addr = hop.addr->to_string();
-        }
-        std::optional<std::int64_t> asn;
-        if (hop.asn) {
-            asn = static_cast<std::int64_t>(*hop.asn);
-        }
-        if ((ec = h.bind(1, rid)) || (ec = h.bind(2, std::int64_t{hop.ttl})) ||
-            (ec = h.bind(3, addr)) || (ec = h.bind(4, asn)) || (ec = h.bind(5, hop.rtt_ms)) ||
-            (ec = h.bind(6, std::int64_t{hop.replies})) || (ec = h.run())) {
-            return ec;
-        }
-    }
-    return {};
+    return insert_hop_rows(db_.last_insert_rowid(), row.hops);
 }
 
 std::error_code sqlite_store::touch_agent(const std::string& agent, std::int64_t now,

@@ -54,9 +54,14 @@ private:
     std::error_code commit_tx() noexcept override { return db_.exec("COMMIT"); }
     void rollback_tx() noexcept override { (void)db_.exec("ROLLBACK"); }
 
+    /// The statement inserting `rows` hop rows at once (prepared on first use).
+    statement& insert_hops(std::size_t rows);
+    std::error_code insert_hop_rows(std::int64_t rid, const std::vector<hop_row>& hops) noexcept;
+
     database db_;
     statement insert_result_;
-    statement insert_hop_;
+    /// insert_hops_[k - 1] inserts k hop rows (multi-row VALUES), k <= hops_per_statement.
+    std::vector<statement> insert_hops_;
     statement touch_agent_;
     statement upsert_verdict_;
     statement insert_change_;

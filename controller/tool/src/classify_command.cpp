@@ -12,6 +12,7 @@
 #include <tumen/controller/inference/classifier.hpp>
 
 #include "classify_output.hpp"
+#include "ordered_results.hpp"
 #include "result_inputs.hpp"
 
 namespace tumen::controller::tool {
@@ -26,6 +27,7 @@ struct classify_options {
     std::uint32_t k = 2;
     std::uint32_t max_paths = inference::default_max_paths_per_target;
     bool quiet_notes = false;
+    std::size_t reorder_window = ordered_results::default_window;
 };
 
 int run_classify(const classify_options& o) {
@@ -40,7 +42,9 @@ int run_classify(const classify_options& o) {
         std::cerr << "tumen-controller classify: " << e.what() << '\n';
         return 2;
     }
-    const auto in = read_result_files(o.results, {o.text_agent, o.quiet_notes}, skipped);
+    // The result files are streamed: memory holds the trackers of the (agent, target) pairs
+    // and each file's reorder window, not the files.
+    ordered_results in(o.results, {o.text_agent, o.quiet_notes}, o.reorder_window);
     const auto printer =
         o.format == "json" ? make_json_output(std::cout) : make_text_output(std::cout);
 
@@ -50,12 +54,13 @@ int run_classify(const classify_options& o) {
     std::size_t unmatched = 0;
     std::size_t verdicts = 0;
     std::size_t changes = 0;
-    std::size_t pi = 0;
-    for (const auto& t : in.traces) {
-        while (pi < in.pings.size() && in.pings[pi].timestamp <= t.timestamp) {
-            unmatched += cls.process(in.pings[pi++]) ? 0 : 1;
+    timed_result r;
+    while (in.next(r)) {
+        if (const auto* p = std::get_if<result::ping>(&r)) {
+            unmatched += cls.process(*p) ? 0 : 1;
+            continue;
         }
-        auto out = cls.process(t);
+        auto out = cls.process(std::get<result::trace>(r));
         if (out.verdict) {
             ++verdicts;
             printer->verdict(*out.verdict);
@@ -67,12 +72,16 @@ int run_classify(const classify_options& o) {
             printer->change(*out.change);
         }
     }
-    while (pi < in.pings.size()) {
-        unmatched += cls.process(in.pings[pi++]) ? 0 : 1;
-    }
     printer->latency(cls.latency());
-    std::cerr << "classify: " << in.traces.size() << " traces, " << in.pings.size() << " pings, "
-              << verdicts << " verdicts, " << changes << " changes, " << unmatched
+    skipped += in.skipped();
+    if (in.late() > 0) {
+        std::cerr << "classify: note: " << in.late() << " results were more than "
+                  << o.reorder_window
+                  << " records out of time order in their file and were classified when read "
+                     "(--reorder-window)\n";
+    }
+    std::cerr << "classify: " << in.traces() << " traces, " << in.pings() << " pings, " << verdicts
+              << " verdicts, " << changes << " changes, " << unmatched
               << " results outside every campaign, " << skipped << " malformed records skipped\n";
     return skipped > 0 ? 1 : 0;
 }
@@ -111,6 +120,11 @@ void register_classify_command(CLI::App& app) {
                     "agent name for plain traceroute text files (default: the file name)");
     cmd->add_flag("--quiet-notes", opts->quiet_notes,
                   "do not print notes about unsupported records (IPv6, tracelb)");
+    cmd->add_option("--reorder-window", opts->reorder_window,
+                    "records of a file held to put them in time order (memory grows with it, "
+                    "not with the files)")
+        ->check(CLI::Range(1, 10000000))
+        ->capture_default_str();
     add_result_files_option(*cmd, opts->results);
     set_exit_status_callback(*cmd, [opts] { return run_classify(*opts); });
 }

@@ -1,5 +1,6 @@
 // The store test suite, run on both back ends (SQLite and PostgreSQL): idempotent insert,
-// reopening, retention, rollback, change counts, verdict locks, the exporter lease.
+// reopening, retention, rollback, change counts, verdict locks, the exporter lease; and on
+// SQLite alone, multi-row hop inserts.
 #include <chrono>
 #include <thread>
 
@@ -206,4 +207,60 @@ TEST_CASE("store: a verdict keeps its observation time; older databases gain the
     auto v = s->load_verdicts(ec);
     REQUIRE(v.size() == 1);
     CHECK(v[0].observed == 1'700'000'123);
+}
+
+TEST_CASE("store: hop rows are written in multi-row statements, each row as given") {
+    test::temp_dir dir;
+    const auto db_path = (dir.path / "h.db").string();
+    // 70 hops: two full statements of 32 rows and one of 6, every kind of value.
+    store::result_row r;
+    r.id = "h1";
+    r.agent = "fra";
+    r.kind = "traceroute";
+    r.dst = ipv4_addr(198, 19, 176, 1);
+    r.raw_json = "{}";
+    for (int ttl = 1; ttl <= 70; ++ttl) {
+        store::hop_row h;
+        h.ttl = ttl;
+        if (ttl % 3 != 0) {
+            h.addr = ipv4_addr(198, 18, static_cast<std::uint8_t>(ttl), 1);
+            h.asn = 64500u + static_cast<std::uint32_t>(ttl);
+            h.rtt_ms = ttl / 4.0;
+            h.replies = 1 + ttl % 2;
+        }
+        r.hops.push_back(h);
+    }
+    {
+        auto s = store::store::open(db_path);
+        auto tx = s->begin();
+        bool inserted = false;
+        REQUIRE_FALSE(s->insert_result(r, inserted));
+        CHECK(inserted);
+        REQUIRE_FALSE(tx.commit());
+        std::error_code ec;
+        CHECK(s->count_hops(ec) == 70);
+    }
+    auto db = store::database::open(db_path);
+    std::error_code ec;
+    auto q = db.prepare("SELECT ttl, addr, asn, rtt_ms, replies FROM hops ORDER BY ttl", ec);
+    REQUIRE_FALSE(ec);
+    std::size_t i = 0;
+    while (q.step(ec)) {
+        REQUIRE(i < r.hops.size());
+        const auto& h = r.hops[i++];
+        CAPTURE(h.ttl);
+        CHECK(q.column_int(0) == h.ttl);
+        CHECK(q.column_is_null(1) == !h.addr);
+        if (h.addr) {
+            CHECK(q.column_text(1) == h.addr->to_string());
+            CHECK(q.column_int(2) == *h.asn);
+            CHECK(q.column_double(3) == *h.rtt_ms);
+        } else {
+            CHECK(q.column_is_null(2));
+            CHECK(q.column_is_null(3));
+        }
+        CHECK(q.column_int(4) == h.replies);
+    }
+    CHECK_FALSE(ec);
+    CHECK(i == 70);
 }

@@ -15,9 +15,11 @@ struct ipv4_addr {
     std::uint32_t value = 0;
 
     constexpr ipv4_addr() = default;
-    constexpr explicit ipv4_addr(std::uint32_t v) : value(v) {}
+    constexpr explicit ipv4_addr(std::uint32_t v)
+        : value(v) {}
     constexpr ipv4_addr(std::uint8_t a, std::uint8_t b, std::uint8_t c, std::uint8_t d)
-        : value((std::uint32_t{a} << 24) | (std::uint32_t{b} << 16) | (std::uint32_t{c} << 8) | d) {}
+        : value((std::uint32_t{a} << 24) | (std::uint32_t{b} << 16) | (std::uint32_t{c} << 8) | d) {
+    }
 
     /// Parses dotted-quad text ("192.0.2.1"); nullopt on anything else (no leading zeros
     /// ambiguity: "01.2.3.4" is rejected, as inet_pton does).
@@ -42,8 +44,8 @@ struct ipv4_prefix {
 
     constexpr ipv4_prefix() = default;
     constexpr ipv4_prefix(ipv4_addr addr, std::uint8_t len)
-        : network(ipv4_addr{len == 0 ? 0u : (addr.value & (~0u << (32 - len)))}),
-          length(len > 32 ? 32 : len) {}
+        : network(ipv4_addr{len == 0 ? 0u : (addr.value & (~0u << (32 - len)))})
+        , length(len > 32 ? 32 : len) {}
 
     /// Parses "198.18.0.0/15" (or a bare address as /32). Rejects host bits set only when
     /// `strict` is true; otherwise they are cleared.

@@ -7,8 +7,10 @@
 ///
 /// Every malformed record becomes an issue with file and line (or array element) and is
 /// skipped; the rest of the file is read. Nothing here throws.
+#include <memory>
 #include <string>
 #include <string_view>
+#include <variant>
 
 #include <tumen/controller/readers/result_batch.hpp>
 #include <tumen/controller/readers/traceroute_text.hpp>
@@ -19,5 +21,28 @@ namespace tumen::controller::readers {
 result_batch read_results_file(const std::string& path);
 /// Reads results from text, detecting its format; `source` names it in issues.
 result_batch read_results_text(std::string_view text, const std::string& source);
+
+/// One record of a result file: a trace, a ping, or an issue with a record.
+using result_record = std::variant<result::trace, result::ping, record_issue>;
+
+/// A result file read record by record, in file order, with the records and issues
+/// read_results_file() gives. JSON lines (plain or gzip) are read in chunks and parsed one line
+/// at a time, so memory does not grow with the file; the other layouts (a JSON array, an
+/// object holding `results`, traceroute text) are read whole at the first next().
+class result_stream {
+public:
+    /// Opens `path` lazily (an unreadable file gives one issue).
+    explicit result_stream(std::string path);
+    ~result_stream();
+    result_stream(result_stream&&) noexcept;
+    result_stream& operator=(result_stream&&) noexcept;
+
+    /// The next record; false at the end of the file.
+    bool next(result_record& out);
+
+private:
+    struct impl;
+    std::unique_ptr<impl> impl_;
+};
 
 } // namespace tumen::controller::readers

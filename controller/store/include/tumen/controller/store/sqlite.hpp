@@ -92,6 +92,9 @@ public:
     std::error_code bind(int index, std::int64_t value) noexcept;
     std::error_code bind(int index, double value) noexcept;
     std::error_code bind(int index, std::string_view text) noexcept;
+    /// Binds `text` without copying it (SQLITE_STATIC): it must stay valid and unchanged
+    /// until the statement is stepped to its end and reset or re-bound.
+    std::error_code bind_static(int index, std::string_view text) noexcept;
     std::error_code bind_null(int index) noexcept;
     template <class T>
     std::error_code bind(int index, const std::optional<T>& value) noexcept {

@@ -1,0 +1,178 @@
+// result_stream: JSON lines read in chunks (zlib reads plain and gzip files alike), every
+// other layout through read_results_text.
+#include <deque>
+#include <zlib.h>
+
+#include <tumen/common/json/tape_parse.hpp>
+#include <tumen/controller/readers/reader.hpp>
+
+#include "record_state.hpp"
+
+namespace tumen::controller::readers {
+namespace {
+
+/// Bytes read from the file at a time.
+constexpr unsigned chunk_size = 1u << 20;
+
+constexpr std::string_view blanks = " \t\r\n";
+
+} // namespace
+
+struct result_stream::impl {
+    explicit impl(std::string p)
+        : path(std::move(p))
+        , st{path, batch, {}} {}
+
+    ~impl() {
+        if (file != nullptr) {
+            gzclose(file);
+        }
+    }
+
+    /// Reads one more chunk into `buf`; false at the end of the file or on error.
+    bool fill() {
+        if (eof) {
+            return false;
+        }
+        const auto old = buf.size();
+        buf.resize(old + chunk_size);
+        const int n = gzread(file, buf.data() + old, chunk_size);
+        buf.resize(old + static_cast<std::size_t>(n > 0 ? n : 0));
+        if (n < 0) {
+            int err = 0;
+            const char* msg = gzerror(file, &err);
+            detail::issue(st, 0, "", "read error: " + std::string(msg ? msg : "unknown"));
+            eof = true;
+            return false;
+        }
+        if (n == 0) {
+            eof = true;
+            return false;
+        }
+        return true;
+    }
+
+    /// Decides the layout from the line holding the first non-blank byte.
+    void open() {
+        opened = true;
+        file = gzopen(path.c_str(), "rb");
+        if (file == nullptr) {
+            take(read_results_file(path)); // reports why the file cannot be read
+            done = true;
+            return;
+        }
+        gzbuffer(file, chunk_size);
+        std::size_t first = std::string_view::npos;
+        std::size_t end = std::string_view::npos;
+        for (;;) {
+            const std::string_view text(buf);
+            first = text.find_first_not_of(blanks);
+            end = first == std::string_view::npos ? first : text.find('\n', first);
+            if (end != std::string_view::npos || !fill()) {
+                break;
+            }
+        }
+        if (first == std::string_view::npos) {
+            done = true; // empty or blank: no records, as read_results_text
+            return;
+        }
+        bool by_line = false;
+        if (buf[first] == '{') {
+            // One object per line, unless the first line is not a whole object or holds
+            // `results` (then the file is one document; read_results_text decides).
+            const auto l = std::string_view(buf).substr(
+                first, (end == std::string_view::npos ? buf.size() : end) - first);
+            simdjson::dom::element e;
+            by_line = !json_fields::tape_parse(l, e) &&
+                    e.type() == simdjson::dom::element_type::OBJECT &&
+                    simdjson::dom::object(e).at_key("results").error();
+        }
+        if (!by_line) {
+            while (fill()) {
+            }
+            take(read_results_text(buf, path));
+            done = true;
+        }
+    }
+
+    /// Queues what a batch holds: issues first, as read_results_file's callers print them.
+    void take(result_batch b) {
+        for (auto& i : b.issues) {
+            queue.emplace_back(std::move(i));
+        }
+        for (auto& t : b.traces) {
+            queue.emplace_back(std::move(t));
+        }
+        for (auto& p : b.pings) {
+            queue.emplace_back(std::move(p));
+        }
+    }
+
+    /// Handles the next line of a JSON-lines file; false at the end.
+    bool next_line() {
+        for (;;) {
+            const auto nl = buf.find('\n', pos);
+            if (nl != std::string::npos) {
+                detail::handle_json_line(st, lines, std::string_view(buf).substr(pos, nl - pos));
+                pos = nl + 1;
+                return true;
+            }
+            buf.erase(0, pos);
+            pos = 0;
+            if (!fill()) {
+                if (buf.empty()) {
+                    return false;
+                }
+                detail::handle_json_line(st, lines, buf); // the last line, without a newline
+                buf.clear();
+                return true;
+            }
+        }
+    }
+
+    bool next(result_record& out) {
+        if (!opened) {
+            open();
+        }
+        while (queue.empty()) {
+            if (done || !next_line()) {
+                done = true;
+                take(std::move(batch));
+                batch = result_batch{};
+                if (queue.empty()) {
+                    return false;
+                }
+                break;
+            }
+            take(std::move(batch));
+            batch = result_batch{};
+        }
+        out = std::move(queue.front());
+        queue.pop_front();
+        return true;
+    }
+
+    std::string path;
+    result_batch batch;
+    detail::record_state st;
+    detail::json_lines_state lines;
+    gzFile file = nullptr;
+    std::string buf;
+    std::size_t pos = 0;
+    bool opened = false;
+    bool eof = false;
+    bool done = false;
+    std::deque<result_record> queue;
+};
+
+result_stream::result_stream(std::string path)
+    : impl_(std::make_unique<impl>(std::move(path))) {}
+result_stream::~result_stream() = default;
+result_stream::result_stream(result_stream&&) noexcept = default;
+result_stream& result_stream::operator=(result_stream&&) noexcept = default;
+
+bool result_stream::next(result_record& out) {
+    return impl_->next(out);
+}
+
+} // namespace tumen::controller::readers
