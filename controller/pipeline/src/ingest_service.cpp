@@ -288,6 +288,7 @@ void ingest_service::recover(std::int64_t now) {
     std::lock_guard lock(s.mutex);
     s.state.load(s.store);
     if (s.store.shared()) {
+        publish_datasets(s.state, s.metrics); // every replica says which tables it maps with
         s.export_shared(now);
     } else {
         publish_verdicts(s.state, s.metrics);
