@@ -44,6 +44,10 @@ add_library(tumen_simdjson INTERFACE)
 target_link_libraries(tumen_simdjson INTERFACE simdjson::simdjson)
 add_library(tumen::simdjson ALIAS tumen_simdjson)
 
+# libpqxx 6.4 (libpqxx-dev) over libpq (libpq-dev): the PostgreSQL back end of the store.
+pkg_check_modules(PQXX REQUIRED IMPORTED_TARGET GLOBAL libpqxx libpq)
+add_library(tumen::pqxx ALIAS PkgConfig::PQXX)
+
 if(TUMEN_BUILD_TESTS)
   find_package(doctest REQUIRED)                   # doctest::doctest
   include(doctest OPTIONAL RESULT_VARIABLE TUMEN_DOCTEST_MODULE)

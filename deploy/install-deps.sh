@@ -9,12 +9,15 @@ packages=(
   # libraries
   libtins-dev libpcap-dev libboost-dev libyaml-cpp-dev prometheus-cpp-dev doctest-dev
   libsqlite3-dev nlohmann-json3-dev libssl-dev libcli11-dev libspdlog-dev zlib1g-dev libjemalloc-dev
+  libpqxx-dev libpq-dev
   robin-map-dev libsimdjson-dev
   # lab, reference tools and monitoring
   iproute2 iptables procps psmisc iputils-ping scamper traceroute prometheus curl python3 sqlite3
   time libcap2-bin dpkg-dev file util-linux systemd
   # Graphviz: the tests check that `dot -Tsvg` accepts the path graphs (--format dot)
   graphviz
+  # a throw-away PostgreSQL cluster for the store tests and the two-replica test
+  postgresql-15
 )
 
 missing=()

@@ -67,7 +67,7 @@ else()
   set(CPACK_DEBIAN_AGENT_PACKAGE_DEPENDS
       "libtins4.0, libpcap0.8, libyaml-cpp0.7, libprometheus-cpp-pull1.0, libprometheus-cpp-core1.0, libssl3, libspdlog1.10, libstdc++6")
   set(CPACK_DEBIAN_CONTROLLER_PACKAGE_DEPENDS
-      "libsqlite3-0, libyaml-cpp0.7, libprometheus-cpp-pull1.0, libprometheus-cpp-core1.0, libssl3, libspdlog1.10, libjemalloc2, libstdc++6")
+      "libsqlite3-0, libpqxx-6.4, libpq5, libyaml-cpp0.7, libprometheus-cpp-pull1.0, libprometheus-cpp-core1.0, libssl3, libspdlog1.10, libjemalloc2, libstdc++6")
 endif()
 
 # Maintainer scripts live in deploy/packaging/<component>/ (the file names are the control names).

@@ -7,13 +7,22 @@
 //    the result structs) and of building nlohmann-json's tree of the same bodies
 //    (json_fields::bounded_parse, the first step of the previous ingest path), one thread;
 //  - resend: every batch posted again over the same connections: all duplicates (parsed,
-//    authorized and looked up, nothing stored), which must leave the store unchanged.
+//    authorized and looked up, nothing stored), which must leave the store unchanged;
+//  - pg-1, pg-2: the same batches stored by one controller on PostgreSQL 15, and by two
+//    controllers in this process sharing that PostgreSQL (the connections spread over both);
+//    a throw-away cluster (tests/lib/pg_cluster.hpp), skipped without postgresql-15. Their
+//    CPU adds the PostgreSQL server's (postmaster and backends).
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
 #include <sys/resource.h>
 #include <thread>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
@@ -23,6 +32,7 @@
 #include <tumen/controller/server/controller_server.hpp>
 
 #include "http_client.hpp"
+#include "pg_cluster.hpp"
 #include "server_fixtures.hpp"
 
 using namespace tumen;
@@ -52,9 +62,47 @@ struct pass_figures {
     long long duplicates = 0; ///< as the replies count them
 };
 
-/// Posts every body once over `connections` keep-alive clients.
-pass_figures post_all(std::uint16_t port, int connections, const std::vector<std::string>& bodies,
-                      const std::vector<int>& owner, const char* const* agents) {
+/// User + system CPU time of a PostgreSQL server (the postmaster of `data_dir` and every
+/// process it started), seconds; 0 without one.
+double postgres_cpu_seconds(const std::filesystem::path& data_dir) {
+    std::ifstream pidfile(data_dir / "postmaster.pid");
+    long postmaster = 0;
+    if (data_dir.empty() || !(pidfile >> postmaster)) {
+        return 0;
+    }
+    const double tick = static_cast<double>(::sysconf(_SC_CLK_TCK));
+    double total = 0;
+    for (const auto& e : std::filesystem::directory_iterator("/proc")) {
+        std::ifstream stat(e.path() / "stat");
+        std::string line;
+        if (!std::getline(stat, line) || line.rfind(')') == std::string::npos) {
+            continue;
+        }
+        // pid (comm) state ppid ... utime(14) stime(15): fields after the last ')'.
+        std::istringstream rest(line.substr(line.rfind(')') + 2));
+        std::string state;
+        long ppid = 0;
+        rest >> state >> ppid;
+        const long pid = std::atol(e.path().filename().c_str());
+        if (pid != postmaster && ppid != postmaster) {
+            continue;
+        }
+        std::string skip;
+        for (int i = 0; i < 9; ++i) {
+            rest >> skip;
+        }
+        double utime = 0;
+        double stime = 0;
+        rest >> utime >> stime;
+        total += (utime + stime) / tick;
+    }
+    return total;
+}
+
+/// Posts every body once over `connections` keep-alive clients, spread over `ports`.
+pass_figures post_all(const std::vector<std::uint16_t>& ports, int connections,
+                      const std::vector<std::string>& bodies, const std::vector<int>& owner,
+                      const char* const* agents) {
     std::atomic<int> next{0};
     std::atomic<int> errors{0};
     std::atomic<long long> stored{0};
@@ -64,8 +112,8 @@ pass_figures post_all(std::uint16_t port, int connections, const std::vector<std
     const auto start = std::chrono::steady_clock::now();
     std::vector<std::thread> clients;
     for (int c = 0; c < connections; ++c) {
-        clients.emplace_back([&] {
-            test::http_client client(port);
+        clients.emplace_back([&, c] {
+            test::http_client client(ports[static_cast<std::size_t>(c) % ports.size()]);
             for (;;) {
                 const int b = next++;
                 if (b >= batches) {
@@ -135,6 +183,47 @@ void print_pass(const char* name, const pass_figures& f, int total) {
                 f.duplicates, f.errors);
 }
 
+/// The pg-1 and pg-2 passes: one, then two controllers storing every body in a fresh
+/// database of one throw-away PostgreSQL cluster.
+bool postgresql_passes(const controller::config::server_config& base, int connections,
+                       const std::vector<std::string>& bodies, const std::vector<int>& owner,
+                       const char* const* agents, int total) {
+    if (auto why = test::pg_cluster::unavailable()) {
+        std::printf("pg-1, pg-2: skipped: %s\n", why->c_str());
+        return true;
+    }
+    test::pg_cluster cluster;
+    bool ok = true;
+    for (int replicas = 1; replicas <= 2; ++replicas) {
+        auto cfg = base;
+        cfg.database = cluster.create_database("bench_" + std::to_string(replicas));
+        std::vector<std::unique_ptr<controller::server::controller_server>> servers;
+        std::vector<std::uint16_t> ports;
+        for (int r = 0; r < replicas; ++r) {
+            servers.push_back(std::make_unique<controller::server::controller_server>(cfg));
+            servers.back()->start();
+            ports.push_back(servers.back()->port());
+        }
+        const double pg_start = postgres_cpu_seconds(cluster.dir() / "data");
+        auto f = post_all(ports, connections, bodies, owner, agents);
+        f.cpu += postgres_cpu_seconds(cluster.dir() / "data") - pg_start;
+        std::error_code ec;
+        const auto stored = servers.front()->ingest().count_results(ec);
+        for (auto& s : servers) {
+            s->stop();
+        }
+        const std::string name = "pg-" + std::to_string(replicas);
+        print_pass(name.c_str(), f, total);
+        const bool pass = stored == total && f.errors == 0 && f.stored == total;
+        std::printf("%s: PostgreSQL 15, %d replica(s) sharing it; cpu includes the PostgreSQL "
+                    "server's; stored %lld (expected %d, each exactly once): %s\n",
+                    name.c_str(), replicas, static_cast<long long>(stored), total,
+                    pass ? "ok" : "FAILED");
+        ok = ok && pass;
+    }
+    return ok;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -150,6 +239,8 @@ int main(int argc, char** argv) {
     app.add_option("--results", total, "results to send in total")->check(CLI::Range(1, 10000000));
     app.add_option("--threads", threads, "server I/O threads")->check(CLI::Range(1, 64));
     app.add_flag("!--no-resend", resend, "skip the resend reference pass");
+    bool postgresql = true;
+    app.add_flag("!--no-postgresql", postgresql, "skip the PostgreSQL passes (pg-1, pg-2)");
     CLI11_PARSE(app, argc, argv);
     spdlog::set_level(spdlog::level::warn);
 
@@ -192,13 +283,13 @@ int main(int argc, char** argv) {
                 upload_us, tree_us, tree_us / upload_us);
     std::fflush(stdout);
 
-    const auto first = post_all(server.port(), connections, bodies, owner, agents);
+    const auto first = post_all({server.port()}, connections, bodies, owner, agents);
     std::error_code ec;
     const auto stored = server.ingest().count_results(ec);
     print_pass("store", first, total);
     bool ok = stored == total && first.errors == 0 && first.stored == total;
     if (resend) {
-        const auto again = post_all(server.port(), connections, bodies, owner, agents);
+        const auto again = post_all({server.port()}, connections, bodies, owner, agents);
         const auto stored_again = server.ingest().count_results(ec);
         print_pass("resend", again, total);
         ok = ok && stored_again == total && again.errors == 0 && again.duplicates == total;
@@ -208,5 +299,8 @@ int main(int argc, char** argv) {
     server.stop();
     std::printf("stored: %lld (expected %d, each exactly once): %s\n",
                 static_cast<long long>(stored), total, ok ? "ok" : "FAILED");
+    if (postgresql) {
+        ok = postgresql_passes(cfg, connections, bodies, owner, agents, total) && ok;
+    }
     return ok ? 0 : 1;
 }

@@ -136,7 +136,12 @@ static server_config parse_server_config_or_throw(std::string_view yaml_text,
             }
             c.tls = t;
         } else if (key == "database") {
-            c.database = r.path(v, "database");
+            // A PostgreSQL connection URI is taken as written; anything else is a SQLite file,
+            // relative to the configuration's folder.
+            const std::string text = r.scalar(v, "database");
+            c.database = text.starts_with("postgresql://") || text.starts_with("postgres://")
+                             ? std::filesystem::path(text)
+                             : r.path(v, "database");
             have_database = true;
         } else if (key == "campaigns") {
             c.campaigns = r.paths(v, "campaigns");
@@ -284,7 +289,8 @@ static server_config parse_server_config_or_throw(std::string_view yaml_text,
         }
     }
     if (!have_database) {
-        r.fail(root, "the controller configuration needs `database` (SQLite file path)");
+        r.fail(root, "the controller configuration needs `database` (a SQLite file path or a "
+                     "postgresql:// URI)");
     }
     return c;
 }

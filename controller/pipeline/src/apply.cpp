@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <set>
 
 #include <spdlog/spdlog.h>
 
@@ -28,6 +29,11 @@ public:
 
     /// Every step up to (not including) the commit; the first storage error.
     std::error_code run() {
+        if (db_.shared()) {
+            if (auto ec = lock_pairs()) {
+                return ec;
+            }
+        }
         for (const auto& r : batch_.results) {
             if (auto ec = store_one(r)) {
                 return ec;
@@ -42,6 +48,40 @@ public:
     batch_outcome& outcome() noexcept { return out_; }
 
 private:
+    /// A store other replicas write too: locks every (agent, target) this batch may move,
+    /// in one order (so replicas never deadlock on them), and takes each one's tracker state
+    /// from its stored row when another replica moved it since this one last did. Held until
+    /// the commit, so no two replicas run the same tracker at once.
+    std::error_code lock_pairs() {
+        std::set<verdict_key> keys;
+        const auto& cls = state_.classifier();
+        for (const auto& r : batch_.results) {
+            std::optional<std::pair<const campaign::campaign*, ipv4_prefix>> m;
+            if (const auto* t = std::get_if<result::trace>(&r.value)) {
+                m = cls.match(t->campaign, t->dst);
+            } else if (const auto* p = std::get_if<result::ping>(&r.value)) {
+                m = cls.match(p->campaign, p->dst);
+            }
+            if (m) {
+                keys.emplace(out_.agent, m->second.to_string());
+            }
+        }
+        for (const auto& key : keys) {
+            std::optional<store::verdict_row> row;
+            if (auto ec = db_.lock_verdict(key.first, key.second, row)) {
+                return ec;
+            }
+            if (!row) {
+                continue;
+            }
+            const auto cached = state_.verdicts().find(key);
+            if (cached == state_.verdicts().end() || !(cached->second == *row)) {
+                state_.refresh(*row);
+            }
+        }
+        return {};
+    }
+
     std::error_code store_one(const parsed_result& r) {
         bool inserted = false;
         if (auto ec =

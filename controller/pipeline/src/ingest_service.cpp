@@ -74,9 +74,10 @@ ingest_tables load_ingest_tables(const ingest_options& options) {
 }
 
 struct ingest_service::impl {
-    impl(store::store db, metrics::controller_metrics& m, config::campaign_source& c,
-         const ingest_options& o)
-        : store(std::move(db))
+    impl(std::unique_ptr<store::store> db, metrics::controller_metrics& m,
+         config::campaign_source& c, const ingest_options& o)
+        : owned_store(std::move(db))
+        , store(*owned_store)
         , metrics(m)
         , campaigns(c)
         , agents(o.agents)
@@ -102,7 +103,7 @@ struct ingest_service::impl {
         const auto want = assignments_in_force(*campaigns.current(), agents);
         std::error_code ec;
         auto tx = store.begin();
-        if ((ec = tx.begin_error())) {
+        if ((ec = tx.begin_error()) || (ec = store.lock_assignments())) {
             return log_history_error(ec);
         }
         const bool first = !store.has_assignment_history(ec);
@@ -233,19 +234,54 @@ struct ingest_service::impl {
         }
     }
 
-    store::store store;
+    /// A shared store (PostgreSQL, several replicas): the one replica holding the exporter
+    /// lease exports the verdicts and change counts of the whole store, read from it, at
+    /// most every shared_export_period seconds; the others export none (mutex held).
+    void export_shared(std::int64_t now) {
+        if (!store.try_exporter_lease()) {
+            return;
+        }
+        last_export = now;
+        try {
+            state.load(store);
+        } catch (const std::exception& e) {
+            spdlog::error("exporter: {}", e.what());
+            return;
+        }
+        publish_verdicts(state, metrics);
+        std::error_code ec;
+        for (const auto& c : store.change_counts(ec)) {
+            metrics.raise_change_total(
+                c.agent, c.target, inference::path_name(c.from_path.empty() ? "none" : c.from_path),
+                inference::path_name(c.to_path), static_cast<double>(c.count));
+        }
+        if (ec) {
+            spdlog::error("exporter: cannot count change events: {} ({})", ec.message(),
+                          store.last_message());
+        }
+        publish_standing_now(now);
+    }
+
+    /// Seconds between two exports of a shared store's verdicts.
+    static constexpr std::int64_t shared_export_period = 5;
+
+    std::unique_ptr<store::store> owned_store;
+    store::store& store;
     metrics::controller_metrics& metrics;
     config::campaign_source& campaigns;
     std::optional<agent_labels> agents;
     std::int64_t clock_skew;
     std::int64_t history_retention;
+    /// When the verdicts of a shared store were last exported.
+    std::int64_t last_export = 0;
     /// The campaign generation the assignment history was last recorded for.
     std::optional<std::uint64_t> recorded_generation;
     verdict_state state;
     mutable std::mutex mutex;
 };
 
-ingest_service::ingest_service(store::store db, metrics::controller_metrics& metrics,
+ingest_service::ingest_service(std::unique_ptr<store::store> db,
+                               metrics::controller_metrics& metrics,
                                config::campaign_source& campaigns, const ingest_options& options)
     : impl_(std::make_unique<impl>(std::move(db), metrics, campaigns, options)) {}
 
@@ -255,8 +291,13 @@ void ingest_service::recover(std::int64_t now) {
     auto& s = *impl_;
     std::lock_guard lock(s.mutex);
     s.state.load(s.store);
-    publish_verdicts(s.state, s.metrics);
-    s.publish_standing_now(now);
+    if (s.store.shared()) {
+        publish_datasets(s.state, s.metrics); // every replica says which tables it maps with
+        s.export_shared(now);
+    } else {
+        publish_verdicts(s.state, s.metrics);
+        s.publish_standing_now(now);
+    }
     if (s.record_assignments(now)) {
         throw std::runtime_error("cannot record the assignment history: " + s.store.last_message());
     }
@@ -297,9 +338,14 @@ void ingest_service::recover() {
 }
 
 void ingest_service::refresh(std::int64_t now) {
-    std::lock_guard lock(impl_->mutex);
-    impl_->follow_campaigns(now);
-    impl_->publish_standing_now(now);
+    auto& s = *impl_;
+    std::lock_guard lock(s.mutex);
+    s.follow_campaigns(now);
+    if (!s.store.shared()) {
+        s.publish_standing_now(now);
+    } else if (now - s.last_export >= impl::shared_export_period || now < s.last_export) {
+        s.export_shared(now);
+    }
 }
 
 std::error_code ingest_service::record_assignments(std::int64_t now) {
@@ -335,11 +381,21 @@ expected<batch_counts> ingest_service::ingest(const std::string& agent, std::str
     auto outcome = apply(*batch, s.store, s.state, now);
     if (!outcome) {
         publish_refused(agent, outcome.error(), s.metrics);
-        publish_verdicts(s.state, s.metrics); // the state was reloaded from the store
-        s.publish_standing_now(now);
+        if (!s.store.shared()) {
+            publish_verdicts(s.state, s.metrics); // the state was reloaded from the store
+            s.publish_standing_now(now);
+        }
         return outcome.error();
     }
-    s.drop_stale_paths(*outcome);
+    if (s.store.shared()) {
+        // Verdicts and change counts come from the exporter replica (export_shared), so that
+        // Prometheus sees each once whichever replica stored the batch.
+        outcome->path_changes.clear();
+        outcome->paths.clear();
+        outcome->reachable.clear();
+    } else {
+        s.drop_stale_paths(*outcome);
+    }
     publish(*outcome, s.metrics);
     return batch_counts{outcome->stored, outcome->duplicates, outcome->changes,
                         std::move(*rejected)};
@@ -352,6 +408,14 @@ std::map<ipv4_prefix, ipv4_addr> ingest_service::ping_targets(const std::string&
 
 nlohmann::json ingest_service::paths(std::int64_t now) const {
     std::lock_guard lock(impl_->mutex);
+    if (impl_->store.shared()) {
+        // Other replicas move verdicts too: answer from the store, not this one's cache.
+        try {
+            impl_->state.load(impl_->store);
+        } catch (const std::exception& e) {
+            spdlog::error("paths: {}", e.what());
+        }
+    }
     const auto set = impl_->campaigns.current();
     const standing_rules rules(*set, impl_->agents);
     return paths_document(impl_->state.verdicts(), impl_->state.map(),

@@ -102,6 +102,22 @@ void verdict_state::load(store::store& db) {
     }
 }
 
+bool verdict_state::refresh(const store::verdict_row& row) {
+    auto prefix = ipv4_prefix::parse(row.target, true);
+    auto snap = inference::snapshot_from_json(row.tracker_json);
+    if (!prefix || !snap) {
+        spdlog::warn("stored verdict {} x {} is damaged; keeping this replica's state", row.agent,
+                     row.target);
+        return false;
+    }
+    classifier_->restore(inference::track_key{row.agent, *prefix}, std::move(*snap));
+    if (auto o = observed_of(*prefix, row.evidence_json)) {
+        observed_[{row.agent, row.target}] = std::move(*o);
+    }
+    verdicts_[{row.agent, row.target}] = row;
+    return true;
+}
+
 std::optional<std::string> verdict_state::target_pinged(const std::string& agent,
                                                         ipv4_addr dst) const {
     for (auto it = observed_.lower_bound({agent, ""});

@@ -122,7 +122,7 @@ void register_serve_command(CLI::App& app) {
         ->required()
         ->check(CLI::ExistingFile);
     serve->add_option("--listen", so->listen, "override `listen` (address:port)");
-    serve->add_option("--database", so->database, "override `database` (SQLite file)");
+    serve->add_option("--database", so->database, "override `database` (SQLite file or postgresql:// URI)");
     serve->add_option("--port-file", so->port_file,
                       "write the bound port to this file once listening (useful with port 0)");
     serve->add_option("--log-level", so->log_level, "trace, debug, info, warn, error, off");

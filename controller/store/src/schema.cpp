@@ -123,7 +123,7 @@ void prepare_schema(database& db) {
     if (version == schema_version) {
         return;
     }
-    transaction tx(db);
+    sqlite_transaction tx(db);
     if (tx.begin_error()) {
         throw sqlite_error("cannot start the schema transaction: " + db.last_message());
     }

@@ -177,19 +177,19 @@ bool statement::column_is_null(int index) const noexcept {
     return sqlite3_column_type(stmt_, index) == SQLITE_NULL;
 }
 
-transaction::transaction(database& db) noexcept
+sqlite_transaction::sqlite_transaction(database& db) noexcept
     : db_(db) {
     begin_ec_ = db_.exec("BEGIN IMMEDIATE");
     done_ = static_cast<bool>(begin_ec_);
 }
 
-transaction::~transaction() {
+sqlite_transaction::~sqlite_transaction() {
     if (!done_) {
         (void)db_.exec("ROLLBACK");
     }
 }
 
-std::error_code transaction::commit() noexcept {
+std::error_code sqlite_transaction::commit() noexcept {
     if (begin_ec_) {
         return begin_ec_;
     }

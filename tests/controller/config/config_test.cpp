@@ -46,6 +46,9 @@ TEST_CASE("config: strict, errors carry file:line:column") {
     CHECK(c.agents.size() == 3);
     CHECK(c.hysteresis == 2);
     CHECK(c.database == dir.path / "controller.db");
+    // A PostgreSQL URI is kept as written, not taken as a file relative to the folder.
+    CHECK(parse_server_config("database: postgresql://ctl@db.example/tumen\n", "c.yaml").database ==
+          "postgresql://ctl@db.example/tumen");
     CHECK(c.campaign_poll == std::chrono::milliseconds(100));
     REQUIRE(c.find_agent("msk"));
     CHECK(c.find_agent("msk")->token.matches(test::token_of("msk")));

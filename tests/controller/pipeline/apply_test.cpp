@@ -27,7 +27,8 @@ std::string target177() {
 /// (hysteresis K=2).
 struct harness {
     test::temp_dir dir;
-    store::store db = store::store::open((dir.path / "apply.db").string());
+    std::unique_ptr<store::store> owned = store::store::open((dir.path / "apply.db").string());
+    store::store& db = *owned;
     std::shared_ptr<const campaign::campaign_set> campaigns =
         std::make_shared<campaign::campaign_set>(
             campaign::parse_campaigns(test::campaign_yaml(), "campaigns.yaml"));

@@ -1,9 +1,14 @@
 // Schema v2 (issue 12, defect 9): result ids unique per agent, the assignment history, and a
 // v1 database (ids unique over all agents, no user_version) migrated in place.
+#include <pqxx/connection>
+#include <pqxx/nontransaction>
+
 #include <doctest/doctest.h>
 
+#include <tumen/controller/store/sqlite.hpp>
 #include <tumen/controller/store/store.hpp>
 
+#include "backends.hpp"
 #include "server_fixtures.hpp"
 
 using namespace tumen;
@@ -77,21 +82,27 @@ store::result_row result_of(const std::string& agent, const std::string& id, std
 
 } // namespace
 
-TEST_CASE("store: one agent cannot pre-empt another's result id") {
-    test::temp_dir dir;
-    auto s = store::store::open((dir.path / "ids.db").string());
+#define TUMEN_BACKENDS test::sqlite_backend, test::pg_backend
+
+TEST_CASE_TEMPLATE("store: one agent cannot pre-empt another's result id", B, TUMEN_BACKENDS) {
+    B backend;
+    if (!backend.available()) {
+        return;
+    }
+    INFO("back end: " << std::string(B::name));
+    auto s = backend.open();
     std::error_code ec;
-    CHECK(s.schema_version(ec) == 2);
+    CHECK(s->schema_version(ec) == 2);
     bool inserted = false;
-    REQUIRE_FALSE(s.insert_result(result_of("tyo", "r1", R"({"by":"tyo"})"), inserted));
+    REQUIRE_FALSE(s->insert_result(result_of("tyo", "r1", R"({"by":"tyo"})"), inserted));
     CHECK(inserted);
-    REQUIRE_FALSE(s.insert_result(result_of("fra", "r1", R"({"by":"fra"})"), inserted));
+    REQUIRE_FALSE(s->insert_result(result_of("fra", "r1", R"({"by":"fra"})"), inserted));
     CHECK(inserted);
-    REQUIRE_FALSE(s.insert_result(result_of("fra", "r1", R"({"again":1})"), inserted));
+    REQUIRE_FALSE(s->insert_result(result_of("fra", "r1", R"({"again":1})"), inserted));
     CHECK_FALSE(inserted);
-    CHECK(s.count_results(ec) == 2);
-    CHECK(s.raw_result("fra", "r1", ec) == R"({"by":"fra"})");
-    CHECK(s.raw_result("tyo", "r1", ec) == R"({"by":"tyo"})");
+    CHECK(s->count_results(ec) == 2);
+    CHECK(s->raw_result("fra", "r1", ec) == R"({"by":"fra"})");
+    CHECK(s->raw_result("tyo", "r1", ec) == R"({"by":"tyo"})");
 }
 
 TEST_CASE("store: a v1 database is migrated in place to v2") {
@@ -115,25 +126,25 @@ TEST_CASE("store: a v1 database is migrated in place to v2") {
     }
     auto s = store::store::open(path);
     std::error_code ec;
-    CHECK(s.schema_version(ec) == 2);
+    CHECK(s->schema_version(ec) == 2);
     // Everything stored under v1 is still there, hops attached.
-    CHECK(s.count_results(ec) == 1);
-    CHECK(s.count_hops(ec) == 1);
-    CHECK(s.raw_result("fra", "old1", ec) == R"({"old":1})");
-    auto v = s.load_verdicts(ec);
+    CHECK(s->count_results(ec) == 1);
+    CHECK(s->count_hops(ec) == 1);
+    CHECK(s->raw_result("fra", "old1", ec) == R"({"old":1})");
+    auto v = s->load_verdicts(ec);
     REQUIRE(v.size() == 1);
     CHECK(v[0].path == "ttk");
     CHECK(v[0].observed == 0);
-    REQUIRE(s.agents(ec).size() == 1);
+    REQUIRE(s->agents(ec).size() == 1);
     // Ids are now per agent: tyo's "old1" is stored, fra's is still a duplicate.
     bool inserted = false;
-    REQUIRE_FALSE(s.insert_result(result_of("tyo", "old1", "{}"), inserted));
+    REQUIRE_FALSE(s->insert_result(result_of("tyo", "old1", "{}"), inserted));
     CHECK(inserted);
-    REQUIRE_FALSE(s.insert_result(result_of("fra", "old1", "{}"), inserted));
+    REQUIRE_FALSE(s->insert_result(result_of("fra", "old1", "{}"), inserted));
     CHECK_FALSE(inserted);
-    CHECK(s.prune(1001, ec) == 2); // the migrated hop row follows its result, and tyo's
+    CHECK(s->prune(1001, ec) == 2); // the migrated hop row follows its result, and tyo's
     // The assignment history exists and starts empty.
-    CHECK_FALSE(s.has_assignment_history(ec));
+    CHECK_FALSE(s->has_assignment_history(ec));
     CHECK_FALSE(ec);
 }
 
@@ -148,10 +159,10 @@ TEST_CASE("store: the migration is done once; a newer schema is refused") {
     {
         auto s = store::store::open(path); // already v2: opens as is
         std::error_code ec;
-        CHECK(s.schema_version(ec) == 2);
+        CHECK(s->schema_version(ec) == 2);
         bool inserted = false;
-        REQUIRE_FALSE(s.insert_result(result_of("fra", "a", "{}"), inserted));
-        REQUIRE_FALSE(s.insert_result(result_of("tyo", "a", "{}"), inserted));
+        REQUIRE_FALSE(s->insert_result(result_of("fra", "a", "{}"), inserted));
+        REQUIRE_FALSE(s->insert_result(result_of("tyo", "a", "{}"), inserted));
         CHECK(inserted);
     }
     {
@@ -163,24 +174,63 @@ TEST_CASE("store: the migration is done once; a newer schema is refused") {
                          store::sqlite_error);
 }
 
-TEST_CASE("store: assignment periods open, close and expire") {
-    test::temp_dir dir;
-    auto s = store::store::open((dir.path / "a.db").string());
+TEST_CASE_TEMPLATE("store: assignment periods open, close and expire", B, TUMEN_BACKENDS) {
+    B backend;
+    if (!backend.available()) {
+        return;
+    }
+    INFO("back end: " << std::string(B::name));
+    auto s = backend.open();
     std::error_code ec;
     const store::assignment_key fra{"fra", "lab-border", "198.19.176.0/24"};
     const store::assignment_key tyo{"tyo", "lab-border", "198.19.176.0/24"};
-    REQUIRE_FALSE(s.open_assignment(fra, 100));
-    REQUIRE_FALSE(s.open_assignment(tyo, 100));
-    CHECK(s.has_assignment_history(ec));
-    REQUIRE_FALSE(s.close_assignment(fra, 200));
-    REQUIRE_FALSE(s.open_assignment(fra, 300));
-    auto h = s.assignments_of("fra", ec);
+    REQUIRE_FALSE(s->open_assignment(fra, 100));
+    REQUIRE_FALSE(s->open_assignment(tyo, 100));
+    CHECK(s->has_assignment_history(ec));
+    REQUIRE_FALSE(s->close_assignment(fra, 200));
+    REQUIRE_FALSE(s->open_assignment(fra, 300));
+    auto h = s->assignments_of("fra", ec);
     REQUIRE(h.size() == 2);
     CHECK(h[0] == store::assignment_row{"fra", "lab-border", "198.19.176.0/24", 100, 200});
     CHECK(h[1] == store::assignment_row{"fra", "lab-border", "198.19.176.0/24", 300, std::nullopt});
-    CHECK(s.open_assignments(ec).size() == 2);
+    CHECK(s->open_assignments(ec).size() == 2);
     // Closed periods older than the retention go; open ones stay.
-    CHECK(s.prune_assignments(201, ec) == 1);
-    CHECK(s.assignments_of("fra", ec).size() == 1);
-    CHECK(s.assignments_of("tyo", ec).size() == 1);
+    CHECK(s->prune_assignments(201, ec) == 1);
+    CHECK(s->assignments_of("fra", ec).size() == 1);
+    CHECK(s->assignments_of("tyo", ec).size() == 1);
+}
+
+TEST_CASE("store: a PostgreSQL schema is created once, versioned, and a newer one refused") {
+    test::pg_backend backend;
+    if (!backend.available()) {
+        return;
+    }
+    {
+        auto s = backend.open();
+        std::error_code ec;
+        CHECK(s->schema_version(ec) == 2);
+        CHECK(std::string(s->kind()) == "postgresql");
+        bool inserted = false;
+        REQUIRE_FALSE(s->insert_result(result_of("fra", "a", "{}"), inserted));
+    }
+    {
+        auto s = backend.open(); // already v2: opens as is, data kept
+        std::error_code ec;
+        CHECK(s->schema_version(ec) == 2);
+        CHECK(s->count_results(ec) == 1);
+    }
+    {
+        pqxx::connection c(backend.database);
+        pqxx::nontransaction n(c);
+        n.exec("UPDATE schema_version SET version = 3");
+    }
+    CHECK_THROWS_WITH_AS(store::store::open(backend.database),
+                         doctest::Contains("schema version 3, newer than this controller's 2"),
+                         store::store_error);
+}
+
+TEST_CASE("store: an unreachable PostgreSQL is a start-up error naming it") {
+    CHECK_THROWS_WITH_AS(
+        store::store::open("postgresql:///none?host=/nonexistent-tumen-dir&port=1&user=tumen"),
+        doctest::Contains("cannot connect to PostgreSQL"), store::store_error);
 }

@@ -1,21 +1,31 @@
-// The SQLite store: idempotent insert, multi-row hop inserts, reopening, retention and
-// rollback.
+// The store test suite, run on both back ends (SQLite and PostgreSQL): idempotent insert,
+// reopening, retention, rollback, change counts, verdict locks, the exporter lease; and on
+// SQLite alone, multi-row hop inserts.
+#include <chrono>
+#include <thread>
 #include <tuple>
 
 #include <doctest/doctest.h>
 
+#include <tumen/controller/store/sqlite.hpp>
 #include <tumen/controller/store/store.hpp>
 
-#include "server_fixtures.hpp"
+#include "backends.hpp"
 
 using namespace tumen;
 using namespace tumen::controller;
 
-TEST_CASE("store: idempotent insert, verdicts and changes survive reopening") {
-    test::temp_dir dir;
-    const auto db_path = (dir.path / "s.db").string();
+#define TUMEN_BACKENDS test::sqlite_backend, test::pg_backend
+
+TEST_CASE_TEMPLATE("store: idempotent insert, verdicts and changes survive reopening", B,
+                   TUMEN_BACKENDS) {
+    B backend;
+    if (!backend.available()) {
+        return;
+    }
+    INFO("back end: " << std::string(B::name));
     {
-        auto s = store::store::open(db_path);
+        auto s = backend.open();
         store::result_row r;
         r.id = "x1";
         r.agent = "fra";
@@ -26,64 +36,147 @@ TEST_CASE("store: idempotent insert, verdicts and changes survive reopening") {
         r.raw_json = "{}";
         r.hops = {{1, ipv4_addr(198, 18, 1, 1), 24940u, 0.3, 2},
                   {2, std::nullopt, std::nullopt, std::nullopt, 0}};
-        auto tx = s.begin();
+        auto tx = s->begin();
+        REQUIRE_FALSE(tx.begin_error());
         bool inserted = false;
-        REQUIRE_FALSE(s.insert_result(r, inserted));
+        REQUIRE_FALSE(s->insert_result(r, inserted));
         CHECK(inserted);
-        REQUIRE_FALSE(s.insert_result(r, inserted));
+        REQUIRE_FALSE(s->insert_result(r, inserted));
         CHECK_FALSE(inserted);
-        store::verdict_row v{"fra", "198.19.176.0/24", "ttk", 5, 10, "{\"a\":1}", "{\"k\":2}"};
-        REQUIRE_FALSE(s.upsert_verdict(v));
+        store::verdict_row v{"fra", "198.19.176.0/24", "ttk", 5, 10, "{\"a\":1}", "{\"k\":2}", 11};
+        REQUIRE_FALSE(s->upsert_verdict(v));
+        v.path = "ttk2"; // an upsert replaces
+        REQUIRE_FALSE(s->upsert_verdict(v));
         std::int64_t seq = 0;
         REQUIRE_FALSE(
-            s.insert_change({0, "fra", "198.19.176.0/24", "china-unicom", "ttk", 7, "{}"}, seq));
+            s->insert_change({0, "fra", "198.19.176.0/24", "china-unicom", "ttk", 7, "{}"}, seq));
         CHECK(seq == 1);
+        REQUIRE_FALSE(s->touch_agent("fra", 1000, 1));
+        REQUIRE_FALSE(s->touch_agent("fra", 900, 2));
         REQUIRE_FALSE(tx.commit());
     }
     {
-        auto s = store::store::open(db_path);
+        auto s = backend.open();
         std::error_code ec;
-        CHECK(s.count_results(ec) == 1);
-        CHECK(s.count_hops(ec) == 2);
-        auto v = s.load_verdicts(ec);
+        CHECK(s->count_results(ec) == 1);
+        CHECK(s->count_hops(ec) == 2);
+        CHECK(s->count_changes(ec) == 1);
+        CHECK(s->raw_result("fra", "x1", ec) == "{}");
+        auto v = s->load_verdicts(ec);
         REQUIRE(v.size() == 1);
-        CHECK(v[0].path == "ttk");
-        CHECK(v[0].tracker_json == "{\"k\":2}");
-        auto c = s.changes_since(7, 10, ec);
+        CHECK(v[0] == store::verdict_row{"fra", "198.19.176.0/24", "ttk2", 5, 10, "{\"a\":1}",
+                                         "{\"k\":2}", 11});
+        auto c = s->changes_since(7, 10, ec);
         REQUIRE(c.size() == 1);
         CHECK(c[0].to_path == "ttk");
-        CHECK(s.changes_since(8, 10, ec).empty());
+        CHECK(s->changes_since(8, 10, ec).empty());
+        auto a = s->agents(ec);
+        REQUIRE(a.size() == 1);
+        CHECK(a[0].last_seen == 1000);
+        CHECK(a[0].results == 3);
         // Retention: hops and raw JSON go, the id stays (late retries still recognised).
-        CHECK(s.prune(1001, ec) == 2);
+        CHECK(s->prune(1001, ec) == 2);
         CHECK_FALSE(ec);
-        CHECK(s.count_hops(ec) == 0);
-        CHECK_FALSE(s.raw_result("fra", "x1", ec));
-        auto tx = s.begin();
+        CHECK(s->count_hops(ec) == 0);
+        CHECK_FALSE(s->raw_result("fra", "x1", ec));
+        auto tx = s->begin();
         store::result_row r;
         r.id = "x1";
         r.agent = "fra";
         r.kind = "ping";
         bool inserted = true;
-        REQUIRE_FALSE(s.insert_result(r, inserted));
+        REQUIRE_FALSE(s->insert_result(r, inserted));
         CHECK_FALSE(inserted);
     }
 }
 
-TEST_CASE("store: a rolled-back transaction leaves nothing") {
-    test::temp_dir dir;
-    auto s = store::store::open((dir.path / "r.db").string());
+TEST_CASE_TEMPLATE("store: a rolled-back transaction leaves nothing", B, TUMEN_BACKENDS) {
+    B backend;
+    if (!backend.available()) {
+        return;
+    }
+    INFO("back end: " << std::string(B::name));
+    auto s = backend.open();
     {
-        auto tx = s.begin();
+        auto tx = s->begin();
         store::result_row r;
         r.id = "gone";
         r.agent = "fra";
         r.kind = "ping";
         bool inserted = false;
-        REQUIRE_FALSE(s.insert_result(r, inserted));
+        REQUIRE_FALSE(s->insert_result(r, inserted));
         CHECK(inserted);
+        std::int64_t seq = 0;
+        REQUIRE_FALSE(s->insert_change({0, "fra", "t", "a", "b", 7, "{}"}, seq));
     } // no commit
     std::error_code ec;
-    CHECK(s.count_results(ec) == 0);
+    CHECK(s->count_results(ec) == 0);
+    CHECK(s->count_changes(ec) == 0);
+}
+
+TEST_CASE_TEMPLATE("store: lock_verdict reads the stored row inside a transaction", B,
+                   TUMEN_BACKENDS) {
+    B backend;
+    if (!backend.available()) {
+        return;
+    }
+    INFO("back end: " << std::string(B::name));
+    auto s = backend.open();
+    const store::verdict_row v{"fra", "198.19.176.0/24", "ttk", 5, 10, "{}", "{\"k\":1}", 12};
+    {
+        auto tx = s->begin();
+        std::optional<store::verdict_row> row;
+        REQUIRE_FALSE(s->lock_verdict("fra", "198.19.176.0/24", row));
+        CHECK_FALSE(row);
+        REQUIRE_FALSE(s->upsert_verdict(v));
+        REQUIRE_FALSE(tx.commit());
+    }
+    // What another process wrote is what the lock reads, not a copy of this one's.
+    auto other = backend.open();
+    {
+        auto tx = other->begin();
+        auto changed = v;
+        changed.tracker_json = "{\"k\":2}";
+        REQUIRE_FALSE(other->upsert_verdict(changed));
+        REQUIRE_FALSE(tx.commit());
+    }
+    auto tx = s->begin();
+    std::optional<store::verdict_row> row;
+    REQUIRE_FALSE(s->lock_verdict("fra", "198.19.176.0/24", row));
+    REQUIRE(row);
+    CHECK(row->tracker_json == "{\"k\":2}");
+    CHECK(row->observed == 12);
+}
+
+TEST_CASE_TEMPLATE("store: one exporter lease among the processes sharing a store", B,
+                   TUMEN_BACKENDS) {
+    B backend;
+    if (!backend.available()) {
+        return;
+    }
+    INFO("back end: " << std::string(B::name));
+    auto a = backend.open();
+    CHECK(a->try_exporter_lease());
+    CHECK(a->try_exporter_lease()); // kept
+    if (!a->shared()) {
+        return; // SQLite: one process, always the exporter
+    }
+    {
+        auto b = backend.open();
+        CHECK_FALSE(b->try_exporter_lease());
+        a.reset(); // the holder goes away (as a killed process does): the lease is free
+        // once the server has ended the holder's session, which it does on its own time.
+        bool taken = false;
+        for (int i = 0; i < 200 && !taken; ++i) {
+            taken = b->try_exporter_lease();
+            if (!taken) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(25));
+            }
+        }
+        CHECK(taken);
+        auto c = backend.open();
+        CHECK_FALSE(c->try_exporter_lease());
+    }
 }
 
 TEST_CASE("store: a verdict keeps its observation time; older databases gain the column") {
@@ -102,24 +195,29 @@ TEST_CASE("store: a verdict keeps its observation time; older databases gain the
     {
         auto s = store::store::open(db_path);
         std::error_code ec;
-        auto v = s.load_verdicts(ec);
+        auto v = s->load_verdicts(ec);
         REQUIRE_FALSE(ec);
         REQUIRE(v.size() == 1);
         CHECK(v[0].updated == 10);
         CHECK(v[0].observed == 0);
         v[0].observed = 1'700'000'123;
-        REQUIRE_FALSE(s.upsert_verdict(v[0]));
+        REQUIRE_FALSE(s->upsert_verdict(v[0]));
     }
     auto s = store::store::open(db_path); // opening again keeps the column and the value
     std::error_code ec;
-    auto v = s.load_verdicts(ec);
+    auto v = s->load_verdicts(ec);
     REQUIRE(v.size() == 1);
     CHECK(v[0].observed == 1'700'000'123);
 }
 
-TEST_CASE("store: a trace with its hops by id, and the change events of one agent x target") {
-    test::temp_dir dir;
-    auto s = store::store::open((dir.path / "t.db").string());
+TEST_CASE_TEMPLATE("store: a trace with its hops by id, and the change events of one agent x target",
+                   B, TUMEN_BACKENDS) {
+    B backend;
+    if (!backend.available()) {
+        return;
+    }
+    INFO("back end: " << std::string(B::name));
+    auto s = backend.open();
     store::result_row r;
     r.id = "x1";
     r.agent = "fra";
@@ -138,20 +236,20 @@ TEST_CASE("store: a trace with its hops by id, and the change events of one agen
     p.kind = "ping";
     p.hops.clear();
     {
-        auto tx = s.begin();
+        auto tx = s->begin();
         bool inserted = false;
-        REQUIRE_FALSE(s.insert_result(r, inserted));
-        REQUIRE_FALSE(s.insert_result(p, inserted));
+        REQUIRE_FALSE(s->insert_result(r, inserted));
+        REQUIRE_FALSE(s->insert_result(p, inserted));
         std::int64_t seq = 0;
         for (const auto& [agent, target, at] :
              {std::tuple{"fra", "198.19.176.0/24", 7}, std::tuple{"fra", "198.19.177.0/24", 8},
               std::tuple{"tyo", "198.19.176.0/24", 9}, std::tuple{"fra", "198.19.176.0/24", 20}}) {
-            REQUIRE_FALSE(s.insert_change({0, agent, target, "a", "b", at, "{}"}, seq));
+            REQUIRE_FALSE(s->insert_change({0, agent, target, "a", "b", at, "{}"}, seq));
         }
         REQUIRE_FALSE(tx.commit());
     }
     std::error_code ec;
-    auto t = s.trace("fra", "x1", ec);
+    auto t = s->trace("fra", "x1", ec);
     REQUIRE(t);
     CHECK_FALSE(ec);
     CHECK(t->campaign == "lab-border");
@@ -170,22 +268,22 @@ TEST_CASE("store: a trace with its hops by id, and the change events of one agen
     CHECK_FALSE(t->hops[1].rtt_ms);
     CHECK(t->hops[2].rtt_ms == doctest::Approx(41.5));
     CHECK_FALSE(t->hops[2].asn);
-    CHECK_FALSE(s.trace("tyo", "x1", ec)); // ids are per agent
-    CHECK_FALSE(s.trace("fra", "p1", ec)); // a ping is no trace
-    CHECK_FALSE(s.trace("fra", "nope", ec));
+    CHECK_FALSE(s->trace("tyo", "x1", ec)); // ids are per agent
+    CHECK_FALSE(s->trace("fra", "p1", ec)); // a ping is no trace
+    CHECK_FALSE(s->trace("fra", "nope", ec));
     CHECK_FALSE(ec);
 
-    auto c = s.changes_of("fra", "198.19.176.0/24", 1000, ec);
+    auto c = s->changes_of("fra", "198.19.176.0/24", 1000, ec);
     REQUIRE(c.size() == 2);
     CHECK(c[0].at == 7);
     CHECK(c[1].at == 20);
-    CHECK(s.changes_of("fra", "198.19.176.0/24", 19, ec).size() == 1);
-    CHECK(s.changes_of("msk", "198.19.176.0/24", 1000, ec).empty());
+    CHECK(s->changes_of("fra", "198.19.176.0/24", 19, ec).size() == 1);
+    CHECK(s->changes_of("msk", "198.19.176.0/24", 1000, ec).empty());
     CHECK_FALSE(ec);
 
     // Retention: the trace is still known, pruned, without hops.
-    CHECK(s.prune(1001, ec) == 3);
-    t = s.trace("fra", "x1", ec);
+    CHECK(s->prune(1001, ec) == 3);
+    t = s->trace("fra", "x1", ec);
     REQUIRE(t);
     CHECK(t->pruned);
     CHECK(t->hops.empty());
@@ -214,13 +312,13 @@ TEST_CASE("store: hop rows are written in multi-row statements, each row as give
     }
     {
         auto s = store::store::open(db_path);
-        auto tx = s.begin();
+        auto tx = s->begin();
         bool inserted = false;
-        REQUIRE_FALSE(s.insert_result(r, inserted));
+        REQUIRE_FALSE(s->insert_result(r, inserted));
         CHECK(inserted);
         REQUIRE_FALSE(tx.commit());
         std::error_code ec;
-        CHECK(s.count_hops(ec) == 70);
+        CHECK(s->count_hops(ec) == 70);
     }
     auto db = store::database::open(db_path);
     std::error_code ec;

@@ -40,6 +40,8 @@ struct server_config {
     std::string listen_address = "127.0.0.1";
     std::uint16_t listen_port = 8080; ///< 0: ephemeral (tests)
     std::optional<tls_config> tls;
+    /// A SQLite file, or a PostgreSQL connection URI ("postgresql://...": several controllers
+    /// may share that database; docs/deploy.md).
     std::filesystem::path database = "tumen-controller.db";
     std::vector<std::filesystem::path> campaigns;
     std::vector<std::filesystem::path> pfx2as;

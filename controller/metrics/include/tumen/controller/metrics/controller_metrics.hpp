@@ -55,6 +55,11 @@ public:
     /// tumen_path_changes_total{agent,target,from,to} += 1.
     void count_change(const std::string& agent, const std::string& target, const std::string& from,
                       const std::string& to);
+    /// tumen_path_changes_total{agent,target,from,to} raised to `total` (never lowered): the
+    /// count of stored change events, set by the replica that exports a shared store's
+    /// verdicts. In change_total.cpp.
+    void raise_change_total(const std::string& agent, const std::string& target,
+                            const std::string& from, const std::string& to, double total);
     /// tumen_rtt_seconds{agent,target,path} (end-to-end RTT), histogram, and
     /// tumen_rtt_window_seconds{agent,target,path,quantile}, summary over rtt_window_max_age.
     void observe_rtt(const std::string& agent, const std::string& target, const std::string& path,

@@ -71,7 +71,7 @@ ingest_tables load_ingest_tables(const ingest_options& options);
 class ingest_service {
 public:
     /// Takes ownership of the store. Throws at start-up if an AS map file cannot be read.
-    ingest_service(store::store db, metrics::controller_metrics& metrics,
+    ingest_service(std::unique_ptr<store::store> db, metrics::controller_metrics& metrics,
                    config::campaign_source& campaigns, const ingest_options& options);
     ~ingest_service();
     ingest_service(const ingest_service&) = delete;

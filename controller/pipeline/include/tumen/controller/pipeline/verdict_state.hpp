@@ -48,6 +48,10 @@ public:
     /// Replaces trackers and verdicts with the stored ones; a damaged row is logged and
     /// started afresh. Throws std::runtime_error when the store cannot be read.
     void load(store::store& db);
+    /// Replaces the tracker, verdict and observation of (row.agent, row.target) with the
+    /// stored `row` (another replica moved it); false when the row is damaged (then the
+    /// cached state stays).
+    bool refresh(const store::verdict_row& row);
 
     /// The campaign generation the classifier was built on.
     std::uint64_t generation() const noexcept { return generation_; }

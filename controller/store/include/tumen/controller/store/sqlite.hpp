@@ -11,6 +11,8 @@
 #include <string_view>
 #include <system_error>
 
+#include <tumen/controller/store/store.hpp>
+
 struct sqlite3;
 struct sqlite3_stmt;
 
@@ -25,9 +27,9 @@ inline std::error_code make_sqlite_error(int rc) noexcept {
 }
 
 /// Thrown by database::open and by schema set-up (start-up only).
-class sqlite_error : public std::runtime_error {
+class sqlite_error : public store_error {
 public:
-    using std::runtime_error::runtime_error;
+    using store_error::store_error;
 };
 
 class statement;
@@ -115,12 +117,12 @@ private:
 };
 
 /// BEGIN IMMEDIATE on construction; ROLLBACK on destruction unless commit() succeeded.
-class transaction {
+class sqlite_transaction {
 public:
-    explicit transaction(database& db) noexcept;
-    transaction(const transaction&) = delete;
-    transaction& operator=(const transaction&) = delete;
-    ~transaction();
+    explicit sqlite_transaction(database& db) noexcept;
+    sqlite_transaction(const sqlite_transaction&) = delete;
+    sqlite_transaction& operator=(const sqlite_transaction&) = delete;
+    ~sqlite_transaction();
 
     /// The error of BEGIN, if any (then commit() fails too).
     std::error_code begin_error() const noexcept { return begin_ec_; }

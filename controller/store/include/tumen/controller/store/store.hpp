@@ -1,25 +1,26 @@
 #pragma once
 /// @file
-/// The controller's SQLite storage (WAL mode, synchronous=NORMAL): results (unique per
-/// (agent, id), so a retried upload is stored once and one agent cannot pre-empt another's
-/// id), their hops, the current verdict per agent x target prefix
-/// (with the path tracker snapshot that lets a restart resume hysteresis), change events and
-/// agents' last contact, and the history of assignments (which agent was assigned which
-/// campaign target when; ingest authorizes results by it). The schema is versioned
-/// (PRAGMA user_version, now 2) and an older database is migrated in place at open(). One `store`
-/// owns one connection and is not thread-safe: its owner serialises calls (the ingest service holds
-/// a mutex) and groups the writes of one HTTP batch into one transaction (begin()), so ingest never
-/// waits on one fsync per result.
+/// The controller's storage interface and its two back ends: SQLite (one file, one process,
+/// the embedded default) and PostgreSQL (several `tumen-controller serve` replicas sharing one
+/// database). Both keep the same things with the same semantics: results (unique per
+/// (agent, id), so a retried upload is stored once whichever replica gets it), their hops, the
+/// current verdict per agent x target prefix (with the path tracker snapshot that lets a
+/// restart resume hysteresis), change events, agents' last contact and the history of
+/// assignments. Schemas are versioned and migrated at open(). One `store` owns one
+/// connection and is not thread-safe: its owner serialises calls (the ingest service holds a
+/// mutex) and groups the writes of one HTTP batch into one transaction (begin()). Hot-path
+/// calls return std::error_code (message in last_message()); only open() throws.
 #include <compare>
 #include <cstdint>
+#include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <system_error>
 #include <vector>
 
 #include <tumen/common/ipv4.hpp>
-#include <tumen/controller/store/sqlite.hpp>
 
 namespace tumen::controller::store {
 
@@ -85,6 +86,15 @@ struct trace_row {
     std::vector<hop_row> hops;  ///< by TTL
 };
 
+/// How many change events of one kind are stored (the exporter's tumen_path_changes_total).
+struct change_count {
+    std::string agent;
+    std::string target;
+    std::string from_path;
+    std::string to_path;
+    std::int64_t count = 0;
+};
+
 /// An agent and when it last uploaded.
 struct agent_row {
     std::string name;
@@ -114,89 +124,144 @@ struct assignment_row {
     friend bool operator==(const assignment_row&, const assignment_row&) = default;
 };
 
-/// Storage with prepared statements for the ingest hot path.
+class store;
+
+/// Thrown by store::open when the database cannot be opened, created or migrated (start-up
+/// only).
+class store_error : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// A transaction on a store: begun on construction, rolled back on destruction unless
+/// commit() succeeded.
+class transaction {
+public:
+    explicit transaction(store& s) noexcept;
+    transaction(transaction&& other) noexcept;
+    transaction(const transaction&) = delete;
+    transaction& operator=(const transaction&) = delete;
+    transaction& operator=(transaction&&) = delete;
+    ~transaction();
+
+    /// The error of BEGIN, if any (then commit() fails too).
+    std::error_code begin_error() const noexcept { return begin_ec_; }
+    /// Commits; on failure the transaction is rolled back by the destructor.
+    std::error_code commit() noexcept;
+
+private:
+    store* store_;
+    std::error_code begin_ec_;
+    bool done_ = false;
+};
+
+/// Whether `database` (the controller.yaml setting) names a PostgreSQL database
+/// ("postgresql://..." or "postgres://..."); anything else is a SQLite file path.
+bool is_postgresql(std::string_view database) noexcept;
+
+/// The storage interface ingest, the API and the server use; SQL lives only behind it.
 class store {
 public:
-    /// Opens or creates the database at `path`, sets WAL + synchronous=NORMAL, creates the
-    /// schema or migrates an older one in place (v1 -> v2). Throws sqlite_error (start-up
-    /// only), also for a database of a newer schema version.
-    static store open(const std::string& path);
+    /// Opens the database `database` names: a PostgreSQL connection URI (is_postgresql) or a
+    /// SQLite file (":memory:" allowed), creating the schema or migrating an older one in
+    /// place. Throws store_error (start-up only), also for a database of a newer schema.
+    static std::unique_ptr<store> open(const std::string& database);
 
-    store(store&&) noexcept = default;
-    store& operator=(store&&) noexcept = default;
+    virtual ~store() = default;
 
-    /// Starts a transaction grouping the following writes (BEGIN IMMEDIATE).
-    transaction begin() { return transaction(db_); }
+    /// Starts a transaction grouping the following writes.
+    transaction begin() { return transaction(*this); }
+
+    /// True when other processes may write the same database at the same time (PostgreSQL):
+    /// ingest then reads each (agent, target)'s tracker state under lock_verdict() instead of
+    /// trusting its in-memory copy.
+    virtual bool shared() const noexcept = 0;
+    /// "sqlite" or "postgresql".
+    virtual const char* kind() const noexcept = 0;
 
     /// Inserts a result and its hops. `inserted` is false when a result of the same agent
     /// with the same id is already stored (nothing is written then).
-    std::error_code insert_result(const result_row& row, bool& inserted) noexcept;
+    virtual std::error_code insert_result(const result_row& row, bool& inserted) noexcept = 0;
     /// Records an upload from `agent` at `now` that stored `results` new results.
-    std::error_code touch_agent(const std::string& agent, std::int64_t now,
-                                std::int64_t results) noexcept;
+    virtual std::error_code touch_agent(const std::string& agent, std::int64_t now,
+                                        std::int64_t results) noexcept = 0;
     /// Inserts or replaces the verdict for (agent, target).
-    std::error_code upsert_verdict(const verdict_row& row) noexcept;
+    virtual std::error_code upsert_verdict(const verdict_row& row) noexcept = 0;
     /// Appends a change event; its sequence number is written to `seq`.
-    std::error_code insert_change(const change_row& row, std::int64_t& seq) noexcept;
+    virtual std::error_code insert_change(const change_row& row, std::int64_t& seq) noexcept = 0;
+    /// Inside a transaction: locks the verdict of (agent, target) until commit or rollback
+    /// (other replicas wait) and reads it (`row` nullopt: none stored yet). SQLite's write
+    /// transaction already excludes every other writer.
+    virtual std::error_code lock_verdict(const std::string& agent, const std::string& target,
+                                         std::optional<verdict_row>& row) noexcept = 0;
 
     /// Every stored verdict (for start-up recovery and /api/v1/paths).
-    std::vector<verdict_row> load_verdicts(std::error_code& ec);
+    virtual std::vector<verdict_row> load_verdicts(std::error_code& ec) = 0;
     /// Change events with `at >= since`, oldest first, at most `limit`.
-    std::vector<change_row> changes_since(std::int64_t since, std::size_t limit,
-                                          std::error_code& ec);
+    virtual std::vector<change_row> changes_since(std::int64_t since, std::size_t limit,
+                                                  std::error_code& ec) = 0;
+    /// The number of stored change events per (agent, target, from, to).
+    virtual std::vector<change_count> change_counts(std::error_code& ec) = 0;
     /// Every known agent.
-    std::vector<agent_row> agents(std::error_code& ec);
+    virtual std::vector<agent_row> agents(std::error_code& ec) = 0;
     /// Change events of (`agent`, `target`) with `at <= until`, oldest first.
-    std::vector<change_row> changes_of(const std::string& agent, const std::string& target,
-                                       std::int64_t until, std::error_code& ec);
+    virtual std::vector<change_row> changes_of(const std::string& agent, const std::string& target,
+                                       std::int64_t until, std::error_code& ec) = 0;
     /// `agent`'s stored traceroute `id` with its hops by TTL; nullopt when unknown (or not a
     /// traceroute).
-    std::optional<trace_row> trace(const std::string& agent, const std::string& id,
-                                   std::error_code& ec);
+    virtual std::optional<trace_row> trace(const std::string& agent, const std::string& id,
+                                   std::error_code& ec) = 0;
 
     /// Retention: deletes hops and raw JSON of results received before `before` (the result
     /// ids stay, so a very late retry is still recognised). Returns the hop rows deleted.
-    std::int64_t prune(std::int64_t before, std::error_code& ec) noexcept;
+    virtual std::int64_t prune(std::int64_t before, std::error_code& ec) noexcept = 0;
 
-    /// Number of stored results / hop rows (tests, bench).
-    std::int64_t count_results(std::error_code& ec);
-    std::int64_t count_hops(std::error_code& ec);
+    /// Number of stored results / hop rows / change events (tests, bench, exporter).
+    virtual std::int64_t count_results(std::error_code& ec) = 0;
+    virtual std::int64_t count_hops(std::error_code& ec) = 0;
+    virtual std::int64_t count_changes(std::error_code& ec) = 0;
     /// The raw JSON of `agent`'s stored result `id` (empty when pruned or unknown).
-    std::optional<std::string> raw_result(const std::string& agent, const std::string& id,
-                                          std::error_code& ec);
-    /// The schema version of the open database (PRAGMA user_version).
-    std::int64_t schema_version(std::error_code& ec);
+    virtual std::optional<std::string> raw_result(const std::string& agent, const std::string& id,
+                                                  std::error_code& ec) = 0;
+    /// The schema version of the open database (SQLite: PRAGMA user_version; PostgreSQL: the
+    /// schema_version table).
+    virtual std::int64_t schema_version(std::error_code& ec) = 0;
 
     /// Every period of `agent`'s assignments (closed ones until pruned), by campaign, target
     /// and start.
-    std::vector<assignment_row> assignments_of(const std::string& agent, std::error_code& ec);
+    virtual std::vector<assignment_row> assignments_of(const std::string& agent,
+                                                       std::error_code& ec) = 0;
     /// The assignments in force (periods not closed).
-    std::vector<assignment_row> open_assignments(std::error_code& ec);
+    virtual std::vector<assignment_row> open_assignments(std::error_code& ec) = 0;
+    /// Inside a transaction: excludes other replicas recording the assignment history until
+    /// commit (PostgreSQL: an advisory transaction lock; SQLite: nothing to do).
+    virtual std::error_code lock_assignments() noexcept = 0;
     /// Whether any assignment was ever recorded.
-    bool has_assignment_history(std::error_code& ec);
+    virtual bool has_assignment_history(std::error_code& ec) = 0;
     /// Opens a period of `key` at `since`.
-    std::error_code open_assignment(const assignment_key& key, std::int64_t since) noexcept;
+    virtual std::error_code open_assignment(const assignment_key& key,
+                                            std::int64_t since) noexcept = 0;
     /// Closes the open period of `key` at `until`.
-    std::error_code close_assignment(const assignment_key& key, std::int64_t until) noexcept;
+    virtual std::error_code close_assignment(const assignment_key& key,
+                                             std::int64_t until) noexcept = 0;
     /// Retention of the history: deletes periods closed before `before`; returns how many.
-    std::int64_t prune_assignments(std::int64_t before, std::error_code& ec) noexcept;
+    virtual std::int64_t prune_assignments(std::int64_t before, std::error_code& ec) noexcept = 0;
+
+    /// Tries to become (or stay) the one replica that exports the shared verdicts and change
+    /// counters to Prometheus (PostgreSQL: a session advisory lock, released when the process
+    /// or its connection dies). SQLite: always true (one process).
+    virtual bool try_exporter_lease() noexcept = 0;
 
     /// The connection's last error message (to log with an error_code).
-    std::string last_message() const { return db_.last_message(); }
+    virtual std::string last_message() const = 0;
 
-private:
-    explicit store(database db);
-    /// The statement inserting `rows` hop rows at once (prepared on first use).
-    statement& insert_hops(std::size_t rows);
-    std::error_code insert_hop_rows(std::int64_t rid, const std::vector<hop_row>& hops) noexcept;
-
-    database db_;
-    statement insert_result_;
-    /// insert_hops_[k - 1] inserts k hop rows (multi-row VALUES), k <= hops_per_statement.
-    std::vector<statement> insert_hops_;
-    statement touch_agent_;
-    statement upsert_verdict_;
-    statement insert_change_;
+protected:
+    store() = default;
+    friend class transaction;
+    /// Transaction primitives used by `transaction`.
+    virtual std::error_code begin_tx() noexcept = 0;
+    virtual std::error_code commit_tx() noexcept = 0;
+    virtual void rollback_tx() noexcept = 0;
 };
 
 } // namespace tumen::controller::store
