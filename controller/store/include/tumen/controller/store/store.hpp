@@ -73,6 +73,26 @@ struct change_row {
     friend bool operator==(const change_row&, const change_row&) = default;
 };
 
+/// Which change events to read (GET /api/v1/changes): every set field must match.
+struct change_filter {
+    std::int64_t since = 0;              ///< events with `at >= since`
+    std::optional<std::int64_t> until;   ///< and `at <= until`
+    std::optional<std::string> agent;    ///< of this agent
+    std::optional<std::string> target;   ///< of this target prefix
+    std::optional<std::string> path;     ///< from or to this path (stored identity)
+    std::size_t limit = 1000;            ///< at most this many, oldest first
+};
+
+/// One stored result of an (agent, time range), for the RTT series of the page.
+struct series_row {
+    std::int64_t timestamp = 0;
+    std::string kind;                  ///< "traceroute" or "ping"
+    std::string id;                    ///< the result id
+    std::string dst;                   ///< destination address, dotted quad
+    std::optional<double> end_rtt_ms;  ///< a trace's RTT at its last replying TTL
+    std::optional<std::string> raw;    ///< a ping's JSON as received (pruned: nullopt)
+};
+
 /// An agent and when it last uploaded.
 struct agent_row {
     std::string name;
@@ -132,6 +152,13 @@ public:
     /// Change events with `at >= since`, oldest first, at most `limit`.
     std::vector<change_row> changes_since(std::int64_t since, std::size_t limit,
                                           std::error_code& ec);
+    /// Change events matching `filter`, oldest first, at most `filter.limit`.
+    std::vector<change_row> changes_matching(const change_filter& filter, std::error_code& ec);
+    /// `agent`'s results measured in [from, to], oldest first, at most `limit` (the caller
+    /// keeps those of one target prefix).
+    std::vector<series_row> results_between(const std::string& agent, std::int64_t from,
+                                            std::int64_t to, std::size_t limit,
+                                            std::error_code& ec);
     /// Every known agent.
     std::vector<agent_row> agents(std::error_code& ec);
 
