@@ -19,7 +19,8 @@ response bad_parameter(const request& req, std::string_view name, const std::str
 }
 
 response storage_error(const request& req, const std::error_code& ec) {
-    auto res = error_response(req, http::status::service_unavailable, "storage error: " + ec.message());
+    auto res =
+        error_response(req, http::status::service_unavailable, "storage error: " + ec.message());
     res.set(http::field::retry_after, "5");
     return res;
 }
@@ -136,12 +137,14 @@ std::optional<response> check_ui_access(const request& req, const context& ctx,
                                  "text/html; charset=utf-8");
         return res;
     }
-    auto res = error_response(req, http::status::unauthorized,
-                              token ? "invalid ui_token"
-                                    : "this endpoint needs the ui_token (Authorization: Bearer ..., "
-                                      "the page's cookie or ?token=)");
-    res.set(http::field::www_authenticate, token ? R"(Bearer realm="tumen-ui", error="invalid_token")"
-                                                 : R"(Bearer realm="tumen-ui")");
+    auto res =
+        error_response(req, http::status::unauthorized,
+                       token ? "invalid ui_token"
+                             : "this endpoint needs the ui_token (Authorization: Bearer ..., "
+                               "the page's cookie or ?token=)");
+    res.set(http::field::www_authenticate, token
+                                               ? R"(Bearer realm="tumen-ui", error="invalid_token")"
+                                               : R"(Bearer realm="tumen-ui")");
     return res;
 }
 
@@ -163,8 +166,8 @@ response handle_page(const request& req, const context& ctx, std::string_view pa
                                       lib->package);
         }
         std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-        auto res = text_response(req, http::status::ok, std::move(body),
-                                 "text/javascript; charset=utf-8");
+        auto res =
+            text_response(req, http::status::ok, std::move(body), "text/javascript; charset=utf-8");
         res.set(http::field::cache_control, "max-age=3600");
         return res;
     }
@@ -181,11 +184,11 @@ response handle_page(const request& req, const context& ctx, std::string_view pa
                 "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'");
         // A token given in the query becomes the page's cookie, so its requests carry it.
         if (ctx.config.ui_token) {
-            if (auto q = query_param(req.target(), "token"); q && cookie_safe(*q) &&
-                                                             ctx.config.ui_token->matches(*q)) {
-                res.set(http::field::set_cookie,
-                        std::string(cookie_name) + "=" + *q + "; Path=/; HttpOnly; SameSite=Strict" +
-                            (ctx.config.tls ? "; Secure" : ""));
+            if (auto q = query_param(req.target(), "token");
+                q && cookie_safe(*q) && ctx.config.ui_token->matches(*q)) {
+                res.set(http::field::set_cookie, std::string(cookie_name) + "=" + *q +
+                                                     "; Path=/; HttpOnly; SameSite=Strict" +
+                                                     (ctx.config.tls ? "; Secure" : ""));
             }
         }
     }
@@ -275,8 +278,8 @@ response handle_changes(const request& req, context& ctx) {
     if (auto t = query_param(req.target(), "target"); t && !t->empty()) {
         const auto p = ipv4_prefix::parse(*t);
         if (!p) {
-            return bad_parameter(req, "target",
-                                 "target must be a prefix like 198.51.100.0/24, got \"" + *t + "\"");
+            return bad_parameter(
+                req, "target", "target must be a prefix like 198.51.100.0/24, got \"" + *t + "\"");
         }
         f.target = p->to_string();
     }

@@ -14,8 +14,8 @@
 #include <tumen/controller/pipeline/verdict_state.hpp>
 
 #include "documents.hpp"
-#include "page_documents.hpp"
 #include "load_maps.hpp"
+#include "page_documents.hpp"
 
 namespace tumen::controller::pipeline {
 namespace {

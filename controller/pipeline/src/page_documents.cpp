@@ -77,7 +77,8 @@ json matrix_document(const verdict_map& verdicts, const asmap::as_map& map,
         const auto pa = ipv4_prefix::parse(a);
         const auto pb = ipv4_prefix::parse(b);
         if (pa && pb) {
-            return std::pair(pa->network.value, pa->length) < std::pair(pb->network.value, pb->length);
+            return std::pair(pa->network.value, pa->length) <
+                   std::pair(pb->network.value, pb->length);
         }
         return a < b;
     });
@@ -177,8 +178,7 @@ std::string path_timeline::at(std::int64_t t) const {
 
 json series_document(const std::string& agent, const ipv4_prefix& target, std::int64_t from,
                      std::int64_t to, const std::vector<store::series_row>& rows,
-                     const std::vector<store::change_row>& changes,
-                     const std::string& current_path,
+                     const std::vector<store::change_row>& changes, const std::string& current_path,
                      const std::optional<ipv4_addr>& ping_target) {
     const path_timeline timeline(changes, current_path);
     json points = json::array();
@@ -192,8 +192,8 @@ json series_document(const std::string& agent, const ipv4_prefix& target, std::i
         if (!target.contains(*dst) && !(ping && ping_target && *ping_target == *dst)) {
             continue;
         }
-        const std::optional<double> rtt = ping ? (r.raw ? ping_median(*r.raw) : std::nullopt)
-                                               : r.end_rtt_ms;
+        const std::optional<double> rtt =
+            ping ? (r.raw ? ping_median(*r.raw) : std::nullopt) : r.end_rtt_ms;
         const std::string path = timeline.at(r.timestamp);
         seen.insert(path);
         points.push_back(json{{"time", r.timestamp},
@@ -210,10 +210,9 @@ json series_document(const std::string& agent, const ipv4_prefix& target, std::i
                                        {"to", inf::path_name(c.to_path)}});
         }
     }
-    return json{{"agent", agent},         {"target", target.to_string()},
-                {"from", from},           {"to", to},
-                {"points", points},       {"changes", change_list},
-                {"paths", json(seen)}};
+    return json{
+        {"agent", agent},   {"target", target.to_string()}, {"from", from},       {"to", to},
+        {"points", points}, {"changes", change_list},       {"paths", json(seen)}};
 }
 
 } // namespace tumen::controller::pipeline

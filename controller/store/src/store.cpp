@@ -157,8 +157,8 @@ std::vector<change_row> store::changes_matching(const change_filter& f, std::err
                          " AND (?5 IS NULL OR from_path = ?5 OR to_path = ?5)"
                          " ORDER BY seq LIMIT ?6",
                          ec);
-    if (ec || (ec = s.bind(1, f.since)) || (ec = s.bind(2, f.until)) ||
-        (ec = s.bind(3, f.agent)) || (ec = s.bind(4, f.target)) || (ec = s.bind(5, f.path)) ||
+    if (ec || (ec = s.bind(1, f.since)) || (ec = s.bind(2, f.until)) || (ec = s.bind(3, f.agent)) ||
+        (ec = s.bind(4, f.target)) || (ec = s.bind(5, f.path)) ||
         (ec = s.bind(6, static_cast<std::int64_t>(f.limit)))) {
         return out;
     }
@@ -174,14 +174,14 @@ std::vector<series_row> store::results_between(const std::string& agent, std::in
                                                std::int64_t to, std::size_t limit,
                                                std::error_code& ec) {
     std::vector<series_row> out;
-    auto s = db_.prepare(
-        "SELECT r.timestamp, r.kind, r.id, r.dst,"
-        " (SELECT h.rtt_ms FROM hops h WHERE h.rid = r.rid AND h.rtt_ms IS NOT NULL"
-        "  ORDER BY h.ttl DESC LIMIT 1),"
-        " CASE WHEN r.kind = 'ping' THEN r.raw END"
-        " FROM results r WHERE r.agent = ?1 AND r.timestamp >= ?2 AND r.timestamp <= ?3"
-        " ORDER BY r.timestamp LIMIT ?4",
-        ec);
+    auto s =
+        db_.prepare("SELECT r.timestamp, r.kind, r.id, r.dst,"
+                    " (SELECT h.rtt_ms FROM hops h WHERE h.rid = r.rid AND h.rtt_ms IS NOT NULL"
+                    "  ORDER BY h.ttl DESC LIMIT 1),"
+                    " CASE WHEN r.kind = 'ping' THEN r.raw END"
+                    " FROM results r WHERE r.agent = ?1 AND r.timestamp >= ?2 AND r.timestamp <= ?3"
+                    " ORDER BY r.timestamp LIMIT ?4",
+                    ec);
     if (ec || (ec = s.bind(1, agent)) || (ec = s.bind(2, from)) || (ec = s.bind(3, to)) ||
         (ec = s.bind(4, static_cast<std::int64_t>(limit)))) {
         return out;

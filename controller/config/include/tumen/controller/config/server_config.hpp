@@ -65,7 +65,7 @@ struct server_config {
     /// `ui_token`: when set, the page and the read-only endpoints need this token (bearer
     /// header, the page's cookie or `?token=`); unset: they are open.
     std::optional<token_hash> ui_token;
-    std::filesystem::path path;             ///< file it was loaded from
+    std::filesystem::path path; ///< file it was loaded from
 
     /// The agent called `name`, or nullptr.
     const agent_entry* find_agent(std::string_view name) const;

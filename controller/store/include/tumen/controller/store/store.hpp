@@ -75,22 +75,22 @@ struct change_row {
 
 /// Which change events to read (GET /api/v1/changes): every set field must match.
 struct change_filter {
-    std::int64_t since = 0;              ///< events with `at >= since`
-    std::optional<std::int64_t> until;   ///< and `at <= until`
-    std::optional<std::string> agent;    ///< of this agent
-    std::optional<std::string> target;   ///< of this target prefix
-    std::optional<std::string> path;     ///< from or to this path (stored identity)
-    std::size_t limit = 1000;            ///< at most this many, oldest first
+    std::int64_t since = 0;            ///< events with `at >= since`
+    std::optional<std::int64_t> until; ///< and `at <= until`
+    std::optional<std::string> agent;  ///< of this agent
+    std::optional<std::string> target; ///< of this target prefix
+    std::optional<std::string> path;   ///< from or to this path (stored identity)
+    std::size_t limit = 1000;          ///< at most this many, oldest first
 };
 
 /// One stored result of an (agent, time range), for the RTT series of the page.
 struct series_row {
     std::int64_t timestamp = 0;
-    std::string kind;                  ///< "traceroute" or "ping"
-    std::string id;                    ///< the result id
-    std::string dst;                   ///< destination address, dotted quad
-    std::optional<double> end_rtt_ms;  ///< a trace's RTT at its last replying TTL
-    std::optional<std::string> raw;    ///< a ping's JSON as received (pruned: nullopt)
+    std::string kind;                 ///< "traceroute" or "ping"
+    std::string id;                   ///< the result id
+    std::string dst;                  ///< destination address, dotted quad
+    std::optional<double> end_rtt_ms; ///< a trace's RTT at its last replying TTL
+    std::optional<std::string> raw;   ///< a ping's JSON as received (pruned: nullopt)
 };
 
 /// An agent and when it last uploaded.
