@@ -58,11 +58,16 @@
       document.getElementById('latency-note').textContent = 'Chart.js is missing (Debian package libjs-chart.js)';
       return;
     }
+    // The x axis spans the results (and changes) shown, within the view's range.
+    var lo = doc.to, hi = doc.from;
+    doc.points.concat(doc.changes).forEach(function (p) { lo = Math.min(lo, p.time); hi = Math.max(hi, p.time); });
+    if (lo > hi) { lo = doc.from; hi = doc.to; }
+    var pad = Math.max(5, (hi - lo) * 0.05);
     var opts = {
       animation: false, responsive: true, maintainAspectRatio: false, parsing: false,
       scales: {
-        x: { type: 'linear', min: doc.from, max: doc.to,
-             ticks: { maxTicksLimit: 6, callback: function (s) { return t.fmtTime(s).slice(5, 16); } } },
+        x: { type: 'linear', min: Math.max(doc.from, lo - pad), max: Math.min(doc.to, hi + pad),
+             ticks: { maxTicksLimit: 6, callback: function (s) { return t.fmtTime(Math.round(s)).slice(hi - lo < 86400 ? 11 : 5, 19); } } },
         y: { title: { display: true, text: 'RTT (ms)' }, beginAtZero: true }
       },
       plugins: { changeLines: { times: doc.changes }, legend: { position: 'bottom' },
