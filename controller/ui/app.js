@@ -139,22 +139,30 @@ var tumen = (function () {
   function status(text) { document.getElementById('status').textContent = text; }
 
   var lastMatrixText = null;
+  t.timing = {};
   t.loadMatrix = function () {
+    var t0 = performance.now();
     return fetch('/api/v1/matrix', { credentials: 'same-origin', cache: 'no-store' })
       .then(function (r) {
         if (!r.ok) throw new Error('matrix: HTTP ' + r.status);
         return r.text();
       })
       .then(function (text) {
+        t.timing.fetch_start = Math.round(t0);
+        t.timing.fetch = Math.round(performance.now() - t0);
         if (text === lastMatrixText) return;
         lastMatrixText = text;
+        var t1 = performance.now();
         var doc = JSON.parse(text);
+        t.timing.parse = Math.round(performance.now() - t1);
         t.matrix = doc;
         doc.paths.forEach(function (p) { t.colour(p.name); });
         fillSelect('f-agent', doc.agents);
         fillSelect('f-target', doc.targets);
         fillSelect('f-path', doc.paths.map(function (p) { return p.name; }));
+        var t2 = performance.now();
         t.drawMatrix(doc);
+        t.timing.draw = Math.round(performance.now() - t2);
         document.getElementById('summary').textContent =
           doc.agents.length + ' vantage points x ' + doc.targets.length + ' target prefixes, ' +
           doc.cells.length + ' verdicts';

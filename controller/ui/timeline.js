@@ -2,11 +2,11 @@
 // a bar per time bin (canvas) and the newest events as rows.
 'use strict';
 (function (t) {
-  var shown = 200, limit = 20000;
+  var shown = 200, limit = 5000;
 
   t.loadTimeline = function () {
     var v = t.view, r = t.range();
-    var q = new URLSearchParams({ brief: '1', since: r[0], until: r[1], limit: limit });
+    var q = new URLSearchParams({ brief: '1', newest: '1', since: r[0], until: r[1], limit: limit });
     if (v.agent) q.set('agent', v.agent);
     if (v.target) q.set('target', v.target);
     if (v.path) q.set('path', v.path);
@@ -16,7 +16,7 @@
   function draw(changes, r) {
     var n = changes.length;
     document.getElementById('timeline-count').textContent =
-      n + (n >= limit ? '+' : '') + ' between ' + t.fmtTime(r[0]) + ' and ' + t.fmtTime(r[1]) + ' UTC' +
+      (n >= limit ? 'the newest ' + n : n) + ' between ' + t.fmtTime(r[0]) + ' and ' + t.fmtTime(r[1]) + ' UTC' +
       (n > shown ? ' (newest ' + shown + ' listed)' : '');
     bars(changes, r);
     var rows = [];

@@ -196,7 +196,8 @@ response handle_page(const request& req, const context& ctx, std::string_view pa
 }
 
 response handle_matrix(const request& req, context& ctx) {
-    return json_response(req, http::status::ok, ctx.ingest.matrix(ctx.clock()));
+    return text_response(req, http::status::ok, ctx.ingest.matrix(ctx.clock()),
+                         "application/json");
 }
 
 response handle_series(const request& req, context& ctx) {
@@ -288,6 +289,12 @@ response handle_changes(const request& req, context& ctx) {
             return bad_parameter(req, "path", "path must be a path name of at most 128 characters");
         }
         f.path = *p == "none" ? std::string() : *p;
+    }
+    if (auto n = query_param(req.target(), "newest")) {
+        if (*n != "0" && *n != "1") {
+            return bad_parameter(req, "newest", "newest must be 0 or 1, got \"" + *n + "\"");
+        }
+        f.newest = *n == "1";
     }
     bool brief = false;
     if (auto b = query_param(req.target(), "brief")) {

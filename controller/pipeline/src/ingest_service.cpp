@@ -379,11 +379,12 @@ nlohmann::json ingest_service::changes(const store::change_filter& filter, bool 
     return doc;
 }
 
-nlohmann::json ingest_service::matrix(std::int64_t now) const {
+std::string ingest_service::matrix(std::int64_t now) const {
     std::lock_guard lock(impl_->mutex);
     const auto set = impl_->campaigns.current();
     const standing_rules rules(*set, impl_->agents);
-    return matrix_document(impl_->state.verdicts(), impl_->state.map(), rules, now);
+    return matrix_document(impl_->state.verdicts(), impl_->state.map(),
+                           impl_->state.classifier().trackers(), rules, now);
 }
 
 nlohmann::json ingest_service::series(const std::string& agent, const ipv4_prefix& target,

@@ -1,6 +1,8 @@
 #include "page_documents.hpp"
 
 #include <algorithm>
+#include <charconv>
+#include <unordered_map>
 #include <map>
 #include <set>
 
@@ -60,15 +62,76 @@ std::optional<double> ping_median(const std::string& raw) {
 
 } // namespace
 
-json matrix_document(const verdict_map& verdicts, const asmap::as_map& map,
-                     const standing_rules& rules, std::int64_t now) {
+namespace {
+
+/// The text of the JSON value of `name` inside `object` (a flat JSON object text), or empty.
+std::string_view raw_value(std::string_view object, std::string_view name) {
+    const std::string key = "\"" + std::string(name) + "\":";
+    const auto at = object.find(key);
+    if (at == std::string_view::npos) {
+        return {};
+    }
+    std::string_view rest = object.substr(at + key.size());
+    const auto end = rest.find_first_of(",}");
+    return end == std::string_view::npos ? std::string_view{} : rest.substr(0, end);
+}
+
+/// The border hop of a stored evidence text as two JSON texts (address and RTT, "null" when
+/// absent), read from its "border" object alone: the evidence is written by this controller
+/// (keys sorted, the border object holds no object), so a few bytes are read instead of the
+/// whole evidence parsed. Anything unexpected reads as null.
+std::pair<std::string, std::string> border_of(std::string_view evidence) {
+    constexpr std::string_view key = "\"border\":{";
+    const auto at = evidence.find(key);
+    const auto end = at == std::string_view::npos ? at : evidence.find('}', at);
+    if (end == std::string_view::npos) {
+        return {"null", "null"};
+    }
+    const std::string_view border = evidence.substr(at + key.size() - 1, end - at - key.size() + 2);
+    std::string addr = "null";
+    const auto a = raw_value(border, "addr");
+    if (a.size() >= 9 && a.size() <= 17 && a.front() == '"' && a.back() == '"' &&
+        std::all_of(a.begin() + 1, a.end() - 1,
+                    [](char c) { return (c >= '0' && c <= '9') || c == '.'; })) {
+        addr = std::string(a);
+    }
+    std::string rtt = "null";
+    const auto r = raw_value(border, "rtt_ms");
+    double value = 0;
+    if (!r.empty() && std::from_chars(r.data(), r.data() + r.size(), value).ptr == r.data() + r.size()) {
+        rtt = std::string(r);
+    }
+    return {std::move(addr), std::move(rtt)};
+}
+
+/// Appends the decimal text of `v` and a comma.
+template <class Int>
+void append_int(std::string& out, Int v) {
+    char buf[24];
+    const auto r = std::to_chars(buf, buf + sizeof buf, v);
+    out.append(buf, r.ptr);
+    out.push_back(',');
+}
+
+/// What the matrix shows of a tracker: reachability, candidate, current transit AS.
+struct tracker_view {
+    bool reachable = true;
+    std::string candidate;
+    std::optional<std::uint32_t> current_asn;
+};
+
+} // namespace
+
+std::string matrix_document(const verdict_map& verdicts, const asmap::as_map& map,
+                            const std::map<inf::track_key, inf::path_tracker>& trackers,
+                            const standing_rules& rules, std::int64_t now) {
     std::vector<std::string> agents;
     std::vector<std::string> targets;
     std::vector<std::string> paths;
-    std::map<std::string, std::size_t> agent_index;
-    std::map<std::string, std::size_t> target_index;
-    std::map<std::string, std::size_t> path_index;
-    std::map<std::size_t, json> path_asn; // path index -> the first transit AS seen on it
+    std::unordered_map<std::string, std::size_t> agent_index;
+    std::unordered_map<std::string, std::size_t> target_index;
+    std::unordered_map<std::string, std::size_t> path_index;
+    std::map<std::size_t, std::uint32_t> path_asn; // path index -> the first transit AS seen
     for (const auto& [key, v] : verdicts) {
         index_of(agent_index, agents, v.agent);
         index_of(target_index, targets, v.target);
@@ -85,46 +148,57 @@ json matrix_document(const verdict_map& verdicts, const asmap::as_map& map,
     for (std::size_t i = 0; i < targets.size(); ++i) {
         target_index[targets[i]] = i;
     }
-    json cells = json::array();
+    std::string cells;
+    cells.reserve(verdicts.size() * 64);
     for (const auto& [key, v] : verdicts) {
         const std::string name = name_or_none(v.path);
         const std::size_t p = index_of(path_index, paths, name);
+        // The tracker in memory; its stored snapshot when it has none (a target no longer in
+        // a campaign).
+        tracker_view tv;
+        const auto prefix = ipv4_prefix::parse(v.target);
+        const auto t = prefix ? trackers.find(inf::track_key{v.agent, *prefix}) : trackers.end();
+        if (t != trackers.end()) {
+            const auto& s = t->second.snapshot();
+            tv = {s.reachable, s.candidate, s.current_asn};
+        } else if (const auto snap = inf::snapshot_from_json(v.tracker_json)) {
+            tv = {snap->reachable, snap->candidate, snap->current_asn};
+        }
         int flags = 0;
-        const auto s = rules.standing(v, now);
-        if (s.freshness.stale) {
+        const auto standing = rules.standing(v, now);
+        if (standing.freshness.stale) {
             flags |= 1;
         }
-        json candidate = -1;
-        const auto snap = inf::snapshot_from_json(v.tracker_json);
-        if (snap) {
-            if (!snap->reachable) {
-                flags |= 2;
-            }
-            if (!snap->candidate.empty()) {
-                flags |= 4;
-                candidate = index_of(path_index, paths, inf::path_name(snap->candidate));
-            }
-            if (snap->current_asn && !path_asn.count(p)) {
-                path_asn[p] = *snap->current_asn;
-            }
+        if (!tv.reachable) {
+            flags |= 2;
         }
-        json border_addr = nullptr;
-        json border_rtt = nullptr;
-        const json evidence = json::parse(v.evidence_json, nullptr, false);
-        if (evidence.is_object()) {
-            const auto b = evidence.find("border");
-            if (b != evidence.end() && b->is_object()) {
-                border_addr = b->value("addr", json());
-                border_rtt = b->value("rtt_ms", json());
-            }
+        long candidate = -1;
+        if (!tv.candidate.empty()) {
+            flags |= 4;
+            candidate =
+                static_cast<long>(index_of(path_index, paths, inf::path_name(tv.candidate)));
         }
-        cells.push_back(json::array({agent_index.at(v.agent), target_index.at(v.target), p, flags,
-                                     v.since, s.freshness.age_seconds, std::move(border_addr),
-                                     std::move(border_rtt), std::move(candidate)}));
+        if (tv.current_asn && !path_asn.count(p)) {
+            path_asn[p] = *tv.current_asn;
+        }
+        const auto [border_addr, border_rtt] = border_of(v.evidence_json);
+        cells += cells.empty() ? "[" : ",[";
+        append_int(cells, agent_index.at(v.agent));
+        append_int(cells, target_index.at(v.target));
+        append_int(cells, p);
+        append_int(cells, flags);
+        append_int(cells, v.since);
+        append_int(cells, standing.freshness.age_seconds);
+        cells += border_addr;
+        cells += ',';
+        cells += border_rtt;
+        cells += ',';
+        append_int(cells, candidate);
+        cells.back() = ']';
     }
     json path_list = json::array();
     for (std::size_t i = 0; i < paths.size(); ++i) {
-        json asn = path_asn.count(i) ? path_asn[i] : json(nullptr);
+        json asn = path_asn.count(i) ? json(path_asn[i]) : json(nullptr);
         if (asn.is_null() && inf::is_as_path_name(paths[i])) {
             asn = std::stoul(paths[i].substr(2));
         }
@@ -140,11 +214,10 @@ json matrix_document(const verdict_map& verdicts, const asmap::as_map& map,
                                  {"transit_asn", asn},
                                  {"transit_name", transit_name}});
     }
-    return json{{"now", now},
-                {"agents", agents},
-                {"targets", targets},
-                {"paths", path_list},
-                {"cells", cells}};
+    std::string out = json{{"now", now}, {"agents", agents}, {"targets", targets}, {"paths", path_list}}.dump();
+    out.pop_back(); // the closing brace: the cells follow
+    out += ",\"cells\":[" + cells + "]}";
+    return out;
 }
 
 path_timeline::path_timeline(const std::vector<store::change_row>& changes, std::string current)
@@ -199,7 +272,7 @@ json series_document(const std::string& agent, const ipv4_prefix& target, std::i
         points.push_back(json{{"time", r.timestamp},
                               {"kind", r.kind},
                               {"id", r.id},
-                              {"rtt_ms", rtt ? json(*rtt) : json(nullptr)},
+                              {"rtt_ms", rtt.has_value() ? json(rtt.value()) : json(nullptr)},
                               {"path", path}});
     }
     json change_list = json::array();

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include <tumen/common/ipv4.hpp>
+#include <tumen/controller/inference/classifier.hpp>
 #include <tumen/controller/pipeline/standing.hpp>
 #include <tumen/controller/pipeline/verdict_state.hpp>
 #include <tumen/controller/store/store.hpp>
@@ -21,8 +22,12 @@ namespace tumen::controller::pipeline {
 /// "transit_asn", "transit_name"}], "cells": [[agent index, target index, path index, flags,
 /// since, age_seconds, border address or null, border RTT or null, candidate path index or
 /// -1]]}; flags: 1 stale, 2 unreachable, 4 suspected (a candidate path is being confirmed).
-nlohmann::json matrix_document(const verdict_map& verdicts, const asmap::as_map& map,
-                               const standing_rules& rules, std::int64_t now);
+/// Reachability and candidate come from the trackers in memory (the stored snapshot for a
+/// verdict without one), the border hop from the evidence's "border" object alone, and the
+/// text is written directly: 100,000 cells without parsing 200,000 JSON documents.
+std::string matrix_document(const verdict_map& verdicts, const asmap::as_map& map,
+                            const std::map<inference::track_key, inference::path_tracker>& trackers,
+                            const standing_rules& rules, std::int64_t now);
 
 /// The path of (agent, target) at each time, from its change events (oldest first) and the
 /// current path: before the first change its `from`, after a change its `to` from the time

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <utility>
 
 #include <tumen/controller/store/store.hpp>
@@ -154,8 +155,9 @@ std::vector<change_row> store::changes_matching(const change_filter& f, std::err
     auto s = db_.prepare("SELECT seq, agent, target, from_path, to_path, at, evidence FROM changes"
                          " WHERE at >= ?1 AND (?2 IS NULL OR at <= ?2)"
                          " AND (?3 IS NULL OR agent = ?3) AND (?4 IS NULL OR target = ?4)"
-                         " AND (?5 IS NULL OR from_path = ?5 OR to_path = ?5)"
-                         " ORDER BY seq LIMIT ?6",
+                         " AND (?5 IS NULL OR from_path = ?5 OR to_path = ?5)" +
+                             std::string(f.newest ? " ORDER BY seq DESC" : " ORDER BY seq") +
+                             " LIMIT ?6",
                          ec);
     if (ec || (ec = s.bind(1, f.since)) || (ec = s.bind(2, f.until)) || (ec = s.bind(3, f.agent)) ||
         (ec = s.bind(4, f.target)) || (ec = s.bind(5, f.path)) ||
@@ -166,6 +168,9 @@ std::vector<change_row> store::changes_matching(const change_filter& f, std::err
         out.push_back(change_row{s.column_int(0), s.column_text(1), s.column_text(2),
                                  s.column_text(3), s.column_text(4), s.column_int(5),
                                  s.column_text(6)});
+    }
+    if (f.newest) {
+        std::reverse(out.begin(), out.end());
     }
     return out;
 }

@@ -205,6 +205,7 @@ TEST_CASE("page: /api/v1/series gives RTT per path over time, and 400 naming a b
         {"/api/v1/changes?target=nowhere", "target"},
         {"/api/v1/changes?brief=yes", "brief"},
         {"/api/v1/changes?limit=0", "limit"},
+        {"/api/v1/changes?newest=2", "newest"},
     };
     for (const auto& [target, param] : bad) {
         INFO(target);
@@ -233,6 +234,7 @@ TEST_CASE("page: /api/v1/changes filters by agent, target, path and time range")
     CHECK(count("path=AS6453") == 0);
     CHECK(count("since=" + std::to_string(t0) + "&until=" + std::to_string(t0 + 60)) == 1);
     CHECK(count("from=" + std::to_string(t0) + "&to=" + std::to_string(t0 + 5)) == 0);
+    CHECK(count("newest=1&limit=1") == 1);
     const auto brief = body_of(h.get("/api/v1/changes?brief=1"));
     CHECK(brief["changes"][0]["to"] == "ttk");
     CHECK_FALSE(brief["changes"][0].contains("evidence"));

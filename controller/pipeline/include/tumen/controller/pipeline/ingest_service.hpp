@@ -129,8 +129,9 @@ public:
     /// each event's evidence (the page's timeline); `ec` on storage error.
     nlohmann::json changes(const store::change_filter& filter, bool brief,
                            std::error_code& ec) const;
-    /// The compact matrix of current verdicts at `now` (the /api/v1/matrix document).
-    nlohmann::json matrix(std::int64_t now) const;
+    /// The compact matrix of current verdicts at `now` (the /api/v1/matrix document, as
+    /// JSON text).
+    std::string matrix(std::int64_t now) const;
     /// RTT and path over [from, to] of (agent, target prefix) (the /api/v1/series document):
     /// at most `limit` results of the agent are read; `ec` on storage error.
     nlohmann::json series(const std::string& agent, const ipv4_prefix& target, std::int64_t from,

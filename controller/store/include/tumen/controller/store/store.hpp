@@ -80,7 +80,8 @@ struct change_filter {
     std::optional<std::string> agent;  ///< of this agent
     std::optional<std::string> target; ///< of this target prefix
     std::optional<std::string> path;   ///< from or to this path (stored identity)
-    std::size_t limit = 1000;          ///< at most this many, oldest first
+    std::size_t limit = 1000;          ///< at most this many, listed oldest first
+    bool newest = false;               ///< the newest `limit` events instead of the oldest
 };
 
 /// One stored result of an (agent, time range), for the RTT series of the page.
