@@ -245,7 +245,8 @@ int main(int argc, char** argv) {
 
     const std::string url = "http://127.0.0.1:" + std::to_string(server.port()) + "/?live=0";
     const std::string cmd = "python3 " TUMEN_SOURCE_DIR "/tests/lib/chromium_page.py time '" +
-                            url + "' --runs " + std::to_string(runs);
+                            url + "' --runs " + std::to_string(runs) + " --reference http://127.0.0.1:" +
+                            std::to_string(server.port()) + "/healthz";
     FILE* p = ::popen(cmd.c_str(), "r");
     std::string out;
     char buf[4096];
@@ -268,6 +269,9 @@ int main(int argc, char** argv) {
                 doc["cells"].get<int>(), doc["usable_ms_median"].get<double>(), runs,
                 doc["usable_ms_max"].get<double>(), doc["page_ready_ms_median"].get<double>(),
                 doc["reference_about_blank_ms_median"].get<double>());
+    std::printf("page: reference %s (a small document of the same controller, a new renderer "
+                "like the page's): %.1f ms\n",
+                doc.value("reference_url", "").c_str(), doc.value("reference_url_ms_median", 0.0));
     std::printf("page: the last load in the page (ms): %s\n", doc["last_load_ms"].dump().c_str());
     server.stop();
     return 0;

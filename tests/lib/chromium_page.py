@@ -287,7 +287,7 @@ def cmd_shot(a):
 def cmd_time(a):
     b = Browser(ignore_cert=a.insecure)
     try:
-        blank, page, inside = [], [], []
+        blank, page, inside, ref = [], [], [], []
         ready = "document.readyState === 'complete' && document.body && document.body.getAttribute('data-ready') === '1'"
         for i in range(a.runs + 1):  # the first round warms chromium's caches and is not counted
             b.navigate("about:blank")
@@ -302,9 +302,19 @@ def cmd_time(a):
                 print(json.dumps({"error": "the page never became usable", "events": b.events}))
                 return 1
             t_page = time.monotonic() - t0
+            t_ref = None
             # Let the page finish its other requests (timeline, ...) before the next load.
             b.wait("document.body.getAttribute('data-details') === '1'", a.timeout)
+            if a.reference:
+                b.navigate("about:blank")
+                b.wait("location.href === 'about:blank'", 10)
+                t0 = time.monotonic()
+                b.navigate(a.reference)
+                b.wait("location.href === %s && document.readyState === 'complete'" % json.dumps(a.reference), 10, poll=0.002)
+                t_ref = time.monotonic() - t0
             if i > 0:
+                if t_ref is not None:
+                    ref.append(t_ref)
                 blank.append(t_blank)
                 page.append(t_page)
                 inside.append(b.eval("+document.body.getAttribute('data-ready-ms')"))
@@ -316,6 +326,9 @@ def cmd_time(a):
                "page_ready_ms_median": round(statistics.median(inside), 1),
                "reference_about_blank_ms_median": round(statistics.median(blank) * 1000, 1),
                "last_load_ms": json.loads(timing or "{}")}
+        if ref:
+            out["reference_url"] = a.reference
+            out["reference_url_ms_median"] = round(statistics.median(ref) * 1000, 1)
         print(json.dumps(out))
         return 0
     finally:
@@ -342,6 +355,7 @@ def main():
     t = sub.add_parser("time")
     t.add_argument("url")
     t.add_argument("--runs", type=int, default=5)
+    t.add_argument("--reference", help="also time loading this URL (e.g. a small document of the same server)")
     t.add_argument("--timeout", type=float, default=60)
     t.add_argument("--insecure", action="store_true")
     a = p.parse_args()
