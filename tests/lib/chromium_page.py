@@ -303,8 +303,11 @@ def cmd_time(a):
                 return 1
             t_page = time.monotonic() - t0
             t_ref = None
+            page_inside = b.eval("+document.body.getAttribute('data-ready-ms')")
             # Let the page finish its other requests (timeline, ...) before the next load.
             b.wait("document.body.getAttribute('data-details') === '1'", a.timeout)
+            cells = b.eval("document.querySelectorAll('#matrix .r[data-agent] i').length")
+            timing = b.eval("JSON.stringify(tumen.timing)")
             if a.reference:
                 b.navigate("about:blank")
                 b.wait("location.href === 'about:blank'", 10)
@@ -317,9 +320,7 @@ def cmd_time(a):
                     ref.append(t_ref)
                 blank.append(t_blank)
                 page.append(t_page)
-                inside.append(b.eval("+document.body.getAttribute('data-ready-ms')"))
-        cells = b.eval("document.querySelectorAll('#matrix .r[data-agent] i').length")
-        timing = b.eval("JSON.stringify(tumen.timing)")
+                inside.append(page_inside)
         out = {"url": a.url, "runs": a.runs, "cells": cells,
                "usable_ms_median": round(statistics.median(page) * 1000, 1),
                "usable_ms_max": round(max(page) * 1000, 1),
