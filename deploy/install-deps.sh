@@ -13,6 +13,8 @@ packages=(
   # lab, reference tools and monitoring
   iproute2 iptables procps psmisc iputils-ping scamper traceroute prometheus curl python3 sqlite3
   time libcap2-bin dpkg-dev file util-linux systemd
+  # Graphviz: the tests check that `dot -Tsvg` accepts the path graphs (--format dot)
+  graphviz
   # the controller's page: the JavaScript libraries it serves, and the browser its tests drive
   libjs-d3 libjs-chart.js chromium
 )

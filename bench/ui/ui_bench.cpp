@@ -157,8 +157,8 @@ int main(int argc, char** argv) {
                     p = next;
                 }
                 const transit& tr = transits[p];
-                const std::string border = "198.18." + std::to_string(100 + p) + "." +
-                                           std::to_string(1 + a % 250);
+                const std::string border =
+                    "198.18." + std::to_string(100 + p) + "." + std::to_string(1 + a % 250);
                 const std::string trace_id = agent + "-" + std::to_string(k) + "-last";
                 controller::inference::path_tracker_snapshot s;
                 s.k = 3;
@@ -183,23 +183,22 @@ int main(int argc, char** argv) {
                     s.candidate_first_time = now - 200;
                     s.candidate_observations = 1;
                 }
-                const json evidence{
-                    {"trace_id", trace_id},
-                    {"time", now - 120},
-                    {"campaign", "bench"},
-                    {"observed_path", tr.path},
-                    {"transit_asn", tr.asn},
-                    {"transit_name", nullptr},
-                    {"border", {{"addr", border}, {"ttl", 13}, {"rtt_ms", tr.rtt}}},
-                    {"as_path", {64500, tr.asn, 64512}},
-                    {"reached_target", s.reachable},
-                    {"weak", false},
-                    {"reachable", s.reachable},
-                    {"via_ixp", false},
-                    {"end_rtt_ms", tr.rtt + 0.4},
-                    {"reason", "last transit hop before the target AS"},
-                    {"datasets", json::array()},
-                    {"ping_target", border}};
+                const json evidence{{"trace_id", trace_id},
+                                    {"time", now - 120},
+                                    {"campaign", "bench"},
+                                    {"observed_path", tr.path},
+                                    {"transit_asn", tr.asn},
+                                    {"transit_name", nullptr},
+                                    {"border", {{"addr", border}, {"ttl", 13}, {"rtt_ms", tr.rtt}}},
+                                    {"as_path", {64500, tr.asn, 64512}},
+                                    {"reached_target", s.reachable},
+                                    {"weak", false},
+                                    {"reachable", s.reachable},
+                                    {"via_ixp", false},
+                                    {"end_rtt_ms", tr.rtt + 0.4},
+                                    {"reason", "last transit hop before the target AS"},
+                                    {"datasets", json::array()},
+                                    {"ping_target", border}};
                 controller::store::verdict_row v;
                 v.agent = agent;
                 v.target = target;
@@ -244,9 +243,10 @@ int main(int argc, char** argv) {
     std::fflush(stdout);
 
     const std::string url = "http://127.0.0.1:" + std::to_string(server.port()) + "/?live=0";
-    const std::string cmd = "python3 " TUMEN_SOURCE_DIR "/tests/lib/chromium_page.py time '" +
-                            url + "' --runs " + std::to_string(runs) + " --reference http://127.0.0.1:" +
-                            std::to_string(server.port()) + "/healthz";
+    const std::string cmd = "python3 " TUMEN_SOURCE_DIR "/tests/lib/chromium_page.py time '" + url +
+                            "' --runs " + std::to_string(runs) +
+                            " --reference http://127.0.0.1:" + std::to_string(server.port()) +
+                            "/healthz";
     FILE* p = ::popen(cmd.c_str(), "r");
     std::string out;
     char buf[4096];

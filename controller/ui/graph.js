@@ -53,12 +53,22 @@
       var a = l.from !== undefined ? l.from : l.source, b = l.from !== undefined ? l.to : l.target;
       return pathsOf(l).indexOf(name) >= 0 && ids[a] && ids[b];
     });
-    // Columns by smallest TTL (the source at 0), rows in order within a column.
+    // Columns by hops from the vantage point along this path's links (a node seen at other
+    // TTLs on another path stays in this path's order), rows in order within a column.
+    var from = function (l) { return l.from !== undefined ? l.from : l.source; };
+    var to = function (l) { return l.from !== undefined ? l.to : l.target; };
+    nodes.forEach(function (n) { n._col = n.kind === 'source' ? 0 : -1; });
+    for (var pass = 0, moved = true; moved && pass <= nodes.length; pass++) {
+      moved = false;
+      links.forEach(function (l) {
+        var a = ids[from(l)], b = ids[to(l)];
+        if (a._col >= 0 && b._col < a._col + 1) { b._col = a._col + 1; moved = true; }
+      });
+    }
     var columns = {};
     nodes.forEach(function (n) {
-      var c = n.kind === 'source' ? 0 : ((n.ttls && n.ttls.length) ? n.ttls[0] : (n.ttl || 0));
-      n._col = c;
-      (columns[c] = columns[c] || []).push(n);
+      if (n._col < 0) n._col = (n.ttls && n.ttls.length) ? n.ttls[0] : 0;
+      (columns[n._col] = columns[n._col] || []).push(n);
     });
     var cols = Object.keys(columns).map(Number).sort(function (a, b) { return a - b; });
     var maxRows = Math.max.apply(null, cols.map(function (c) { return columns[c].length; }).concat([1]));

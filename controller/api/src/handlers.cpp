@@ -11,6 +11,7 @@
 #include <tumen/controller/api/ingest_status.hpp>
 #include <tumen/controller/inference/ping_target.hpp>
 
+#include "graph_handlers.hpp"
 #include "page_handlers.hpp"
 
 namespace tumen::controller::api {
@@ -489,6 +490,12 @@ response handle(const request& req, context& ctx) {
                                   "storage error: " + ec.message());
         }
         return json_response(req, http::status::ok, doc);
+    }
+    if (path == "/api/v1/graph" || path == "/api/v1/trace") {
+        if (!get) {
+            return method_not_allowed(req, "GET");
+        }
+        return path == "/api/v1/graph" ? handle_graph(req, ctx) : handle_trace(req, ctx);
     }
     if (path == "/healthz") {
         if (!get) {

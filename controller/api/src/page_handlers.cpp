@@ -119,7 +119,8 @@ bool valid_agent_name(std::string_view name) {
 bool ui_protected(std::string_view path) {
     return path == "/" || path == "/index.html" || path.substr(0, 4) == "/ui/" ||
            path == "/api/v1/paths" || path == "/api/v1/changes" || path == "/api/v1/agents" ||
-           path == "/api/v1/matrix" || path == "/api/v1/series" || path == "/api/v1/graph";
+           path == "/api/v1/matrix" || path == "/api/v1/series" || path == "/api/v1/graph" ||
+           path == "/api/v1/trace";
 }
 
 std::optional<response> check_ui_access(const request& req, const context& ctx,
@@ -196,8 +197,7 @@ response handle_page(const request& req, const context& ctx, std::string_view pa
 }
 
 response handle_matrix(const request& req, context& ctx) {
-    return text_response(req, http::status::ok, ctx.ingest.matrix(ctx.clock()),
-                         "application/json");
+    return text_response(req, http::status::ok, ctx.ingest.matrix(ctx.clock()), "application/json");
 }
 
 response handle_series(const request& req, context& ctx) {

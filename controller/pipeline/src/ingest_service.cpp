@@ -1,4 +1,7 @@
+#include <algorithm>
 #include <chrono>
+#include <iterator>
+#include <limits>
 #include <mutex>
 #include <set>
 #include <stdexcept>
@@ -14,6 +17,7 @@
 #include <tumen/controller/pipeline/verdict_state.hpp>
 
 #include "documents.hpp"
+#include "graph_document.hpp"
 #include "load_maps.hpp"
 #include "page_documents.hpp"
 
@@ -421,6 +425,63 @@ nlohmann::json ingest_service::series(const std::string& agent, const ipv4_prefi
 nlohmann::json ingest_service::agents(std::error_code& ec) const {
     std::lock_guard lock(impl_->mutex);
     return agents_document(impl_->store.agents(ec));
+}
+
+std::optional<nlohmann::json> ingest_service::graph(const std::string& agent,
+                                                    const ipv4_prefix& target,
+                                                    std::optional<std::int64_t> at,
+                                                    std::error_code& ec) const {
+    std::lock_guard lock(impl_->mutex);
+    const std::string prefix = target.to_string();
+    const auto until = at.value_or(std::numeric_limits<std::int64_t>::max());
+    const auto changes =
+        impl_->store.changes_of(agent, prefix, std::numeric_limits<std::int64_t>::max(), ec);
+    if (ec) {
+        return std::nullopt;
+    }
+    // The path in force at `at`: the new path of the last change until then; before the first
+    // change, the path that change left; without changes, the verdict's.
+    const auto later = std::find_if(changes.begin(), changes.end(),
+                                    [&](const store::change_row& c) { return c.at > until; });
+    const auto& verdicts = impl_->state.verdicts();
+    const auto v = verdicts.find({agent, prefix});
+    const store::verdict_row* verdict = v == verdicts.end() ? nullptr : &v->second;
+    std::string current = verdict ? verdict->path : std::string();
+    if (at && later != changes.begin()) {
+        current = std::prev(later)->to_path;
+    } else if (at && later != changes.end()) {
+        current = later->from_path;
+    }
+    const auto sources = path_sources(verdict, changes, until);
+    if (sources.empty()) {
+        return std::nullopt;
+    }
+    const auto set = impl_->campaigns.current();
+    auto doc = graph_document(
+        agent, prefix, at, current, sources,
+        [&](const std::string& id) {
+            std::error_code load_ec;
+            auto row = impl_->store.trace(agent, id, load_ec);
+            if (load_ec && !ec) {
+                ec = load_ec;
+            }
+            return row;
+        },
+        *set, impl_->state.map());
+    if (ec) {
+        return std::nullopt;
+    }
+    return doc;
+}
+
+std::optional<nlohmann::json> ingest_service::trace(const std::string& agent, const std::string& id,
+                                                    std::error_code& ec) const {
+    std::lock_guard lock(impl_->mutex);
+    auto row = impl_->store.trace(agent, id, ec);
+    if (!row) {
+        return std::nullopt;
+    }
+    return trace_document(*row, impl_->state.map());
 }
 
 std::int64_t ingest_service::prune(std::int64_t before, std::error_code& ec) {

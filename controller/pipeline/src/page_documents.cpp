@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <charconv>
-#include <unordered_map>
 #include <map>
 #include <set>
+#include <unordered_map>
 
 #include <tumen/controller/inference/path_names.hpp>
 #include <tumen/controller/inference/tracker_snapshot.hpp>
@@ -98,7 +98,8 @@ std::pair<std::string, std::string> border_of(std::string_view evidence) {
     std::string rtt = "null";
     const auto r = raw_value(border, "rtt_ms");
     double value = 0;
-    if (!r.empty() && std::from_chars(r.data(), r.data() + r.size(), value).ptr == r.data() + r.size()) {
+    if (!r.empty() &&
+        std::from_chars(r.data(), r.data() + r.size(), value).ptr == r.data() + r.size()) {
         rtt = std::string(r);
     }
     return {std::move(addr), std::move(rtt)};
@@ -214,7 +215,8 @@ std::string matrix_document(const verdict_map& verdicts, const asmap::as_map& ma
                                  {"transit_asn", asn},
                                  {"transit_name", transit_name}});
     }
-    std::string out = json{{"now", now}, {"agents", agents}, {"targets", targets}, {"paths", path_list}}.dump();
+    std::string out =
+        json{{"now", now}, {"agents", agents}, {"targets", targets}, {"paths", path_list}}.dump();
     out.pop_back(); // the closing brace: the cells follow
     out += ",\"cells\":[" + cells + "]}";
     return out;

@@ -220,6 +220,66 @@ std::vector<agent_row> store::agents(std::error_code& ec) {
     return out;
 }
 
+std::vector<change_row> store::changes_of(const std::string& agent, const std::string& target,
+                                          std::int64_t until, std::error_code& ec) {
+    std::vector<change_row> out;
+    auto s = db_.prepare("SELECT seq, agent, target, from_path, to_path, at, evidence FROM changes"
+                         " WHERE agent = ?1 AND target = ?2 AND at <= ?3 ORDER BY seq",
+                         ec);
+    if (ec || (ec = s.bind(1, agent)) || (ec = s.bind(2, target)) || (ec = s.bind(3, until))) {
+        return out;
+    }
+    while (s.step(ec)) {
+        out.push_back(change_row{s.column_int(0), s.column_text(1), s.column_text(2),
+                                 s.column_text(3), s.column_text(4), s.column_int(5),
+                                 s.column_text(6)});
+    }
+    return out;
+}
+
+std::optional<trace_row> store::trace(const std::string& agent, const std::string& id,
+                                      std::error_code& ec) {
+    auto r = db_.prepare("SELECT rid, campaign, dst, timestamp, received, raw IS NULL FROM results"
+                         " WHERE agent = ?1 AND id = ?2 AND kind = 'traceroute'",
+                         ec);
+    if (ec || (ec = r.bind(1, agent)) || (ec = r.bind(2, id)) || !r.step(ec)) {
+        return std::nullopt;
+    }
+    trace_row out{id,
+                  agent,
+                  r.column_text(1),
+                  r.column_text(2),
+                  r.column_int(3),
+                  r.column_int(4),
+                  r.column_int(5) != 0,
+                  {}};
+    auto h = db_.prepare("SELECT ttl, addr, asn, rtt_ms, replies FROM hops WHERE rid = ?1"
+                         " ORDER BY ttl",
+                         ec);
+    if (ec || (ec = h.bind(1, r.column_int(0)))) {
+        return std::nullopt;
+    }
+    while (h.step(ec)) {
+        hop_row hop;
+        hop.ttl = static_cast<int>(h.column_int(0));
+        if (!h.column_is_null(1)) {
+            hop.addr = ipv4_addr::parse(h.column_text(1));
+        }
+        if (!h.column_is_null(2)) {
+            hop.asn = static_cast<std::uint32_t>(h.column_int(2));
+        }
+        if (!h.column_is_null(3)) {
+            hop.rtt_ms = h.column_double(3);
+        }
+        hop.replies = static_cast<int>(h.column_int(4));
+        out.hops.push_back(hop);
+    }
+    if (ec) {
+        return std::nullopt;
+    }
+    return out;
+}
+
 std::int64_t store::prune(std::int64_t before, std::error_code& ec) noexcept {
     transaction tx(db_);
     if ((ec = tx.begin_error())) {

@@ -1,6 +1,6 @@
 // `tumen-controller classify`: options, loading (campaigns; AS map and result files through
-// result_inputs.hpp) and the classification loop. The output formats are in text_output.cpp and
-// json_output.cpp.
+// result_inputs.hpp) and the classification loop. The output formats are in text_output.cpp,
+// json_output.cpp and dot_output.cpp.
 #include "classify_command.hpp"
 
 #include <iostream>
@@ -41,8 +41,9 @@ int run_classify(const classify_options& o) {
         return 2;
     }
     const auto in = read_result_files(o.results, {o.text_agent, o.quiet_notes}, skipped);
-    const auto printer =
-        o.format == "json" ? make_json_output(std::cout) : make_text_output(std::cout);
+    const auto printer = o.format == "json"  ? make_json_output(std::cout)
+                         : o.format == "dot" ? make_dot_output(std::cout)
+                                             : make_text_output(std::cout);
 
     printer->datasets(map);
     // Traces in time order, each preceded by the pings up to its time.
@@ -58,6 +59,7 @@ int run_classify(const classify_options& o) {
         auto out = cls.process(t);
         if (out.verdict) {
             ++verdicts;
+            printer->traced(t, *out.verdict);
             printer->verdict(*out.verdict);
         } else {
             ++unmatched;
@@ -91,8 +93,9 @@ void register_classify_command(CLI::App& app) {
         ->allow_extra_args(false)
         ->required()
         ->check(CLI::ExistingFile);
-    cmd->add_option("--format", opts->format, "output format")
-        ->check(CLI::IsMember({"text", "json"}))
+    cmd->add_option("--format", opts->format,
+                    "output format (dot: Graphviz path graph per agent x target)")
+        ->check(CLI::IsMember({"text", "json", "dot"}))
         ->capture_default_str();
     cmd->add_option("-k,--confirm", opts->k,
                     "independent observations needed to declare a change: distinct rounds "

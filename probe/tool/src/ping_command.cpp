@@ -27,6 +27,10 @@ int run_ping(const ping_cli& cli) {
     if (cli.common.targets.empty()) {
         return usage_error("ping needs at least one TARGET");
     }
+    if (cli.common.format == "dot") {
+        return usage_error("--format dot: a path graph is drawn from traces; ping writes text "
+                           "or json");
+    }
     return run_targets(cli.common, [&](engine::engine& eng, const target& t) {
         engine::ping_request r;
         r.dst = t.addr;

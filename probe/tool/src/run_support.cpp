@@ -215,8 +215,8 @@ void add_common_engine_options(CLI::App& sub, engine_cli& c) {
     sub.add_option("--flow", c.flow, "Paris flow id (source port / ICMP id offset)")
         ->check(CLI::Range(0, 65535))
         ->capture_default_str();
-    sub.add_option("--format", c.format, "text|json")
-        ->check(CLI::IsMember({"text", "json"}))
+    sub.add_option("--format", c.format, "text|json|dot (dot: trace only, Graphviz)")
+        ->check(CLI::IsMember({"text", "json", "dot"}))
         ->capture_default_str();
     sub.add_option("--tx-timestamp", c.tx_timestamp,
                    "capture: send time from the captured outgoing probe (same clock as the "

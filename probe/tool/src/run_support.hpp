@@ -67,7 +67,7 @@ to_engine_options(const engine_cli& cli, const std::vector<target>& targets, std
 void write_result(const std::string& text);
 
 /// Writes finished results as they come: one JSON line each with `--format json`, else
-/// `text(result)`.
+/// `text(result)` (which may itself choose the dot form of a trace).
 template <class Result, class Text>
 auto result_writer(const engine_cli& cli, Text text) {
     return [json = cli.format == "json", text](Result r) {

@@ -1,8 +1,10 @@
-// `tumen-probe trace`: many Paris traceroutes at once; text (traceroute-like) or JSON lines
-// (RIPE Atlas traceroute form + method and stop_reason, via result_json).
+// `tumen-probe trace`: many Paris traceroutes at once; text (traceroute-like), JSON lines
+// (RIPE Atlas traceroute form + method and stop_reason, via result_json) or Graphviz dot (one
+// digraph per trace, dot_format.hpp).
 #include <memory>
 
 #include <tumen/probe/tool/command.hpp>
+#include <tumen/probe/tool/dot_format.hpp>
 #include <tumen/probe/tool/text_format.hpp>
 
 #include "run_support.hpp"
@@ -45,10 +47,12 @@ int run_trace(const trace_cli& cli) {
         r.wait = std::chrono::milliseconds(cli.wait_ms);
         r.gap_limit = static_cast<std::uint8_t>(cli.gap_limit);
         r.hops_in_flight = static_cast<std::uint8_t>(cli.hops_in_flight);
-        eng.submit_trace(std::move(r), result_writer<result::trace>(
-                                           cli.common, [max_ttl](const result::trace& tr) {
-                                               return format_trace_text(tr, max_ttl);
-                                           }));
+        eng.submit_trace(
+            std::move(r),
+            result_writer<result::trace>(
+                cli.common, [max_ttl, dot = cli.common.format == "dot"](const result::trace& tr) {
+                    return dot ? format_trace_dot(tr) : format_trace_text(tr, max_ttl);
+                }));
     });
 }
 

@@ -1,4 +1,6 @@
 // The SQLite store: idempotent insert, reopening, retention and rollback.
+#include <tuple>
+
 #include <doctest/doctest.h>
 
 #include <tumen/controller/store/store.hpp>
@@ -112,4 +114,78 @@ TEST_CASE("store: a verdict keeps its observation time; older databases gain the
     auto v = s.load_verdicts(ec);
     REQUIRE(v.size() == 1);
     CHECK(v[0].observed == 1'700'000'123);
+}
+
+TEST_CASE("store: a trace with its hops by id, and the change events of one agent x target") {
+    test::temp_dir dir;
+    auto s = store::store::open((dir.path / "t.db").string());
+    store::result_row r;
+    r.id = "x1";
+    r.agent = "fra";
+    r.kind = "traceroute";
+    r.campaign = "lab-border";
+    r.dst = ipv4_addr(198, 19, 176, 1);
+    r.timestamp = 10;
+    r.received = 1000;
+    r.raw_json = "{}";
+    // Stored out of TTL order: read back by TTL.
+    r.hops = {{2, std::nullopt, std::nullopt, std::nullopt, 0},
+              {1, ipv4_addr(198, 18, 1, 1), 24940u, 0.3, 2},
+              {3, ipv4_addr(198, 19, 176, 1), std::nullopt, 41.5, 1}};
+    store::result_row p = r;
+    p.id = "p1";
+    p.kind = "ping";
+    p.hops.clear();
+    {
+        auto tx = s.begin();
+        bool inserted = false;
+        REQUIRE_FALSE(s.insert_result(r, inserted));
+        REQUIRE_FALSE(s.insert_result(p, inserted));
+        std::int64_t seq = 0;
+        for (const auto& [agent, target, at] :
+             {std::tuple{"fra", "198.19.176.0/24", 7}, std::tuple{"fra", "198.19.177.0/24", 8},
+              std::tuple{"tyo", "198.19.176.0/24", 9}, std::tuple{"fra", "198.19.176.0/24", 20}}) {
+            REQUIRE_FALSE(s.insert_change({0, agent, target, "a", "b", at, "{}"}, seq));
+        }
+        REQUIRE_FALSE(tx.commit());
+    }
+    std::error_code ec;
+    auto t = s.trace("fra", "x1", ec);
+    REQUIRE(t);
+    CHECK_FALSE(ec);
+    CHECK(t->campaign == "lab-border");
+    CHECK(t->dst == "198.19.176.1");
+    CHECK(t->timestamp == 10);
+    CHECK(t->received == 1000);
+    CHECK_FALSE(t->pruned);
+    REQUIRE(t->hops.size() == 3);
+    CHECK(t->hops[0].ttl == 1);
+    CHECK(t->hops[0].addr == ipv4_addr(198, 18, 1, 1));
+    CHECK(t->hops[0].asn == 24940u);
+    CHECK(t->hops[0].rtt_ms == doctest::Approx(0.3));
+    CHECK(t->hops[0].replies == 2);
+    CHECK(t->hops[1].ttl == 2);
+    CHECK_FALSE(t->hops[1].addr);
+    CHECK_FALSE(t->hops[1].rtt_ms);
+    CHECK(t->hops[2].rtt_ms == doctest::Approx(41.5));
+    CHECK_FALSE(t->hops[2].asn);
+    CHECK_FALSE(s.trace("tyo", "x1", ec)); // ids are per agent
+    CHECK_FALSE(s.trace("fra", "p1", ec)); // a ping is no trace
+    CHECK_FALSE(s.trace("fra", "nope", ec));
+    CHECK_FALSE(ec);
+
+    auto c = s.changes_of("fra", "198.19.176.0/24", 1000, ec);
+    REQUIRE(c.size() == 2);
+    CHECK(c[0].at == 7);
+    CHECK(c[1].at == 20);
+    CHECK(s.changes_of("fra", "198.19.176.0/24", 19, ec).size() == 1);
+    CHECK(s.changes_of("msk", "198.19.176.0/24", 1000, ec).empty());
+    CHECK_FALSE(ec);
+
+    // Retention: the trace is still known, pruned, without hops.
+    CHECK(s.prune(1001, ec) == 3);
+    t = s.trace("fra", "x1", ec);
+    REQUIRE(t);
+    CHECK(t->pruned);
+    CHECK(t->hops.empty());
 }

@@ -113,3 +113,54 @@ TEST_CASE("classify: clean input exits 0; bad campaign exits 2 with file:line:co
         std::remove((tmp + f).c_str());
     }
 }
+
+TEST_CASE("classify --format dot: one path graph per agent x target, border hops, dot -Tsvg") {
+    const ipv4_addr dst177 = plan.target_addr(1, 1);
+    std::string a = cu_trace("fra", dst177, 100, backbone(3)) + "\n" +
+                    cu_trace("fra", dst177, 110, backbone(4)) + "\n" +
+                    cu_trace("fra", dst177, 120, backbone(3)) + "\n" +
+                    ttk_trace("fra", dst177, 130) + "\n" + ttk_trace("fra", dst177, 140) + "\n" +
+                    cu_trace("tyo", plan.target_addr(0, 1), 125, backbone(4)) + "\n";
+    write_file(tmp + "-dot.jsonl", a);
+    auto r = run_command(exe + " classify" + lab_files + "--format dot " + tmp + "-dot.jsonl");
+    CAPTURE(r.err);
+    CHECK(r.status == 0);
+    const std::string& dot = r.out;
+    CAPTURE(dot);
+    // Two graphs, in agent, target order.
+    const auto fra = dot.find("digraph \"path_0\" {\n");
+    const auto tyo = dot.find("digraph \"path_1\" {\n");
+    REQUIRE(fra == 0);
+    REQUIRE(tyo != std::string::npos);
+    CHECK(dot.find("label=\"fra -> " + target_24(1) + "\"") < tyo);
+    CHECK(dot.find("label=\"tyo -> " + target_24(0) + "\"") > tyo);
+    const std::string fra_graph = dot.substr(0, tyo);
+    // fra: the China Unicom path (last trace fra-120, backbone 3) and TTK, overlaid.
+    // The backbone is in the class prefix only (no AS in pfx2as); the CU hops in its AS prefix
+    // are mapped.
+    CHECK(fra_graph.find("\"" + backbone(3).to_string() + "\" [label=") != std::string::npos);
+    CHECK(fra_graph.find("\\nAS" + std::to_string(plan.asn("LAB_CU_AS"))) != std::string::npos);
+    CHECK(fra_graph.find("\"" + backbone(4).to_string() + "\"") == std::string::npos);
+    CHECK(fra_graph.find("trace fra-120") != std::string::npos);
+    CHECK(fra_graph.find("trace fra-140") != std::string::npos);
+    CHECK(fra_graph.find("border of china-unicom") != std::string::npos);
+    CHECK(fra_graph.find("border of ttk") != std::string::npos);
+    CHECK(fra_graph.find("\"*0:3\"") != std::string::npos); // the silent CU hop
+    // The shared access router: one node, on both paths.
+    CHECK(fra_graph.find("\"" + plan.acc_addr("fra").to_string() + "\" [label=") !=
+          std::string::npos);
+    CHECK(fra_graph.find("tooltip=\"china-unicom, ttk\"") != std::string::npos);
+
+    if (std::system("command -v dot >/dev/null 2>&1") != 0) {
+        MESSAGE("SKIPPED: graphviz dot is not installed (deploy/install-deps.sh installs it)");
+        return;
+    }
+    write_file(tmp + "-graph.dot", dot);
+    auto svg = run_command("dot -Tsvg " + tmp + "-graph.dot");
+    CHECK(svg.status == 0);
+    CHECK(svg.err.empty());
+    CHECK(svg.out.find("<svg") != std::string::npos);
+    CHECK(svg.out.find("<svg", svg.out.find("<svg") + 1) != std::string::npos); // two graphs
+    std::remove((tmp + "-graph.dot").c_str());
+    std::remove((tmp + "-dot.jsonl").c_str());
+}

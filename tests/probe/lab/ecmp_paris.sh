@@ -3,7 +3,9 @@
 # that exist: across many flows every trace sees a consistent cu3x -> kp-br side pair (cu3a
 # is followed by kp-br's cu3a-facing address, cu3b by its cu3b-facing one) and both sides
 # appear (UDP and TCP; ICMP flows all hash alike in Linux). The silent cu2 shows as `*` and the trace goes on. Classic udp (destination port
-# changes per probe) is run too and its false links are reported, not asserted.
+# changes per probe) is run too and its false links are reported, not asserted. One trace in
+# `--format dot` draws the same path: the silent cu2 as a `*` node between cu1 and one cu3x,
+# and Graphviz's `dot -Tsvg` (when installed) accepts it.
 # shellcheck source=tests/lib/lab_test.sh
 . "$(dirname "$0")/../../lib/lab_test.sh"
 lab_test_begin tpecmp python3
@@ -65,4 +67,24 @@ print(completed, silent_ok, good, bad, len(seen))
   fi
   [ "$bad" -eq 0 ] && pass "$method: only existing links ($sides ECMP sides seen)"
 done
+in_ns fra "$probe" trace --method udp-paris --attempts 1 --wait 1000 --format dot "$target" \
+  >"$WORK/trace.dot" || fail_soft "tumen-probe trace --format dot failed"
+if grep -q "^digraph \"$target\" {" "$WORK/trace.dot" &&
+   grep -q "^  \"\*0:3\" \[label=\"\*\\\\nttl 3\"" "$WORK/trace.dot" &&
+   grep -Eq "^  \"($LAB_CU3A_ADDR|$LAB_CU3B_ADDR)\" \[label=\"[0-9.]+\\\\nttl 4 " "$WORK/trace.dot" &&
+   grep -q "^  \"\*0:3\" -> \"" "$WORK/trace.dot"; then
+  pass "trace --format dot: silent cu2 as *, then cu3a or cu3b at TTL 4"
+else
+  fail_soft "trace --format dot lacks the expected nodes: $(cat "$WORK/trace.dot")"
+fi
+if command -v dot >/dev/null; then
+  if dot -Tsvg "$WORK/trace.dot" >"$WORK/trace.svg" 2>"$WORK/dot.err" && [ ! -s "$WORK/dot.err" ] &&
+     grep -q "<svg" "$WORK/trace.svg"; then
+    pass "dot -Tsvg accepts the trace's dot output"
+  else
+    fail_soft "dot -Tsvg rejects the trace's dot output: $(cat "$WORK/dot.err")"
+  fi
+else
+  echo "SKIP: graphviz dot is not installed (deploy/install-deps.sh installs it)"
+fi
 finish

@@ -138,6 +138,16 @@ public:
                           std::int64_t to, std::size_t limit, std::error_code& ec) const;
     /// Known agents and their last upload.
     nlohmann::json agents(std::error_code& ec) const;
+    /// The path graph of (`agent`, `target`) (the /api/v1/graph document, docs/api.md): the
+    /// latest trace of each path known from the verdict and the change events, at or before
+    /// `at` when given. nullopt when no path of (agent, target) is known (then); `ec` on
+    /// storage error.
+    std::optional<nlohmann::json> graph(const std::string& agent, const ipv4_prefix& target,
+                                        std::optional<std::int64_t> at, std::error_code& ec) const;
+    /// `agent`'s stored traceroute `id` with its hops (the /api/v1/trace document); nullopt
+    /// when unknown; `ec` on storage error.
+    std::optional<nlohmann::json> trace(const std::string& agent, const std::string& id,
+                                        std::error_code& ec) const;
 
     /// Retention: drops hops and raw JSON received before `before`; returns hop rows deleted.
     std::int64_t prune(std::int64_t before, std::error_code& ec);

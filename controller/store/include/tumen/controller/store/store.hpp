@@ -94,6 +94,18 @@ struct series_row {
     std::optional<std::string> raw;   ///< a ping's JSON as received (pruned: nullopt)
 };
 
+/// One stored traceroute with its hops, as the read side shows it.
+struct trace_row {
+    std::string id;
+    std::string agent;
+    std::string campaign;
+    std::string dst;            ///< destination address, as stored
+    std::int64_t timestamp = 0; ///< measurement time (Unix seconds)
+    std::int64_t received = 0;  ///< ingest time (Unix seconds)
+    bool pruned = false;        ///< retention removed its hops and raw JSON
+    std::vector<hop_row> hops;  ///< by TTL
+};
+
 /// An agent and when it last uploaded.
 struct agent_row {
     std::string name;
@@ -162,6 +174,13 @@ public:
                                             std::error_code& ec);
     /// Every known agent.
     std::vector<agent_row> agents(std::error_code& ec);
+    /// Change events of (`agent`, `target`) with `at <= until`, oldest first.
+    std::vector<change_row> changes_of(const std::string& agent, const std::string& target,
+                                       std::int64_t until, std::error_code& ec);
+    /// `agent`'s stored traceroute `id` with its hops by TTL; nullopt when unknown (or not a
+    /// traceroute).
+    std::optional<trace_row> trace(const std::string& agent, const std::string& id,
+                                   std::error_code& ec);
 
     /// Retention: deletes hops and raw JSON of results received before `before` (the result
     /// ids stay, so a very late retry is still recognised). Returns the hop rows deleted.
