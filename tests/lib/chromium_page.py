@@ -298,7 +298,7 @@ def cmd_time(a):
             t_blank = time.monotonic() - t0
             t0 = time.monotonic()
             b.navigate(a.url)
-            if not b.wait(ready, a.timeout, poll=0.002):
+            if not b.wait(ready, a.timeout, poll=0.02):
                 print(json.dumps({"error": "the page never became usable", "events": b.events}))
                 return 1
             t_page = time.monotonic() - t0
