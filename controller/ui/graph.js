@@ -85,7 +85,7 @@
     div.innerHTML = '<h3>' + label + ': <i class="sw" style="display:inline-block;width:10px;height:10px;background:' +
       t.colour(name) + '"></i> ' + t.esc(name) + (path.time ? ' <span class="muted">trace of ' + t.fmtTime(path.time) + ' UTC</span>' : '') + '</h3>';
     box.appendChild(div);
-    var svg = d3.select(div).append('svg').attr('width', w + 160).attr('height', h);
+    var svg = d3.select(div).append('svg').attr('width', w + 260).attr('height', h);
     svg.selectAll('line.link').data(links).enter().append('line').attr('class', 'link')
       .attr('x1', function (l) { return ids[l.from !== undefined ? l.from : l.source]._x; })
       .attr('y1', function (l) { return ids[l.from !== undefined ? l.from : l.source]._y; })
