@@ -4,6 +4,9 @@
 # controller and a real Prometheus (deploy/lab/demo_pipeline.sh): all vantage points on
 # China Unicom, msk's traffic to three of the four /24s flipped to TTK, the change detected,
 # the flip back, teardown. Exits 0 only if the change was detected; leaves no namespace.
+# It prints the URL of the controller's page and saves screenshots of it (with chromium):
+# the path graph before the flip, the matrix, change events, RTT and path graphs after it,
+# under $TUMEN_BUILD_DIR/artifacts/demo (TUMEN_DEMO_SHOTS), each path printed.
 #
 # Environment: TUMEN_BUILD_DIR (default build/), TUMEN_LAB (default tl),
 # TUMEN_DEMO_SKIP_BUILD=1 to use an existing build, TUMEN_DEMO_INTERVAL (default 5s),

@@ -18,6 +18,8 @@ packages=(
   graphviz
   # a throw-away PostgreSQL cluster for the store tests and the two-replica test
   postgresql-15
+  # the controller's page: the JavaScript libraries it serves, and the browser its tests drive
+  libjs-d3 libjs-chart.js chromium
 )
 
 missing=()

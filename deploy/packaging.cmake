@@ -86,6 +86,12 @@ set(CPACK_DEBIAN_AGENT_PACKAGE_CONTROL_EXTRA
 set(CPACK_DEBIAN_CONTROLLER_PACKAGE_NAME "tumen-controller")
 set(CPACK_COMPONENT_CONTROLLER_DESCRIPTION
     "tumen controller: border-path inference from many vantage points\n Maps traceroute hops to ASes, decides the border path per agent and target,\n detects changes, serves an HTTP API and Prometheus metrics, stores results in SQLite.")
+# The controller's page serves d3 and Chart.js from these packages (/ui/lib/).
+if(CPACK_DEBIAN_CONTROLLER_PACKAGE_DEPENDS)
+  string(PREPEND CPACK_DEBIAN_CONTROLLER_PACKAGE_DEPENDS "libjs-d3, libjs-chart.js, ")
+else()
+  set(CPACK_DEBIAN_CONTROLLER_PACKAGE_DEPENDS "libjs-d3, libjs-chart.js")
+endif()
 set(CPACK_DEBIAN_CONTROLLER_PACKAGE_CONTROL_EXTRA
     "${_tumen_deploy}/packaging/controller/postinst;${_tumen_deploy}/packaging/controller/prerm;${_tumen_deploy}/packaging/controller/postrm")
 

@@ -20,9 +20,12 @@
 #
 # Environment: TUMEN_LAB (lab name, default tl), TUMEN_BUILD_DIR (default <repo>/build),
 # TUMEN_DEMO_INTERVAL (round interval, default 20s), TUMEN_DEMO_WATCH (watch_interval, default
-# 2s), PL_KEEP_WORK=1 (keep logs and database).
+# 2s), PL_KEEP_WORK=1 (keep logs and database), TUMEN_DEMO_SHOTS (where the screenshots of the
+# controller's page go, default <build>/artifacts/demo: the path graph of msk -> the first
+# flipped /24 before the flip, the matrix, change events, RTT per path and path graphs after it).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
 # shellcheck source=deploy/lab/pipeline.sh
 . "$here/pipeline.sh"
 json() { python3 "$here/pipeline_json.py" "$@"; }
@@ -36,6 +39,25 @@ flip_prefixes=("$p1" "$p2" "$p3")
 
 section() { printf '\n== %s\n' "$*"; }
 
+# The controller's page in headless chromium (tests/lib/chromium_page.py), run inside the
+# management namespace: page_shot NAME SELECTOR saves $shots/NAME.png of msk -> the first
+# flipped /24 over the last hour. Without chromium it says so and the demo goes on.
+shots="${TUMEN_DEMO_SHOTS:-${TUMEN_BUILD_DIR:-$root/build}/artifacts/demo}"
+page_view() { echo "$(pl_controller_url)/?agent=${flip_vp}&target=${flip_prefixes[0]}&range=1h"; }
+page_shot() { # page_shot NAME SELECTOR
+  mkdir -p "$shots"
+  local rc=0
+  pl_exec mgmt python3 "$root/tests/lib/chromium_page.py" shot "$(page_view)" --insecure \
+    --selector "$2" --out "$shots/$1.png" >"$PL_WORK/shot-$1.log" 2>&1 || rc=$?
+  if [ "$rc" = 0 ]; then
+    echo "   screenshot  $shots/$1.png"
+  elif [ "$rc" = 77 ]; then
+    echo "   screenshot  $1 skipped: chromium is not installed (Debian package chromium)"
+  else
+    echo "   screenshot  $1 failed: $(tail -n 1 "$PL_WORK/shot-$1.log")"
+  fi
+}
+
 section "1. Lab up (TUMEN_LAB=$TUMEN_LAB): vantage points $LAB_VPS, target $LAB_TARGET_PREFIX"
 pl_lab_up
 echo "   China Unicom: ${LAB_DELAY_CU_MS} ms delay line each way (silent router, ECMP pair)"
@@ -48,6 +70,8 @@ pl_tokens $LAB_VPS
 pl_controller_config
 pl_controller_start
 echo "   controller  $(pl_controller_url)  (campaign lab-border: a round every $interval, watch probes every $watch)"
+echo "   page        $(pl_controller_url)/  (the matrix, change events, RTT per path, path graphs;"
+echo "               inside the lab: ip netns exec $(pl_ns mgmt) chromium --ignore-certificate-errors $(pl_controller_url)/)"
 if [ "$PL_TLS" = 1 ]; then
   echo "   TLS         certificate from tumen-controller init-tls (CA $PL_CA_FILE): agents use ca_file,"
   echo "               Prometheus tls_config (TUMEN_LAB_PLAIN_HTTP=1 runs plain HTTP)"
@@ -70,6 +94,8 @@ pl_api /api/v1/paths | json paths-table
 if ! pl_api /api/v1/paths | json expect-paths --path china-unicom; then
   pl_die "before the flip every verdict should be china-unicom"
 fi
+
+page_shot graph-before "#graph-section"
 
 section "4. 1 Oct 2017: TTK carries $flip_vp's traffic to ${flip_prefixes[*]}"
 changes_before="$(pl_api /api/v1/changes | json count-changes)"
@@ -126,6 +152,12 @@ done
 sleep "$PL_INTERVAL_S"
 echo
 pl_api /api/v1/paths | json paths-table
+echo
+echo "   the page after the flip: $(page_view)"
+page_shot matrix-after "#matrix-section"
+page_shot timeline-after "#timeline-section"
+page_shot latency-after "#latency-section"
+page_shot graph-after "#graph-section"
 
 section "6. Median RTT per border path: the controller's against ping's, measured now"
 echo "   (tumen_rtt_window_seconds{quantile=\"0.5\"}: every trace's and ping's RTT under the path its"

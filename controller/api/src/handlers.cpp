@@ -12,6 +12,7 @@
 #include <tumen/controller/inference/ping_target.hpp>
 
 #include "graph_handlers.hpp"
+#include "page_handlers.hpp"
 
 namespace tumen::controller::api {
 namespace {
@@ -200,39 +201,6 @@ response handle_assignment(const request& req, context& ctx, std::string_view ag
     auto res = json_response(req, http::status::ok, doc);
     res.set(http::field::etag, etag);
     return res;
-}
-
-response handle_changes(const request& req, context& ctx) {
-    std::int64_t since = 0;
-    if (auto s = query_param(req.target(), "since")) {
-        auto v = parse_since(*s);
-        if (!v) {
-            return error_response(req, http::status::bad_request,
-                                  "since must be Unix seconds or an RFC 3339 time like "
-                                  "2017-10-01T09:07:00Z, got \"" +
-                                      *s + "\"",
-                                  "since");
-        }
-        since = *v;
-    }
-    std::size_t limit = 1000;
-    if (auto l = query_param(req.target(), "limit")) {
-        std::size_t v = 0;
-        auto [p, ec] = std::from_chars(l->data(), l->data() + l->size(), v);
-        if (l->empty() || ec != std::errc{} || p != l->data() + l->size() || v == 0 || v > 100000) {
-            return error_response(req, http::status::bad_request,
-                                  "limit must be an integer in [1, 100000], got \"" + *l + "\"",
-                                  "limit");
-        }
-        limit = v;
-    }
-    std::error_code ec;
-    auto doc = ctx.ingest.changes(since, limit, ec);
-    if (ec) {
-        return error_response(req, http::status::service_unavailable,
-                              "storage error: " + ec.message());
-    }
-    return json_response(req, http::status::ok, doc);
 }
 
 } // namespace
@@ -477,7 +445,28 @@ response handle(const request& req, context& ctx) {
             return handle_assignment(req, ctx, name);
         }
     }
+    if (auto refused = check_ui_access(req, ctx, path)) {
+        return std::move(*refused);
+    }
     const bool get = req.method() == http::verb::get;
+    if (path == "/" || path == "/index.html" || path.substr(0, 4) == "/ui/") {
+        if (!get) {
+            return method_not_allowed(req, "GET");
+        }
+        return handle_page(req, ctx, path);
+    }
+    if (path == "/api/v1/matrix") {
+        if (!get) {
+            return method_not_allowed(req, "GET");
+        }
+        return handle_matrix(req, ctx);
+    }
+    if (path == "/api/v1/series") {
+        if (!get) {
+            return method_not_allowed(req, "GET");
+        }
+        return handle_series(req, ctx);
+    }
     if (path == "/api/v1/paths") {
         if (!get) {
             return method_not_allowed(req, "GET");

@@ -114,7 +114,8 @@ static server_config parse_server_config_or_throw(std::string_view yaml_text,
                                         "idle_timeout",
                                         "header_timeout",
                                         "max_connections",
-                                        "upload_rate"},
+                                        "upload_rate",
+                                        "ui_token"},
                                        "the controller configuration")) {
         if (key == "listen") {
             parse_listen(r, v, c);
@@ -228,6 +229,38 @@ static server_config parse_server_config_or_throw(std::string_view yaml_text,
                 }
                 plain_tokens.push_back(std::move(plain));
                 c.agents.push_back(std::move(e));
+            }
+        } else if (key == "ui_token") {
+            bool have = false;
+            for (const auto& [k2, v2] : r.keys(v, {"token_hash", "token_file"}, "ui_token")) {
+                if (have) {
+                    r.fail(v2, "ui_token: give either token_hash or token_file, not both");
+                }
+                have = true;
+                if (k2 == "token_hash") {
+                    auto h = token_hash::parse(r.scalar(v2, "ui_token.token_hash"));
+                    if (!h) {
+                        r.fail(v2, "ui_token.token_hash must look like sha256$<32 hex>$<64 hex> "
+                                   "(see `tumen-controller hash-token`)");
+                    }
+                    c.ui_token = *h;
+                } else {
+                    fs::path p = r.path(v2, "ui_token.token_file");
+                    std::string token;
+                    try {
+                        token = std::string(trim(read_file(p)));
+                    } catch (const config_error& err) {
+                        r.fail(v2, std::string("ui_token.token_file: ") + err.what());
+                    }
+                    if (token.size() < 16) {
+                        r.fail(v2, "ui_token.token_file: token in " + p.string() +
+                                       " is shorter than 16 characters");
+                    }
+                    c.ui_token = hash_token(token);
+                }
+            }
+            if (!have) {
+                r.fail(v, "ui_token needs token_hash or token_file");
             }
         } else if (key == "retention") {
             c.retention =

@@ -19,6 +19,7 @@
 #include "documents.hpp"
 #include "graph_document.hpp"
 #include "load_maps.hpp"
+#include "page_documents.hpp"
 
 namespace tumen::controller::pipeline {
 namespace {
@@ -431,6 +432,58 @@ nlohmann::json ingest_service::changes(std::int64_t since, std::size_t limit,
     std::lock_guard lock(impl_->mutex);
     return changes_document(since, impl_->store.changes_since(since, limit, ec),
                             impl_->state.map());
+}
+
+nlohmann::json ingest_service::changes(const store::change_filter& filter, bool brief,
+                                       std::error_code& ec) const {
+    std::lock_guard lock(impl_->mutex);
+    auto doc = changes_document(filter.since, impl_->store.changes_matching(filter, ec),
+                                impl_->state.map());
+    if (brief) {
+        for (auto& c : doc["changes"]) {
+            c.erase("evidence");
+        }
+    }
+    return doc;
+}
+
+std::string ingest_service::matrix(std::int64_t now) const {
+    std::lock_guard lock(impl_->mutex);
+    const auto set = impl_->campaigns.current();
+    const standing_rules rules(*set, impl_->agents);
+    return matrix_document(impl_->state.verdicts(), impl_->state.map(),
+                           impl_->state.classifier().trackers(), rules, now);
+}
+
+nlohmann::json ingest_service::series(const std::string& agent, const ipv4_prefix& target,
+                                      std::int64_t from, std::int64_t to, std::size_t limit,
+                                      std::error_code& ec) const {
+    std::lock_guard lock(impl_->mutex);
+    const std::string key = target.to_string();
+    store::change_filter filter;
+    filter.agent = agent;
+    filter.target = key;
+    filter.limit = 100000;
+    const auto changes = impl_->store.changes_matching(filter, ec);
+    if (ec) {
+        return nullptr;
+    }
+    const auto rows = impl_->store.results_between(agent, from, to, limit, ec);
+    if (ec) {
+        return nullptr;
+    }
+    std::string current = inference::path_none;
+    const auto& verdicts = impl_->state.verdicts();
+    if (const auto v = verdicts.find({agent, key}); v != verdicts.end()) {
+        current = v->second.path.empty() ? std::string(inference::path_none)
+                                         : inference::path_name(v->second.path);
+    }
+    std::optional<ipv4_addr> ping_to;
+    const auto& observed = impl_->state.observed();
+    if (const auto o = observed.find({agent, key}); o != observed.end()) {
+        ping_to = o->second.ping_target;
+    }
+    return series_document(agent, target, from, to, rows, changes, current, ping_to);
 }
 
 nlohmann::json ingest_service::agents(std::error_code& ec) const {

@@ -35,6 +35,7 @@ CREATE TABLE results(
   UNIQUE(agent, id)
 );
 CREATE INDEX results_received ON results(received);
+CREATE INDEX results_agent_time ON results(agent, timestamp);
 CREATE TABLE hops(
   rid BIGINT NOT NULL,
   ttl INTEGER NOT NULL,
@@ -65,6 +66,7 @@ CREATE TABLE changes(
   evidence TEXT NOT NULL
 );
 CREATE INDEX changes_at ON changes(at);
+CREATE INDEX changes_agent_target ON changes(agent, target);
 CREATE TABLE assignments(
   agent TEXT NOT NULL,
   campaign TEXT NOT NULL,

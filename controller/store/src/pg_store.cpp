@@ -1,5 +1,6 @@
 #include "pg_store.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <pqxx/except>
@@ -334,6 +335,68 @@ std::int64_t pg_store::count_hops(std::error_code& ec) {
 
 std::int64_t pg_store::count_changes(std::error_code& ec) {
     return scalar("SELECT count(*) FROM changes", ec);
+}
+
+namespace {
+/// A text parameter that is NULL when absent (libpqxx 6.4 passes a null C string as NULL).
+const char* text_or_null(const std::optional<std::string>& v) noexcept {
+    return v ? v->c_str() : nullptr;
+}
+} // namespace
+
+std::vector<change_row> pg_store::changes_matching(const change_filter& f, std::error_code& ec) {
+    std::vector<change_row> out;
+    const std::optional<std::string> until =
+        f.until ? std::optional(std::to_string(*f.until)) : std::nullopt;
+    ec = run([&](pqxx::transaction_base& t) {
+        for (const auto& r : t.exec_params(
+                 "SELECT seq, agent, target, from_path, to_path, at, evidence FROM changes"
+                 " WHERE at >= $1 AND ($2::bigint IS NULL OR at <= $2::bigint)"
+                 " AND ($3::text IS NULL OR agent = $3) AND ($4::text IS NULL OR target = $4)"
+                 " AND ($5::text IS NULL OR from_path = $5 OR to_path = $5)" +
+                     std::string(f.newest ? " ORDER BY seq DESC" : " ORDER BY seq") + " LIMIT $6",
+                 f.since, text_or_null(until), text_or_null(f.agent), text_or_null(f.target),
+                 text_or_null(f.path), static_cast<std::int64_t>(f.limit))) {
+            out.push_back(change_row{r[0].as<std::int64_t>(), r[1].as<std::string>(),
+                                     r[2].as<std::string>(), r[3].as<std::string>(),
+                                     r[4].as<std::string>(), r[5].as<std::int64_t>(),
+                                     r[6].as<std::string>()});
+        }
+    });
+    if (f.newest) {
+        std::reverse(out.begin(), out.end());
+    }
+    return out;
+}
+
+std::vector<series_row> pg_store::results_between(const std::string& agent, std::int64_t from,
+                                                  std::int64_t to, std::size_t limit,
+                                                  std::error_code& ec) {
+    std::vector<series_row> out;
+    ec = run([&](pqxx::transaction_base& t) {
+        for (const auto& r : t.exec_params(
+                 "SELECT r.timestamp, r.kind, r.id, r.dst,"
+                 " (SELECT h.rtt_ms FROM hops h WHERE h.rid = r.rid AND h.rtt_ms IS NOT NULL"
+                 "  ORDER BY h.ttl DESC LIMIT 1),"
+                 " CASE WHEN r.kind = 'ping' THEN r.raw END"
+                 " FROM results r WHERE r.agent = $1 AND r.timestamp >= $2 AND r.timestamp <= $3"
+                 " ORDER BY r.timestamp LIMIT $4",
+                 agent, from, to, static_cast<std::int64_t>(limit))) {
+            series_row row;
+            row.timestamp = r[0].as<std::int64_t>();
+            row.kind = r[1].as<std::string>();
+            row.id = r[2].as<std::string>();
+            row.dst = r[3].as<std::string>();
+            if (!r[4].is_null()) {
+                row.end_rtt_ms = r[4].as<double>();
+            }
+            if (!r[5].is_null()) {
+                row.raw = r[5].as<std::string>();
+            }
+            out.push_back(std::move(row));
+        }
+    });
+    return out;
 }
 
 std::vector<change_row> pg_store::changes_of(const std::string& agent, const std::string& target,

@@ -46,6 +46,11 @@ public:
     std::vector<change_row> changes_since(std::int64_t since, std::size_t limit,
                                           std::error_code& ec) override;
     std::vector<change_count> change_counts(std::error_code& ec) override;
+    std::vector<change_row> changes_matching(const change_filter& filter,
+                                             std::error_code& ec) override;
+    std::vector<series_row> results_between(const std::string& agent, std::int64_t from,
+                                            std::int64_t to, std::size_t limit,
+                                            std::error_code& ec) override;
     std::vector<agent_row> agents(std::error_code& ec) override;
     std::vector<change_row> changes_of(const std::string& agent, const std::string& target,
                                        std::int64_t until, std::error_code& ec) override;

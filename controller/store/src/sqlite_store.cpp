@@ -49,6 +49,10 @@ std::unique_ptr<sqlite_store> sqlite_store::open(const std::string& path) {
     db.exec_or_throw("PRAGMA synchronous=NORMAL");
     db.exec_or_throw("PRAGMA foreign_keys=OFF");
     prepare_schema(db);
+    // Read-side indexes (the page's series and filtered changes); created on any schema
+    // version, they change no table.
+    db.exec_or_throw("CREATE INDEX IF NOT EXISTS results_agent_time ON results(agent, timestamp)");
+    db.exec_or_throw("CREATE INDEX IF NOT EXISTS changes_agent_target ON changes(agent, target)");
     return std::unique_ptr<sqlite_store>(new sqlite_store(std::move(db)));
 }
 
@@ -239,6 +243,64 @@ std::vector<agent_row> sqlite_store::agents(std::error_code& ec) {
     }
     while (s.step(ec)) {
         out.push_back(agent_row{s.column_text(0), s.column_int(1), s.column_int(2)});
+    }
+    return out;
+}
+
+std::vector<change_row> sqlite_store::changes_matching(const change_filter& f, std::error_code& ec) {
+    std::vector<change_row> out;
+    auto s = db_.prepare("SELECT seq, agent, target, from_path, to_path, at, evidence FROM changes"
+                         " WHERE at >= ?1 AND (?2 IS NULL OR at <= ?2)"
+                         " AND (?3 IS NULL OR agent = ?3) AND (?4 IS NULL OR target = ?4)"
+                         " AND (?5 IS NULL OR from_path = ?5 OR to_path = ?5)" +
+                             std::string(f.newest ? " ORDER BY seq DESC" : " ORDER BY seq") +
+                             " LIMIT ?6",
+                         ec);
+    if (ec || (ec = s.bind(1, f.since)) || (ec = s.bind(2, f.until)) || (ec = s.bind(3, f.agent)) ||
+        (ec = s.bind(4, f.target)) || (ec = s.bind(5, f.path)) ||
+        (ec = s.bind(6, static_cast<std::int64_t>(f.limit)))) {
+        return out;
+    }
+    while (s.step(ec)) {
+        out.push_back(change_row{s.column_int(0), s.column_text(1), s.column_text(2),
+                                 s.column_text(3), s.column_text(4), s.column_int(5),
+                                 s.column_text(6)});
+    }
+    if (f.newest) {
+        std::reverse(out.begin(), out.end());
+    }
+    return out;
+}
+
+std::vector<series_row> sqlite_store::results_between(const std::string& agent, std::int64_t from,
+                                               std::int64_t to, std::size_t limit,
+                                               std::error_code& ec) {
+    std::vector<series_row> out;
+    auto s =
+        db_.prepare("SELECT r.timestamp, r.kind, r.id, r.dst,"
+                    " (SELECT h.rtt_ms FROM hops h WHERE h.rid = r.rid AND h.rtt_ms IS NOT NULL"
+                    "  ORDER BY h.ttl DESC LIMIT 1),"
+                    " CASE WHEN r.kind = 'ping' THEN r.raw END"
+                    " FROM results r WHERE r.agent = ?1 AND r.timestamp >= ?2 AND r.timestamp <= ?3"
+                    " ORDER BY r.timestamp LIMIT ?4",
+                    ec);
+    if (ec || (ec = s.bind(1, agent)) || (ec = s.bind(2, from)) || (ec = s.bind(3, to)) ||
+        (ec = s.bind(4, static_cast<std::int64_t>(limit)))) {
+        return out;
+    }
+    while (s.step(ec)) {
+        series_row row;
+        row.timestamp = s.column_int(0);
+        row.kind = s.column_text(1);
+        row.id = s.column_text(2);
+        row.dst = s.column_text(3);
+        if (!s.column_is_null(4)) {
+            row.end_rtt_ms = s.column_double(4);
+        }
+        if (!s.column_is_null(5)) {
+            row.raw = s.column_text(5);
+        }
+        out.push_back(std::move(row));
     }
     return out;
 }

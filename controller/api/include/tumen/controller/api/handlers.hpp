@@ -43,8 +43,11 @@ struct context {
 
 /// Routes and handles one request:
 /// POST /api/v1/results, GET /api/v1/agents/{id}/assignment, GET /api/v1/paths,
-/// GET /api/v1/changes?since=, GET /api/v1/agents, GET /api/v1/graph?agent=&target=[&at=],
-/// GET /api/v1/trace?agent=&id= (graph_handlers.hpp), GET /healthz, GET /metrics.
+/// GET /api/v1/changes?since=&until=&agent=&target=&path=, GET /api/v1/agents,
+/// GET /api/v1/matrix, GET /api/v1/series, GET / and /ui/... (the page),
+/// GET /api/v1/graph?agent=&target=[&at=], GET /api/v1/trace?agent=&id= (graph_handlers.hpp),
+/// GET /healthz, GET /metrics. With `ui_token` configured, the page and the read-only API
+/// need it.
 response handle(const request& req, context& ctx);
 
 /// Checks a request from its header alone, before the body is read (the server's

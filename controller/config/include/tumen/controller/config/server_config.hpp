@@ -64,7 +64,10 @@ struct server_config {
     std::chrono::seconds header_timeout{5}; ///< TLS handshake and request header limit
     std::size_t max_connections = 1024;     ///< open connections; beyond, 503 and close
     upload_rate upload_rate_limit;          ///< `upload_rate`; beyond, 429 with Retry-After
-    std::filesystem::path path;             ///< file it was loaded from
+    /// `ui_token`: when set, the page and the read-only endpoints need this token (bearer
+    /// header, the page's cookie or `?token=`); unset: they are open.
+    std::optional<token_hash> ui_token;
+    std::filesystem::path path; ///< file it was loaded from
 
     /// The agent called `name`, or nullptr.
     const agent_entry* find_agent(std::string_view name) const;

@@ -125,6 +125,17 @@ public:
     nlohmann::json paths() const;
     /// Change events with time >= since (the /api/v1/changes document); `ec` on storage error.
     nlohmann::json changes(std::int64_t since, std::size_t limit, std::error_code& ec) const;
+    /// Change events matching `filter` (the /api/v1/changes document); `brief` leaves out
+    /// each event's evidence (the page's timeline); `ec` on storage error.
+    nlohmann::json changes(const store::change_filter& filter, bool brief,
+                           std::error_code& ec) const;
+    /// The compact matrix of current verdicts at `now` (the /api/v1/matrix document, as
+    /// JSON text).
+    std::string matrix(std::int64_t now) const;
+    /// RTT and path over [from, to] of (agent, target prefix) (the /api/v1/series document):
+    /// at most `limit` results of the agent are read; `ec` on storage error.
+    nlohmann::json series(const std::string& agent, const ipv4_prefix& target, std::int64_t from,
+                          std::int64_t to, std::size_t limit, std::error_code& ec) const;
     /// Known agents and their last upload.
     nlohmann::json agents(std::error_code& ec) const;
     /// The path graph of (`agent`, `target`) (the /api/v1/graph document, docs/api.md): the

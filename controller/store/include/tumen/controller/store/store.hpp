@@ -74,6 +74,27 @@ struct change_row {
     friend bool operator==(const change_row&, const change_row&) = default;
 };
 
+/// Which change events to read (GET /api/v1/changes): every set field must match.
+struct change_filter {
+    std::int64_t since = 0;            ///< events with `at >= since`
+    std::optional<std::int64_t> until; ///< and `at <= until`
+    std::optional<std::string> agent;  ///< of this agent
+    std::optional<std::string> target; ///< of this target prefix
+    std::optional<std::string> path;   ///< from or to this path (stored identity)
+    std::size_t limit = 1000;          ///< at most this many, listed oldest first
+    bool newest = false;               ///< the newest `limit` events instead of the oldest
+};
+
+/// One stored result of an (agent, time range), for the RTT series of the page.
+struct series_row {
+    std::int64_t timestamp = 0;
+    std::string kind;                 ///< "traceroute" or "ping"
+    std::string id;                   ///< the result id
+    std::string dst;                  ///< destination address, dotted quad
+    std::optional<double> end_rtt_ms; ///< a trace's RTT at its last replying TTL
+    std::optional<std::string> raw;   ///< a ping's JSON as received (pruned: nullopt)
+};
+
 /// One stored traceroute with its hops, as the read side shows it.
 struct trace_row {
     std::string id;
@@ -202,6 +223,14 @@ public:
                                                   std::error_code& ec) = 0;
     /// The number of stored change events per (agent, target, from, to).
     virtual std::vector<change_count> change_counts(std::error_code& ec) = 0;
+    /// Change events matching `filter`, oldest first, at most `filter.limit`.
+    virtual std::vector<change_row> changes_matching(const change_filter& filter,
+                                                     std::error_code& ec) = 0;
+    /// `agent`'s results measured in [from, to], oldest first, at most `limit` (the caller
+    /// keeps those of one target prefix).
+    virtual std::vector<series_row> results_between(const std::string& agent, std::int64_t from,
+                                                    std::int64_t to, std::size_t limit,
+                                                    std::error_code& ec) = 0;
     /// Every known agent.
     virtual std::vector<agent_row> agents(std::error_code& ec) = 0;
     /// Change events of (`agent`, `target`) with `at <= until`, oldest first.
