@@ -121,7 +121,7 @@ int main(int argc, char** argv) {
         auto db = controller::store::store::open((dir.path / "controller.db").string());
         std::mt19937 rng(14);
         std::uniform_real_distribution<double> u(0, 1);
-        auto tx = db.begin();
+        auto tx = db->begin();
         const std::int64_t week = static_cast<std::int64_t>(days) * 86400;
         for (int a = 0; a < agents; ++a) {
             const std::string agent = agent_of(a);
@@ -149,8 +149,8 @@ int main(int argc, char** argv) {
                              {"campaign", "bench"}}
                             .dump()};
                     std::int64_t seq = 0;
-                    if (auto ec = db.insert_change(row, seq)) {
-                        std::fprintf(stderr, "insert_change: %s\n", db.last_message().c_str());
+                    if (auto ec = db->insert_change(row, seq)) {
+                        std::fprintf(stderr, "insert_change: %s\n", db->last_message().c_str());
                         return 1;
                     }
                     ++change_count;
@@ -209,15 +209,15 @@ int main(int argc, char** argv) {
                 v.tracker_json = controller::inference::snapshot_to_json(s);
                 // 1 % stale: last observed an hour ago.
                 v.observed = u(rng) < 0.01 ? now - 3600 : now - 120;
-                if (auto ec = db.upsert_verdict(v)) {
-                    std::fprintf(stderr, "upsert_verdict: %s\n", db.last_message().c_str());
+                if (auto ec = db->upsert_verdict(v)) {
+                    std::fprintf(stderr, "upsert_verdict: %s\n", db->last_message().c_str());
                     return 1;
                 }
             }
-            db.touch_agent(agent, now - 60, targets * 2016);
+            db->touch_agent(agent, now - 60, targets * 2016);
         }
         if (tx.commit()) {
-            std::fprintf(stderr, "commit: %s\n", db.last_message().c_str());
+            std::fprintf(stderr, "commit: %s\n", db->last_message().c_str());
             return 1;
         }
     }

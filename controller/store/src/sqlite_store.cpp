@@ -247,7 +247,8 @@ std::vector<agent_row> sqlite_store::agents(std::error_code& ec) {
     return out;
 }
 
-std::vector<change_row> sqlite_store::changes_matching(const change_filter& f, std::error_code& ec) {
+std::vector<change_row> sqlite_store::changes_matching(const change_filter& f,
+                                                       std::error_code& ec) {
     std::vector<change_row> out;
     auto s = db_.prepare("SELECT seq, agent, target, from_path, to_path, at, evidence FROM changes"
                          " WHERE at >= ?1 AND (?2 IS NULL OR at <= ?2)"
@@ -273,8 +274,8 @@ std::vector<change_row> sqlite_store::changes_matching(const change_filter& f, s
 }
 
 std::vector<series_row> sqlite_store::results_between(const std::string& agent, std::int64_t from,
-                                               std::int64_t to, std::size_t limit,
-                                               std::error_code& ec) {
+                                                      std::int64_t to, std::size_t limit,
+                                                      std::error_code& ec) {
     std::vector<series_row> out;
     auto s =
         db_.prepare("SELECT r.timestamp, r.kind, r.id, r.dst,"
@@ -305,8 +306,9 @@ std::vector<series_row> sqlite_store::results_between(const std::string& agent, 
     return out;
 }
 
-std::vector<change_row> sqlite_store::changes_of(const std::string& agent, const std::string& target,
-                                          std::int64_t until, std::error_code& ec) {
+std::vector<change_row> sqlite_store::changes_of(const std::string& agent,
+                                                 const std::string& target, std::int64_t until,
+                                                 std::error_code& ec) {
     std::vector<change_row> out;
     auto s = db_.prepare("SELECT seq, agent, target, from_path, to_path, at, evidence FROM changes"
                          " WHERE agent = ?1 AND target = ?2 AND at <= ?3 ORDER BY seq",
@@ -323,7 +325,7 @@ std::vector<change_row> sqlite_store::changes_of(const std::string& agent, const
 }
 
 std::optional<trace_row> sqlite_store::trace(const std::string& agent, const std::string& id,
-                                      std::error_code& ec) {
+                                             std::error_code& ec) {
     auto r = db_.prepare("SELECT rid, campaign, dst, timestamp, received, raw IS NULL FROM results"
                          " WHERE agent = ?1 AND id = ?2 AND kind = 'traceroute'",
                          ec);

@@ -210,8 +210,9 @@ TEST_CASE("store: a verdict keeps its observation time; older databases gain the
     CHECK(v[0].observed == 1'700'000'123);
 }
 
-TEST_CASE_TEMPLATE("store: a trace with its hops by id, and the change events of one agent x target",
-                   B, TUMEN_BACKENDS) {
+TEST_CASE_TEMPLATE(
+    "store: a trace with its hops by id, and the change events of one agent x target", B,
+    TUMEN_BACKENDS) {
     B backend;
     if (!backend.available()) {
         return;
@@ -343,4 +344,100 @@ TEST_CASE("store: hop rows are written in multi-row statements, each row as give
     }
     CHECK_FALSE(ec);
     CHECK(i == 70);
+}
+
+TEST_CASE_TEMPLATE("store: the page's queries: filtered change events and an agent's results in a "
+                   "time range",
+                   B, TUMEN_BACKENDS) {
+    B backend;
+    if (!backend.available()) {
+        return;
+    }
+    INFO("back end: " << std::string(B::name));
+    auto s = backend.open();
+    {
+        auto tx = s->begin();
+        REQUIRE_FALSE(tx.begin_error());
+        std::int64_t seq = 0;
+        for (const auto& [agent, target, from, to, at] :
+             {std::tuple{"fra", "198.19.176.0/24", "china-unicom", "ttk", 10},
+              std::tuple{"fra", "198.19.177.0/24", "china-unicom", "ttk", 20},
+              std::tuple{"tyo", "198.19.176.0/24", "ttk", "china-unicom", 30},
+              std::tuple{"fra", "198.19.176.0/24", "ttk", "mtc", 40}}) {
+            REQUIRE_FALSE(s->insert_change({0, agent, target, from, to, at, "{}"}, seq));
+        }
+        bool inserted = false;
+        store::result_row r;
+        r.agent = "fra";
+        r.kind = "traceroute";
+        r.campaign = "lab-border";
+        r.dst = ipv4_addr(198, 19, 176, 1);
+        r.raw_json = "{\"t\":1}";
+        for (int i = 0; i < 4; ++i) {
+            r.id = "t" + std::to_string(i);
+            r.timestamp = 100 + i * 10;
+            // The series' RTT is the one at the last TTL that has one.
+            r.hops = {{1, ipv4_addr(198, 18, 1, 1), 64500u, 0.5, 1},
+                      {2, ipv4_addr(198, 19, 176, 1), std::nullopt, 40.0 + i, 1},
+                      {3, std::nullopt, std::nullopt, std::nullopt, 0}};
+            REQUIRE_FALSE(s->insert_result(r, inserted));
+        }
+        store::result_row p;
+        p.agent = "fra";
+        p.id = "p1";
+        p.kind = "ping";
+        p.campaign = "lab-border";
+        p.dst = ipv4_addr(198, 19, 176, 1);
+        p.timestamp = 115;
+        p.raw_json = "{\"ping\":1}";
+        REQUIRE_FALSE(s->insert_result(p, inserted));
+        r.agent = "tyo"; // another agent's result is never listed
+        r.id = "x";
+        r.timestamp = 110;
+        REQUIRE_FALSE(s->insert_result(r, inserted));
+        REQUIRE_FALSE(tx.commit());
+    }
+    std::error_code ec;
+    store::change_filter f;
+    f.agent = "fra";
+    f.target = "198.19.176.0/24";
+    auto c = s->changes_matching(f, ec);
+    REQUIRE_FALSE(ec);
+    REQUIRE(c.size() == 2);
+    CHECK(c[0].at == 10);
+    CHECK(c[1].to_path == "mtc");
+    f = {};
+    f.path = "china-unicom"; // from or to
+    CHECK(s->changes_matching(f, ec).size() == 3);
+    f = {};
+    f.since = 15;
+    f.until = 35;
+    c = s->changes_matching(f, ec);
+    REQUIRE(c.size() == 2);
+    CHECK(c[0].at == 20);
+    CHECK(c[1].agent == "tyo");
+    f = {};
+    f.newest = true;
+    f.limit = 2;
+    c = s->changes_matching(f, ec); // the newest two, listed oldest first
+    REQUIRE(c.size() == 2);
+    CHECK(c[0].at == 30);
+    CHECK(c[1].at == 40);
+    CHECK_FALSE(ec);
+
+    auto rows = s->results_between("fra", 105, 125, 100, ec);
+    REQUIRE_FALSE(ec);
+    REQUIRE(rows.size() == 3);
+    CHECK(rows[0].id == "t1");
+    REQUIRE(rows[0].end_rtt_ms);
+    CHECK(*rows[0].end_rtt_ms == doctest::Approx(41.0));
+    CHECK_FALSE(rows[0].raw); // a trace's JSON is not read
+    CHECK(rows[1].kind == "ping");
+    CHECK(rows[1].raw == "{\"ping\":1}");
+    CHECK_FALSE(rows[1].end_rtt_ms);
+    CHECK(rows[2].id == "t2");
+    CHECK(rows[2].dst == "198.19.176.1");
+    CHECK(s->results_between("fra", 105, 125, 1, ec).size() == 1);
+    CHECK(s->results_between("msk", 0, 1000, 100, ec).empty());
+    CHECK_FALSE(ec);
 }

@@ -235,11 +235,11 @@ public:
     virtual std::vector<agent_row> agents(std::error_code& ec) = 0;
     /// Change events of (`agent`, `target`) with `at <= until`, oldest first.
     virtual std::vector<change_row> changes_of(const std::string& agent, const std::string& target,
-                                       std::int64_t until, std::error_code& ec) = 0;
+                                               std::int64_t until, std::error_code& ec) = 0;
     /// `agent`'s stored traceroute `id` with its hops by TTL; nullopt when unknown (or not a
     /// traceroute).
     virtual std::optional<trace_row> trace(const std::string& agent, const std::string& id,
-                                   std::error_code& ec) = 0;
+                                           std::error_code& ec) = 0;
 
     /// Retention: deletes hops and raw JSON of results received before `before` (the result
     /// ids stay, so a very late retry is still recognised). Returns the hop rows deleted.
