@@ -12,6 +12,13 @@
 namespace tumen::controller::store {
 namespace {
 
+/// A change event from a row of `SELECT seq, agent, target, from_path, to_path, at, evidence`.
+change_row change_of(const pqxx::row& r) {
+    return change_row{r[0].as<std::int64_t>(), r[1].as<std::string>(), r[2].as<std::string>(),
+                      r[3].as<std::string>(),  r[4].as<std::string>(), r[5].as<std::int64_t>(),
+                      r[6].as<std::string>()};
+}
+
 class pg_category_impl final : public std::error_category {
 public:
     const char* name() const noexcept override { return "postgresql"; }
@@ -261,10 +268,7 @@ std::vector<change_row> pg_store::changes_since(std::int64_t since, std::size_t 
              t.exec_params("SELECT seq, agent, target, from_path, to_path, at, evidence FROM"
                            " changes WHERE at >= $1 ORDER BY seq LIMIT $2",
                            since, static_cast<std::int64_t>(limit))) {
-            out.push_back(change_row{r[0].as<std::int64_t>(), r[1].as<std::string>(),
-                                     r[2].as<std::string>(), r[3].as<std::string>(),
-                                     r[4].as<std::string>(), r[5].as<std::int64_t>(),
-                                     r[6].as<std::string>()});
+            out.push_back(change_of(r));
         }
     });
     return out;
@@ -357,10 +361,7 @@ std::vector<change_row> pg_store::changes_matching(const change_filter& f, std::
                      std::string(f.newest ? " ORDER BY seq DESC" : " ORDER BY seq") + " LIMIT $6",
                  f.since, text_or_null(until), text_or_null(f.agent), text_or_null(f.target),
                  text_or_null(f.path), static_cast<std::int64_t>(f.limit))) {
-            out.push_back(change_row{r[0].as<std::int64_t>(), r[1].as<std::string>(),
-                                     r[2].as<std::string>(), r[3].as<std::string>(),
-                                     r[4].as<std::string>(), r[5].as<std::int64_t>(),
-                                     r[6].as<std::string>()});
+            out.push_back(change_of(r));
         }
     });
     if (f.newest) {
@@ -407,10 +408,7 @@ std::vector<change_row> pg_store::changes_of(const std::string& agent, const std
              t.exec_params("SELECT seq, agent, target, from_path, to_path, at, evidence FROM"
                            " changes WHERE agent = $1 AND target = $2 AND at <= $3 ORDER BY seq",
                            agent, target, until)) {
-            out.push_back(change_row{r[0].as<std::int64_t>(), r[1].as<std::string>(),
-                                     r[2].as<std::string>(), r[3].as<std::string>(),
-                                     r[4].as<std::string>(), r[5].as<std::int64_t>(),
-                                     r[6].as<std::string>()});
+            out.push_back(change_of(r));
         }
     });
     return out;

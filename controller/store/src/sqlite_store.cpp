@@ -11,6 +11,12 @@
 namespace tumen::controller::store {
 namespace {
 
+/// A change event from a row of `SELECT seq, agent, target, from_path, to_path, at, evidence`.
+change_row change_of(statement& s) {
+    return change_row{s.column_int(0),  s.column_text(1), s.column_text(2), s.column_text(3),
+                      s.column_text(4), s.column_int(5),  s.column_text(6)};
+}
+
 /// The most hop rows one INSERT writes: a 15-hop trace is one statement; 6 parameters each.
 constexpr std::size_t hops_per_statement = 32;
 
@@ -209,9 +215,7 @@ std::vector<change_row> sqlite_store::changes_since(std::int64_t since, std::siz
         return out;
     }
     while (s.step(ec)) {
-        out.push_back(change_row{s.column_int(0), s.column_text(1), s.column_text(2),
-                                 s.column_text(3), s.column_text(4), s.column_int(5),
-                                 s.column_text(6)});
+        out.push_back(change_of(s));
     }
     return out;
 }
@@ -263,9 +267,7 @@ std::vector<change_row> sqlite_store::changes_matching(const change_filter& f,
         return out;
     }
     while (s.step(ec)) {
-        out.push_back(change_row{s.column_int(0), s.column_text(1), s.column_text(2),
-                                 s.column_text(3), s.column_text(4), s.column_int(5),
-                                 s.column_text(6)});
+        out.push_back(change_of(s));
     }
     if (f.newest) {
         std::reverse(out.begin(), out.end());
@@ -317,9 +319,7 @@ std::vector<change_row> sqlite_store::changes_of(const std::string& agent,
         return out;
     }
     while (s.step(ec)) {
-        out.push_back(change_row{s.column_int(0), s.column_text(1), s.column_text(2),
-                                 s.column_text(3), s.column_text(4), s.column_int(5),
-                                 s.column_text(6)});
+        out.push_back(change_of(s));
     }
     return out;
 }

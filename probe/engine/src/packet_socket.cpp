@@ -24,13 +24,7 @@ std::error_code packet_socket::open(int send_buffer_bytes) {
     fd_ = fd;
     const int on = 1;
     (void)::setsockopt(fd_, SOL_PACKET, PACKET_QDISC_BYPASS, &on, sizeof on);
-    if (send_buffer_bytes > 0) {
-        if (::setsockopt(fd_, SOL_SOCKET, SO_SNDBUFFORCE, &send_buffer_bytes,
-                         sizeof send_buffer_bytes) != 0) {
-            (void)::setsockopt(fd_, SOL_SOCKET, SO_SNDBUF, &send_buffer_bytes,
-                               sizeof send_buffer_bytes);
-        }
-    }
+    set_send_buffer(fd_, send_buffer_bytes);
     return {};
 }
 

@@ -37,15 +37,17 @@ std::error_code raw_socket::open(int send_buffer_bytes) {
         close();
         return ec;
     }
-    if (send_buffer_bytes > 0) {
+    set_send_buffer(fd_, send_buffer_bytes);
+    return {};
+}
+
+void set_send_buffer(int fd, int bytes) noexcept {
+    if (bytes > 0) {
         // Best effort: SO_SNDBUFFORCE needs CAP_NET_ADMIN, SO_SNDBUF is capped by wmem_max.
-        if (::setsockopt(fd_, SOL_SOCKET, SO_SNDBUFFORCE, &send_buffer_bytes,
-                         sizeof send_buffer_bytes) != 0) {
-            (void)::setsockopt(fd_, SOL_SOCKET, SO_SNDBUF, &send_buffer_bytes,
-                               sizeof send_buffer_bytes);
+        if (::setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &bytes, sizeof bytes) != 0) {
+            (void)::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bytes, sizeof bytes);
         }
     }
-    return {};
 }
 
 void raw_socket::close() noexcept {

@@ -27,6 +27,11 @@ struct batch_result {
     std::error_code error;
 };
 
+/// Sets `fd`'s send buffer to `bytes` (nothing when `bytes` <= 0): SO_SNDBUFFORCE, or
+/// SO_SNDBUF capped by net.core.wmem_max without CAP_NET_ADMIN. Best effort.
+void set_send_buffer(int fd, int bytes) noexcept;
+
+/// The raw IPv4 send socket (IP_HDRINCL); owns its descriptor.
 class raw_socket {
 public:
     raw_socket() = default;
