@@ -104,12 +104,38 @@ void controller_metrics::set_border_path(const std::string& agent, const std::st
     for (auto& [name, gauge] : paths) {
         gauge->Set(name == path ? 1.0 : 0.0);
     }
-    current_[target][agent] = path;
+    auto& shown = current_[target];
+    auto [it, added] = shown.try_emplace(agent, path);
+    const bool moved = added || it->second != path;
+    if (moved) {
+        if (!added) {
+            count_path(target, it->second, false);
+            it->second = path;
+        }
+        count_path(target, path, true);
+    }
     auto& shares = shares_[target];
-    if (shares.find(path) == shares.end()) {
+    const bool new_share = shares.find(path) == shares.end();
+    if (new_share) {
         shares[path] = &share_.Add({{"target", target}, {"path", path}});
     }
-    update_shares(target);
+    if (moved || new_share) { // otherwise every share of the target is as it was
+        update_shares(target);
+    }
+}
+
+void controller_metrics::count_path(const std::string& target, const std::string& path, bool in) {
+    auto& counts = counts_[target];
+    if (in) {
+        ++counts[path];
+        return;
+    }
+    if (auto it = counts.find(path); it != counts.end() && --it->second == 0) {
+        counts.erase(it);
+    }
+    if (counts.empty()) {
+        counts_.erase(target);
+    }
 }
 
 void controller_metrics::update_shares(const std::string& target) {
@@ -126,16 +152,16 @@ void controller_metrics::update_shares(const std::string& target) {
         if (agents != current_.end()) {
             current_.erase(agents);
         }
+        counts_.erase(target);
         return;
     }
-    std::map<std::string, double> counts;
-    for (const auto& [a, p] : agents->second) {
-        counts[p] += 1;
-    }
+    static const std::map<std::string, std::size_t> none;
+    const auto counted = counts_.find(target);
+    const auto& counts = counted == counts_.end() ? none : counted->second;
     const double total = static_cast<double>(agents->second.size());
     for (auto& [name, gauge] : shares->second) {
         auto it = counts.find(name);
-        gauge->Set(it == counts.end() ? 0.0 : it->second / total);
+        gauge->Set(it == counts.end() ? 0.0 : static_cast<double>(it->second) / total);
     }
 }
 
@@ -147,8 +173,13 @@ void controller_metrics::clear_border_path_locked(const std::string& agent,
         }
         paths_.erase(it);
     }
-    if (auto it = current_.find(target); it != current_.end() && it->second.erase(agent) > 0) {
-        update_shares(target);
+    if (auto it = current_.find(target); it != current_.end()) {
+        if (auto shown = it->second.find(agent); shown != it->second.end()) {
+            const auto path = std::move(shown->second);
+            it->second.erase(shown);
+            count_path(target, path, false);
+            update_shares(target);
+        }
     }
 }
 

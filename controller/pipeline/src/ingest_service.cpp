@@ -5,6 +5,7 @@
 #include <mutex>
 #include <set>
 #include <stdexcept>
+#include <thread>
 #include <utility>
 
 #include <spdlog/spdlog.h>
@@ -23,6 +24,9 @@
 
 namespace tumen::controller::pipeline {
 namespace {
+
+/// Verdicts re-evaluated by refresh() between two releases of the mutex.
+constexpr std::size_t refresh_slice = 4096;
 
 std::int64_t system_now() {
     return std::chrono::duration_cast<std::chrono::seconds>(
@@ -340,12 +344,30 @@ void ingest_service::recover() {
 
 void ingest_service::refresh(std::int64_t now) {
     auto& s = *impl_;
-    std::lock_guard lock(s.mutex);
+    std::unique_lock lock(s.mutex);
     s.follow_campaigns(now);
-    if (!s.store.shared()) {
-        s.publish_standing_now(now);
-    } else if (now - s.last_export >= impl::shared_export_period || now < s.last_export) {
-        s.export_shared(now);
+    if (s.store.shared()) {
+        if (now - s.last_export >= impl::shared_export_period || now < s.last_export) {
+            s.export_shared(now);
+        }
+        return;
+    }
+    // The standing of every verdict, one slice at a time: the page's reads and the uploads
+    // wait for one slice, not for every verdict of the store. An upload between two slices
+    // publishes its own verdicts; the slices after it see them as it left them.
+    verdict_map::key_type from;
+    for (;;) {
+        const auto set = s.campaigns.current();
+        const standing_rules rules(*set, s.agents);
+        auto next = publish_standing_slice(s.state, rules, now, s.metrics, from, refresh_slice);
+        if (!next) {
+            retain_in_force(rules, s.metrics);
+            return;
+        }
+        from = std::move(*next);
+        lock.unlock();
+        std::this_thread::yield();
+        lock.lock();
     }
 }
 

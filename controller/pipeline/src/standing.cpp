@@ -53,20 +53,49 @@ verdict_standing standing_rules::standing(const store::verdict_row& row, std::in
     return verdict_standing{true, inference::evaluate_freshness(last, now, *after)};
 }
 
+namespace {
+
+/// Brings the metrics of one verdict in line with its standing at `now`.
+void publish_one(const store::verdict_row& row, const standing_rules& rules, std::int64_t now,
+                 metrics::controller_metrics& m) {
+    const auto s = rules.standing(row, now);
+    if (!s.in_force) {
+        return; // retain_in_force() removes its series
+    }
+    m.set_verdict_age(row.agent, row.target, static_cast<double>(s.freshness.age_seconds));
+    if (s.freshness.stale) {
+        m.clear_border_path(row.agent, row.target);
+    } else if (!row.path.empty()) {
+        m.set_border_path(row.agent, row.target, inference::path_name(row.path));
+    }
+}
+
+} // namespace
+
 void publish_standing(const verdict_state& state, const standing_rules& rules, std::int64_t now,
                       metrics::controller_metrics& m) {
     for (const auto& [key, row] : state.verdicts()) {
-        const auto s = rules.standing(row, now);
-        if (!s.in_force) {
-            continue; // retain() below removes its series
-        }
-        m.set_verdict_age(row.agent, row.target, static_cast<double>(s.freshness.age_seconds));
-        if (s.freshness.stale) {
-            m.clear_border_path(row.agent, row.target);
-        } else if (!row.path.empty()) {
-            m.set_border_path(row.agent, row.target, inference::path_name(row.path));
-        }
+        publish_one(row, rules, now, m);
     }
+    retain_in_force(rules, m);
+}
+
+std::optional<verdict_map::key_type>
+publish_standing_slice(const verdict_state& state, const standing_rules& rules, std::int64_t now,
+                       metrics::controller_metrics& m, const verdict_map::key_type& from,
+                       std::size_t count) {
+    const auto& verdicts = state.verdicts();
+    auto it = verdicts.lower_bound(from);
+    for (std::size_t done = 0; it != verdicts.end() && done < count; ++it, ++done) {
+        publish_one(it->second, rules, now, m);
+    }
+    if (it == verdicts.end()) {
+        return std::nullopt;
+    }
+    return it->first;
+}
+
+void retain_in_force(const standing_rules& rules, metrics::controller_metrics& m) {
     m.retain(
         [&](const std::string& agent, const std::string& target) {
             return rules.stale_after(agent, target).has_value();

@@ -3,9 +3,12 @@
 // series of removed targets and agents go away, and a restart restores last-seen and judges
 // stored verdicts by their observation time. The invariant (exactly one tumen_border_path
 // series at 1 per fresh agent x target, none for the others) is checked on the rendered
-// metrics after every step.
+// metrics after every step. refresh() works in slices: each slice gives what one pass does.
+#include <sstream>
+
 #include <doctest/doctest.h>
 
+#include <tumen/controller/inference/path_names.hpp>
 #include <tumen/controller/pipeline/ingest_service.hpp>
 #include <tumen/controller/pipeline/standing.hpp>
 
@@ -96,6 +99,18 @@ void check_current(const std::string& text, const std::map<pair_key, std::string
         fresh.insert(key);
     }
     CHECK(with_series == fresh); // no 0 series for stale pairs
+}
+
+/// The lines of `text` about tumen_ series (not the process's own, which move).
+std::string tumen_lines(const std::string& text) {
+    std::string out;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) {
+        if (line.find("tumen_") != std::string::npos) {
+            out += line + "\n";
+        }
+    }
+    return out;
 }
 
 double age_of(const std::string& text, const std::string& agent, const std::string& target) {
@@ -234,4 +249,51 @@ TEST_CASE("staleness: ingests, a change, staleness, a reload and restarts keep t
         CHECK(test::value_of(text, "tumen_agent_last_seen_timestamp_seconds", {{"agent", "msk"}}) ==
               std::pair{true, 1025.0});
     }
+}
+
+TEST_CASE("standing: refresh's slices publish what one pass does, stale verdicts at their time") {
+    // Four agents x two targets, one slice per verdict; fra's verdicts go stale at 131, the
+    // others at 141. Moving paths keep the shares right.
+    auto set = std::make_shared<const campaign::campaign_set>(
+        campaign::parse_campaigns(campaign_on({t176, t177}), "c.yaml"));
+    const std::optional<agent_labels> agents =
+        agent_labels{{"ams", {}}, {"fra", {}}, {"msk", {}}, {"nyc", {}}};
+    const standing_rules rules(*set, agents);
+    verdict_state state(asmap::as_map{}, set, 1, 2);
+    const std::vector<std::string> paths = {"china-unicom", "ttk"};
+    for (const auto& [agent, _] : *agents) {
+        for (const auto& target : {t176, t177}) {
+            const std::int64_t observed = agent == "fra" ? 100 : 110;
+            const auto& path = paths[(agent.size() + target.size() + agent[0]) % 2];
+            state.verdicts()[{agent, target}] =
+                store::verdict_row{agent, target, path, 1, observed, "{}", "{}", observed};
+        }
+    }
+    for (const std::int64_t now : {std::int64_t{120}, std::int64_t{131}, std::int64_t{141}}) {
+        metrics::controller_metrics whole;
+        metrics::controller_metrics sliced;
+        publish_standing(state, rules, now, whole);
+        verdict_map::key_type from;
+        std::size_t slices = 0;
+        while (auto next = publish_standing_slice(state, rules, now, sliced, from, 1)) {
+            from = *next;
+            ++slices;
+        }
+        retain_in_force(rules, sliced);
+        CHECK(slices == state.verdicts().size() - 1);
+        const auto text = sliced.render();
+        CHECK(tumen_lines(text) == tumen_lines(whole.render()));
+        std::map<pair_key, std::string> fresh;
+        for (const auto& [key, row] : state.verdicts()) {
+            if (now < (key.first == "fra" ? 131 : 141)) {
+                fresh[key] = inference::path_name(row.path);
+            }
+        }
+        check_current(text, fresh);
+        CHECK(age_of(text, "fra", t176) == now - 100);
+        CHECK(age_of(text, "nyc", t177) == now - 110);
+    }
+    // A slice from past the last key does nothing and says it is done.
+    metrics::controller_metrics none;
+    CHECK_FALSE(publish_standing_slice(state, rules, 120, none, {"zzz", ""}, 1));
 }

@@ -130,6 +130,8 @@ private:
                                          const std::string& target, const std::string& path);
     /// Sets tumen_path_share_ratio of `target` from current_ (mutex_ held).
     void update_shares(const std::string& target);
+    /// Counts `path` in or out of counts_[target] (mutex_ held).
+    void count_path(const std::string& target, const std::string& path, bool in);
     /// Removes the border path series of agent x target and its share (mutex_ held).
     void clear_border_path_locked(const std::string& agent, const std::string& target);
     /// The tumen_(border_)rtt_window_seconds series of agent x target x path (created once).
@@ -159,6 +161,9 @@ private:
     std::map<key2, std::map<std::string, prometheus::Gauge*>> paths_;
     /// target -> agent -> current path (for the share gauges)
     std::map<std::string, std::map<std::string, std::string>> current_;
+    /// target -> path -> how many agents of current_[target] show it (kept with current_, so
+    /// that a share update costs the target's paths, not its agents)
+    std::map<std::string, std::map<std::string, std::size_t>> counts_;
     /// agent x target x path -> RTT histogram series
     std::map<key3, prometheus::Histogram*> rtt_series_;
     std::map<key3, prometheus::Histogram*> border_rtt_series_;

@@ -61,4 +61,16 @@ private:
 void publish_standing(const verdict_state& state, const standing_rules& rules, std::int64_t now,
                       metrics::controller_metrics& m);
 
+/// The first part of publish_standing, one slice at a time: re-evaluates at most `count`
+/// verdicts of `state` at `now`, from the first whose key is not below `from`. Returns the key to
+/// resume from, or nullopt when the last verdict was done.
+std::optional<verdict_map::key_type>
+publish_standing_slice(const verdict_state& state, const standing_rules& rules, std::int64_t now,
+                       metrics::controller_metrics& m, const verdict_map::key_type& from,
+                       std::size_t count);
+
+/// The last part of publish_standing: removes every series of pairs and agents no longer in
+/// force.
+void retain_in_force(const standing_rules& rules, metrics::controller_metrics& m);
+
 } // namespace tumen::controller::pipeline
