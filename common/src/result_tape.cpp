@@ -12,194 +12,14 @@
 #include <tumen/common/json/tape_parse.hpp>
 #include <tumen/common/result_tape.hpp>
 
+#include "result_tape_fields.hpp"
+
 namespace tumen::result {
 namespace {
 
-namespace dom = simdjson::dom;
-using json_fields::path_ref;
-using json_fields::type_name;
+using namespace tape_fields;
 
 constexpr const char* rtt_too_large = "round-trip time over an hour (3600000 ms)";
-
-std::string_view string_of(const dom::element& e) noexcept {
-    return e.get_string().value_unsafe();
-}
-
-bool is_integer(const dom::element& e) noexcept {
-    return e.type() == dom::element_type::INT64 || e.type() == dom::element_type::UINT64;
-}
-
-bool is_number(const dom::element& e) noexcept {
-    return is_integer(e) || e.type() == dom::element_type::DOUBLE;
-}
-
-double double_of(const dom::element& e) noexcept {
-    switch (e.type()) {
-    case dom::element_type::INT64:
-        return static_cast<double>(e.get_int64().value_unsafe());
-    case dom::element_type::UINT64:
-        return static_cast<double>(e.get_uint64().value_unsafe());
-    default:
-        return e.get_double().value_unsafe();
-    }
-}
-
-/// The integer value of an integer element (a uint64 beyond int64 wraps, as nlohmann's
-/// get<std::int64_t>() does).
-std::int64_t int_of(const dom::element& e) noexcept {
-    return e.type() == dom::element_type::UINT64
-               ? static_cast<std::int64_t>(e.get_uint64().value_unsafe())
-               : e.get_int64().value_unsafe();
-}
-
-/// The integral value of `v`, or an error text (field_reader's rules: floats with an
-/// integral value are accepted).
-std::optional<std::int64_t> integral(const dom::element& v, std::string* why) {
-    switch (v.type()) {
-    case dom::element_type::INT64:
-        return v.get_int64().value_unsafe();
-    case dom::element_type::UINT64:
-        if (why != nullptr) {
-            *why = "integer out of range";
-        }
-        return std::nullopt;
-    case dom::element_type::DOUBLE: {
-        const double d = v.get_double().value_unsafe();
-        if (!std::isfinite(d) || d != std::floor(d) || d < -9.2e18 || d > 9.2e18) {
-            if (why != nullptr) {
-                *why = "expected an integer, got a non-integral number";
-            }
-            return std::nullopt;
-        }
-        return static_cast<std::int64_t>(d);
-    }
-    default:
-        if (why != nullptr) {
-            *why = std::string("expected an integer, got ") + type_name(v);
-        }
-        return std::nullopt;
-    }
-}
-
-/// The members of one object that a parser reads, found in one pass over the object, and
-/// typed reads of them with field_reader's checks and error texts. The walk of tape_parse
-/// refused repeated keys, so each name has at most one value.
-template <std::size_t N>
-class fields {
-public:
-    fields(const dom::object& o, const std::array<std::string_view, N>& names, const path_ref& path)
-        : names_(names)
-        , path_(path) {
-        for (dom::key_value_pair kv : o) {
-            for (std::size_t i = 0; i < N; ++i) {
-                if (names_[i] == kv.key) {
-                    values_[i] = kv.value;
-                    present_.set(i);
-                    break;
-                }
-            }
-        }
-    }
-
-    bool has(std::size_t i) const noexcept { return present_.test(i); }
-    const dom::element* get(std::size_t i) const noexcept { return has(i) ? &values_[i] : nullptr; }
-    path_ref member(std::size_t i) const noexcept { return path_.member(names_[i]); }
-    const std::optional<parse_error>& error() const noexcept { return error_; }
-
-    bool fail(std::size_t i, std::string what) {
-        if (!error_) {
-            error_ = parse_error{member(i).render(), std::move(what)};
-        }
-        return false;
-    }
-
-    bool str(std::size_t i, std::string& out, bool required) {
-        const dom::element* v = get(i);
-        if (v == nullptr) {
-            return !required || fail(i, "missing required string field");
-        }
-        if (v->type() != dom::element_type::STRING) {
-            return fail(i, std::string("expected a string, got ") + type_name(*v));
-        }
-        out = string_of(*v);
-        return true;
-    }
-
-    template <class Int>
-    bool integer(std::size_t i, Int& out, bool required, std::int64_t lo, std::int64_t hi) {
-        const dom::element* v = get(i);
-        if (v == nullptr) {
-            return !required || fail(i, "missing required integer field");
-        }
-        std::string why;
-        auto value = integral(*v, &why);
-        if (!value) {
-            return fail(i, why);
-        }
-        if (*value < lo || *value > hi) {
-            return fail(i, "integer " + std::to_string(*value) + " out of range [" +
-                               std::to_string(lo) + ", " + std::to_string(hi) + "]");
-        }
-        out = static_cast<Int>(*value);
-        return true;
-    }
-
-    bool number(std::size_t i, double& out, bool required) {
-        const dom::element* v = get(i);
-        if (v == nullptr) {
-            return !required || fail(i, "missing required number field");
-        }
-        if (!is_number(*v)) {
-            return fail(i, std::string("expected a number, got ") + type_name(*v));
-        }
-        const double d = double_of(*v);
-        if (!std::isfinite(d)) {
-            return fail(i, "number is not finite");
-        }
-        out = d;
-        return true;
-    }
-
-    bool boolean(std::size_t i, bool& out) {
-        const dom::element* v = get(i);
-        if (v == nullptr) {
-            return true;
-        }
-        if (v->type() != dom::element_type::BOOL) {
-            return fail(i, std::string("expected a boolean, got ") + type_name(*v));
-        }
-        out = v->get_bool().value_unsafe();
-        return true;
-    }
-
-    bool address(std::size_t i, ipv4_addr& out, bool required) {
-        const dom::element* v = get(i);
-        if (v == nullptr) {
-            return !required || fail(i, "missing required address field");
-        }
-        if (v->type() != dom::element_type::STRING) {
-            return fail(i, std::string("expected a string, got ") + type_name(*v));
-        }
-        const std::string_view text = string_of(*v);
-        auto a = ipv4_addr::parse(text);
-        if (!a) {
-            return fail(i, "not an IPv4 address: \"" + std::string(text.substr(0, 64)) + "\"");
-        }
-        out = *a;
-        return true;
-    }
-
-private:
-    const std::array<std::string_view, N>& names_;
-    const path_ref& path_;
-    std::array<dom::element, N> values_{};
-    std::bitset<N> present_;
-    std::optional<parse_error> error_;
-};
-
-parse_error not_object(const dom::element& v, const path_ref& path) {
-    return parse_error{path.render(), std::string("expected an object, got ") + type_name(v)};
-}
 
 // ---- ICMP extensions (RFC 4884) and MPLS labels (RFC 4950) ----
 
@@ -229,19 +49,23 @@ bool parse_icmpext(const dom::element& v, const path_ref& path, std::vector<mpls
     if (objs == nullptr) {
         return true; // an extension without objects: nothing to keep
     }
-    const path_ref objs_path = path.member("obj");
-    if (objs->type() != dom::element_type::ARRAY) {
-        err = parse_error{objs_path.render(), "expected an array"};
-        return false;
-    }
-    std::size_t i = 0;
-    for (dom::element o : dom::array(*objs)) {
-        const path_ref opath = objs_path.element(i++);
-        if (o.type() != dom::element_type::OBJECT) {
-            err = parse_error{opath.render(), "expected an object"};
+    const auto read_label = [&](const dom::object& l, const path_ref& lpath) {
+        fields<4> lr(l, label_key::names, lpath);
+        mpls_entry m;
+        unsigned s = 0;
+        if (!lr.integer(label_key::label, m.label, true, 0, 0xfffff) ||
+            !lr.integer(label_key::exp, m.tc, false, 0, 7) ||
+            !lr.integer(label_key::s, s, false, 0, 1) ||
+            !lr.integer(label_key::ttl, m.ttl, false, 0, 255)) {
+            err = lr.error();
             return false;
         }
-        fields<3> r(dom::object(o), obj_key::names, opath);
+        m.bottom = s == 1;
+        out.push_back(m);
+        return true;
+    };
+    const auto read_object = [&](const dom::object& o, const path_ref& opath) {
+        fields<3> r(o, obj_key::names, opath);
         unsigned cls = 0;
         unsigned type = 0;
         if (!r.integer(obj_key::cls, cls, true, 0, 255) ||
@@ -249,40 +73,12 @@ bool parse_icmpext(const dom::element& v, const path_ref& path, std::vector<mpls
             err = r.error();
             return false;
         }
-        if (cls != 1 || type != 1) {
-            continue; // other RFC 4884 objects (e.g. RFC 5837 interface info) are not kept
-        }
+        // Other RFC 4884 objects (e.g. RFC 5837 interface info) are not kept.
         const dom::element* labels = r.get(obj_key::mpls);
-        if (labels == nullptr) {
-            continue;
-        }
-        const path_ref lspath = r.member(obj_key::mpls);
-        if (labels->type() != dom::element_type::ARRAY) {
-            err = parse_error{lspath.render(), "expected an array"};
-            return false;
-        }
-        std::size_t k = 0;
-        for (dom::element l : dom::array(*labels)) {
-            const path_ref lpath = lspath.element(k++);
-            if (l.type() != dom::element_type::OBJECT) {
-                err = parse_error{lpath.render(), "expected an object"};
-                return false;
-            }
-            fields<4> lr(dom::object(l), label_key::names, lpath);
-            mpls_entry m;
-            unsigned s = 0;
-            if (!lr.integer(label_key::label, m.label, true, 0, 0xfffff) ||
-                !lr.integer(label_key::exp, m.tc, false, 0, 7) ||
-                !lr.integer(label_key::s, s, false, 0, 1) ||
-                !lr.integer(label_key::ttl, m.ttl, false, 0, 255)) {
-                err = lr.error();
-                return false;
-            }
-            m.bottom = s == 1;
-            out.push_back(m);
-        }
-    }
-    return true;
+        return cls != 1 || type != 1 || labels == nullptr ||
+               each_object(*labels, r.member(obj_key::mpls), err, read_label);
+    };
+    return each_object(*objs, path.member("obj"), err, read_object);
 }
 
 // ---- one reply of a hop ----
