@@ -1,12 +1,8 @@
-#include <cstdio>
-#include <cstdlib>
-#include <fstream>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <doctest/doctest.h>
 
 #include <tumen/common/path_graph_dot.hpp>
+
+#include "dot_render.hpp"
 
 namespace pg = tumen::path_graph;
 using tumen::ipv4_addr;
@@ -40,26 +36,17 @@ pg::graph two_paths() {
     return pg::build({a, b});
 }
 
-/// Runs `dot -Tsvg` on `text`; -1 when dot is not installed.
+/// Runs `dot -Tsvg` on `text` and checks it wrote an SVG without a word on stderr (bad UTF-8
+/// and syntax give warnings); dot's exit status, or -1 when dot is not installed.
 int run_dot(const std::string& text) {
-    if (std::system("command -v dot >/dev/null 2>&1") != 0) {
+    const auto r = tumen::test::render_dot(text);
+    if (!r) {
         return -1;
     }
-    const std::string base = "/tmp/tumen-dot-test-" + std::to_string(::getpid());
-    std::ofstream(base + ".dot") << text;
-    const int rc =
-        std::system(("dot -Tsvg " + base + ".dot >" + base + ".svg 2>" + base + ".err").c_str());
-    std::ifstream err(base + ".err");
-    const std::string errors((std::istreambuf_iterator<char>(err)), {});
-    std::ifstream svg(base + ".svg");
-    const std::string image((std::istreambuf_iterator<char>(svg)), {});
-    std::remove((base + ".dot").c_str());
-    std::remove((base + ".svg").c_str());
-    std::remove((base + ".err").c_str());
-    CAPTURE(errors);
-    CHECK(errors.empty()); // no warning either (bad UTF-8, syntax)
-    CHECK(image.find("<svg") != std::string::npos);
-    return WIFEXITED(rc) ? WEXITSTATUS(rc) : 255;
+    CAPTURE(r->errors);
+    CHECK(r->errors.empty());
+    CHECK(r->svg.find("<svg") != std::string::npos);
+    return r->exit_status;
 }
 
 } // namespace
@@ -135,7 +122,7 @@ TEST_CASE("dot -Tsvg accepts the output") {
                            {{1, {{ip("198.18.0.1"), 1.0, 64500, "\xff\xfe bad utf-8 { } ;"}}}}};
     const int rc = run_dot(pg::to_dot(g, {"g\"x", "title \\ \"q\"", "src"}));
     if (rc == -1) {
-        MESSAGE("SKIPPED: graphviz dot is not installed (deploy/install-deps.sh installs it)");
+        MESSAGE(tumen::test::dot_missing);
         return;
     }
     CHECK(rc == 0);

@@ -3,6 +3,7 @@
 
 #include <tumen/common/result_json.hpp>
 
+#include "dot_render.hpp"
 #include "lab_plan.hpp"
 #include "run_command.hpp"
 #include "trace_builder.hpp"
@@ -123,6 +124,7 @@ TEST_CASE("classify --format dot: one path graph per agent x target, border hops
                     cu_trace("tyo", plan.target_addr(0, 1), 125, backbone(4)) + "\n";
     write_file(tmp + "-dot.jsonl", a);
     auto r = run_command(exe + " classify" + lab_files + "--format dot " + tmp + "-dot.jsonl");
+    std::remove((tmp + "-dot.jsonl").c_str());
     CAPTURE(r.err);
     CHECK(r.status == 0);
     const std::string& dot = r.out;
@@ -151,16 +153,14 @@ TEST_CASE("classify --format dot: one path graph per agent x target, border hops
           std::string::npos);
     CHECK(fra_graph.find("tooltip=\"china-unicom, ttk\"") != std::string::npos);
 
-    if (std::system("command -v dot >/dev/null 2>&1") != 0) {
-        MESSAGE("SKIPPED: graphviz dot is not installed (deploy/install-deps.sh installs it)");
+    const auto svg = test::render_dot(dot);
+    if (!svg) {
+        MESSAGE(test::dot_missing);
         return;
     }
-    write_file(tmp + "-graph.dot", dot);
-    auto svg = run_command("dot -Tsvg " + tmp + "-graph.dot");
-    CHECK(svg.status == 0);
-    CHECK(svg.err.empty());
-    CHECK(svg.out.find("<svg") != std::string::npos);
-    CHECK(svg.out.find("<svg", svg.out.find("<svg") + 1) != std::string::npos); // two graphs
-    std::remove((tmp + "-graph.dot").c_str());
-    std::remove((tmp + "-dot.jsonl").c_str());
+    CAPTURE(svg->errors);
+    CHECK(svg->exit_status == 0);
+    CHECK(svg->errors.empty());
+    CHECK(svg->svg.find("<svg") != std::string::npos);
+    CHECK(svg->svg.find("<svg", svg->svg.find("<svg") + 1) != std::string::npos); // two graphs
 }

@@ -1,12 +1,8 @@
-#include <cstdio>
-#include <cstdlib>
-#include <fstream>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <doctest/doctest.h>
 
 #include <tumen/probe/tool/dot_format.hpp>
+
+#include "dot_render.hpp"
 
 using namespace tumen;
 using namespace tumen::probe::tool;
@@ -84,34 +80,20 @@ TEST_CASE("trace dot: a named destination and a hostile agent name stay quoted")
 }
 
 TEST_CASE("trace dot: dot -Tsvg accepts the output") {
-    if (std::system("command -v dot >/dev/null 2>&1") != 0) {
-        MESSAGE("SKIPPED: graphviz dot is not installed (deploy/install-deps.sh installs it)");
-        return;
-    }
-    const std::string base = "/tmp/tumen-probe-dot-" + std::to_string(::getpid());
     auto t = ecmp_trace();
     t.dst_name = "host \"x\" \\N";
-    {
-        std::ofstream out(base + ".dot");
-        out << format_trace_dot(ecmp_trace()) << format_trace_dot(t);
+    const auto r = test::render_dot(format_trace_dot(ecmp_trace()) + format_trace_dot(t));
+    if (!r) {
+        MESSAGE(test::dot_missing);
+        return;
     }
-    const int rc =
-        std::system(("dot -Tsvg " + base + ".dot >" + base + ".svg 2>" + base + ".err").c_str());
-    std::ifstream err(base + ".err");
-    const std::string errors((std::istreambuf_iterator<char>(err)), {});
-    std::ifstream svg(base + ".svg");
-    const std::string image((std::istreambuf_iterator<char>(svg)), {});
-    for (const char* ext : {".dot", ".svg", ".err"}) {
-        std::remove((base + ext).c_str());
-    }
-    CAPTURE(errors);
-    CHECK(WIFEXITED(rc));
-    CHECK(WEXITSTATUS(rc) == 0);
-    CHECK(errors.empty());
+    CAPTURE(r->errors);
+    CHECK(r->exit_status == 0);
+    CHECK(r->errors.empty());
     // Two traces, two SVG documents (dot renders every graph of its input).
     std::size_t svgs = 0;
-    for (auto pos = image.find("<svg"); pos != std::string::npos;
-         pos = image.find("<svg", pos + 1)) {
+    for (auto pos = r->svg.find("<svg"); pos != std::string::npos;
+         pos = r->svg.find("<svg", pos + 1)) {
         ++svgs;
     }
     CHECK(svgs == 2);
