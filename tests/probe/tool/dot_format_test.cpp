@@ -3,24 +3,15 @@
 #include <tumen/probe/tool/dot_format.hpp>
 
 #include "dot_render.hpp"
+#include "hop_replies.hpp"
 
 using namespace tumen;
 using namespace tumen::probe::tool;
 
+using test::reply;
+using test::star;
+
 namespace {
-
-result::hop_reply reply(ipv4_addr a, double rtt) {
-    result::hop_reply r;
-    r.from = a;
-    r.rtt_ms = rtt;
-    return r;
-}
-
-result::hop_reply star() {
-    result::hop_reply r;
-    r.timeout = true;
-    return r;
-}
 
 /// A trace with two addresses at TTL 2 (ECMP: the engine's attempts took two branches), a
 /// silent TTL 3 and the destination at TTL 4.

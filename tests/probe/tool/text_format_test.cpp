@@ -2,22 +2,13 @@
 
 #include <tumen/probe/tool/text_format.hpp>
 
+#include "hop_replies.hpp"
+
 using namespace tumen;
 using namespace tumen::probe::tool;
 
-namespace {
-result::hop_reply reply(ipv4_addr a, double rtt) {
-    result::hop_reply r;
-    r.from = a;
-    r.rtt_ms = rtt;
-    return r;
-}
-result::hop_reply star() {
-    result::hop_reply r;
-    r.timeout = true;
-    return r;
-}
-} // namespace
+using test::reply;
+using test::star;
 
 TEST_CASE("trace text: hops, stars, address changes, MPLS and !-marks") {
     result::trace t;
