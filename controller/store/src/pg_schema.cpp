@@ -15,7 +15,8 @@ struct migration {
     const char* sql;
 };
 
-/// v2: the tables of SQLite's v2 schema in PostgreSQL types.
+/// v2: the tables of SQLite's v2 schema in PostgreSQL types (the v2 release also created
+/// v3's two indexes here).
 constexpr const char* create_v2 = R"sql(
 CREATE TABLE agents(
   name TEXT PRIMARY KEY,
@@ -35,7 +36,6 @@ CREATE TABLE results(
   UNIQUE(agent, id)
 );
 CREATE INDEX results_received ON results(received);
-CREATE INDEX results_agent_time ON results(agent, timestamp);
 CREATE TABLE hops(
   rid BIGINT NOT NULL,
   ttl INTEGER NOT NULL,
@@ -66,7 +66,6 @@ CREATE TABLE changes(
   evidence TEXT NOT NULL
 );
 CREATE INDEX changes_at ON changes(at);
-CREATE INDEX changes_agent_target ON changes(agent, target);
 CREATE TABLE assignments(
   agent TEXT NOT NULL,
   campaign TEXT NOT NULL,
@@ -77,8 +76,17 @@ CREATE TABLE assignments(
 CREATE INDEX assignments_agent ON assignments(agent, campaign);
 )sql";
 
+/// v2 -> v3: the page's read indexes (an agent's results by measurement time, the change
+/// events of an (agent, target)) and each verdict's latency series (as in SQLite's v3).
+/// IF NOT EXISTS: the v2 release created the indexes with its tables.
+constexpr const char* migrate_v3 = R"sql(
+CREATE INDEX IF NOT EXISTS results_agent_time ON results(agent, timestamp);
+CREATE INDEX IF NOT EXISTS changes_agent_target ON changes(agent, target);
+ALTER TABLE verdicts ADD COLUMN latency TEXT NOT NULL DEFAULT '';
+)sql";
+
 /// Every migration, oldest first; the last one's version is pg_schema_version.
-constexpr migration migrations[] = {{2, create_v2}};
+constexpr migration migrations[] = {{2, create_v2}, {3, migrate_v3}};
 static_assert(migrations[std::size(migrations) - 1].version == pg_schema_version);
 
 /// The advisory lock key that serialises schema set-up between replicas.

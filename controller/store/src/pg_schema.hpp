@@ -9,7 +9,7 @@ namespace tumen::controller::store {
 
 /// The PostgreSQL schema version this build writes. PostgreSQL versions count like SQLite's
 /// user_version: the first PostgreSQL schema is the SQLite v2 schema, version 2.
-inline constexpr int pg_schema_version = 2;
+inline constexpr int pg_schema_version = 3;
 
 /// Brings the database of `conn` to pg_schema_version; refuses a newer one. Throws
 /// store_error (start-up only).

@@ -76,11 +76,11 @@ std::string hops_json(const std::vector<hop_row>& hops) {
 verdict_row verdict_of(const pqxx::row& r) {
     return verdict_row{r[0].as<std::string>(),  r[1].as<std::string>(),  r[2].as<std::string>(),
                        r[3].as<std::int64_t>(), r[4].as<std::int64_t>(), r[5].as<std::string>(),
-                       r[6].as<std::string>(),  r[7].as<std::int64_t>()};
+                       r[6].as<std::string>(),  r[7].as<std::int64_t>(), r[8].as<std::string>()};
 }
 
 constexpr const char* verdict_columns =
-    "agent, target, path, since, updated, evidence, tracker, observed";
+    "agent, target, path, since, updated, evidence, tracker, observed, latency";
 
 } // namespace
 
@@ -114,11 +114,11 @@ std::unique_ptr<pg_store> pg_store::open(const std::string& uri) {
                   " excluded.last_seen), results = agents.results + excluded.results");
         c.prepare("upsert_verdict",
                   "INSERT INTO verdicts(agent, target, path, since, updated, evidence, tracker,"
-                  " observed) VALUES($1, $2, $3, $4, $5, $6, $7, $8)"
+                  " observed, latency) VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9)"
                   " ON CONFLICT(agent, target) DO UPDATE SET path = excluded.path,"
                   " since = excluded.since, updated = excluded.updated,"
                   " evidence = excluded.evidence, tracker = excluded.tracker,"
-                  " observed = excluded.observed");
+                  " observed = excluded.observed, latency = excluded.latency");
         c.prepare("insert_change",
                   "INSERT INTO changes(agent, target, from_path, to_path, at, evidence)"
                   " VALUES($1, $2, $3, $4, $5, $6) RETURNING seq");
@@ -222,7 +222,7 @@ std::error_code pg_store::touch_agent(const std::string& agent, std::int64_t now
 std::error_code pg_store::upsert_verdict(const verdict_row& row) noexcept {
     return run([&](pqxx::transaction_base& t) {
         t.exec_prepared("upsert_verdict", row.agent, row.target, row.path, row.since, row.updated,
-                        row.evidence_json, row.tracker_json, row.observed);
+                        row.evidence_json, row.tracker_json, row.observed, row.latency_json);
     });
 }
 

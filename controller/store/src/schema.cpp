@@ -112,6 +112,16 @@ void migrate_v1_to_v2(database& db) {
     db.exec_or_throw(assignments_v2);
 }
 
+/// v2 -> v3: the page's read indexes (an agent's results by measurement time, the change
+/// events of an (agent, target)), and each verdict's latency series (`latency`: what its
+/// traces and pings measured, per path; empty in rows stored before v3). IF NOT EXISTS: v2
+/// databases of the last v2 release already have the indexes (it created them at every open).
+constexpr const char* migrate_v2_to_v3 = R"sql(
+CREATE INDEX IF NOT EXISTS results_agent_time ON results(agent, timestamp);
+CREATE INDEX IF NOT EXISTS changes_agent_target ON changes(agent, target);
+ALTER TABLE verdicts ADD COLUMN latency TEXT NOT NULL DEFAULT '';
+)sql";
+
 } // namespace
 
 void prepare_schema(database& db) {
@@ -127,16 +137,19 @@ void prepare_schema(database& db) {
     if (tx.begin_error()) {
         throw sqlite_error("cannot start the schema transaction: " + db.last_message());
     }
-    // Version 0 is either an empty database or one of v1, which did not set user_version.
-    const bool v1 = version == 1 || table_exists(db, "results");
-    db.exec_or_throw(common_tables);
-    add_observed_column(db);
-    if (v1) {
-        migrate_v1_to_v2(db);
-    } else {
-        db.exec_or_throw(results_v2);
-        db.exec_or_throw(assignments_v2);
+    if (version < 2) {
+        // Version 0 is either an empty database or one of v1, which did not set user_version.
+        const bool v1 = version == 1 || table_exists(db, "results");
+        db.exec_or_throw(common_tables);
+        add_observed_column(db);
+        if (v1) {
+            migrate_v1_to_v2(db);
+        } else {
+            db.exec_or_throw(results_v2);
+            db.exec_or_throw(assignments_v2);
+        }
     }
+    db.exec_or_throw(migrate_v2_to_v3);
     db.exec_or_throw("PRAGMA user_version = " + std::to_string(schema_version));
     if (tx.commit()) {
         throw sqlite_error("cannot commit the schema: " + db.last_message());

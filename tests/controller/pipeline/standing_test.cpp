@@ -266,7 +266,7 @@ TEST_CASE("standing: refresh's slices publish what one pass does, stale verdicts
             const std::int64_t observed = agent == "fra" ? 100 : 110;
             const auto& path = paths[(agent.size() + target.size() + agent[0]) % 2];
             state.verdicts()[{agent, target}] =
-                store::verdict_row{agent, target, path, 1, observed, "{}", "{}", observed};
+                store::verdict_row{agent, target, path, 1, observed, "{}", "{}", observed, ""};
         }
     }
     for (const std::int64_t now : {std::int64_t{120}, std::int64_t{131}, std::int64_t{141}}) {

@@ -1,5 +1,6 @@
 // Schema v2 (issue 12, defect 9): result ids unique per agent, the assignment history, and a
-// v1 database (ids unique over all agents, no user_version) migrated in place.
+// v1 database (ids unique over all agents, no user_version) migrated in place, through v2 to
+// the current v3 (upgrade_test.cpp: a store of the v2 release).
 #include <pqxx/connection>
 #include <pqxx/nontransaction>
 
@@ -92,7 +93,7 @@ TEST_CASE_TEMPLATE("store: one agent cannot pre-empt another's result id", B, TU
     INFO("back end: " << std::string(B::name));
     auto s = backend.open();
     std::error_code ec;
-    CHECK(s->schema_version(ec) == 2);
+    CHECK(s->schema_version(ec) == 3);
     bool inserted = false;
     REQUIRE_FALSE(s->insert_result(result_of("tyo", "r1", R"({"by":"tyo"})"), inserted));
     CHECK(inserted);
@@ -105,7 +106,7 @@ TEST_CASE_TEMPLATE("store: one agent cannot pre-empt another's result id", B, TU
     CHECK(s->raw_result("tyo", "r1", ec) == R"({"by":"tyo"})");
 }
 
-TEST_CASE("store: a v1 database is migrated in place to v2") {
+TEST_CASE("store: a v1 database is migrated in place (to v3)") {
     test::temp_dir dir;
     const auto path = (dir.path / "v1.db").string();
     {
@@ -126,7 +127,7 @@ TEST_CASE("store: a v1 database is migrated in place to v2") {
     }
     auto s = store::store::open(path);
     std::error_code ec;
-    CHECK(s->schema_version(ec) == 2);
+    CHECK(s->schema_version(ec) == 3);
     // Everything stored under v1 is still there, hops attached.
     CHECK(s->count_results(ec) == 1);
     CHECK(s->count_hops(ec) == 1);
@@ -157,9 +158,9 @@ TEST_CASE("store: the migration is done once; a newer schema is refused") {
     }
     { auto s = store::store::open(path); }
     {
-        auto s = store::store::open(path); // already v2: opens as is
+        auto s = store::store::open(path); // already v3: opens as is
         std::error_code ec;
-        CHECK(s->schema_version(ec) == 2);
+        CHECK(s->schema_version(ec) == 3);
         bool inserted = false;
         REQUIRE_FALSE(s->insert_result(result_of("fra", "a", "{}"), inserted));
         REQUIRE_FALSE(s->insert_result(result_of("tyo", "a", "{}"), inserted));
@@ -167,10 +168,10 @@ TEST_CASE("store: the migration is done once; a newer schema is refused") {
     }
     {
         auto db = store::database::open(path);
-        db.exec_or_throw("PRAGMA user_version = 3");
+        db.exec_or_throw("PRAGMA user_version = 4");
     }
     CHECK_THROWS_WITH_AS(store::store::open(path),
-                         doctest::Contains("schema version 3, newer than this controller's 2"),
+                         doctest::Contains("schema version 4, newer than this controller's 3"),
                          store::sqlite_error);
 }
 
@@ -208,24 +209,24 @@ TEST_CASE("store: a PostgreSQL schema is created once, versioned, and a newer on
     {
         auto s = backend.open();
         std::error_code ec;
-        CHECK(s->schema_version(ec) == 2);
+        CHECK(s->schema_version(ec) == 3);
         CHECK(std::string(s->kind()) == "postgresql");
         bool inserted = false;
         REQUIRE_FALSE(s->insert_result(result_of("fra", "a", "{}"), inserted));
     }
     {
-        auto s = backend.open(); // already v2: opens as is, data kept
+        auto s = backend.open(); // already v3: opens as is, data kept
         std::error_code ec;
-        CHECK(s->schema_version(ec) == 2);
+        CHECK(s->schema_version(ec) == 3);
         CHECK(s->count_results(ec) == 1);
     }
     {
         pqxx::connection c(backend.database);
         pqxx::nontransaction n(c);
-        n.exec("UPDATE schema_version SET version = 3");
+        n.exec("UPDATE schema_version SET version = 4");
     }
     CHECK_THROWS_WITH_AS(store::store::open(backend.database),
-                         doctest::Contains("schema version 3, newer than this controller's 2"),
+                         doctest::Contains("schema version 4, newer than this controller's 3"),
                          store::store_error);
 }
 

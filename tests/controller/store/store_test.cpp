@@ -43,7 +43,8 @@ TEST_CASE_TEMPLATE("store: idempotent insert, verdicts and changes survive reope
         CHECK(inserted);
         REQUIRE_FALSE(s->insert_result(r, inserted));
         CHECK_FALSE(inserted);
-        store::verdict_row v{"fra", "198.19.176.0/24", "ttk", 5, 10, "{\"a\":1}", "{\"k\":2}", 11};
+        store::verdict_row v{"fra",       "198.19.176.0/24", "ttk", 5,          10,
+                             "{\"a\":1}", "{\"k\":2}",       11,    "{\"l\":3}"};
         REQUIRE_FALSE(s->upsert_verdict(v));
         v.path = "ttk2"; // an upsert replaces
         REQUIRE_FALSE(s->upsert_verdict(v));
@@ -65,7 +66,7 @@ TEST_CASE_TEMPLATE("store: idempotent insert, verdicts and changes survive reope
         auto v = s->load_verdicts(ec);
         REQUIRE(v.size() == 1);
         CHECK(v[0] == store::verdict_row{"fra", "198.19.176.0/24", "ttk2", 5, 10, "{\"a\":1}",
-                                         "{\"k\":2}", 11});
+                                         "{\"k\":2}", 11, "{\"l\":3}"});
         auto c = s->changes_since(7, 10, ec);
         REQUIRE(c.size() == 1);
         CHECK(c[0].to_path == "ttk");
@@ -122,7 +123,7 @@ TEST_CASE_TEMPLATE("store: lock_verdict reads the stored row inside a transactio
     }
     INFO("back end: " << std::string(B::name));
     auto s = backend.open();
-    const store::verdict_row v{"fra", "198.19.176.0/24", "ttk", 5, 10, "{}", "{\"k\":1}", 12};
+    const store::verdict_row v{"fra", "198.19.176.0/24", "ttk", 5, 10, "{}", "{\"k\":1}", 12, "{}"};
     {
         auto tx = s->begin();
         std::optional<store::verdict_row> row;

@@ -59,6 +59,9 @@ struct verdict_row {
     /// When the controller received the last observation (Unix seconds, its own clock; 0 in
     /// rows stored before this existed): staleness counts from here.
     std::int64_t observed = 0;
+    /// JSON: the pair's latency series per path, from its traces and pings (schema v3; empty
+    /// in rows stored before). A ping's effect is written here, in the ping's transaction.
+    std::string latency_json;
     friend bool operator==(const verdict_row&, const verdict_row&) = default;
 };
 
