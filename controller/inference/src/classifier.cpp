@@ -70,11 +70,33 @@ bool classifier::process(const result::ping& p) {
     if (!m) {
         return false;
     }
-    // A ping has no path of its own: the path the latest trace of its agent x target observed.
-    auto it = last_observed_.find(track_key{p.agent, m->second});
-    const std::string path = it == last_observed_.end() ? std::string(path_none) : it->second;
-    latency_.add(latency_key{p.agent, m->second, path}, measure(p), true);
+    process(p, m->second);
     return true;
+}
+
+void classifier::process(const result::ping& p, const ipv4_prefix& target) {
+    // A ping has no path of its own: the path the latest trace of its agent x target observed.
+    auto it = last_observed_.find(track_key{p.agent, target});
+    const std::string path = it == last_observed_.end() ? std::string(path_none) : it->second;
+    latency_.add(latency_key{p.agent, target, path}, measure(p), true);
+}
+
+pair_latency classifier::latency_of(const track_key& key) const {
+    pair_latency out;
+    if (auto it = last_observed_.find(key); it != last_observed_.end()) {
+        out.observed = it->second;
+    }
+    out.by_path = latency_.series_of(key.agent, key.target);
+    return out;
+}
+
+void classifier::restore_latency(const track_key& key, pair_latency latency) {
+    if (latency.observed) {
+        last_observed_.insert_or_assign(key, std::move(*latency.observed));
+    } else {
+        last_observed_.erase(key);
+    }
+    latency_.replace(key.agent, key.target, std::move(latency.by_path));
 }
 
 evidence_strength classifier::weigh(const result::trace& t, const campaign::campaign& c,

@@ -69,4 +69,25 @@ void latency_accumulator::add(const latency_key& key, const latency_observation&
     s.lost += o.lost;
 }
 
+std::map<std::string, latency_stats>
+latency_accumulator::series_of(const std::string& agent, const ipv4_prefix& target) const {
+    std::map<std::string, latency_stats> out;
+    for (auto it = series_.lower_bound(latency_key{agent, target, ""});
+         it != series_.end() && it->first.agent == agent && it->first.target == target; ++it) {
+        out.emplace(it->first.path, it->second);
+    }
+    return out;
+}
+
+void latency_accumulator::replace(const std::string& agent, const ipv4_prefix& target,
+                                  std::map<std::string, latency_stats> by_path) {
+    auto it = series_.lower_bound(latency_key{agent, target, ""});
+    while (it != series_.end() && it->first.agent == agent && it->first.target == target) {
+        it = series_.erase(it);
+    }
+    for (auto& [path, stats] : by_path) {
+        series_.emplace(latency_key{agent, target, path}, std::move(stats));
+    }
+}
+
 } // namespace tumen::controller::inference

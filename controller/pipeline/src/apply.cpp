@@ -7,6 +7,7 @@
 #include <tumen/controller/inference/tracker_snapshot.hpp>
 #include <tumen/controller/pipeline/apply.hpp>
 
+#include "latency_row.hpp"
 #include "store_rows.hpp"
 
 namespace tumen::controller::pipeline {
@@ -51,33 +52,72 @@ private:
     /// A store other replicas write too: locks every (agent, target) this batch may move,
     /// in one order (so replicas never deadlock on them), and takes each one's tracker state
     /// from its stored row when another replica moved it since this one last did. Held until
-    /// the commit, so no two replicas run the same tracker at once.
+    /// the commit, so no two replicas run the same tracker at once. A ping to a hop (its
+    /// target found from the latest trace's ping target) locks the pair that trace chose.
     std::error_code lock_pairs() {
         std::set<verdict_key> keys;
         const auto& cls = state_.classifier();
+        bool agent_read = false;
         for (const auto& r : batch_.results) {
             std::optional<std::pair<const campaign::campaign*, ipv4_prefix>> m;
             if (const auto* t = std::get_if<result::trace>(&r.value)) {
                 m = cls.match(t->campaign, t->dst);
             } else if (const auto* p = std::get_if<result::ping>(&r.value)) {
                 m = cls.match(p->campaign, p->dst);
+                if (!m && !agent_read) {
+                    // Another replica may have chosen this hop: read the agent's rows first.
+                    agent_read = true;
+                    if (auto ec = refresh_agent()) {
+                        return ec;
+                    }
+                }
+                if (!m) {
+                    if (auto pinged = state_.target_pinged(out_.agent, p->dst)) {
+                        keys.emplace(out_.agent, std::move(*pinged));
+                    }
+                }
             }
             if (m) {
                 keys.emplace(out_.agent, m->second.to_string());
             }
         }
         for (const auto& key : keys) {
-            std::optional<store::verdict_row> row;
-            if (auto ec = db_.lock_verdict(key.first, key.second, row)) {
+            if (auto ec = lock_pair(key)) {
                 return ec;
             }
-            if (!row) {
-                continue;
+        }
+        return {};
+    }
+
+    /// Takes the state of the agent's pairs that another replica moved from their rows
+    /// (unlocked: lock_pair reads each one again under its lock).
+    std::error_code refresh_agent() {
+        std::error_code ec;
+        for (const auto& row : db_.verdicts_of(out_.agent, ec)) {
+            const auto cached = state_.verdicts().find({row.agent, row.target});
+            if (cached == state_.verdicts().end() || !(cached->second == row)) {
+                state_.refresh(row);
             }
-            const auto cached = state_.verdicts().find(key);
-            if (cached == state_.verdicts().end() || !(cached->second == *row)) {
-                state_.refresh(*row);
-            }
+        }
+        return ec;
+    }
+
+    /// Locks `key` (shared store) and takes its state from the stored row if another replica
+    /// moved it.
+    std::error_code lock_pair(const verdict_key& key) {
+        if (!db_.shared() || !locked_.insert(key).second) {
+            return {};
+        }
+        std::optional<store::verdict_row> row;
+        if (auto ec = db_.lock_verdict(key.first, key.second, row)) {
+            return ec;
+        }
+        if (!row) {
+            return {};
+        }
+        const auto cached = state_.verdicts().find(key);
+        if (cached == state_.verdicts().end() || !(cached->second == *row)) {
+            state_.refresh(*row);
         }
         return {};
     }
@@ -96,8 +136,7 @@ private:
         if (const auto* t = std::get_if<result::trace>(&r.value)) {
             return infer_trace(*t);
         }
-        infer_ping(std::get<result::ping>(r.value));
-        return {};
+        return infer_ping(std::get<result::ping>(r.value));
     }
 
     std::error_code infer_trace(const result::trace& t) {
@@ -142,17 +181,34 @@ private:
 
     /// A ping's RTTs and loss go under the path its (agent, target)'s latest trace observed.
     /// A ping to an address outside every campaign target is one the controller pointed at a
-    /// hop that answers for a target (ping_target.hpp).
-    void infer_ping(const result::ping& p) {
+    /// hop that answers for a target (ping_target.hpp). What it measured goes to the pair's
+    /// latency series, written to its verdict row (persist_verdicts) when it has one.
+    std::error_code infer_ping(const result::ping& p) {
         auto& cls = state_.classifier();
         std::string target;
         if (auto m = cls.match(p.campaign, p.dst)) {
-            cls.process(p);
             target = m->second.to_string();
+            if (auto ec = lock_pair({out_.agent, target})) { // already locked: nothing to do
+                return ec;
+            }
+            cls.process(p, m->second);
         } else if (auto pinged = state_.target_pinged(out_.agent, p.dst)) {
             target = std::move(*pinged);
+            if (auto ec = lock_pair({out_.agent, target})) {
+                return ec;
+            }
+            // The stored row, once locked, may point pings elsewhere: then this ping is not
+            // the pair's any more.
+            const auto o = state_.observed().find({out_.agent, target});
+            if (o == state_.observed().end() || o->second.ping_target != p.dst) {
+                return {};
+            }
+            cls.process(p, o->second.target);
         } else {
-            return;
+            return {};
+        }
+        if (state_.verdicts().count({out_.agent, target}) > 0) {
+            pinged_.emplace(out_.agent, target);
         }
         std::string path = inf::path_none;
         if (auto o = state_.observed().find({out_.agent, target}); o != state_.observed().end()) {
@@ -169,11 +225,28 @@ private:
                                        static_cast<double>(p.sent),
                                    path});
         }
+        return {};
     }
 
-    /// Writes the tracker state of every (agent, target) this batch moved.
+    /// Writes the tracker state of every (agent, target) this batch moved: traces move the
+    /// tracker and the latency series, pings the latency series.
     std::error_code persist_verdicts() {
-        const auto& trackers = state_.classifier().trackers();
+        const auto& cls = state_.classifier();
+        const auto& trackers = cls.trackers();
+        for (const auto& key : pinged_) {
+            if (touched_.count(key) > 0) {
+                continue; // written below with the trace's verdict
+            }
+            auto& vr = state_.verdicts()[key];
+            const auto prefix = ipv4_prefix::parse(key.second, true);
+            if (!prefix) {
+                continue;
+            }
+            vr.latency_json = latency_to_json(cls.latency_of(inf::track_key{key.first, *prefix}));
+            if (auto ec = db_.upsert_verdict(vr)) {
+                return ec;
+            }
+        }
         for (const auto& [key, latest] : touched_) {
             auto& vr = state_.verdicts()[key];
             const auto o = state_.observed().find(key);
@@ -188,6 +261,7 @@ private:
             vr.path = snap.current;
             vr.since = snap.current_since;
             vr.tracker_json = inf::snapshot_to_json(snap);
+            vr.latency_json = latency_to_json(cls.latency_of(tr->first));
             out_.reachable[key.second] = snap.reachable;
             if (auto ec = db_.upsert_verdict(vr)) {
                 return ec;
@@ -205,6 +279,10 @@ private:
     batch_outcome out_;
     /// (agent, target) -> the batch's latest verdict; its evidence is serialised once.
     std::map<verdict_key, inf::verdict_record> touched_;
+    /// (agent, target) with a verdict row whose latency series a ping of the batch moved.
+    std::set<verdict_key> pinged_;
+    /// (agent, target) locked in this transaction (shared store).
+    std::set<verdict_key> locked_;
 };
 
 batch_error storage_error(std::string what, std::size_t results) {

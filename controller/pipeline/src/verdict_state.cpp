@@ -8,6 +8,8 @@
 #include <tumen/controller/inference/tracker_snapshot.hpp>
 #include <tumen/controller/pipeline/verdict_state.hpp>
 
+#include "latency_row.hpp"
+
 namespace tumen::controller::pipeline {
 namespace {
 
@@ -45,6 +47,7 @@ verdict_state::rebuild(const inference::classifier* from) const {
     if (from != nullptr) {
         for (const auto& [key, tracker] : from->trackers()) {
             next->restore(key, tracker.snapshot());
+            next->restore_latency(key, from->latency_of(key));
         }
     }
     return next;
@@ -65,15 +68,21 @@ void verdict_state::follow(std::shared_ptr<const campaign::campaign_set> campaig
 
 void verdict_state::replace_map(asmap::as_map map) {
     // The classifier refers to map_: take its trackers out before the map changes.
-    std::vector<std::pair<inference::track_key, inference::path_tracker_snapshot>> kept;
+    struct kept_pair {
+        inference::track_key key;
+        inference::path_tracker_snapshot snapshot;
+        inference::pair_latency latency;
+    };
+    std::vector<kept_pair> kept;
     for (const auto& [key, tracker] : classifier_->trackers()) {
-        kept.emplace_back(key, tracker.snapshot());
+        kept.push_back({key, tracker.snapshot(), classifier_->latency_of(key)});
     }
     classifier_.reset();
     map_ = std::move(map);
     classifier_ = rebuild(nullptr);
-    for (auto& [key, snap] : kept) {
-        classifier_->restore(key, std::move(snap));
+    for (auto& k : kept) {
+        classifier_->restore(k.key, std::move(k.snapshot));
+        classifier_->restore_latency(k.key, std::move(k.latency));
     }
 }
 
@@ -89,12 +98,15 @@ void verdict_state::load(store::store& db) {
     for (auto& row : rows) {
         auto prefix = ipv4_prefix::parse(row.target, true);
         auto snap = inference::snapshot_from_json(row.tracker_json);
-        if (!prefix || !snap) {
+        auto latency = latency_from_json(row.latency_json);
+        if (!prefix || !snap || !latency) {
             spdlog::warn("stored verdict {} x {} is damaged; starting it afresh", row.agent,
                          row.target);
             continue;
         }
-        classifier_->restore(inference::track_key{row.agent, *prefix}, *snap);
+        const inference::track_key key{row.agent, *prefix};
+        classifier_->restore(key, *snap);
+        classifier_->restore_latency(key, std::move(*latency));
         if (auto o = observed_of(*prefix, row.evidence_json)) {
             observed_[{row.agent, row.target}] = std::move(*o);
         }
@@ -105,12 +117,15 @@ void verdict_state::load(store::store& db) {
 bool verdict_state::refresh(const store::verdict_row& row) {
     auto prefix = ipv4_prefix::parse(row.target, true);
     auto snap = inference::snapshot_from_json(row.tracker_json);
-    if (!prefix || !snap) {
+    auto latency = latency_from_json(row.latency_json);
+    if (!prefix || !snap || !latency) {
         spdlog::warn("stored verdict {} x {} is damaged; keeping this replica's state", row.agent,
                      row.target);
         return false;
     }
-    classifier_->restore(inference::track_key{row.agent, *prefix}, std::move(*snap));
+    const inference::track_key key{row.agent, *prefix};
+    classifier_->restore(key, std::move(*snap));
+    classifier_->restore_latency(key, std::move(*latency));
     if (auto o = observed_of(*prefix, row.evidence_json)) {
         observed_[{row.agent, row.target}] = std::move(*o);
     }

@@ -260,6 +260,18 @@ std::vector<verdict_row> pg_store::load_verdicts(std::error_code& ec) {
     return out;
 }
 
+std::vector<verdict_row> pg_store::verdicts_of(const std::string& agent, std::error_code& ec) {
+    std::vector<verdict_row> out;
+    ec = run([&](pqxx::transaction_base& t) {
+        for (const auto& r : t.exec_params(std::string("SELECT ") + verdict_columns +
+                                               " FROM verdicts WHERE agent = $1 ORDER BY target",
+                                           agent)) {
+            out.push_back(verdict_of(r));
+        }
+    });
+    return out;
+}
+
 std::vector<change_row> pg_store::changes_since(std::int64_t since, std::size_t limit,
                                                 std::error_code& ec) {
     std::vector<change_row> out;

@@ -43,6 +43,7 @@ public:
     std::error_code lock_verdict(const std::string& agent, const std::string& target,
                                  std::optional<verdict_row>& row) noexcept override;
     std::vector<verdict_row> load_verdicts(std::error_code& ec) override;
+    std::vector<verdict_row> verdicts_of(const std::string& agent, std::error_code& ec) override;
     std::vector<change_row> changes_since(std::int64_t since, std::size_t limit,
                                           std::error_code& ec) override;
     std::vector<change_count> change_counts(std::error_code& ec) override;

@@ -209,6 +209,20 @@ std::vector<verdict_row> sqlite_store::load_verdicts(std::error_code& ec) {
     return out;
 }
 
+std::vector<verdict_row> sqlite_store::verdicts_of(const std::string& agent, std::error_code& ec) {
+    std::vector<verdict_row> out;
+    auto s = db_.prepare(std::string("SELECT ") + verdict_columns +
+                             " FROM verdicts WHERE agent = ?1 ORDER BY target",
+                         ec);
+    if (ec || (ec = s.bind(1, agent))) {
+        return out;
+    }
+    while (s.step(ec)) {
+        out.push_back(verdict_of(s));
+    }
+    return out;
+}
+
 std::vector<change_row> sqlite_store::changes_since(std::int64_t since, std::size_t limit,
                                                     std::error_code& ec) {
     std::vector<change_row> out;

@@ -4,12 +4,8 @@
 // would; a retried batch at the other replica is a duplicate.
 #include <doctest/doctest.h>
 
-#include <tumen/controller/asmap/loader.hpp>
-#include <tumen/controller/pipeline/apply.hpp>
-#include <tumen/controller/store/store.hpp>
-
 #include "pg_cluster.hpp"
-#include "server_fixtures.hpp"
+#include "replica.hpp"
 
 using namespace tumen;
 using namespace tumen::controller;
@@ -17,29 +13,9 @@ using namespace tumen::controller::pipeline;
 
 namespace {
 
+using test::replica;
+
 const ipv4_addr dst = test::lab().target_addr(1, 1);
-
-/// One controller process: its own connection and its own cached inference state.
-struct replica {
-    std::unique_ptr<store::store> db;
-    std::shared_ptr<const campaign::campaign_set> campaigns =
-        std::make_shared<campaign::campaign_set>(
-            campaign::parse_campaigns(test::campaign_yaml(), "campaigns.yaml"));
-    verdict_state state{asmap::load_as_map({{test::lab().pfx2as_path()}, {}, {}, {}}), campaigns, 1,
-                        2};
-
-    explicit replica(const std::string& database)
-        : db(store::store::open(database)) {
-        state.load(*db);
-    }
-    batch_outcome run(const std::string& body) {
-        auto batch = parse_batch("fra", body);
-        REQUIRE(batch);
-        auto o = apply(*batch, *db, state, 5000);
-        REQUIRE(o);
-        return std::move(*o);
-    }
-};
 
 result::trace trace(const std::string& id, test::border b, std::int64_t ts) {
     return test::make_trace("fra", id, dst, b, ts);

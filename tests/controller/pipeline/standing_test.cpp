@@ -129,7 +129,7 @@ TEST_CASE("standing: stale_after of the campaign that assigns the prefix, by age
     CHECK(rules.stale_after("fra", t176) == std::chrono::seconds(30));
     CHECK_FALSE(rules.stale_after("msk", t176));           // not configured
     CHECK_FALSE(rules.stale_after("fra", "192.0.2.0/24")); // in no campaign
-    store::verdict_row row{"fra", t176, "ttk", 1, 90, "{}", "{}", 100};
+    store::verdict_row row{"fra", t176, "ttk", 1, 90, "{}", "{}", 100, ""};
     CHECK(rules.standing(row, 130).freshness == inference::freshness{false, 30});
     CHECK(rules.standing(row, 131).freshness == inference::freshness{true, 31});
     row.observed = 0; // stored before `observed` existed: `updated` stands in

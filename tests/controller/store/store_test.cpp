@@ -147,6 +147,17 @@ TEST_CASE_TEMPLATE("store: lock_verdict reads the stored row inside a transactio
     REQUIRE(row);
     CHECK(row->tracker_json == "{\"k\":2}");
     CHECK(row->observed == 12);
+    // An agent's rows, without the other agents'.
+    auto tyo = v;
+    tyo.agent = "tyo";
+    REQUIRE_FALSE(s->upsert_verdict(tyo));
+    std::error_code ec;
+    const auto fra = s->verdicts_of("fra", ec);
+    REQUIRE(fra.size() == 1);
+    CHECK(fra[0].tracker_json == "{\"k\":2}");
+    CHECK(s->verdicts_of("tyo", ec).at(0) == tyo);
+    CHECK(s->verdicts_of("nobody", ec).empty());
+    CHECK_FALSE(ec);
 }
 
 TEST_CASE_TEMPLATE("store: one exporter lease among the processes sharing a store", B,

@@ -78,6 +78,9 @@ public:
     /// observed (not the confirmed path; "none" before any trace).
     /// Returns false when the ping matches no campaign target.
     bool process(const result::ping& p);
+    /// The same for a ping whose (agent, target prefix) the caller found: a ping the
+    /// controller pointed at a hop that answers for `target` (ping_target.hpp).
+    void process(const result::ping& p, const ipv4_prefix& target);
 
     /// The campaign and target prefix of a destination (the trace's campaign when named).
     std::optional<std::pair<const campaign::campaign*, ipv4_prefix>>
@@ -87,6 +90,10 @@ public:
     const std::map<track_key, path_tracker>& trackers() const noexcept { return trackers_; }
     /// Restores a tracker state (e.g. from SQLite at start-up).
     void restore(const track_key& key, path_tracker_snapshot state);
+    /// What the traces and pings of `key` measured (for persistence, with its tracker).
+    pair_latency latency_of(const track_key& key) const;
+    /// Restores what the traces and pings of `key` measured (e.g. from the store).
+    void restore_latency(const track_key& key, pair_latency latency);
     /// The border interfaces known for `target` (empty when none).
     const std::vector<known_border>& known_borders(const ipv4_prefix& target) const;
     /// Latency series.

@@ -38,6 +38,7 @@ struct rtt_summary {
     double last = 0;
     void add(double v);
     double mean() const { return count == 0 ? 0 : sum / static_cast<double>(count); }
+    friend bool operator==(const rtt_summary&, const rtt_summary&) = default;
 };
 
 /// Accumulated latency of one (agent, target, path).
@@ -51,6 +52,16 @@ struct latency_stats {
     double loss_ratio() const {
         return sent == 0 ? 0 : static_cast<double>(lost) / static_cast<double>(sent);
     }
+    friend bool operator==(const latency_stats&, const latency_stats&) = default;
+};
+
+/// What the traces and pings of one (agent, target prefix) measured, by path, and the path
+/// its latest trace observed (under which its pings count): the part of its state that pings
+/// move, stored with its tracker so that a restart or another replica carries it on.
+struct pair_latency {
+    std::optional<std::string> observed;          ///< path identity of the latest trace
+    std::map<std::string, latency_stats> by_path; ///< path identity -> series
+    friend bool operator==(const pair_latency&, const pair_latency&) = default;
 };
 
 /// Key of a latency series.
@@ -67,6 +78,12 @@ public:
     /// Adds a trace or ping observation; `is_ping` selects the counter.
     void add(const latency_key& key, const latency_observation& o, bool is_ping);
     const std::map<latency_key, latency_stats>& series() const noexcept { return series_; }
+    /// The series of (`agent`, `target`), by path.
+    std::map<std::string, latency_stats> series_of(const std::string& agent,
+                                                   const ipv4_prefix& target) const;
+    /// Replaces the series of (`agent`, `target`) with `by_path`.
+    void replace(const std::string& agent, const ipv4_prefix& target,
+                 std::map<std::string, latency_stats> by_path);
 
 private:
     std::map<latency_key, latency_stats> series_;

@@ -221,6 +221,9 @@ public:
 
     /// Every stored verdict (for start-up recovery and /api/v1/paths).
     virtual std::vector<verdict_row> load_verdicts(std::error_code& ec) = 0;
+    /// The stored verdicts of `agent`, by target (a replica finding the pair of a ping to a
+    /// hop that another replica chose).
+    virtual std::vector<verdict_row> verdicts_of(const std::string& agent, std::error_code& ec) = 0;
     /// Change events with `at >= since`, oldest first, at most `limit`.
     virtual std::vector<change_row> changes_since(std::int64_t since, std::size_t limit,
                                                   std::error_code& ec) = 0;
