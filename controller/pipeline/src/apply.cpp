@@ -182,16 +182,19 @@ private:
     /// A ping's RTTs and loss go under the path its (agent, target)'s latest trace observed.
     /// A ping to an address outside every campaign target is one the controller pointed at a
     /// hop that answers for a target (ping_target.hpp). What it measured goes to the pair's
-    /// latency series, written to its verdict row (persist_verdicts) when it has one.
+    /// latency series, written to its verdict row (persist_verdicts); before the pair's first
+    /// trace it has no row, and the ping counts only in the metrics, so that every replica
+    /// and every restart sees the same series.
     std::error_code infer_ping(const result::ping& p) {
         auto& cls = state_.classifier();
         std::string target;
+        ipv4_prefix prefix;
         if (auto m = cls.match(p.campaign, p.dst)) {
             target = m->second.to_string();
+            prefix = m->second;
             if (auto ec = lock_pair({out_.agent, target})) { // already locked: nothing to do
                 return ec;
             }
-            cls.process(p, m->second);
         } else if (auto pinged = state_.target_pinged(out_.agent, p.dst)) {
             target = std::move(*pinged);
             if (auto ec = lock_pair({out_.agent, target})) {
@@ -203,11 +206,12 @@ private:
             if (o == state_.observed().end() || o->second.ping_target != p.dst) {
                 return {};
             }
-            cls.process(p, o->second.target);
+            prefix = o->second.target;
         } else {
             return {};
         }
         if (state_.verdicts().count({out_.agent, target}) > 0) {
+            cls.process(p, prefix);
             pinged_.emplace(out_.agent, target);
         }
         std::string path = inf::path_none;

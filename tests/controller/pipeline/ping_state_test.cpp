@@ -28,13 +28,15 @@ result::ping ping(const std::string& id, std::uint32_t sent, std::uint32_t recei
     return test::make_ping("fra", id, to, sent, received, ts);
 }
 
-/// Traces and pings of one pair: pings before and after a candidate path, and pings to the
-/// hop the controller chose when the destination went silent.
+/// Traces and pings of one pair: a ping before its first trace, pings before and after a
+/// candidate path, and a ping to the hop the controller chose when the destination went
+/// silent.
 std::vector<std::string> bodies() {
     auto silent = trace("a4", border::ttk, 130);
     silent.hops.pop_back();
     const ipv4_addr hop = test::border_addr(border::ttk);
-    return {test::batch(trace("a1", border::cu, 100), ping("p1", 4, 3, 101)),
+    return {test::batch(ping("p0", 2, 2, 95)),
+            test::batch(trace("a1", border::cu, 100), ping("p1", 4, 3, 101)),
             test::batch(ping("p2", 2, 2, 105)),
             test::batch(trace("a2", border::cu, 110)),
             test::batch(ping("p3", 4, 1, 111)),
@@ -45,6 +47,7 @@ std::vector<std::string> bodies() {
             test::batch(trace("a5", border::ttk, 140)),
             test::batch(ping("p7", 4, 4, 141))};
 }
+/// p0 came before the pair's first trace: it counts in the metrics only (no row to keep it).
 constexpr std::uint64_t pings_in_bodies = 7;
 
 const inference::track_key pair{"fra", test::lab().target_24(1)};
@@ -123,7 +126,7 @@ TEST_CASE("ping state: PostgreSQL replicas interleaving pings and traces end as 
             (i % 2 == 0 ? a : b).run(all[i]);
         }
         // A retried ping at the other replica is a duplicate and counts nothing again.
-        CHECK(b.run(all[1]).duplicates == 1);
+        CHECK(b.run(all[2]).duplicates == 1);
         const auto rows = rows_of(a);
         CHECK(stored_pings(rows) == pings_in_bodies);
         CHECK(rows == ref.rows);
