@@ -311,10 +311,12 @@ metrics:
 EOF
 }
 
+# pl_agent_start VP [OPTION...]: tumen-agent run --config (its pl_agent_config) [OPTION...].
 pl_agent_start() {
   local vp="$1"
+  shift
   [ -f "$PL_WORK/agent-$vp.yaml" ] || pl_agent_config "$vp"
-  pl_start "agent-$vp" "$vp" "$PL_AGENT" run --config "$PL_WORK/agent-$vp.yaml"
+  pl_start "agent-$vp" "$vp" "$PL_AGENT" run --config "$PL_WORK/agent-$vp.yaml" "$@"
 }
 
 pl_agents_start() {
@@ -366,6 +368,12 @@ pl_prom_query() {
 pl_agent_metrics() {
   local mgmt_var="LAB_MGMT_ADDR_$1"
   pl_exec mgmt curl -sf -m 5 "http://${!mgmt_var}:${PL_AGENT_METRICS_PORT}/metrics"
+}
+
+# pl_agent_metric VP NAME: the value of an unlabelled metric in the agent's /metrics ("absent"
+# when the agent does not export it).
+pl_agent_metric() {
+  pl_agent_metrics "$1" | awk -v m="$2" '$1 == m { v = $2 } END { print (v == "" ? "absent" : v + 0) }'
 }
 
 pl_now() { date +%s.%N; }
