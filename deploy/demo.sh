@@ -30,10 +30,10 @@ if [ "${TUMEN_DEMO_SKIP_BUILD:-0}" != 1 ]; then
   echo "==> Build"
   if [ -n "${TUMEN_BUILD_DIR:-}" ]; then
     cmake -S "$root" -B "$TUMEN_BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-    cmake --build "$TUMEN_BUILD_DIR" -j "$(nproc)" --target tumen-probe tumen-controller tumen-delayline
+    cmake --build "$TUMEN_BUILD_DIR" -j "$(nproc)" --target tumen-probe tumen-agent tumen-controller tumen-delayline
   else
     cmake --preset default >/dev/null
-    cmake --build --preset default -j "$(nproc)" --target tumen-probe tumen-controller tumen-delayline
+    cmake --build --preset default -j "$(nproc)" --target tumen-probe tumen-agent tumen-controller tumen-delayline
   fi
 fi
 export TUMEN_BUILD_DIR="${TUMEN_BUILD_DIR:-$root/build}"

@@ -1,8 +1,8 @@
 # Debian packages (CPack DEB), included by the top-level CMakeLists.txt:
-#   tumen-agent       tumen-probe, tumen-agent.service, example agent.yaml (postinst: setcap)
+#   tumen-agent       tumen-agent (the daemon), tumen-probe (trace, ping, decode), tumen-agent.service, example agent.yaml (postinst: setcap)
 #   tumen-controller  tumen-controller, tumen-controller.service, example controller.yaml,
 #                     campaigns (schedules/), Prometheus rules, Grafana dashboard
-# Build:  cmake --build BUILD --target tumen-probe tumen-controller && (cd BUILD && cpack -G DEB)
+# Build:  cmake --build BUILD --target tumen-probe tumen-agent tumen-controller && (cd BUILD && cpack -G DEB)
 # See docs/deploy.md.
 include_guard(GLOBAL)
 
@@ -10,7 +10,7 @@ set(_tumen_root "${CMAKE_CURRENT_LIST_DIR}/..")
 set(_tumen_deploy "${CMAKE_CURRENT_LIST_DIR}")
 
 # Binaries, by target name when the component defines the target.
-foreach(_pair "tumen-probe;agent" "tumen-controller;controller")
+foreach(_pair "tumen-probe;agent" "tumen-agent;agent" "tumen-controller;controller")
   list(GET _pair 0 _target)
   list(GET _pair 1 _component)
   install(TARGETS ${_target} RUNTIME DESTINATION bin COMPONENT ${_component})
@@ -39,7 +39,7 @@ install(FILES "${_tumen_deploy}/grafana/tumen-border.json" DESTINATION share/tum
         COMPONENT controller)
 
 # cpack runs the `preinstall` target, which by default builds `all` (every test, bench and
-# fuzz target). Packages need only the two binaries: build them first (see above).
+# fuzz target). Packages need only the three binaries: build them first (see above).
 set(CMAKE_SKIP_INSTALL_ALL_DEPENDENCY ON)
 
 # CPack.

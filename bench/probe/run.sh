@@ -7,6 +7,10 @@
 #    per trace: tumen/2) and with scamper, at 1,000 and 10,000 probes/s: wall time,
 #    probes sent, traces that reached the target, CPU seconds, peak RSS; and the ideal
 #    time (probes sent / pps + one wait).
+# 2. Peak RSS floors, measured in the same run: `tumen-probe --version` (its libraries loaded,
+#    nothing run) and tumen-bench-tins-floor (a program that only serialises one probe with
+#    Debian's libtins, which brings libcrypto, libpcap and libstdc++); then each tool's peak
+#    RSS over scamper's (`rss/scamper`).
 # The uncapped send rate is measured on a plain veth pair, without the lab's delay lines,
 # by bench/probe/send_rate.sh.
 #
@@ -18,10 +22,12 @@ build_dir="${TUMEN_BUILD_DIR:-$src_dir/build}"
 export TUMEN_BUILD_DIR="$build_dir"
 export TUMEN_LAB="${TUMEN_LAB:-tpbench}"
 probe="$build_dir/probe/tool/tumen-probe"
+tins_floor="$build_dir/bench/probe/tumen-bench-tins-floor"
 lab="$src_dir/deploy/lab/lab.sh"
 . "$src_dir/deploy/lab/lab.env"
 [ -x /usr/bin/time ] || { echo "needs /usr/bin/time (apt-get install time)" >&2; exit 1; }
 [ -x "$probe" ] || { echo "not built: $probe" >&2; exit 1; }
+[ -x "$tins_floor" ] || { echo "not built: $tins_floor" >&2; exit 1; }
 rates=("$@")
 [ ${#rates[@]} -gt 0 ] || rates=(1000 10000)
 
@@ -49,7 +55,14 @@ print(f"{wall:.2f} {cpu:.2f} {f('Maximum resident set size (kbytes)')}")
 PY
 }
 
+# max_rss CMD...: peak RSS in kB of a command run once
+max_rss() {
+  /usr/bin/time -f '%M' -o "$work/floor.time" "$@" >/dev/null 2>&1 || true
+  cat "$work/floor.time"
+}
+
 printf '%-10s %-7s %8s %8s %9s %9s %8s %9s %9s\n' tool pps wall_s probes complete ideal_s wall/ideal cpu_s maxrss_MB
+declare -A rss_of
 for pps in "${rates[@]}"; do
   # tumen-probe, one hop at a time (as scamper), then with two probes in flight per trace
   for inflight in 1 2; do
@@ -57,6 +70,7 @@ for pps in "${rates[@]}"; do
       --attempts 1 --wait 1000 --pps "$pps" --window "$ntargets" --hops-in-flight "$inflight" \
       --format json --stats <"$work/targets" >"$work/t.json" 2>"$work/t.stats"
     read -r wall cpu rss <<<"$(timing "$work/t.time")"
+    rss_of["tumen/$inflight"]=$rss
     probes=$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readlines()[-1])["probes_sent"])' "$work/t.stats")
     complete=$(grep -c '"stop_reason":"completed"' "$work/t.json" || true)
     python3 -c 'import sys
@@ -81,5 +95,17 @@ tool,pps,wall,probes,complete,cpu,rss=sys.argv[1:]
 ideal=int(probes)/float(pps)+1.0
 print("%-10s %-7s %8.2f %8s %9s %9.2f %8.2f %9.2f %9.1f" % (tool,pps,float(wall),probes,complete,ideal,float(wall)/ideal,float(cpu),int(rss)/1024))' \
     scamper "$pps" "$wall" "$probes" "$complete" "$cpu" "$rss"
+  rss_of[scamper]=$rss
+  rss_of[--version]="$(max_rss "$probe" --version)"
+  rss_of[libtins]="$(max_rss "$tins_floor")"
+  python3 -c 'import sys
+pps, scamper = sys.argv[1], int(sys.argv[2])
+parts = []
+for pair in sys.argv[3:]:
+    name, kb = pair.split("=")
+    parts.append("%s %.1f MB %.2fx" % (name, int(kb) / 1024, int(kb) / scamper))
+print("rss/scamper %s pps (scamper %.1f MB): %s" % (pps, scamper / 1024, ", ".join(parts)))' \
+    "$pps" "${rss_of[scamper]}" "tumen/1=${rss_of[tumen/1]}" "tumen/2=${rss_of[tumen/2]}" \
+    "tumen-probe --version=${rss_of[--version]}" "libtins floor=${rss_of[libtins]}"
 done
 

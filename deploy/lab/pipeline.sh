@@ -13,7 +13,7 @@
 #   pl_api /api/v1/paths    # GET from inside mgmt
 #
 # Variables the caller may set before pl_init: TUMEN_LAB (lab name, default tl),
-# TUMEN_BUILD_DIR (default <repo>/build), TUMEN_PROBE / TUMEN_CONTROLLER (binaries, default
+# TUMEN_BUILD_DIR (default <repo>/build), TUMEN_AGENT / TUMEN_CONTROLLER (binaries, default
 # from the build directory), PL_KEEP_WORK=1 (keep the work directory),
 # TUMEN_LAB_PLAIN_HTTP=1 (the controller without TLS; agents then need allow_plain_http).
 #
@@ -31,7 +31,7 @@ pl_die() {
   exit 1
 }
 
-# pl_init: sets PL_ROOT, PL_BUILD, PL_PROBE, PL_CONTROLLER, PL_WORK, sources lab.env and
+# pl_init: sets PL_ROOT, PL_BUILD, PL_AGENT, PL_CONTROLLER, PL_WORK, sources lab.env and
 # installs the cleanup trap. Exits 77 (skip) when not root.
 pl_init() {
   PL_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -45,7 +45,7 @@ pl_init() {
     exit 77
   fi
   [ -x "$PL_LAB_SH" ] || pl_die "$PL_LAB_SH missing"
-  PL_PROBE="${TUMEN_PROBE:-$(pl_find_binary tumen-probe)}" || pl_die "tumen-probe is not built in $PL_BUILD"
+  PL_AGENT="${TUMEN_AGENT:-$(pl_find_binary tumen-agent)}" || pl_die "tumen-agent is not built in $PL_BUILD"
   PL_CONTROLLER="${TUMEN_CONTROLLER:-$(pl_find_binary tumen-controller)}" ||
     pl_die "tumen-controller is not built in $PL_BUILD"
   for tool in ip curl python3; do
@@ -80,7 +80,7 @@ pl_tls_init() {
 
 pl_find_binary() {
   local name="$1" path
-  for path in "$PL_BUILD/probe/tool/$name" "$PL_BUILD/controller/tool/$name" "$PL_BUILD/bin/$name"; do
+  for path in "$PL_BUILD/probe/agent/$name" "$PL_BUILD/controller/tool/$name" "$PL_BUILD/bin/$name"; do
     [ -x "$path" ] && { echo "$path"; return 0; }
   done
   path="$(find "$PL_BUILD" -maxdepth 4 -type f -name "$name" -perm -u+x 2>/dev/null | head -n1)"
@@ -311,10 +311,12 @@ metrics:
 EOF
 }
 
+# pl_agent_start VP [OPTION...]: tumen-agent run --config (its pl_agent_config) [OPTION...].
 pl_agent_start() {
   local vp="$1"
+  shift
   [ -f "$PL_WORK/agent-$vp.yaml" ] || pl_agent_config "$vp"
-  pl_start "agent-$vp" "$vp" "$PL_PROBE" run --config "$PL_WORK/agent-$vp.yaml"
+  pl_start "agent-$vp" "$vp" "$PL_AGENT" run --config "$PL_WORK/agent-$vp.yaml" "$@"
 }
 
 pl_agents_start() {
@@ -366,6 +368,12 @@ pl_prom_query() {
 pl_agent_metrics() {
   local mgmt_var="LAB_MGMT_ADDR_$1"
   pl_exec mgmt curl -sf -m 5 "http://${!mgmt_var}:${PL_AGENT_METRICS_PORT}/metrics"
+}
+
+# pl_agent_metric VP NAME: the value of an unlabelled metric in the agent's /metrics ("absent"
+# when the agent does not export it).
+pl_agent_metric() {
+  pl_agent_metrics "$1" | awk -v m="$2" '$1 == m { v = $2 } END { print (v == "" ? "absent" : v + 0) }'
 }
 
 pl_now() { date +%s.%N; }

@@ -2,14 +2,14 @@
 # Builds the Debian packages with CPack (deploy/packaging.cmake) into a temporary directory
 # and checks their content, dependencies and maintainer scripts.
 # usage: check_packages.sh BUILD_DIR
-# Skips (77) when cpack/dpkg-deb are missing or the two binaries are not built yet.
+# Skips (77) when cpack/dpkg-deb are missing or the three binaries are not built yet.
 set -euo pipefail
 build="${1:?build dir}"
 for tool in cpack dpkg-deb; do
   command -v "$tool" >/dev/null 2>&1 || { echo "SKIP: $tool not installed"; exit 77; }
 done
 [ -f "$build/CPackConfig.cmake" ] || { echo "SKIP: $build has no CPackConfig.cmake"; exit 77; }
-for bin in tumen-probe tumen-controller; do
+for bin in tumen-probe tumen-agent tumen-controller; do
   if [ -z "$(find "$build" -maxdepth 4 -type f -name "$bin" -perm -u+x 2>/dev/null | head -n1)" ]; then
     echo "SKIP: $bin is not built in $build (cmake --build $build --target $bin)"
     exit 77
@@ -42,6 +42,7 @@ dpkg-deb -c "$controller" | awk '{print $NF}' >"$tmp/controller.list"
 has() { grep -qxF "$2" "$tmp/$1.list"; }
 lacks() { ! grep -q "$2" "$tmp/$1.list"; }
 check "agent has /usr/bin/tumen-probe" has agent ./usr/bin/tumen-probe
+check "agent has /usr/bin/tumen-agent" has agent ./usr/bin/tumen-agent
 check "agent has tumen-agent.service" has agent ./usr/lib/systemd/system/tumen-agent.service
 check "agent has example agent.yaml" has agent ./usr/share/doc/tumen-agent/examples/agent.yaml
 check "agent lacks the controller" lacks agent tumen-controller
@@ -52,6 +53,7 @@ check "controller has schedules/nk-border.yaml" has controller ./usr/share/tumen
 check "controller has the alert rules" has controller ./usr/share/tumen/prometheus/tumen-rules.yml
 check "controller has the dashboard" has controller ./usr/share/tumen/grafana/tumen-border.json
 check "controller lacks the probe" lacks controller tumen-probe
+check "controller lacks the agent binary" lacks controller /usr/bin/tumen-agent
 
 agent_depends="$(dpkg-deb -f "$agent" Depends)"
 controller_depends="$(dpkg-deb -f "$controller" Depends)"

@@ -37,7 +37,7 @@ for unit in tumen-agent tumen-controller; do
     fail=1
     continue
   fi
-  bin_name="tumen-probe"
+  bin_name="tumen-agent"
   [ "$unit" = tumen-controller ] && bin_name="tumen-controller"
   bin="$(binary_for "$bin_name")"
   sed "s#/usr/bin/$bin_name#$bin#g" "$file" >"$tmp/$unit.service"
@@ -65,7 +65,7 @@ for line in "DynamicUser=yes" "LoadCredential=token:/etc/tumen/agent.token" "Amb
   "StateDirectory=tumen-agent" "SystemCallFilter=@system-service" "Restart=on-failure" \
   "RestrictAddressFamilies=AF_INET AF_INET6 AF_PACKET AF_NETLINK AF_UNIX" \
   'ExecReload=/bin/kill -HUP $MAINPID' \
-  "ExecStart=/usr/bin/tumen-probe run --config /etc/tumen/agent.yaml"; do
+  "ExecStart=/usr/bin/tumen-agent run --config /etc/tumen/agent.yaml"; do
   require tumen-agent "$line"
 done
 for line in "DynamicUser=yes" "LoadCredential=tls.key:/etc/tumen/tls/controller.key" \

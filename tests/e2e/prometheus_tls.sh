@@ -4,7 +4,8 @@
 # target and the CA's path changed for the lab, and tumen metrics arrive through the query
 # API. The same job with another CA must fail (up 0, an unknown-authority error): Prometheus
 # really verifies the certificate. The controller refuses plain HTTP on its TLS port, and
-# the agents deliver over https with ca_file.
+# the agents deliver over https with ca_file. One agent records with --pcap-out: its own
+# /metrics has the capture and recording counters (tumen_probe_capture_*, tumen_probe_pcap_*).
 # Exit 77 without root or prometheus.
 # shellcheck source=tests/lib/lab_test.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/lab_test.sh"
@@ -28,7 +29,9 @@ check "plain HTTP to the TLS port gets no answer" \
   refused pl_exec mgmt curl -sf -m 5 "http://${LAB_MGMT_CONTROLLER}:${PL_CONTROLLER_PORT}/metrics"
 check "curl without the lab CA refuses the certificate" \
   refused pl_exec mgmt curl -sf -m 5 "https://${LAB_MGMT_CONTROLLER}:${PL_CONTROLLER_PORT}/metrics"
-pl_agents_start
+recording_vp="${LAB_VPS%% *}"
+pl_agent_start "$recording_vp" --pcap-out "$PL_WORK/agent-$recording_vp.pcap"
+for vp in $LAB_VPS; do [ "$vp" = "$recording_vp" ] || pl_agent_start "$vp"; done
 
 # Another CA, which signed nothing the controller serves.
 "$PL_CONTROLLER" init-tls "$PL_WORK/other-tls" --host "$LAB_MGMT_CONTROLLER" >/dev/null ||
@@ -96,6 +99,18 @@ check "its scrape error is about the certificate" \
   pl_wait_for 30 "a certificate error on the other-CA job" other_error
 check "the https job scraped the agents' liveness" \
   test "$(count 'tumen_agent_last_seen_timestamp_seconds{job="tumen-controller"}')" -ge 1
+# The agent's own /metrics: what --stats prints, for the capture and the recording.
+metric_above() { local v; v="$(pl_agent_metric "$1" "$2")"; [ "$v" != absent ] && [ "$v" -gt "$3" ]; }
+metric_is() { test "$(pl_agent_metric "$1" "$2")" = "$3"; }
+check "$recording_vp: tumen_probe_capture_packets_total > 0" \
+  metric_above "$recording_vp" tumen_probe_capture_packets_total 0
+check "$recording_vp: tumen_probe_pcap_recorded_total > 0 (--pcap-out)" \
+  metric_above "$recording_vp" tumen_probe_pcap_recorded_total 0
+check "$recording_vp: tumen_probe_pcap_write_errors_total == 0" \
+  metric_is "$recording_vp" tumen_probe_pcap_write_errors_total 0
+check "$recording_vp: tumen_probe_pcap_dropped_total is exported" \
+  metric_above "$recording_vp" tumen_probe_pcap_dropped_total -1
+check "$recording_vp: the recording is on disk" test -s "$PL_WORK/agent-$recording_vp.pcap"
 check "every process still runs" pl_all_alive
 
 finish

@@ -28,7 +28,9 @@ pl_agents_start
 
 # metric VP NAME: the value of a counter in the agent's /metrics (0 when absent).
 metric() {
-  pl_agent_metrics "$1" | awk -v m="$2" '$1 == m { v = $2 } END { print v + 0 }'
+  local v
+  v="$(pl_agent_metric "$1" "$2")"
+  [ "$v" = absent ] && echo 0 || echo "$v"
 }
 
 # 1. One round everywhere, and watch probes from every agent.

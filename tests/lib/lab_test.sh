@@ -24,8 +24,9 @@
 #   wait_for SECONDS WHAT CMD...  polls CMD (in this shell, output shown) every 0.1 s until
 #                      it succeeds; after SECONDS prints a message and returns 1
 # Binaries (a missing one is a broken build, so it fails rather than skips):
-#   binary NAME        prints the path of tumen-probe, tumen-controller or tumen-delayline
-#                      (TUMEN_PROBE / TUMEN_CONTROLLER / TUMEN_DELAYLINE override)
+#   binary NAME        prints the path of tumen-probe, tumen-agent, tumen-controller or
+#                      tumen-delayline (TUMEN_PROBE / TUMEN_AGENT / TUMEN_CONTROLLER /
+#                      TUMEN_DELAYLINE override)
 # Traces: trace_hops, hops_match, re; addresses: lab_addr (below).
 # The whole pipeline (tests/e2e): pipeline_test_begin, json, db, traces, min_traces,
 # wait_rounds, spool_ids (at the end).
@@ -98,6 +99,7 @@ binary() {
   local name=$1 override path
   case "$name" in
     tumen-probe) override="${TUMEN_PROBE:-}" path="$BUILD_DIR/probe/tool/tumen-probe" ;;
+    tumen-agent) override="${TUMEN_AGENT:-}" path="$BUILD_DIR/probe/agent/tumen-agent" ;;
     tumen-controller) override="${TUMEN_CONTROLLER:-}" path="$BUILD_DIR/controller/tool/tumen-controller" ;;
     tumen-delayline) override="${TUMEN_DELAYLINE:-}" path="$BUILD_DIR/deploy/lab/delayline/tumen-delayline" ;;
     *) path="" ;;

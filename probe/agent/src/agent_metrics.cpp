@@ -47,6 +47,17 @@ agent_metrics::agent_metrics(const std::string& agent, const std::string& versio
                               "Captured packets that could not be decoded");
     capture_drops_ = &counter(r, "tumen_probe_capture_drops_total",
                               "Packets dropped by the kernel capture buffer");
+    capture_packets_ = &counter(r, "tumen_probe_capture_packets_total",
+                                "Packets the capture filter admitted (replies and our own probes)");
+    capture_outgoing_ = &counter(r, "tumen_probe_capture_outgoing_packets_total",
+                                 "Our own probes seen leaving by the capture (send timestamps)");
+    pcap_recorded_ = &counter(r, "tumen_probe_pcap_recorded_total",
+                              "--pcap-out: probes and replies written to the recording");
+    pcap_dropped_ = &counter(r, "tumen_probe_pcap_dropped_total",
+                             "--pcap-out: packets not recorded (writer queue full, or after a "
+                             "write error)");
+    pcap_write_errors_ = &counter(r, "tumen_probe_pcap_write_errors_total",
+                                  "--pcap-out: failed writes, opens or rotations of the recording");
     pings_done_ = &counter(r, "tumen_probe_pings_total", "Ping series finished");
     auto& traces = prometheus::BuildCounter()
                        .Name("tumen_probe_traces_total")
@@ -128,6 +139,11 @@ void agent_metrics::update_engine(const engine::counters& c) {
     add(send_errors_, c.send_errors, p.send_errors);
     add(decode_errors_, c.decode_errors, p.decode_errors);
     add(capture_drops_, c.capture_drops, p.capture_drops);
+    add(capture_packets_, c.packets_captured, p.packets_captured);
+    add(capture_outgoing_, c.outgoing_captured, p.outgoing_captured);
+    add(pcap_recorded_, c.pcap_recorded, p.pcap_recorded);
+    add(pcap_dropped_, c.pcap_dropped, p.pcap_dropped);
+    add(pcap_write_errors_, c.pcap_write_errors, p.pcap_write_errors);
     add(pings_done_, c.pings_done, p.pings_done);
     for (std::size_t i = 0; i < traces_by_stop_.size(); ++i) {
         add(traces_by_stop_[i], c.traces_by_stop[i], p.traces_by_stop[i]);

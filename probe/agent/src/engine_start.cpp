@@ -41,7 +41,7 @@ int open_engine(engine::engine& eng, const engine::engine_options& eo, const run
     if (auto ec = eng.open()) {
         if (ec == std::errc::operation_not_permitted) {
             std::fprintf(stderr, "%s\n",
-                         engine::missing_capability_message("tumen-probe run").c_str());
+                         engine::missing_capability_message("tumen-agent run").c_str());
         } else {
             spdlog::error("cannot open the probe engine: {} ({})", eng.error_text(), ec.message());
         }

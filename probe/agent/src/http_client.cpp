@@ -132,7 +132,7 @@ asio::awaitable<http_response> http_client::request(http_request req) {
     http::request<http::string_body> m{req.method == "POST" ? http::verb::post : http::verb::get,
                                        url_.base_path + req.target, 11};
     m.set(http::field::host, url_.host + ":" + std::to_string(url_.port));
-    m.set(http::field::user_agent, "tumen-probe");
+    m.set(http::field::user_agent, "tumen-agent");
     m.set(http::field::connection, "close");
     for (auto& [k, v] : req.headers) {
         m.set(k, v);

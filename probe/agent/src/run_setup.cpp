@@ -35,7 +35,7 @@ const char* check_modes(const run_options& o) {
 
 std::optional<run_setup> load_run_setup(const run_options& o) {
     if (const char* why = check_modes(o)) {
-        std::fprintf(stderr, "tumen-probe run: %s\n", why);
+        std::fprintf(stderr, "tumen-agent run: %s\n", why);
         return std::nullopt;
     }
     run_setup s;
@@ -43,12 +43,12 @@ std::optional<run_setup> load_run_setup(const run_options& o) {
         try {
             s.config = load_agent_config(o.config);
         } catch (const config_error& e) {
-            std::fprintf(stderr, "tumen-probe run: %s\n", e.what());
+            std::fprintf(stderr, "tumen-agent run: %s\n", e.what());
             return std::nullopt;
         }
         if (o.schedule.empty() && !s.config.controller) {
             std::fprintf(stderr,
-                         "tumen-probe run: %s has no controller section; add one or run "
+                         "tumen-agent run: %s has no controller section; add one or run "
                          "standalone with --schedule and --output\n",
                          o.config.c_str());
             return std::nullopt;
@@ -58,13 +58,13 @@ std::optional<run_setup> load_run_setup(const run_options& o) {
         try {
             s.campaigns = campaign::load_campaigns_file(o.schedule);
         } catch (const std::exception& e) {
-            std::fprintf(stderr, "tumen-probe run: %s\n", e.what());
+            std::fprintf(stderr, "tumen-agent run: %s\n", e.what());
             return std::nullopt;
         }
     }
     s.agent = !o.agent.empty() ? o.agent : !s.config.id.empty() ? s.config.id : host_name();
     if (o.pps && (*o.pps <= 0 || *o.pps > 100000)) {
-        std::fprintf(stderr, "tumen-probe run: --pps must be in (0, 100000]\n");
+        std::fprintf(stderr, "tumen-agent run: --pps must be in (0, 100000]\n");
         return std::nullopt;
     }
     return s;

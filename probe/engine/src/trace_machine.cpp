@@ -176,7 +176,7 @@ bool trace_machine::on_timeout(probe_slot slot) {
 void trace_machine::advance() {
     while (!done() && !open_.empty() && open_.front().resolved) {
         open_hop h = std::move(open_.front());
-        open_.pop_front();
+        open_.erase(open_.begin());
         const bool answered = h.answered;
         const ipv4_addr from = answered ? h.replies.back().from : ipv4_addr{};
         const bool is_loop =

@@ -1,16 +1,14 @@
 // tumen-probe: flow-stable traceroutes and pings from the command line (see docs/probe.md).
-// One file per subcommand; each registers itself here with one line.
-#include <cstdio>
-#include <exception>
-
+// One file per subcommand; each registers itself here with one line. The agent daemon is
+// `tumen-agent run` (probe/agent): its libraries stay out of this binary (docs/agent.md).
 #include <CLI/CLI.hpp>
 
-#include <tumen/probe/agent/run_command.hpp>
 #include <tumen/probe/tool/command.hpp>
 
 int main(int argc, char** argv) {
     using namespace tumen::probe::tool;
-    CLI::App app{"tumen-probe: Paris traceroutes and pings over raw sockets and libpcap"};
+    CLI::App app{"tumen-probe: Paris traceroutes and pings over raw sockets and libpcap",
+                 "tumen-probe"};
     app.require_subcommand(1);
     app.set_version_flag("--version", "tumen-probe 0.1.0");
 
@@ -18,26 +16,14 @@ int main(int argc, char** argv) {
     add_trace_command(app, selected);
     add_ping_command(app, selected);
     add_decode_command(app, selected);
-    tumen::probe::agent::add_run_command(app, selected);
-
-    try {
-        app.parse(argc, argv);
-    } catch (const CLI::CallForHelp& e) {
-        return app.exit(e);
-    } catch (const CLI::CallForAllHelp& e) {
-        return app.exit(e);
-    } catch (const CLI::CallForVersion& e) {
-        return app.exit(e);
-    } catch (const CLI::ParseError& e) {
-        return usage_error(e.what());
-    }
-    if (!selected) {
-        return usage_error("no subcommand given (try --help)");
-    }
-    try {
-        return selected();
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "tumen-probe: %s\n", e.what());
-        return exit_failure;
-    }
+    // `tumen-probe run` was the agent before it became its own binary: say where it went
+    // rather than "run: not expected" (hidden from --help).
+    auto* moved = app.add_subcommand("run", "")->group("")->allow_extras();
+    moved->callback([&selected] {
+        selected = [] {
+            return usage_error("the agent daemon is now `tumen-agent run` (same options, "
+                               "installed beside tumen-probe; see docs/agent.md)");
+        };
+    });
+    return run_main("tumen-probe", app, selected, argc, argv);
 }

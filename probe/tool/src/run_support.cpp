@@ -48,14 +48,7 @@ void print_stats(const engine::engine& eng) {
 } // namespace
 
 int usage_error(const std::string& message) {
-    std::string line = message;
-    for (auto& c : line) {
-        if (c == '\n') {
-            c = ' ';
-        }
-    }
-    std::fprintf(stderr, "tumen-probe: %s\n", line.c_str());
-    return exit_usage;
+    return usage_error_of("tumen-probe", message);
 }
 
 std::optional<std::vector<target>> parse_targets(const std::vector<std::string>& args,

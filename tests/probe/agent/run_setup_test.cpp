@@ -1,4 +1,4 @@
-// The start of `tumen-probe run`: modes, options that go together, files that must load.
+// The start of `tumen-agent run`: modes, options that go together, files that must load.
 #include <doctest/doctest.h>
 
 #include <tumen/probe/agent/run_setup.hpp>

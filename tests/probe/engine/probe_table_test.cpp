@@ -132,6 +132,24 @@ TEST_CASE("probe table: by_ip_id finds the probe until it is erased") {
     CHECK(t.at(h.slot, h.serial) == nullptr);
 }
 
+TEST_CASE("probe table: a slot taken by a probe with another IP id no longer answers the old one") {
+    probe_table t{test_key()};
+    std::uint16_t counter = 0;
+    auto a = spec(codec::method::icmp_paris);
+    const auto key_a = t.assign_identity(a, counter);
+    const auto ha = t.insert(key_a, entry_for(a, 1));
+    t.erase(ha.slot, ha.serial);
+    auto b = spec(codec::method::icmp_paris);
+    const auto key_b = t.assign_identity(b, counter);
+    const auto hb = t.insert(key_b, entry_for(b, 2));
+    REQUIRE(hb.slot == ha.slot); // the freed slot is reused
+    REQUIRE(a.ip_id != b.ip_id);
+    CHECK(t.by_ip_id(a.ip_id) == nullptr);
+    outstanding* e = t.by_ip_id(b.ip_id);
+    REQUIRE(e != nullptr);
+    CHECK(e->job == 2);
+}
+
 TEST_CASE("probe table: an outgoing copy is timed once, and only for its own probe") {
     probe_table t{test_key()};
     std::uint16_t counter = 0;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A campaign's own `pps` holds inside the agent's global cap: `tumen-probe run` (standalone)
+# A campaign's own `pps` holds inside the agent's global cap: `tumen-agent run` (standalone)
 # with two campaigns, `slow` (pps 25, two /24s) and `fast` (pps 2000, the other two), and a
 # global cap of 5000. iptables counters in the vantage point's namespace count the probes
 # that leave toward each campaign's /24s. Only upper bounds are asserted against elapsed
@@ -8,7 +8,7 @@
 # shellcheck source=tests/lib/lab_test.sh
 . "$(dirname "$0")/../../lib/lab_test.sh"
 lab_test_begin tprate iptables python3
-probe="$(binary tumen-probe)"
+agent="$(binary tumen-agent)"
 lab_up
 
 vp=fra
@@ -41,7 +41,7 @@ count() { # sum of the packet counters of the rules for prefixes $1 and $2 (last
     '$NF == a || $NF == b { n += $1 } END { print n + 0 }'
 }
 start=$(date +%s.%N)
-in_ns "$vp" "$probe" run --schedule "$WORK/rate.yaml" --output "$WORK/out.jsonl" --agent "$vp" \
+in_ns "$vp" "$agent" run --schedule "$WORK/rate.yaml" --output "$WORK/out.jsonl" --agent "$vp" \
   --pps 5000 --duration 6 >"$WORK/agent.log" 2>&1 || { cat "$WORK/agent.log"; fail_soft "agent exited non-zero"; }
 end=$(date +%s.%N)
 slow=$(count "$p0" "$p1")

@@ -9,6 +9,7 @@
 . "$(dirname "$0")/../../lib/lab_test.sh"
 lab_test_begin tppcapout python3
 probe="$(binary tumen-probe)"
+agent="$(binary tumen-agent)"
 lab_up
 
 for method in udp-paris icmp-paris udp; do
@@ -54,9 +55,9 @@ print("ok" if ok else "bad", "stop", trace["stop_reason"], "| run", fmt(run), "|
   fi
 done
 
-# tumen-probe run: one round of the lab campaign from tyo, recorded.
+# tumen-agent run: one round of the lab campaign from tyo, recorded.
 pcap="$WORK/run.pcap"
-in_ns tyo "$probe" run --schedule "$SRC_DIR/schedules/lab.yaml" --agent tyo --once \
+in_ns tyo "$agent" run --schedule "$SRC_DIR/schedules/lab.yaml" --agent tyo --once \
   --output "$WORK/run.json" --pcap-out "$pcap" >"$WORK/run.log" 2>&1 ||
   fail "run --once: $(tail -5 "$WORK/run.log")"
 "$probe" decode --format json "$pcap" >"$WORK/run.decoded" 2>"$WORK/run.decode-err" ||

@@ -52,6 +52,7 @@ check trace --pcap-out-size 0 --pcap-out /tmp/x.pcap 192.0.2.1
 check trace --pcap-out-files 0 --pcap-out /tmp/x.pcap 192.0.2.1
 check decode
 check decode --format xml /dev/null
+check run --config /etc/tumen/agent.yaml   # the agent is tumen-agent now: says so
 # stdin with a bad line names the line
 err="$(printf '192.0.2.1\nbogus\n' | "${wrap[@]}" "$bin" trace 2>&1 >/dev/null)"; rc=$?
 if [ "$rc" -ne 2 ] || ! printf '%s' "$err" | grep -q "line 2"; then

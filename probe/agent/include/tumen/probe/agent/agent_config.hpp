@@ -1,6 +1,6 @@
 #pragma once
 /// @file
-/// The agent daemon's configuration (`tumen-probe run --config agent.yaml`): identity,
+/// The agent daemon's configuration (`tumen-agent run --config agent.yaml`): identity,
 /// controller, spool, probing rate, metrics and privilege drop. Loaded strictly: unknown
 /// keys, wrong types and out-of-range values are errors that name `file:line:column`.
 /// See docs/agent.md for every key.

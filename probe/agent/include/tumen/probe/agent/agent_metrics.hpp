@@ -104,6 +104,11 @@ private:
     prometheus::Counter* send_errors_;
     prometheus::Counter* decode_errors_;
     prometheus::Counter* capture_drops_;
+    prometheus::Counter* capture_packets_;
+    prometheus::Counter* capture_outgoing_;
+    prometheus::Counter* pcap_recorded_;
+    prometheus::Counter* pcap_dropped_;
+    prometheus::Counter* pcap_write_errors_;
     prometheus::Counter* pings_done_;
     std::array<prometheus::Counter*, 7> traces_by_stop_{};
     // tumen_agent_*

@@ -16,7 +16,7 @@
 
 namespace tumen::probe::agent {
 
-/// Command-line options of `tumen-probe run`.
+/// Command-line options of `tumen-agent run`.
 struct run_options {
     std::string config;        ///< agent.yaml (controller mode; optional with --schedule)
     std::string schedule;      ///< campaign YAML (standalone mode)

@@ -1,7 +1,7 @@
 #pragma once
 /// @file
-/// `tumen-probe run`: the agent daemon's command line. Registered by probe/tool/src/main.cpp
-/// with one line, like the other subcommands.
+/// `tumen-agent run`: the agent daemon's command line. Registered by the `tumen-agent` binary
+/// (probe/agent/src/main.cpp).
 #include <functional>
 
 #include <CLI/CLI.hpp>

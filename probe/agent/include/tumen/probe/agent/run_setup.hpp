@@ -1,6 +1,6 @@
 #pragma once
 /// @file
-/// The start of `tumen-probe run`: checks the command line (controller or standalone mode,
+/// The start of `tumen-agent run`: checks the command line (controller or standalone mode,
 /// options that go together, --pps range), loads the agent configuration and the campaign
 /// schedule it names and picks the agent id (--agent, else the configuration's, else the host
 /// name).
@@ -21,7 +21,7 @@ struct run_setup {
 };
 
 /// Checks `o` and loads the files it names. On the first problem, prints
-/// "tumen-probe run: <why>" to stderr and returns nullopt (exit code 2).
+/// "tumen-agent run: <why>" to stderr and returns nullopt (exit code 2).
 std::optional<run_setup> load_run_setup(const run_options& o);
 
 } // namespace tumen::probe::agent

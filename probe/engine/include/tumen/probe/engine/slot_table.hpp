@@ -67,6 +67,12 @@ public:
         return &entries_[slot].value;
     }
 
+    /// The value in `slot` if the slot is in use (by any serial), else null.
+    Value* in_use(slot_type slot) {
+        return slot < entries_.size() && entries_[slot].serial != 0 ? &entries_[slot].value
+                                                                    : nullptr;
+    }
+
     /// Slot and serial of the entry under `key`; serial 0 if none.
     std::pair<slot_type, std::uint64_t> locate(const Key& key) const {
         auto it = index_.find(key);
