@@ -61,7 +61,9 @@ public:
                 pcap_dispatch(capture_.handle(), 512, &capture_source::trampoline<OnFrame>,
                               reinterpret_cast<u_char*>(&ctx));
             dispatching_ = false;
-            if (n <= 0) {
+            if (n < 512) {
+                // The ring is empty (or the loop was broken): another pcap_dispatch() would
+                // only poll() the socket to find nothing.
                 break;
             }
         }
