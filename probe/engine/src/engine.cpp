@@ -123,6 +123,7 @@ void engine::impl::close_all() {
     probes.clear();
     retry.clear();
     batch_size = 0;
+    capture_gated = false;
     open = false;
 }
 
@@ -189,11 +190,20 @@ void engine::impl::finish(std::uint64_t id) {
 }
 
 void engine::impl::on_wake() {
+    if (capture_gated) {
+        drain_capture(); // frames that came since the last wake-up, before their timeouts
+        if (!open) {
+            return;
+        }
+    }
     run_events();
     if (events.take_send_wake()) {
         pump(); // arms the next pacing wake-up if it needs one
     }
     events.rearm();
+    if (open) {
+        gate_capture(steady::now());
+    }
 }
 
 void engine::impl::run_events() {

@@ -81,6 +81,9 @@ struct engine::impl {
     std::function<void()> idle_cb;
     std::uint64_t next_job = 1;
     bool pump_posted = false;
+    /// The capture's own wake-ups are off: the pacing wakes the engine often enough, and
+    /// each wake-up drains the capture first (see gate_capture()).
+    bool capture_gated = false;
     /// Posted handlers hold a weak reference: they do nothing once the engine is destroyed.
     std::shared_ptr<char> life = std::make_shared<char>(0);
     /// --pcap-out (null when not recording): fed at the send and capture points.
@@ -164,6 +167,11 @@ struct engine::impl {
     // ---------------------------------------------------------------- capture
     /// Drains the capture whenever it is readable.
     void arm_capture();
+    /// Handles every frame in the capture ring now.
+    void drain_capture();
+    /// After a wake-up: the capture's wake-ups off while the next pacing wake-up is at most
+    /// a pacing quantum away (its frames then wait at most that long), on otherwise.
+    void gate_capture(steady::time_point now);
     /// One captured frame: an outgoing probe's timestamp, or a reply to match.
     void handle_frame(const captured_frame& f);
     /// A matched reply: RTT, classification, and the job's machine moves on.

@@ -71,6 +71,8 @@ public:
         send_wake_ = true;
         arm(at);
     }
+    /// When the next wake-up comes (time_point::max() when none is armed).
+    clock::time_point armed_at() const noexcept { return armed_at_; }
     /// True while a pacing wake-up is pending.
     bool send_wake_pending() const noexcept { return send_wake_; }
     /// At a wake-up: true when a pacing wake-up was pending (the pump runs now, and arms
