@@ -10,7 +10,11 @@
 # The uncapped send rate is measured on a plain veth pair, without the lab's delay lines,
 # by bench/probe/send_rate.sh.
 #
-# Usage: bench/probe/run.sh [PPS...]   (default: 1000 10000)
+# 2. With BENCH_SYSCALLS=1: one more run of tumen/1 and of scamper per rate under
+#    `strace -c -f` (strace slows them: a separate run), printing the system calls per probe
+#    sent, in all and for the most frequent ones.
+#
+# Usage: [BENCH_SYSCALLS=1] bench/probe/run.sh [PPS...]   (default: 1000 10000)
 set -euo pipefail
 [ "$(id -u)" -eq 0 ] || { echo "bench/probe/run.sh: needs root (lab namespaces)" >&2; exit 77; }
 src_dir="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -49,6 +53,22 @@ print(f"{wall:.2f} {cpu:.2f} {f('Maximum resident set size (kbytes)')}")
 PY
 }
 
+# syscalls TOOL PPS PROBES STRACE_FILE: system calls per probe, in all and the top four
+syscalls() {
+  python3 - "$@" <<'PY'
+import sys
+tool, pps, probes, path = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+calls = {}
+for line in open(path):
+    f = line.split()
+    if len(f) >= 5 and f[0][0].isdigit() and f[-1] != "total":
+        calls[f[-1]] = int(f[3])
+top = sorted(calls.items(), key=lambda kv: -kv[1])[:4]
+print("%-10s %-7s syscalls/probe %.2f (%s)" % (tool, pps, sum(calls.values()) / probes,
+      ", ".join("%s %.2f" % (k, v / probes) for k, v in top)))
+PY
+}
+
 printf '%-10s %-7s %8s %8s %9s %9s %8s %9s %9s\n' tool pps wall_s probes complete ideal_s wall/ideal cpu_s maxrss_MB
 for pps in "${rates[@]}"; do
   # tumen-probe, one hop at a time (as scamper), then with two probes in flight per trace
@@ -81,5 +101,18 @@ tool,pps,wall,probes,complete,cpu,rss=sys.argv[1:]
 ideal=int(probes)/float(pps)+1.0
 print("%-10s %-7s %8.2f %8s %9s %9.2f %8.2f %9.2f %9.1f" % (tool,pps,float(wall),probes,complete,ideal,float(wall)/ideal,float(cpu),int(rss)/1024))' \
     scamper "$pps" "$wall" "$probes" "$complete" "$cpu" "$rss"
+  if [ "${BENCH_SYSCALLS:-0}" = 1 ]; then
+    command -v strace >/dev/null || { echo "BENCH_SYSCALLS=1 needs strace" >&2; exit 1; }
+    ip netns exec "$ns" strace -c -f -o "$work/t.strace" "$probe" trace --method udp-paris \
+      --attempts 1 --wait 1000 --pps "$pps" --window "$ntargets" --format json --stats \
+      <"$work/targets" >/dev/null 2>"$work/t.stats"
+    probes=$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readlines()[-1])["probes_sent"])' "$work/t.stats")
+    syscalls tumen/1 "$pps" "$probes" "$work/t.strace"
+    ip netns exec "$ns" strace -c -f -o "$work/s.strace" scamper -O json -p "$pps" -w 0 \
+      -c "trace -P udp-paris -q 1 -w 1" -f "$work/targets" >"$work/s.json" 2>/dev/null
+    probes=$(python3 -c 'import json,sys
+print(sum(json.loads(l).get("probe_count", 0) for l in open(sys.argv[1]) if "probe_count" in l))' "$work/s.json")
+    syscalls scamper "$pps" "$probes" "$work/s.strace"
+  fi
 done
 
