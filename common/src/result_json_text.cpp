@@ -16,21 +16,40 @@
 namespace tumen::result {
 namespace {
 
+/// Appends JSON to a string; commas between members and elements come by themselves.
 class writer {
 public:
     explicit writer(std::string& out)
         : out_(out) {}
 
-    /// `"key":` (keys are literals without characters to escape).
-    writer& key(std::string_view k) {
+    void open(char c) {
+        out_ += c;
+        fresh_ = true;
+    }
+    void close(char c) {
+        out_ += c;
+        fresh_ = false;
+    }
+    /// `"key":` (keys are literals without characters to escape), after a comma unless the
+    /// object was just opened.
+    writer& member(std::string_view k) {
+        element();
         out_ += '"';
         out_ += k;
         out_ += "\":";
         return *this;
     }
+    /// A comma before an array's element unless the array was just opened.
+    void element() {
+        if (!fresh_) {
+            out_ += ',';
+        }
+        fresh_ = true;
+    }
     /// A string as dump() writes it: plain printable ASCII here, anything else by nlohmann
     /// (its escapes, and its error on invalid UTF-8).
     void str(std::string_view s) {
+        fresh_ = false;
         for (const char c : s) {
             const auto u = static_cast<unsigned char>(c);
             if (u < 0x20 || u >= 0x7f || c == '"' || c == '\\') {
@@ -44,6 +63,7 @@ public:
     }
     template <class Int>
     void integer(Int v) {
+        fresh_ = false;
         char buf[24];
         const auto r = std::to_chars(buf, buf + sizeof buf, v);
         out_.append(buf, r.ptr);
@@ -51,6 +71,7 @@ public:
     /// A double as dump() writes it (nlohmann's shortest round-trip form, "null" when not
     /// finite).
     void number(double v) {
+        fresh_ = false;
         if (!std::isfinite(v)) {
             out_ += "null";
             return;
@@ -59,33 +80,45 @@ public:
         char* end = nlohmann::detail::to_chars(buf, buf + sizeof buf, v);
         out_.append(buf, end);
     }
-    void boolean(bool v) { out_ += v ? "true" : "false"; }
-    void raw(std::string_view s) { out_ += s; }
-    void comma() { out_ += ','; }
+    void boolean(bool v) {
+        fresh_ = false;
+        out_ += v ? "true" : "false";
+    }
+    /// A value written out as is.
+    void raw(std::string_view s) {
+        fresh_ = false;
+        out_ += s;
+    }
 
 private:
     std::string& out_;
+    bool fresh_ = true;
 };
 
 void write_mpls(writer& w, const std::vector<mpls_entry>& stack) {
     // RFC 4950: MPLS label stack object, class 1, c-type 1; RFC 4884 extension structure.
-    w.raw("{\"obj\":[{\"class\":1,\"mpls\":[");
-    bool first = true;
+    w.open('{');
+    w.member("obj").open('[');
+    w.element();
+    w.open('{');
+    w.member("class").integer(1);
+    w.member("mpls").open('[');
     for (const auto& m : stack) {
-        if (!std::exchange(first, false)) {
-            w.comma();
-        }
-        w.raw("{\"exp\":");
-        w.integer(m.tc);
-        w.raw(",\"label\":");
-        w.integer(m.label);
-        w.raw(",\"s\":");
-        w.integer(m.bottom ? 1 : 0);
-        w.raw(",\"ttl\":");
-        w.integer(m.ttl);
-        w.raw("}");
+        w.element();
+        w.open('{');
+        w.member("exp").integer(m.tc);
+        w.member("label").integer(m.label);
+        w.member("s").integer(m.bottom ? 1 : 0);
+        w.member("ttl").integer(m.ttl);
+        w.close('}');
     }
-    w.raw("],\"type\":1}],\"rfc4884\":1,\"version\":2}");
+    w.close(']');
+    w.member("type").integer(1);
+    w.close('}');
+    w.close(']');
+    w.member("rfc4884").integer(1);
+    w.member("version").integer(2);
+    w.close('}');
 }
 
 void write_reply(writer& w, const hop_reply& r) {
@@ -93,41 +126,37 @@ void write_reply(writer& w, const hop_reply& r) {
         w.raw("{\"x\":\"*\"}");
         return;
     }
-    w.raw("{");
+    w.open('{');
     if (err_is_numeric(r.err)) {
-        w.key("err").integer(std::stoi(r.err)); // Atlas writes other codes as a number
-        w.comma();
+        w.member("err").integer(std::stoi(r.err)); // Atlas writes other codes as a number
     } else if (!r.err.empty()) {
-        w.key("err").str(r.err);
-        w.comma();
+        w.member("err").str(r.err);
     }
-    w.key("from").str(r.from.to_string());
-    w.comma();
-    w.key("icmp_code").integer(r.icmp_code);
-    w.comma();
-    w.key("icmp_type").integer(r.icmp_type);
+    w.member("from").str(r.from.to_string());
+    w.member("icmp_code").integer(r.icmp_code);
+    w.member("icmp_type").integer(r.icmp_type);
     if (!r.mpls.empty()) {
-        w.comma();
-        w.key("icmpext");
+        w.member("icmpext");
         write_mpls(w, r.mpls);
     }
     if (r.quoted_ttl) {
-        w.comma();
-        w.key("ittl").integer(*r.quoted_ttl);
+        w.member("ittl").integer(*r.quoted_ttl);
     }
     if (r.late) {
-        w.comma();
-        w.key("late").integer(1);
+        w.member("late").integer(1);
     }
-    w.comma();
-    w.key("nat").boolean(r.nat);
-    w.comma();
-    w.key("rtt").number(r.rtt_ms);
-    w.comma();
-    w.key("size").integer(r.size);
-    w.comma();
-    w.key("ttl").integer(r.ttl);
-    w.raw("}");
+    w.member("nat").boolean(r.nat);
+    w.member("rtt").number(r.rtt_ms);
+    w.member("size").integer(r.size);
+    w.member("ttl").integer(r.ttl);
+    w.close('}');
+}
+
+/// The members both kinds of result start with, in key order up to "campaign".
+void write_head(writer& w, const std::string& agent) {
+    w.open('{');
+    w.member("af").integer(4);
+    w.member("agent").str(agent);
 }
 
 } // namespace
@@ -136,124 +165,79 @@ std::string to_json_text(const trace& t) {
     std::string out;
     out.reserve(256 + 160 * t.hops.size());
     writer w(out);
-    w.raw("{\"af\":4,");
-    w.key("agent").str(t.agent);
-    w.comma();
-    w.key("campaign").str(t.campaign);
+    write_head(w, t.agent);
+    w.member("campaign").str(t.campaign);
     if (t.confirmation) {
-        w.raw(",\"confirmation\":true");
+        w.member("confirmation").boolean(true);
     }
-    w.comma();
-    w.key("dst_addr").str(t.dst.to_string());
+    w.member("dst_addr").str(t.dst.to_string());
     if (!t.dst_name.empty()) {
-        w.comma();
-        w.key("dst_name").str(t.dst_name);
+        w.member("dst_name").str(t.dst_name);
     }
-    w.comma();
-    w.key("endtime").integer(t.endtime);
-    w.comma();
-    w.key("id").str(t.id);
-    w.comma();
-    w.key("method").str(t.method);
-    w.comma();
-    w.key("paris_id").integer(t.paris_id);
-    w.comma();
-    w.key("proto").str(t.proto);
-    w.comma();
-    w.key("result").raw("[");
-    bool first_hop = true;
+    w.member("endtime").integer(t.endtime);
+    w.member("id").str(t.id);
+    w.member("method").str(t.method);
+    w.member("paris_id").integer(t.paris_id);
+    w.member("proto").str(t.proto);
+    w.member("result").open('[');
     for (const auto& h : t.hops) {
-        if (!std::exchange(first_hop, false)) {
-            w.comma();
-        }
-        w.raw("{");
+        w.element();
+        w.open('{');
         if (!h.error.empty()) {
-            w.key("error").str(h.error);
-            w.comma();
+            w.member("error").str(h.error);
         }
-        w.key("hop").integer(h.ttl);
-        w.comma();
-        w.key("result").raw("[");
-        bool first_reply = true;
+        w.member("hop").integer(h.ttl);
+        w.member("result").open('[');
         for (const auto& r : h.replies) {
-            if (!std::exchange(first_reply, false)) {
-                w.comma();
-            }
+            w.element();
             write_reply(w, r);
         }
-        w.raw("]}");
+        w.close(']');
+        w.close('}');
     }
-    w.raw("],");
-    w.key("src_addr").str(t.src.to_string());
-    w.comma();
-    w.key("stop_reason").str(to_string(t.stop));
-    w.comma();
-    w.key("timestamp").integer(t.timestamp);
+    w.close(']');
+    w.member("src_addr").str(t.src.to_string());
+    w.member("stop_reason").str(to_string(t.stop));
+    w.member("timestamp").integer(t.timestamp);
     if (!t.trigger.empty()) {
-        w.comma();
-        w.key("trigger").str(t.trigger);
+        w.member("trigger").str(t.trigger);
     }
-    w.raw(",\"type\":\"traceroute\"}");
+    w.member("type").str("traceroute");
+    w.close('}');
     return out;
 }
 
 std::string to_json_text(const ping& p) {
-    double min = -1;
-    double max = -1;
-    double sum = 0;
-    std::size_t n = 0;
-    for (const auto& r : p.rtts_ms) {
-        if (r) {
-            min = n == 0 ? *r : std::min(min, *r);
-            max = n == 0 ? *r : std::max(max, *r);
-            sum += *r;
-            ++n;
-        }
-    }
+    const rtt_summary sum = rtt_summary_of(p);
     std::string out;
     out.reserve(256 + 16 * p.rtts_ms.size());
     writer w(out);
-    w.raw("{\"af\":4,");
-    w.key("agent").str(p.agent);
-    w.comma();
-    // Atlas convention: min/avg/max are -1 when nothing came back.
-    w.key("avg").number(n == 0 ? -1.0 : sum / static_cast<double>(n));
-    w.comma();
-    w.key("campaign").str(p.campaign);
-    w.comma();
-    w.key("dst_addr").str(p.dst.to_string());
-    w.comma();
-    w.key("id").str(p.id);
-    w.comma();
-    w.key("max").number(max);
-    w.comma();
-    w.key("method").str(p.method);
-    w.comma();
-    w.key("min").number(min);
-    w.comma();
-    w.key("rcvd").integer(p.received);
-    w.comma();
-    w.key("result").raw("[");
-    bool first = true;
+    write_head(w, p.agent);
+    w.member("avg").number(sum.avg);
+    w.member("campaign").str(p.campaign);
+    w.member("dst_addr").str(p.dst.to_string());
+    w.member("id").str(p.id);
+    w.member("max").number(sum.max);
+    w.member("method").str(p.method);
+    w.member("min").number(sum.min);
+    w.member("rcvd").integer(p.received);
+    w.member("result").open('[');
     for (const auto& r : p.rtts_ms) {
-        if (!std::exchange(first, false)) {
-            w.comma();
-        }
+        w.element();
         if (r) {
-            w.raw("{\"rtt\":");
-            w.number(*r);
-            w.raw("}");
+            w.open('{');
+            w.member("rtt").number(*r);
+            w.close('}');
         } else {
             w.raw("{\"x\":\"*\"}");
         }
     }
-    w.raw("],");
-    w.key("sent").integer(p.sent);
-    w.comma();
-    w.key("src_addr").str(p.src.to_string());
-    w.comma();
-    w.key("timestamp").integer(p.timestamp);
-    w.raw(",\"type\":\"ping\"}");
+    w.close(']');
+    w.member("sent").integer(p.sent);
+    w.member("src_addr").str(p.src.to_string());
+    w.member("timestamp").integer(p.timestamp);
+    w.member("type").str("ping");
+    w.close('}');
     return out;
 }
 

@@ -26,18 +26,21 @@ hop_reply reply(const char* from, double rtt) {
 }
 
 trace full_trace() {
-    trace t;
-    t.id = "fra-42";
-    t.agent = "fra";
-    t.campaign = "lab-border";
-    t.dst = addr("198.51.100.7");
-    t.src = addr("192.0.2.10");
-    t.proto = "UDP";
-    t.method = "udp-paris";
-    t.paris_id = 65535;
-    t.timestamp = 1506816000;
-    t.endtime = 1506816003;
-    t.stop = stop_reason::gap_limit;
+    trace t{.id = "fra-42",
+            .agent = "fra",
+            .campaign = "lab-border",
+            .dst = addr("198.51.100.7"),
+            .src = addr("192.0.2.10"),
+            .dst_name = "",
+            .proto = "UDP",
+            .method = "udp-paris",
+            .paris_id = 65535,
+            .timestamp = 1506816000,
+            .endtime = 1506816003,
+            .stop = stop_reason::gap_limit,
+            .hops = {},
+            .trigger = "",
+            .confirmation = false};
     hop h1;
     h1.ttl = 1;
     h1.replies.push_back(reply("192.0.2.1", 0.25));
@@ -102,17 +105,16 @@ TEST_CASE("to_json_text: strings with escapes and UTF-8 as dump(), invalid UTF-8
 }
 
 TEST_CASE("to_json_text: pings, with and without replies, as dump()") {
-    ping p;
-    p.id = "fra-ping-1";
-    p.agent = "fra";
-    p.campaign = "c";
-    p.dst = addr("198.51.100.7");
-    p.src = addr("192.0.2.10");
-    p.method = "icmp";
-    p.timestamp = 1506816000;
-    p.sent = 4;
-    p.received = 3;
-    p.rtts_ms = {10.5, std::nullopt, 9.25, 11.0};
+    ping p{.id = "fra-ping-1",
+           .agent = "fra",
+           .campaign = "c",
+           .dst = addr("198.51.100.7"),
+           .src = addr("192.0.2.10"),
+           .method = "icmp",
+           .timestamp = 1506816000,
+           .sent = 4,
+           .received = 3,
+           .rtts_ms = {10.5, std::nullopt, 9.25, 11.0}};
     CHECK(to_json_text(p) == to_json(p).dump());
     p.rtts_ms = {std::nullopt, std::nullopt};
     p.received = 0;
