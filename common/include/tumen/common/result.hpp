@@ -35,42 +35,42 @@ struct mpls_entry {
 
 /// One reply (or the lack of one) to one probe at one hop.
 struct hop_reply {
-    bool timeout = false;       ///< true: no reply ("x": "*"); other fields unset
-    ipv4_addr from;             ///< source of the reply
-    double rtt_ms = 0;          ///< from capture timestamps
-    std::uint16_t size = 0;     ///< IP total length of the reply
-    std::uint8_t ttl = 0;       ///< TTL of the reply as received
-    std::uint8_t icmp_type = 0; ///< 11 time-exceeded, 3 unreachable, 0 echo reply; 255 TCP
+    bool timeout = false;              ///< true: no reply ("x": "*"); other fields unset
+    ipv4_addr from;                    ///< source of the reply
+    double rtt_ms = 0;                 ///< from capture timestamps
+    std::uint16_t size = 0;            ///< IP total length of the reply
+    std::uint8_t ttl = 0;              ///< TTL of the reply as received
+    std::uint8_t icmp_type = 0;        ///< 11 time-exceeded, 3 unreachable, 0 echo reply; 255 TCP
     std::uint8_t icmp_code = 0;
     std::optional<std::uint8_t> quoted_ttl; ///< Atlas `ittl`: TTL of the probe as quoted
-    std::string err;              ///< Atlas `err`: "N","H","P","p","A" or a code (atlas_err)
-    std::vector<mpls_entry> mpls; ///< RFC 4950 label stack, outermost first
-    bool nat = false;             ///< the quote shows our probe was rewritten on the way
-    bool late = false;            ///< Atlas `late` replies
+    std::string err;                   ///< Atlas `err`: "N","H","P","p","A" or a code (atlas_err)
+    std::vector<mpls_entry> mpls;      ///< RFC 4950 label stack, outermost first
+    bool nat = false;                  ///< the quote shows our probe was rewritten on the way
+    bool late = false;                 ///< Atlas `late` replies
     friend bool operator==(const hop_reply&, const hop_reply&) = default;
 };
 
 /// All replies for one TTL.
 struct hop {
-    std::uint8_t ttl = 0;           ///< Atlas `hop`
-    std::vector<hop_reply> replies; ///< one entry per attempt, in send order
-    std::string error;              ///< Atlas per-hop `error`, if any
+    std::uint8_t ttl = 0;              ///< Atlas `hop`
+    std::vector<hop_reply> replies;    ///< one entry per attempt, in send order
+    std::string error;                 ///< Atlas per-hop `error`, if any
     friend bool operator==(const hop&, const hop&) = default;
 };
 
 /// One traceroute result.
 struct trace {
-    std::string id;       ///< unique result id (idempotent ingest)
-    std::string agent;    ///< vantage point name (Atlas: prb_id as text)
-    std::string campaign; ///< campaign name, empty if none
+    std::string id;                    ///< unique result id (idempotent ingest)
+    std::string agent;                 ///< vantage point name (Atlas: prb_id as text)
+    std::string campaign;              ///< campaign name, empty if none
     ipv4_addr dst;
     ipv4_addr src;
     std::string dst_name;
-    std::string proto;          ///< "UDP", "ICMP", "TCP"
-    std::string method;         ///< "udp-paris", "icmp-paris", "tcp-syn", "udp"
-    std::uint16_t paris_id = 0; ///< flow id
-    std::int64_t timestamp = 0; ///< start, Unix seconds
-    std::int64_t endtime = 0;   ///< end, Unix seconds
+    std::string proto;                 ///< "UDP", "ICMP", "TCP"
+    std::string method;                ///< "udp-paris", "icmp-paris", "tcp-syn", "udp"
+    std::uint16_t paris_id = 0;        ///< flow id
+    std::int64_t timestamp = 0;        ///< start, Unix seconds
+    std::int64_t endtime = 0;          ///< end, Unix seconds
     stop_reason stop = stop_reason::none;
     std::vector<hop> hops;
     /// Why the agent ran the trace: empty for a round's trace, "watch" for a re-trace that a
@@ -89,7 +89,7 @@ struct ping {
     std::string campaign;
     ipv4_addr dst;
     ipv4_addr src;
-    std::string method; ///< "icmp", "tcp-syn", "udp"
+    std::string method;                ///< "icmp", "tcp-syn", "udp"
     std::int64_t timestamp = 0;
     std::uint32_t sent = 0;
     std::uint32_t received = 0;
