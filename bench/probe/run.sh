@@ -14,7 +14,11 @@
 # The uncapped send rate is measured on a plain veth pair, without the lab's delay lines,
 # by bench/probe/send_rate.sh.
 #
-# Usage: bench/probe/run.sh [PPS...]   (default: 1000 10000)
+# 2. With BENCH_SYSCALLS=1: one more run of tumen/1 and of scamper per rate under
+#    `strace -c -f` (strace slows them: a separate run), printing the system calls per probe
+#    sent, in all and for the most frequent ones.
+#
+# Usage: [BENCH_SYSCALLS=1] bench/probe/run.sh [PPS...]   (default: 1000 10000)
 set -euo pipefail
 [ "$(id -u)" -eq 0 ] || { echo "bench/probe/run.sh: needs root (lab namespaces)" >&2; exit 77; }
 src_dir="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -59,6 +63,22 @@ PY
 max_rss() {
   /usr/bin/time -f '%M' -o "$work/floor.time" "$@" >/dev/null 2>&1 || true
   cat "$work/floor.time"
+}
+
+# syscalls TOOL PPS PROBES STRACE_FILE: system calls per probe, in all and the top four
+syscalls() {
+  python3 - "$@" <<'PY'
+import sys
+tool, pps, probes, path = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+calls = {}
+for line in open(path):
+    f = line.split()
+    if len(f) >= 5 and f[0][0].isdigit() and f[-1] != "total":
+        calls[f[-1]] = int(f[3])
+top = sorted(calls.items(), key=lambda kv: -kv[1])[:4]
+print("%-10s %-7s syscalls/probe %.2f (%s)" % (tool, pps, sum(calls.values()) / probes,
+      ", ".join("%s %.2f" % (k, v / probes) for k, v in top)))
+PY
 }
 
 printf '%-10s %-7s %8s %8s %9s %9s %8s %9s %9s\n' tool pps wall_s probes complete ideal_s wall/ideal cpu_s maxrss_MB
@@ -107,5 +127,18 @@ for pair in sys.argv[3:]:
 print("rss/scamper %s pps (scamper %.1f MB): %s" % (pps, scamper / 1024, ", ".join(parts)))' \
     "$pps" "${rss_of[scamper]}" "tumen/1=${rss_of[tumen/1]}" "tumen/2=${rss_of[tumen/2]}" \
     "tumen-probe --version=${rss_of[--version]}" "libtins floor=${rss_of[libtins]}"
+  if [ "${BENCH_SYSCALLS:-0}" = 1 ]; then
+    command -v strace >/dev/null || { echo "BENCH_SYSCALLS=1 needs strace" >&2; exit 1; }
+    ip netns exec "$ns" strace -c -f -o "$work/t.strace" "$probe" trace --method udp-paris \
+      --attempts 1 --wait 1000 --pps "$pps" --window "$ntargets" --format json --stats \
+      <"$work/targets" >/dev/null 2>"$work/t.stats"
+    probes=$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readlines()[-1])["probes_sent"])' "$work/t.stats")
+    syscalls tumen/1 "$pps" "$probes" "$work/t.strace"
+    ip netns exec "$ns" strace -c -f -o "$work/s.strace" scamper -O json -p "$pps" -w 0 \
+      -c "trace -P udp-paris -q 1 -w 1" -f "$work/targets" >"$work/s.json" 2>/dev/null
+    probes=$(python3 -c 'import json,sys
+print(sum(json.loads(l).get("probe_count", 0) for l in open(sys.argv[1]) if "probe_count" in l))' "$work/s.json")
+    syscalls scamper "$pps" "$probes" "$work/s.strace"
+  fi
 done
 

@@ -1,8 +1,9 @@
-#include <tumen/common/result.hpp>
-
+#include <algorithm>
 #include <array>
 #include <string_view>
 #include <utility>
+
+#include <tumen/common/result.hpp>
 
 namespace tumen::result {
 namespace {
@@ -33,6 +34,24 @@ std::optional<stop_reason> parse_stop_reason(std::string_view text) noexcept {
         }
     }
     return std::nullopt;
+}
+
+rtt_summary rtt_summary_of(const ping& p) noexcept {
+    rtt_summary out;
+    double sum = 0;
+    std::size_t n = 0;
+    for (const auto& r : p.rtts_ms) {
+        if (r) {
+            out.min = n == 0 ? *r : std::min(out.min, *r);
+            out.max = n == 0 ? *r : std::max(out.max, *r);
+            sum += *r;
+            ++n;
+        }
+    }
+    if (n > 0) {
+        out.avg = sum / static_cast<double>(n);
+    }
+    return out;
 }
 
 } // namespace tumen::result

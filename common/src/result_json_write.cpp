@@ -90,22 +90,10 @@ nlohmann::json to_json(const trace& t) {
 
 nlohmann::json to_json(const ping& p) {
     json results = json::array();
-    double min = -1;
-    double max = -1;
-    double sum = 0;
-    std::size_t n = 0;
     for (const auto& r : p.rtts_ms) {
-        if (r) {
-            results.push_back(json{{"rtt", *r}});
-            min = n == 0 ? *r : std::min(min, *r);
-            max = n == 0 ? *r : std::max(max, *r);
-            sum += *r;
-            ++n;
-        } else {
-            results.push_back(json{{"x", "*"}});
-        }
+        results.push_back(r ? json{{"rtt", *r}} : json{{"x", "*"}});
     }
-    // Atlas convention: min/avg/max are -1 when nothing came back.
+    const rtt_summary sum = rtt_summary_of(p);
     return json{{"type", "ping"},
                 {"af", 4},
                 {"id", p.id},
@@ -117,9 +105,9 @@ nlohmann::json to_json(const ping& p) {
                 {"timestamp", p.timestamp},
                 {"sent", p.sent},
                 {"rcvd", p.received},
-                {"min", min},
-                {"avg", n == 0 ? -1.0 : sum / static_cast<double>(n)},
-                {"max", max},
+                {"min", sum.min},
+                {"avg", sum.avg},
+                {"max", sum.max},
                 {"result", std::move(results)}};
 }
 

@@ -1,6 +1,10 @@
 #include "capture_source.hpp"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <sys/epoll.h>
+#include <unistd.h>
 
 namespace tumen::probe::engine {
 
@@ -38,17 +42,40 @@ std::error_code capture_source::open(const std::string& device, int buffer_bytes
         capture_.close();
         return ec;
     }
-    fd_.emplace(io_, capture_.selectable_fd());
+    const int gate = ::epoll_create1(EPOLL_CLOEXEC);
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    if (gate < 0 || ::epoll_ctl(gate, EPOLL_CTL_ADD, capture_.selectable_fd(), &ev) != 0) {
+        const int e = errno;
+        error = "capture on " + device + ": epoll: " + std::strerror(e);
+        if (gate >= 0) {
+            ::close(gate);
+        }
+        capture_.close();
+        return {e, std::system_category()};
+    }
+    fd_.emplace(io_, gate); // closes the epoll set with it
+    wakeups_ = true;
     return {};
 }
 
 void capture_source::close() {
     if (fd_) {
         fd_->cancel();
-        fd_->release(); // the fd belongs to libpcap
         fd_.reset();
     }
     capture_.close();
+}
+
+void capture_source::wakeups(bool on) noexcept {
+    if (!fd_ || on == wakeups_) {
+        return;
+    }
+    epoll_event ev{};
+    ev.events = on ? EPOLLIN : 0;
+    if (::epoll_ctl(fd_->native_handle(), EPOLL_CTL_MOD, capture_.selectable_fd(), &ev) == 0) {
+        wakeups_ = on;
+    }
 }
 
 } // namespace tumen::probe::engine

@@ -61,11 +61,18 @@ public:
                 pcap_dispatch(capture_.handle(), 512, &capture_source::trampoline<OnFrame>,
                               reinterpret_cast<u_char*>(&ctx));
             dispatching_ = false;
-            if (n <= 0) {
+            if (n < 512) {
+                // The ring is empty (or the loop was broken): another pcap_dispatch() would
+                // only poll() the socket to find nothing.
                 break;
             }
         }
     }
+
+    /// Turns the wake-ups for captured frames on or off. Off, frames wait in the ring
+    /// (which holds a tenth of a second of them) for the next drain(): the engine turns them
+    /// off while its pacing wakes it every millisecond or sooner anyway, and drains there.
+    void wakeups(bool on) noexcept;
 
     /// True while drain() is inside libpcap (a callback must not close the handle then).
     bool dispatching() const noexcept { return dispatching_; }
@@ -97,7 +104,12 @@ private:
 
     boost::asio::io_context& io_;
     pcap_capture capture_;
+    /// An epoll set of our own holding libpcap's fd, in the Asio loop: wakeups() takes the
+    /// fd out of it and puts it back without touching Asio's registration. (Asio keeps a
+    /// descriptor registered edge-triggered while it is open: every frame would wake the
+    /// loop, a wait pending or not.)
     std::optional<boost::asio::posix::stream_descriptor> fd_;
+    bool wakeups_ = true;
     int dlt_ = -1;
     bool dispatching_ = false;
 };

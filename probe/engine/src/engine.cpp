@@ -109,7 +109,6 @@ void engine::impl::close_all() {
         });
         return;
     }
-    send_timer.cancel();
     events.clear();
     retry_timer.cancel();
     for (auto& [g, timer] : group_timers) {
@@ -124,7 +123,7 @@ void engine::impl::close_all() {
     probes.clear();
     retry.clear();
     batch_size = 0;
-    send_timer_armed = false;
+    capture_gated = false;
     open = false;
 }
 
@@ -190,6 +189,23 @@ void engine::impl::finish(std::uint64_t id) {
     }
 }
 
+void engine::impl::on_wake() {
+    if (capture_gated) {
+        drain_capture(); // frames that came since the last wake-up, before their timeouts
+        if (!open) {
+            return;
+        }
+    }
+    run_events();
+    if (events.take_send_wake()) {
+        pump(); // arms the next pacing wake-up if it needs one
+    }
+    events.rearm();
+    if (open) {
+        gate_capture(steady::now());
+    }
+}
+
 void engine::impl::run_events() {
     const auto now = steady::now();
     while (events.due(now)) {
@@ -230,7 +246,6 @@ void engine::impl::run_events() {
             maybe_finish_ping(j);
         }
     }
-    events.rearm();
 }
 
 void engine::impl::trace_moved_on(job& j) {

@@ -47,8 +47,7 @@ struct engine::impl {
         : io(io_)
         , options(std::move(o))
         , sched(options.pps, steady::now())
-        , send_timer(io_)
-        , events(io_, [this] { run_events(); })
+        , events(io_, [this] { on_wake(); })
         , retry_timer(io_)
         , capture(io_)
         , probes(draw_run_secret()) {}
@@ -56,7 +55,7 @@ struct engine::impl {
     boost::asio::io_context& io;
     engine_options options;
     send_scheduler sched;
-    boost::asio::steady_timer send_timer;
+    /// The one wake-up timer: timeouts, ping intervals and pacing.
     event_timer events;
     boost::asio::steady_timer retry_timer;
     std::unordered_map<const rate_group*, boost::asio::steady_timer> group_timers;
@@ -82,7 +81,9 @@ struct engine::impl {
     std::function<void()> idle_cb;
     std::uint64_t next_job = 1;
     bool pump_posted = false;
-    bool send_timer_armed = false;
+    /// The capture's own wake-ups are off: the pacing wakes the engine often enough, and
+    /// each wake-up drains the capture first (see gate_capture()).
+    bool capture_gated = false;
     /// Posted handlers hold a weak reference: they do nothing once the engine is destroyed.
     std::shared_ptr<char> life = std::make_shared<char>(0);
     /// --pcap-out (null when not recording): fed at the send and capture points.
@@ -119,7 +120,7 @@ struct engine::impl {
     void release_group(rate_group& g);
 
     // ---------------------------------------------------------------- sending
-    /// Runs pump() soon (once, unless the send timer or a retry will).
+    /// Runs pump() soon (once, unless a pacing wake-up or a retry will).
     void schedule_pump();
     /// Builds the job's next probe into `out` (its packet buffer reused); false when the job
     /// has none to send right now.
@@ -149,11 +150,13 @@ struct engine::impl {
     }
     /// Sends what `retry` holds 200 µs from now, then pumps again.
     void arm_retry_timer();
-    void arm_send_timer(steady::time_point at);
 
     // ---------------------------------------------------------------- timeouts
     /// Schedules `ev`, due "now + `delay`" (zero: a one-off time; see timer_queue).
     void push_event(timer_event ev, steady::duration delay) { events.push(ev, delay); }
+    /// A wake-up of the timer: due events, then the pump if it was pacing, then the timer
+    /// armed again for what is left.
+    void on_wake();
     /// Handles due timer events: ping wake-ups, probe timeouts and purges.
     void run_events();
     /// After a trace's reply or timeout: finish it or queue its next probe.
@@ -164,6 +167,11 @@ struct engine::impl {
     // ---------------------------------------------------------------- capture
     /// Drains the capture whenever it is readable.
     void arm_capture();
+    /// Handles every frame in the capture ring now.
+    void drain_capture();
+    /// After a wake-up: the capture's wake-ups off while the next pacing wake-up is at most
+    /// a pacing quantum away (its frames then wait at most that long), on otherwise.
+    void gate_capture(steady::time_point now);
     /// One captured frame: an outgoing probe's timestamp, or a reply to match.
     void handle_frame(const captured_frame& f);
     /// A matched reply: RTT, classification, and the job's machine moves on.

@@ -13,10 +13,22 @@ void engine::impl::arm_capture() {
         if (e || !open) {
             return;
         }
-        auto on_frame = [this](const captured_frame& f) { handle_frame(f); };
-        capture.drain(on_frame, open);
+        drain_capture();
         arm_capture();
     });
+}
+
+void engine::impl::drain_capture() {
+    auto on_frame = [this](const captured_frame& f) { handle_frame(f); };
+    capture.drain(on_frame, open);
+}
+
+void engine::impl::gate_capture(steady::time_point now) {
+    const bool gate = events.send_wake_pending() && events.armed_at() <= now + pacing_quantum;
+    if (gate != capture_gated) {
+        capture.wakeups(!gate);
+        capture_gated = gate;
+    }
 }
 
 void engine::impl::handle_frame(const captured_frame& f) {

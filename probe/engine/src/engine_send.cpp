@@ -46,7 +46,7 @@ void engine::impl::release_group(rate_group& g) {
 }
 
 void engine::impl::schedule_pump() {
-    if (pump_posted || send_timer_armed || !retry.empty()) {
+    if (pump_posted || events.send_wake_pending() || !retry.empty()) {
         return;
     }
     pump_posted = true;
@@ -142,7 +142,7 @@ void engine::impl::pump() {
             break;
         }
         if (sched.bucket().until_next(now) > steady::duration::zero()) {
-            arm_send_timer(now + sched.bucket().until_next(now));
+            events.wake_to_send(sched.next_wake(now));
             break;
         }
         job* jp = find_job(sched.pop(jobs.size(), wait_of));
@@ -299,23 +299,6 @@ void engine::impl::arm_retry_timer() {
             }
         }
         schedule_pump();
-    });
-}
-
-void engine::impl::arm_send_timer(steady::time_point at) {
-    if (send_timer_armed) {
-        return;
-    }
-    send_timer_armed = true;
-    send_timer.expires_at(at);
-    send_timer.async_wait([this](boost::system::error_code e) {
-        if (e == boost::asio::error::operation_aborted) {
-            return; // cancelled by close() or destruction: do not touch *this
-        }
-        send_timer_armed = false;
-        if (!e) {
-            pump();
-        }
     });
 }
 

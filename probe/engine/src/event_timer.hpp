@@ -1,7 +1,9 @@
 #pragma once
-// The engine's timer events (probe timeouts, ping intervals) on one Asio timer: a FIFO-lane
-// timer_queue and a wake-up armed for the earliest event, events close together handled
-// in one wake-up.
+// The engine's one wake-up timer: its timer events (probe timeouts, ping intervals) in a
+// FIFO-lane timer_queue, and the pump's pacing wake-ups, on one Asio timer armed for the
+// earliest deadline. Events may run a little late so that they ride on a wake-up that comes
+// anyway (at 1,000 pps the pacing wakes the engine every millisecond): one wake-up and one
+// timer re-arm serve both, instead of one wake-up per probe for its timeout.
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -12,10 +14,13 @@
 
 namespace tumen::probe::engine {
 
-/// Timer events (timeouts, ping intervals) this close together are handled in one wake-up:
-/// at high probe rates one timer re-arm per batch instead of one per probe. An event runs at
-/// most this much early or late; waits and intervals are milliseconds or more.
+/// Timer events (timeouts, ping intervals) this close after a wake-up are handled in it: an
+/// event runs at most this much early. Waits and intervals are milliseconds or more.
 inline constexpr std::chrono::steady_clock::duration event_slack = std::chrono::microseconds(100);
+/// An event runs at most this much late: a wake-up that comes anyway by then handles it
+/// (at most a thousandth of the shortest wait, 1 s by default, and of ping intervals).
+inline constexpr std::chrono::steady_clock::duration event_late_slack =
+    std::chrono::microseconds(1000);
 
 /// A probe's timeout (serial != 0) or a job's wake-up (serial 0: its next ping is due).
 struct timer_event {
@@ -26,12 +31,14 @@ struct timer_event {
     bool purge = false;     ///< forget the probe (a wait after it expired)
 };
 
-/// Pending timer events and the Asio timer that wakes the engine for them.
+/// Pending timer events, the pump's next pacing time, and the Asio timer that wakes the
+/// engine for the earliest of them.
 class event_timer {
 public:
     using clock = std::chrono::steady_clock;
 
-    /// `wake` runs when events are due (it pops them, then calls rearm()).
+    /// `wake` runs at each wake-up: it handles the due events (pop()), pumps when
+    /// take_send_wake() says so, then calls rearm().
     event_timer(boost::asio::io_context& io, std::function<void()> wake)
         : timer_(io)
         , wake_(std::move(wake)) {}
@@ -40,7 +47,7 @@ public:
     void push(timer_event ev, clock::duration delay) {
         const auto at = ev.at;
         events_.push(ev, delay);
-        arm(at);
+        arm(at + event_late_slack);
     }
     /// True when the earliest event is due by `now` (within the slack).
     bool due(clock::time_point now) const {
@@ -55,21 +62,36 @@ public:
     /// Arms the wake-up for the earliest event left, if any.
     void rearm() {
         if (!events_.empty()) {
-            arm(events_.top().at);
+            arm(events_.top().at + event_late_slack);
         }
     }
+
+    /// Wakes the engine at `at` (not later) to pump sends.
+    void wake_to_send(clock::time_point at) {
+        send_wake_ = true;
+        arm(at);
+    }
+    /// When the next wake-up comes (time_point::max() when none is armed).
+    clock::time_point armed_at() const noexcept { return armed_at_; }
+    /// True while a pacing wake-up is pending.
+    bool send_wake_pending() const noexcept { return send_wake_; }
+    /// At a wake-up: true when a pacing wake-up was pending (the pump runs now, and arms
+    /// the next one if it needs one).
+    bool take_send_wake() noexcept { return std::exchange(send_wake_, false); }
+
     /// Drops every event and cancels the wake-up.
     void clear() {
         timer_.cancel();
         events_.clear();
         armed_at_ = clock::time_point::max();
+        send_wake_ = false;
     }
 
 private:
-    /// Makes sure a wake-up comes by `at`; one already due within the slack after `at` will
-    /// handle it.
+    /// Makes sure a wake-up comes by `at`. One armed earlier serves: its handler arms the
+    /// timer again for what is left.
     void arm(clock::time_point at) {
-        if (at + event_slack >= armed_at_) {
+        if (armed_at_ <= at) {
             return;
         }
         armed_at_ = at;
@@ -87,6 +109,7 @@ private:
     std::function<void()> wake_;
     timer_queue<timer_event, clock::duration> events_;
     clock::time_point armed_at_ = clock::time_point::max();
+    bool send_wake_ = false;
 };
 
 } // namespace tumen::probe::engine

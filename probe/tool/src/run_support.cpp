@@ -200,7 +200,9 @@ int run_targets(const engine_cli& cli,
     if (!setup) {
         return usage_error(error);
     }
-    boost::asio::io_context io;
+    // One thread runs the loop: the hint lets Asio queue handlers posted from a handler
+    // without waking the reactor (an epoll_ctl() per post otherwise).
+    boost::asio::io_context io{1};
     engine::engine eng(io, setup->options);
     return run_engine(io, eng, cli, [&] {
         for (const auto& t : setup->targets) {

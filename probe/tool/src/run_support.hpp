@@ -76,7 +76,7 @@ void write_result(const std::string& text);
 template <class Result, class Text>
 auto result_writer(const engine_cli& cli, Text text) {
     return [json = cli.format == "json", text](Result r) {
-        write_result(json ? result::to_json(r).dump() + "\n" : text(r));
+        write_result(json ? result::to_json_text(r) + "\n" : text(r));
     };
 }
 

@@ -74,6 +74,39 @@ TEST_CASE("scheduler: the global bucket paces sends") {
     CHECK(s.bucket().until_next(t0 + 1ms) == 0ns);
 }
 
+TEST_CASE("scheduler: pacing wake-ups come per token up to 1,000 pps, per quantum above") {
+    // 1,000 pps: wake for every token (no burst the rate does not allow probe by probe).
+    send_scheduler slow(1000, t0);
+    while (slow.bucket().take(t0)) {
+    }
+    const auto one = slow.next_wake(t0) - t0;
+    CHECK(one > 0ns);
+    CHECK(one <= 1001us);
+    // 10,000 pps: wake once the quantum's 10 tokens are there, 1 ms later, and send them.
+    send_scheduler fast(10000, t0);
+    while (fast.bucket().take(t0)) {
+    }
+    const auto wake = fast.next_wake(t0);
+    CHECK(wake - t0 >= 999us);
+    CHECK(wake - t0 <= 1001us);
+    int sent = 0;
+    while (fast.bucket().take(wake)) {
+        ++sent;
+    }
+    CHECK(sent == 10);
+    // Over a simulated second of such wake-ups the rate holds: 10,000 sent, + the burst.
+    sent = 0;
+    auto now = wake;
+    while (now < wake + 1s) {
+        while (fast.bucket().take(now)) {
+            ++sent;
+        }
+        now = fast.next_wake(now);
+    }
+    CHECK(sent >= 9990);
+    CHECK(sent <= 10010);
+}
+
 TEST_CASE("scheduler: rate groups are created, shared and re-rated by name") {
     send_scheduler s(0, t0);
     CHECK(s.group_for("", 10, t0) == nullptr);

@@ -55,6 +55,20 @@ TEST_CASE("until_next says when the next token arrives") {
     CHECK(b.take(t0 + wait));
 }
 
+TEST_CASE("until says when n tokens are there, n capped at the burst") {
+    const auto t0 = token_bucket::clock::time_point{} + 10s;
+    token_bucket b(1000, 10, t0); // 1 ms per token, 10 stored at most
+    for (int i = 0; i < 10; ++i) {
+        REQUIRE(b.take(t0));
+    }
+    const auto ten = b.until(10, t0);
+    CHECK(ten >= 9999us);
+    CHECK(ten <= 10001us);
+    CHECK(b.until(1000, t0) == ten); // never more than a full bucket
+    CHECK(b.until(3, t0 + 3ms) == token_bucket::clock::duration::zero());
+    CHECK(b.until(4, t0 + 3ms) > token_bucket::clock::duration::zero());
+}
+
 TEST_CASE("a non-positive rate means no cap") {
     const auto t0 = token_bucket::clock::time_point{} + 10s;
     token_bucket b(0, 1, t0);

@@ -97,6 +97,15 @@ struct ping {
     friend bool operator==(const ping&, const ping&) = default;
 };
 
+/// A ping's RTT summary in the Atlas convention: min, avg and max are -1 when nothing came
+/// back.
+struct rtt_summary {
+    double min = -1;
+    double avg = -1;
+    double max = -1;
+};
+rtt_summary rtt_summary_of(const ping& p) noexcept;
+
 /// The `trigger` of a trace started by a watch alarm.
 inline constexpr const char* trigger_watch = "watch";
 

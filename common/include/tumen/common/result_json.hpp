@@ -4,6 +4,7 @@
 /// The exact layout is documented in docs/result-format.md. Parsers never throw: they
 /// return a parse_error whose `where` names the offending field (e.g.
 /// "result[2].result[0].rtt").
+#include <string>
 #include <string_view>
 
 #include <nlohmann/json.hpp>
@@ -33,6 +34,12 @@ struct parse_options {
 nlohmann::json to_json(const trace& t);
 /// Serialises a ping (Atlas ping form: sent, rcvd, min, avg, max, result).
 nlohmann::json to_json(const ping& p);
+
+/// The same text as to_json(t).dump(), written without building the JSON tree (the probe
+/// writes a line per result; see result_json_text.cpp).
+std::string to_json_text(const trace& t);
+/// The same text as to_json(p).dump().
+std::string to_json_text(const ping& p);
 
 /// Parses a traceroute object (tumen JSON, or Atlas with `require_tumen_fields=false`).
 /// Rejects wrong types, missing required fields, non-IPv4 addresses, out-of-range numbers,

@@ -14,6 +14,7 @@
 /// early as the rate allows.
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -26,6 +27,13 @@
 #include <tumen/probe/engine/token_bucket.hpp>
 
 namespace tumen::probe::engine {
+
+/// The pacing wake-ups of the global bucket are at least this far apart: at rates above one
+/// probe per quantum each wake-up sends the quantum's probes in one batch (10 at 10,000 pps)
+/// instead of waking once per probe; at or below 1,000 pps it wakes for every token, so no
+/// burst goes out that the rate does not allow probe by probe. Well inside the bucket's
+/// burst (a hundredth of a second of tokens), so the rate over a second is unchanged.
+inline constexpr std::chrono::microseconds pacing_quantum{1000};
 
 /// A rate group's own token bucket and the jobs waiting for its next token.
 struct rate_group {
@@ -78,6 +86,13 @@ public:
         const std::uint64_t id = q.front();
         q.pop_front();
         return id;
+    }
+
+    /// When the pump should wake to send again after the global bucket ran out: once a
+    /// quantum's tokens are there (see pacing_quantum), at least one.
+    clock::time_point next_wake(clock::time_point now) noexcept {
+        const double quantum = std::chrono::duration<double>(pacing_quantum).count() * pps_;
+        return now + bucket_.until(std::max(1.0, std::floor(quantum)), now);
     }
 
     /// The global bucket (probes per second of the whole engine).

@@ -47,15 +47,19 @@ public:
     }
 
     /// Time until one token is available (zero if one is).
-    clock::duration until_next(clock::time_point now) noexcept {
+    clock::duration until_next(clock::time_point now) noexcept { return until(1.0, now); }
+
+    /// Time until `n` tokens are available (zero if they are); `n` is capped at the burst.
+    clock::duration until(double n, clock::time_point now) noexcept {
         if (rate_ <= 0) {
             return clock::duration::zero();
         }
         refill(now);
-        if (tokens_ >= 1.0) {
+        n = std::min(n, burst_);
+        if (tokens_ >= n) {
             return clock::duration::zero();
         }
-        const double seconds = (1.0 - tokens_) / rate_;
+        const double seconds = (n - tokens_) / rate_;
         return std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(seconds)) +
                clock::duration(1);
     }
