@@ -50,6 +50,14 @@ const std::vector<std::uint32_t>& origins_of(const asmap::as_map& map, const asm
 
 std::vector<annotated_hop> annotate(const result::trace& t, const campaign::campaign& c,
                                     const asmap::as_map& map) {
+    std::vector<annotated_hop> out;
+    annotate_into(out, t, c, map);
+    return out;
+}
+
+void annotate_into(std::vector<annotated_hop>& out, const result::trace& t,
+                   const campaign::campaign& c, const asmap::as_map& map) {
+    out.clear();
     // The replies of each hop are a heap block of their own: ask for all of them at once, so
     // that their cache misses overlap instead of coming one hop after the other (the loop below
     // does enough work per hop to keep the CPU from running ahead on its own).
@@ -60,13 +68,12 @@ std::vector<annotated_hop> annotate(const result::trace& t, const campaign::camp
             __builtin_prefetch(reinterpret_cast<const char*>(first) + off);
         }
     }
-    std::vector<annotated_hop> out;
     out.reserve(t.hops.size());
     // The vantage point's own ASes: the origins of its source address, when public and mapped.
+    static const std::vector<std::uint32_t> no_asns;
     const auto src_info = map.lookup(t.src);
-    const std::vector<std::uint32_t> own_asns = src_info.special == asmap::special_space::none
-                                                    ? origins_of(map, src_info)
-                                                    : std::vector<std::uint32_t>{};
+    const std::vector<std::uint32_t>& own_asns =
+        src_info.special == asmap::special_space::none ? origins_of(map, src_info) : no_asns;
     for (const auto& h : t.hops) {
         const std::size_t first_of_hop = out.size();
         for (const auto& r : h.replies) {
@@ -119,13 +126,19 @@ std::vector<annotated_hop> annotate(const result::trace& t, const campaign::camp
             out.push_back(a);
         }
     }
-    return out;
 }
 
 border_verdict infer_border(const result::trace& t, const campaign::campaign& c,
                             const asmap::as_map& map) {
+    std::vector<annotated_hop> scratch;
+    return infer_border(t, c, map, scratch);
+}
+
+border_verdict infer_border(const result::trace& t, const campaign::campaign& c,
+                            const asmap::as_map& map, std::vector<annotated_hop>& scratch) {
     border_verdict v;
-    const auto hops = annotate(t, c, map);
+    annotate_into(scratch, t, c, map);
+    const auto& hops = scratch;
     for (const auto& h : hops) {
         if (h.asn != 0 && !h.target && (v.as_path.empty() || v.as_path.back() != h.asn)) {
             v.as_path.push_back(h.asn);
