@@ -40,6 +40,13 @@ origin_choice choose_origin(const std::vector<std::uint32_t>& origins,
     return o;
 }
 
+/// Whether `addr` is in one of the campaign's target prefixes (target_prefix_of() without
+/// looking for the longest match).
+bool in_targets(const campaign::campaign& c, ipv4_addr addr) noexcept {
+    return std::any_of(c.targets.prefixes.begin(), c.targets.prefixes.end(),
+                       [&](const ipv4_prefix& p) { return p.contains(addr); });
+}
+
 /// The origins of a looked-up address (empty when unmapped).
 const std::vector<std::uint32_t>& origins_of(const asmap::as_map& map, const asmap::as_info& i) {
     static const std::vector<std::uint32_t> none;
@@ -98,7 +105,7 @@ void annotate_into(std::vector<annotated_hop>& out, const result::trace& t,
             // A MOAS prefix (or AS set) stands for all its origins, not only the first.
             const auto& origins = origins_of(map, info);
             const origin_choice o = choose_origin(origins, c);
-            a.target = r.from == t.dst || c.target_prefix_of(r.from).has_value() || o.target;
+            a.target = o.target || r.from == t.dst || in_targets(c, r.from);
             if (const auto* pc = c.class_by_prefix(r.from)) {
                 // A class prefix overrides the AS map (e.g. unannounced backbone space).
                 a.cls = pc;
@@ -139,6 +146,7 @@ border_verdict infer_border(const result::trace& t, const campaign::campaign& c,
     border_verdict v;
     annotate_into(scratch, t, c, map);
     const auto& hops = scratch;
+    v.as_path.reserve(hops.size()); // one block instead of a growth step per AS
     for (const auto& h : hops) {
         if (h.asn != 0 && !h.target && (v.as_path.empty() || v.as_path.back() != h.asn)) {
             v.as_path.push_back(h.asn);
