@@ -57,6 +57,13 @@ latency_stats& classifier::latency_of(series_slot& s, const track_key& key,
 }
 
 classify_outcome classifier::process(const result::trace& t) {
+    // Start loading the trace's hop array and id (heap blocks of their own, often not in the
+    // cache) while the campaign is matched.
+    const auto* hops = reinterpret_cast<const char*>(t.hops.data());
+    for (std::size_t off = 0; off < t.hops.size() * sizeof(result::hop); off += 64) {
+        __builtin_prefetch(hops + off);
+    }
+    __builtin_prefetch(t.id.data());
     classify_outcome out;
     auto m = match(t.campaign, t.dst);
     if (!m) {
