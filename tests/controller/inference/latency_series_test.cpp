@@ -6,7 +6,7 @@
 #include <doctest/doctest.h>
 
 #include <tumen/common/campaign.hpp>
-#include <tumen/controller/asmap/sources/pfx2as.hpp>
+#include <tumen/controller/asmap/loader.hpp>
 #include <tumen/controller/inference/classifier.hpp>
 
 #include "lab_plan.hpp"
@@ -15,27 +15,24 @@
 using namespace tumen;
 using namespace tumen::controller;
 using namespace tumen::controller::inference;
+using test::lab;
 
 namespace {
 
-const test::lab_plan& plan() {
-    return test::lab();
-}
-
 /// A trace from `agent` toward the `target`-th target /24 through China Unicom or TTK.
 result::trace trace_via(bool ttk, const std::string& agent, std::size_t target, std::int64_t time) {
-    const auto dst = plan().target_addr(target, 1);
-    const auto transit = plan().addr_in(ttk ? "LAB_TTK_PREFIX" : "LAB_CU_BACKBONE_PREFIX", 1);
+    const auto dst = lab().target_addr(target, 1);
+    const auto transit = lab().addr_in(ttk ? "LAB_TTK_PREFIX" : "LAB_CU_BACKBONE_PREFIX", 1);
     return test::make_trace(
-        plan().vp_addr("fra"), dst,
-        {{{plan().acc_addr("fra")}}, {{transit}, 30}, {{dst}, ttk ? 70.0 : 40.0}}, agent, time,
+        lab().vp_addr("fra"), dst,
+        {{{lab().acc_addr("fra")}}, {{transit}, 30}, {{dst}, ttk ? 70.0 : 40.0}}, agent, time,
         agent + "-" + std::to_string(target) + "-" + std::to_string(time));
 }
 
 result::ping ping_of(const std::string& agent, std::size_t target, double rtt) {
     result::ping p;
     p.agent = agent;
-    p.dst = plan().target_addr(target, 1);
+    p.dst = lab().target_addr(target, 1);
     p.sent = 2;
     p.received = 1;
     p.rtts_ms = {rtt, std::nullopt};
@@ -45,13 +42,11 @@ result::ping ping_of(const std::string& agent, std::size_t target, double rtt) {
 } // namespace
 
 TEST_CASE("latency: traces by path, pings on the latest trace's path") {
-    asmap::as_map_builder b;
-    REQUIRE(asmap::sources::read_pfx2as_file(plan().pfx2as_path(), b).error_count == 0);
-    const auto map = b.build();
-    const auto set = plan().schedule();
+    const auto map = asmap::load_as_map({{lab().pfx2as_path()}, {}, {}, {}});
+    const auto set = lab().schedule();
     classifier cls(set, map, 2);
-    const auto t0 = plan().target_24(0);
-    const auto t1 = plan().target_24(1);
+    const auto t0 = lab().target_24(0);
+    const auto t1 = lab().target_24(1);
 
     // Before any trace: the "none" series.
     CHECK(cls.process(ping_of("fra", 0, 5)));
