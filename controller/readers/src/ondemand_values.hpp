@@ -1,0 +1,146 @@
+#pragma once
+// Private: typed reads of simdjson on-demand values for atlas_ondemand.cpp. Each read fails
+// (false) where the tape path's reads (result_tape_fields.hpp) would refuse the value, and
+// also on some values they accept (e.g. an integer written "2.0"): the caller then declines.
+#include <array>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <simdjson.h>
+#include <string_view>
+
+#include <tumen/common/ipv4.hpp>
+
+namespace tumen::controller::readers::detail::ondemand {
+
+namespace od = simdjson::ondemand;
+
+/// Keys this long or longer are unescaped by simdjson (rare: none of the schema's).
+constexpr std::size_t max_key = 64;
+
+/// The keys of one object seen so far, to refuse a repeated one as tape_parse does (more than
+/// `limit` keys: decline).
+class seen_keys {
+public:
+    /// False when `key` was seen already or there are too many keys to check.
+    bool add(std::string_view key) noexcept {
+        for (std::size_t i = 0; i < n_; ++i) {
+            if (keys_[i] == key) {
+                return false;
+            }
+        }
+        if (n_ == limit) {
+            return false;
+        }
+        keys_[n_++] = key;
+        return true;
+    }
+
+private:
+    static constexpr std::size_t limit = 32;
+    std::array<std::string_view, limit> keys_{};
+    std::size_t n_ = 0;
+};
+
+/// Checks a value of any type the reader does not use: valid JSON, no repeated key, depth
+/// within tape_parse's limit (`depth` is the nesting of `v`'s container).
+bool validate(od::value& v, std::size_t depth);
+
+/// The key of a member, unescaped only when it holds an escape (the raw text otherwise: no
+/// copy).
+inline bool key_of(od::field& f, std::string_view& out) {
+    const char* raw = f.key().raw();
+    const void* quote = std::memchr(raw, '"', max_key);
+    if (quote != nullptr) {
+        const auto size = static_cast<std::size_t>(static_cast<const char*>(quote) - raw);
+        if (std::memchr(raw, '\\', size) == nullptr) {
+            out = std::string_view(raw, size);
+            return true;
+        }
+    }
+    return f.unescaped_key().get(out) == simdjson::SUCCESS;
+}
+
+/// An integer in [lo, hi] (only integer text: "2.0" declines, which the tape path accepts).
+template <class Int>
+bool integer(od::value& v, Int& out, std::int64_t lo, std::int64_t hi) {
+    std::int64_t i = 0;
+    if (v.get_int64().get(i) != simdjson::SUCCESS || i < lo || i > hi) {
+        return false;
+    }
+    out = static_cast<Int>(i);
+    return true;
+}
+
+/// A finite number, as the tape path's double_of().
+inline bool number(od::value& v, double& out) {
+    od::number n;
+    if (v.get_number().get(n) != simdjson::SUCCESS) {
+        return false;
+    }
+    switch (n.get_number_type()) {
+    case od::number_type::signed_integer:
+        out = static_cast<double>(n.get_int64());
+        break;
+    case od::number_type::unsigned_integer:
+        out = static_cast<double>(n.get_uint64());
+        break;
+    default:
+        out = n.get_double();
+        break;
+    }
+    return std::isfinite(out);
+}
+
+inline bool string(od::value& v, std::string_view& out) {
+    return v.get_string().get(out) == simdjson::SUCCESS;
+}
+
+inline bool address(od::value& v, ipv4_addr& out) {
+    std::string_view s;
+    if (!string(v, s)) {
+        return false;
+    }
+    auto a = ipv4_addr::parse(s);
+    if (!a) {
+        return false;
+    }
+    out = *a;
+    return true;
+}
+
+/// Calls `f(object)` for each element of the array `v`; false when `v` is not an array of
+/// objects or `f` returns false.
+template <class F>
+bool each_object(od::value& v, F&& f) {
+    od::array list;
+    if (v.get_array().get(list) != simdjson::SUCCESS) {
+        return false;
+    }
+    for (auto element : list) {
+        od::object o;
+        if (std::move(element).get_object().get(o) != simdjson::SUCCESS || !f(o)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/// Calls `f(key, value)` for each member of `o`, refusing a repeated key; false when a member
+/// is malformed or `f` returns false.
+template <class F>
+bool each_member(od::object& o, F&& f) {
+    seen_keys seen;
+    for (auto member : o) {
+        od::field field;
+        std::string_view key;
+        if (std::move(member).get(field) != simdjson::SUCCESS || !key_of(field, key) ||
+            !seen.add(key) || !f(key, field.value())) {
+            return false;
+        }
+    }
+    return true;
+}
+
+} // namespace tumen::controller::readers::detail::ondemand
