@@ -370,6 +370,7 @@ private:
         if (v.get_array().get(list) != simdjson::SUCCESS) {
             return false;
         }
+        t_.hops.reserve(16); // most traces have fewer hops: one allocation
         for (auto element : list) {
             od::value hv;
             const int previous = t_.hops.empty() ? 0 : t_.hops.back().ttl;

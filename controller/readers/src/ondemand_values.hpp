@@ -26,20 +26,23 @@ public:
     /// False when `key` was seen already or there are too many keys to check.
     bool add(std::string_view key) noexcept {
         for (std::size_t i = 0; i < n_; ++i) {
-            if (keys_[i] == key) {
+            if (size_[i] == key.size() && std::memcmp(data_[i], key.data(), key.size()) == 0) {
                 return false;
             }
         }
         if (n_ == limit) {
             return false;
         }
-        keys_[n_++] = key;
+        data_[n_] = key.data();
+        size_[n_++] = key.size();
         return true;
     }
 
 private:
     static constexpr std::size_t limit = 32;
-    std::array<std::string_view, limit> keys_{};
+    // Plain arrays, not zeroed (only the first n_ are read): one of these is made per object.
+    const char* data_[limit];
+    std::size_t size_[limit];
     std::size_t n_ = 0;
 };
 

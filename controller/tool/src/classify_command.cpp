@@ -44,6 +44,9 @@ int run_classify(const classify_options& o) {
     }
     // The result files are streamed: memory holds the trackers of the (agent, target) pairs
     // and each file's reorder window, not the files.
+    // The verdicts are many short writes: std::cout with its own buffer, not a locked stdio
+    // call per insertion (nothing else here writes to stdout through stdio).
+    std::ios_base::sync_with_stdio(false);
     ordered_results in(o.results, {o.text_agent, o.quiet_notes}, o.reorder_window);
     const auto printer = o.format == "json"  ? make_json_output(std::cout)
                          : o.format == "dot" ? make_dot_output(std::cout)
