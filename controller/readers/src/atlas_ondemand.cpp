@@ -39,17 +39,17 @@ bool read_icmpext(od::value& v, std::size_t depth, std::vector<result::mpls_entr
         std::uint8_t s = 0;
         bool has_label = false;
         const bool ok = each_member(l, [&](std::string_view key, od::value& lv) {
-            if (key == "label") {
+            if (is(key, "label")) {
                 has_label = true;
                 return integer(lv, m.label, 0, 0xfffff);
             }
-            if (key == "exp") {
+            if (is(key, "exp")) {
                 return integer(lv, m.tc, 0, 7);
             }
-            if (key == "s") {
+            if (is(key, "s")) {
                 return integer(lv, s, 0, 1);
             }
-            if (key == "ttl") {
+            if (is(key, "ttl")) {
                 return integer(lv, m.ttl, 0, 255);
             }
             return validate(lv, depth + 5);
@@ -64,13 +64,13 @@ bool read_icmpext(od::value& v, std::size_t depth, std::vector<result::mpls_entr
         const auto first = labels.size();
         bool has_mpls = false;
         const bool ok = each_member(o, [&](std::string_view key, od::value& ov) {
-            if (key == "class") {
+            if (is(key, "class")) {
                 return integer(ov, cls, 0, 255);
             }
-            if (key == "type") {
+            if (is(key, "type")) {
                 return integer(ov, type, 0, 255);
             }
-            if (key == "mpls") {
+            if (is(key, "mpls")) {
                 has_mpls = true;
                 return each_object(ov, read_label);
             }
@@ -82,7 +82,7 @@ bool read_icmpext(od::value& v, std::size_t depth, std::vector<result::mpls_entr
         return ok && cls < 256 && type < 256;
     };
     const bool ok = each_member(ext, [&](std::string_view key, od::value& ev) {
-        return key == "obj" ? each_object(ev, read_object) : validate(ev, depth + 1);
+        return is(key, "obj") ? each_object(ev, read_object) : validate(ev, depth + 1);
     });
     out.insert(out.end(), labels.begin(), labels.end());
     return ok;
@@ -129,17 +129,17 @@ bool read_reply(od::value& rv, result::hop_reply& out, bool& infer) {
         }
         od::value& v = f.value();
         bool ok = true;
-        if (key == "from") {
+        if (is(key, "from")) {
             ok = first(from) && address(v, out.from);
-        } else if (key == "rtt") {
+        } else if (is(key, "rtt")) {
             ok = first(rtt) && number(v, out.rtt_ms);
-        } else if (key == "size") {
+        } else if (is(key, "size")) {
             ok = first(size) && integer(v, out.size, 0, 65535);
-        } else if (key == "ttl") {
+        } else if (is(key, "ttl")) {
             ok = first(ttl) && integer(v, out.ttl, 0, 255);
-        } else if (key == "x") {
+        } else if (is(key, "x")) {
             ok = first(x) && validate(v, 5);
-        } else if (key == "err") {
+        } else if (is(key, "err")) {
             od::json_type type = od::json_type::null;
             std::int64_t code = 0;
             std::string_view text;
@@ -147,24 +147,24 @@ bool read_reply(od::value& rv, result::hop_reply& out, bool& infer) {
                  (type == od::json_type::string ? string(v, text)
                                                 : v.get_int64().get(code) == simdjson::SUCCESS);
             out.err = type == od::json_type::string ? std::string(text) : std::to_string(code);
-        } else if (key == "late") {
+        } else if (is(key, "late")) {
             od::json_type type = od::json_type::null;
             std::int64_t count = 0;
             ok = first(late) && v.type().get(type) == simdjson::SUCCESS &&
                  (type == od::json_type::boolean ? v.get_bool().get(out.late) == simdjson::SUCCESS
                                                  : v.get_int64().get(count) == simdjson::SUCCESS);
             out.late = out.late || count > 0;
-        } else if (key == "icmp_type") {
+        } else if (is(key, "icmp_type")) {
             ok = first(icmp_type) && integer(v, out.icmp_type, 0, 255);
-        } else if (key == "icmp_code") {
+        } else if (is(key, "icmp_code")) {
             ok = first(icmp_code) && integer(v, out.icmp_code, 0, 255);
-        } else if (key == "ittl") {
+        } else if (is(key, "ittl")) {
             std::uint8_t quoted = 0;
             ok = first(ittl) && integer(v, quoted, 0, 255);
             out.quoted_ttl = quoted;
-        } else if (key == "nat") {
+        } else if (is(key, "nat")) {
             ok = first(nat) && v.get_bool().get(out.nat) == simdjson::SUCCESS;
-        } else if (key == "icmpext") {
+        } else if (is(key, "icmpext")) {
             ok = others.add(key) && read_icmpext(v, 5, out.mpls);
         } else {
             ok = others.add(key) && validate(v, 5);
@@ -204,10 +204,10 @@ bool read_hop(od::value& hv, int previous_ttl, std::uint16_t index, result::hop&
         }
         od::value& v = f.value();
         bool ok = true;
-        if (key == "hop") {
+        if (is(key, "hop")) {
             ok = !has.test(hop) && integer(v, h.ttl, 1, 255);
             has.set(hop);
-        } else if (key == "result") {
+        } else if (is(key, "result")) {
             od::array list;
             if (has.test(replies) || v.get_array().get(list) != simdjson::SUCCESS) {
                 return false;
@@ -226,7 +226,7 @@ bool read_hop(od::value& hv, int previous_ttl, std::uint16_t index, result::hop&
                     pending.emplace_back(index, static_cast<std::uint8_t>(h.replies.size() - 1));
                 }
             }
-        } else if (key == "error") {
+        } else if (is(key, "error")) {
             std::string_view text;
             ok = !has.test(error) && string(v, text);
             has.set(error);
@@ -348,10 +348,10 @@ private:
                 return i;
             }
         }
-        const bool tumen_or_mlab = key == "id" || key == "agent" || key == "campaign" ||
-                                   key == "method" || key == "stop_reason" || key == "trigger" ||
-                                   key == "confirmation" || key == "Metadata" || key == "Trace" ||
-                                   key == "UUID";
+        const bool tumen_or_mlab = is(key, "id") || is(key, "agent") || is(key, "campaign") ||
+                                   is(key, "method") || is(key, "stop_reason") ||
+                                   is(key, "trigger") || is(key, "confirmation") ||
+                                   is(key, "Metadata") || is(key, "Trace") || is(key, "UUID");
         return tumen_or_mlab ? declined : n;
     }
 

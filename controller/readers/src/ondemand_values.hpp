@@ -46,6 +46,12 @@ private:
     std::size_t n_ = 0;
 };
 
+/// Whether `key` is the literal `name` (a comparison of a known length, inlined).
+template <std::size_t N>
+inline bool is(std::string_view key, const char (&name)[N]) noexcept {
+    return key.size() == N - 1 && std::memcmp(key.data(), name, N - 1) == 0;
+}
+
 /// Checks a value of any type the reader does not use: valid JSON, no repeated key, depth
 /// within tape_parse's limit (`depth` is the nesting of `v`'s container).
 bool validate(od::value& v, std::size_t depth);

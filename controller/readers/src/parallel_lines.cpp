@@ -10,7 +10,7 @@ namespace tumen::controller::readers::detail {
 namespace {
 
 /// Bytes read from the file at a time.
-constexpr unsigned chunk_size = 1u << 20;
+constexpr unsigned chunk_size = 1u << 18;
 
 } // namespace
 

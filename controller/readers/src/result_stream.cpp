@@ -25,8 +25,9 @@ constexpr unsigned max_workers = 4;
 } // namespace
 
 struct result_stream::impl {
-    explicit impl(std::string p)
+    impl(std::string p, unsigned t)
         : path(std::move(p))
+        , threads(t)
         , st{path, batch, {}} {}
 
     ~impl() {
@@ -97,10 +98,9 @@ struct result_stream::impl {
                       simdjson::dom::object(e).at_key("results").error();
             // Lines on worker threads, unless the file is M-Lab's (its first line holds
             // "UUID"), whose rules span lines.
-            if (by_line && simdjson::dom::object(e).at_key("UUID").error()) {
-                const unsigned cores = std::thread::hardware_concurrency();
-                parallel = std::make_unique<detail::parallel_lines>(
-                    file, path, std::move(buf), 1, std::clamp(cores, 1u, max_workers));
+            if (threads > 0 && by_line && simdjson::dom::object(e).at_key("UUID").error()) {
+                parallel = std::make_unique<detail::parallel_lines>(file, path, std::move(buf), 1,
+                                                                    threads);
                 buf.clear();
                 return;
             }
@@ -193,6 +193,7 @@ struct result_stream::impl {
     }
 
     std::string path;
+    unsigned threads = 0;
     result_batch batch;
     detail::record_state st;
     detail::json_lines_state lines;
@@ -206,8 +207,12 @@ struct result_stream::impl {
     std::unique_ptr<detail::parallel_lines> parallel;
 };
 
-result_stream::result_stream(std::string path)
-    : impl_(std::make_unique<impl>(std::move(path))) {}
+unsigned result_stream::default_threads() noexcept {
+    return std::clamp(std::thread::hardware_concurrency(), 1u, max_workers);
+}
+
+result_stream::result_stream(std::string path, unsigned threads)
+    : impl_(std::make_unique<impl>(std::move(path), std::min(threads, max_workers))) {}
 result_stream::~result_stream() = default;
 result_stream::result_stream(result_stream&&) noexcept = default;
 result_stream& result_stream::operator=(result_stream&&) noexcept = default;
