@@ -170,23 +170,27 @@ TEST_CASE("Atlas lines: a malformed record mid-file names its line and field; th
             CHECK(errors[k].message.find("invalid JSON") != std::string::npos);
         }
     }
-    // The stream (worker threads): the same records and issues in the same order.
-    result_stream stream(file.path);
-    result_record r;
-    std::size_t traces = 0;
-    std::size_t issues = 0;
-    while (stream.next(r)) {
-        if (auto* t = std::get_if<result::trace>(&r)) {
-            REQUIRE(traces < whole.traces.size());
-            CHECK(*t == whole.traces[traces++]);
-        } else if (auto* i = std::get_if<record_issue>(&r)) {
-            REQUIRE(issues < whole.issues.size());
-            CHECK(i->line == whole.issues[issues].line);
-            CHECK(i->message == whole.issues[issues++].message);
+    // The stream, on 2 worker threads and on the caller's: the same records and issues in the
+    // same order.
+    for (unsigned threads : {2u, 0u}) {
+        CAPTURE(threads);
+        result_stream stream(file.path, threads);
+        result_record r;
+        std::size_t traces = 0;
+        std::size_t issues = 0;
+        while (stream.next(r)) {
+            if (auto* t = std::get_if<result::trace>(&r)) {
+                REQUIRE(traces < whole.traces.size());
+                CHECK(*t == whole.traces[traces++]);
+            } else if (auto* i = std::get_if<record_issue>(&r)) {
+                REQUIRE(issues < whole.issues.size());
+                CHECK(i->line == whole.issues[issues].line);
+                CHECK(i->message == whole.issues[issues++].message);
+            }
         }
+        CHECK(traces == whole.traces.size());
+        CHECK(issues == whole.issues.size());
     }
-    CHECK(traces == whole.traces.size());
-    CHECK(issues == whole.issues.size());
 }
 
 TEST_CASE("Atlas lines: malformed JSON or a repeated key is an issue of its line; the next line "
