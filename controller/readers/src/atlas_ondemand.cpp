@@ -107,71 +107,71 @@ using pending_types = std::vector<std::pair<std::uint16_t, std::uint8_t>>;
 
 /// One reply of a hop (parse_reply's rules); `infer`: it carries no ICMP type.
 bool read_reply(od::value& rv, result::hop_reply& out, bool& infer) {
-    enum : std::size_t { x, icmp_type, err, late, from, rtt, size, ttl, icmp_code, nat, ittl, n };
+    enum : std::size_t { x, icmp_type, from, rtt, n };
     od::object o;
     if (rv.get_object().get(o) != simdjson::SUCCESS) {
         return false;
     }
     std::bitset<n> has;
-    seen_keys others;
-    const auto first = [&has](std::size_t i) {
-        if (has.test(i)) {
-            return false;
-        }
-        has.set(i);
-        return true;
-    };
-    for (auto member : o) {
-        od::field f;
-        std::string_view key;
-        if (std::move(member).get(f) != simdjson::SUCCESS || !key_of(f, key)) {
-            return false;
-        }
-        od::value& v = f.value();
-        bool ok = true;
+    const bool ok = each_member(o, [&](std::string_view key, od::value& v) {
         if (is(key, "from")) {
-            ok = first(from) && address(v, out.from);
-        } else if (is(key, "rtt")) {
-            ok = first(rtt) && number(v, out.rtt_ms);
-        } else if (is(key, "size")) {
-            ok = first(size) && integer(v, out.size, 0, 65535);
-        } else if (is(key, "ttl")) {
-            ok = first(ttl) && integer(v, out.ttl, 0, 255);
-        } else if (is(key, "x")) {
-            ok = first(x) && validate(v, 5);
-        } else if (is(key, "err")) {
-            od::json_type type = od::json_type::null;
+            has.set(from);
+            return address(v, out.from);
+        }
+        if (is(key, "rtt")) {
+            has.set(rtt);
+            return number(v, out.rtt_ms);
+        }
+        if (is(key, "size")) {
+            return integer(v, out.size, 0, 65535);
+        }
+        if (is(key, "ttl")) {
+            return integer(v, out.ttl, 0, 255);
+        }
+        if (is(key, "x")) {
+            has.set(x);
+            return validate(v, 5);
+        }
+        od::json_type type = od::json_type::null;
+        if (is(key, "err")) {
             std::int64_t code = 0;
             std::string_view text;
-            ok = first(err) && v.type().get(type) == simdjson::SUCCESS &&
-                 (type == od::json_type::string ? string(v, text)
-                                                : v.get_int64().get(code) == simdjson::SUCCESS);
+            const bool read =
+                v.type().get(type) == simdjson::SUCCESS &&
+                (type == od::json_type::string ? string(v, text)
+                                               : v.get_int64().get(code) == simdjson::SUCCESS);
             out.err = type == od::json_type::string ? std::string(text) : std::to_string(code);
-        } else if (is(key, "late")) {
-            od::json_type type = od::json_type::null;
+            return read;
+        }
+        if (is(key, "late")) {
             std::int64_t count = 0;
-            ok = first(late) && v.type().get(type) == simdjson::SUCCESS &&
-                 (type == od::json_type::boolean ? v.get_bool().get(out.late) == simdjson::SUCCESS
-                                                 : v.get_int64().get(count) == simdjson::SUCCESS);
+            const bool read =
+                v.type().get(type) == simdjson::SUCCESS &&
+                (type == od::json_type::boolean ? v.get_bool().get(out.late) == simdjson::SUCCESS
+                                                : v.get_int64().get(count) == simdjson::SUCCESS);
             out.late = out.late || count > 0;
-        } else if (is(key, "icmp_type")) {
-            ok = first(icmp_type) && integer(v, out.icmp_type, 0, 255);
-        } else if (is(key, "icmp_code")) {
-            ok = first(icmp_code) && integer(v, out.icmp_code, 0, 255);
-        } else if (is(key, "ittl")) {
+            return read;
+        }
+        if (is(key, "icmp_type")) {
+            has.set(icmp_type);
+            return integer(v, out.icmp_type, 0, 255);
+        }
+        if (is(key, "icmp_code")) {
+            return integer(v, out.icmp_code, 0, 255);
+        }
+        if (is(key, "ittl")) {
             std::uint8_t quoted = 0;
-            ok = first(ittl) && integer(v, quoted, 0, 255);
+            const bool read = integer(v, quoted, 0, 255);
             out.quoted_ttl = quoted;
-        } else if (is(key, "nat")) {
-            ok = first(nat) && v.get_bool().get(out.nat) == simdjson::SUCCESS;
-        } else if (is(key, "icmpext")) {
-            ok = others.add(key) && read_icmpext(v, 5, out.mpls);
-        } else {
-            ok = others.add(key) && validate(v, 5);
+            return read;
         }
-        if (!ok) {
-            return false;
+        if (is(key, "nat")) {
+            return v.get_bool().get(out.nat) == simdjson::SUCCESS;
         }
+        return is(key, "icmpext") ? read_icmpext(v, 5, out.mpls) : validate(v, 5);
+    });
+    if (!ok) {
+        return false;
     }
     if (has.test(x)) {
         out = result::hop_reply{};
@@ -189,56 +189,42 @@ bool read_reply(od::value& rv, result::hop_reply& out, bool& infer) {
 /// One hop (parse_hops's rules; a hop without replies declines).
 bool read_hop(od::value& hv, int previous_ttl, std::uint16_t index, result::hop& h,
               pending_types& pending) {
-    enum : std::size_t { hop, error, replies, n };
     od::object o;
     if (hv.get_object().get(o) != simdjson::SUCCESS) {
         return false;
     }
-    std::bitset<n> has;
-    seen_keys others;
-    for (auto member : o) {
-        od::field f;
-        std::string_view key;
-        if (std::move(member).get(f) != simdjson::SUCCESS || !key_of(f, key)) {
+    bool has_hop = false;
+    bool has_replies = false;
+    const auto read_reply_of_hop = [&](od::value& rv) {
+        bool infer = false;
+        if (h.replies.size() == result::max_replies_per_hop ||
+            !read_reply(rv, h.replies.emplace_back(), infer)) {
             return false;
         }
-        od::value& v = f.value();
-        bool ok = true;
+        if (infer) {
+            pending.emplace_back(index, static_cast<std::uint8_t>(h.replies.size() - 1));
+        }
+        return true;
+    };
+    const bool ok = each_member(o, [&](std::string_view key, od::value& v) {
         if (is(key, "hop")) {
-            ok = !has.test(hop) && integer(v, h.ttl, 1, 255);
-            has.set(hop);
-        } else if (is(key, "result")) {
-            od::array list;
-            if (has.test(replies) || v.get_array().get(list) != simdjson::SUCCESS) {
-                return false;
-            }
-            has.set(replies);
+            has_hop = true;
+            return integer(v, h.ttl, 1, 255);
+        }
+        if (is(key, "result")) {
+            has_replies = true;
             h.replies.reserve(3); // Atlas sends 3 probes per hop by default
-            for (auto element : list) {
-                od::value rv;
-                bool infer = false;
-                if (element.get(rv) != simdjson::SUCCESS ||
-                    h.replies.size() == result::max_replies_per_hop ||
-                    !read_reply(rv, h.replies.emplace_back(), infer)) {
-                    return false;
-                }
-                if (infer) {
-                    pending.emplace_back(index, static_cast<std::uint8_t>(h.replies.size() - 1));
-                }
-            }
-        } else if (is(key, "error")) {
+            return each_element(v, read_reply_of_hop);
+        }
+        if (is(key, "error")) {
             std::string_view text;
-            ok = !has.test(error) && string(v, text);
-            has.set(error);
+            const bool read = string(v, text);
             h.error = text;
-        } else {
-            ok = others.add(key) && validate(v, 3);
+            return read;
         }
-        if (!ok) {
-            return false;
-        }
-    }
-    return has.test(hop) && has.test(replies) && h.ttl > previous_ttl;
+        return validate(v, 3);
+    });
+    return ok && has_hop && has_replies && h.ttl > previous_ttl;
 }
 
 /// The members of a traceroute's top object.
@@ -250,10 +236,7 @@ public:
         if (slot == declined) {
             return false; // tumen's own results and M-Lab wrappers: the tape path
         }
-        if (slot == n ? !others_.add(key) : has_.test(slot)) {
-            return false;
-        }
-        if (slot != n) {
+        if (slot != n) { // each_member refused a repeated key
             has_.set(slot);
         }
         if (slot == n || (family_ == 6 && slot != type && slot != af)) {
@@ -366,25 +349,16 @@ private:
         if (family_ == 6) {
             return validate(v, 1);
         }
-        od::array list;
-        if (v.get_array().get(list) != simdjson::SUCCESS) {
-            return false;
-        }
         t_.hops.reserve(16); // most traces have fewer hops: one allocation
-        for (auto element : list) {
-            od::value hv;
+        return each_element(v, [this](od::value& hv) {
             const int previous = t_.hops.empty() ? 0 : t_.hops.back().ttl;
             const auto index = static_cast<std::uint16_t>(t_.hops.size());
-            if (element.get(hv) != simdjson::SUCCESS || index == result::max_hops ||
-                !read_hop(hv, previous, index, t_.hops.emplace_back(), pending_)) {
-                return false;
-            }
-        }
-        return true;
+            return index < result::max_hops &&
+                   read_hop(hv, previous, index, t_.hops.emplace_back(), pending_);
+        });
     }
 
     std::bitset<n> has_;
-    seen_keys others_;
     std::int64_t family_ = 4;
     std::int64_t probe_ = 0;
     std::int64_t measurement_ = 0;
@@ -416,13 +390,9 @@ atlas_line read_atlas_traceroute(std::string_view line, std::size_t readable_aft
         return atlas_line::declined;
     }
     top_reader reader;
-    for (auto member : o) {
-        od::field f;
-        std::string_view key;
-        if (std::move(member).get(f) != simdjson::SUCCESS || !key_of(f, key) ||
-            !reader.member(key, f.value())) {
-            return atlas_line::declined;
-        }
+    if (!each_member(
+            o, [&reader](std::string_view key, od::value& v) { return reader.member(key, v); })) {
+        return atlas_line::declined;
     }
     // Nothing may follow the object (current_location() is out of bounds at the end).
     if (doc.current_location().error() != simdjson::OUT_OF_BOUNDS) {

@@ -15,29 +15,13 @@ bool validate(od::value& v, std::size_t depth) {
         if (depth + 1 > json_fields::max_json_depth || v.get_object().get(o) != simdjson::SUCCESS) {
             return false;
         }
-        seen_keys seen;
-        for (auto member : o) {
-            od::field f;
-            std::string_view key;
-            if (std::move(member).get(f) != simdjson::SUCCESS || !key_of(f, key) ||
-                !seen.add(key) || !validate(f.value(), depth + 1)) {
-                return false;
-            }
-        }
-        return true;
+        return each_member(o, [depth](std::string_view, od::value& member) {
+            return validate(member, depth + 1);
+        });
     }
     case od::json_type::array: {
-        od::array a;
-        if (depth + 1 > json_fields::max_json_depth || v.get_array().get(a) != simdjson::SUCCESS) {
-            return false;
-        }
-        for (auto element : a) {
-            od::value e;
-            if (element.get(e) != simdjson::SUCCESS || !validate(e, depth + 1)) {
-                return false;
-            }
-        }
-        return true;
+        return depth + 1 <= json_fields::max_json_depth &&
+               each_element(v, [depth](od::value& e) { return validate(e, depth + 1); });
     }
     case od::json_type::number: {
         od::number n;

@@ -119,21 +119,31 @@ inline bool address(od::value& v, ipv4_addr& out) {
     return true;
 }
 
-/// Calls `f(object)` for each element of the array `v`; false when `v` is not an array of
-/// objects or `f` returns false.
+/// Calls `f(value)` for each element of the array `v`; false when `v` is not an array or `f`
+/// returns false.
 template <class F>
-bool each_object(od::value& v, F&& f) {
+bool each_element(od::value& v, F&& f) {
     od::array list;
     if (v.get_array().get(list) != simdjson::SUCCESS) {
         return false;
     }
     for (auto element : list) {
-        od::object o;
-        if (std::move(element).get_object().get(o) != simdjson::SUCCESS || !f(o)) {
+        od::value e;
+        if (element.get(e) != simdjson::SUCCESS || !f(e)) {
             return false;
         }
     }
     return true;
+}
+
+/// Calls `f(object)` for each element of the array `v`; false when `v` is not an array of
+/// objects or `f` returns false.
+template <class F>
+bool each_object(od::value& v, F&& f) {
+    return each_element(v, [&f](od::value& e) {
+        od::object o;
+        return e.get_object().get(o) == simdjson::SUCCESS && f(o);
+    });
 }
 
 /// Calls `f(key, value)` for each member of `o`, refusing a repeated key; false when a member

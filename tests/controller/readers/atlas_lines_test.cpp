@@ -219,3 +219,16 @@ TEST_CASE("Atlas lines: malformed JSON or a repeated key is an issue of its line
         CHECK_FALSE(read.issues[0].unsupported);
     }
 }
+
+TEST_CASE("Atlas lines: a stream left after its first record stops its threads") {
+    const auto records = real_atlas_records();
+    std::string text;
+    while (text.size() < (2u << 20)) {
+        text += records[0] + "\n";
+    }
+    tumen::test::temp_file file(text, ".ndjson");
+    result_stream stream(file.path, 2);
+    result_record r;
+    REQUIRE(stream.next(r));
+    CHECK(std::holds_alternative<result::trace>(r));
+} // the destructor joins the workers, which wait for room ahead of the consumer
