@@ -22,6 +22,25 @@ constexpr special_range special_ranges[] = {
     {0xf0000000u, 0xf0000000u, special_space::reserved},     // 240/4     RFC 1112
 };
 
+/// First octets that some special range covers: most addresses are rejected with one bit
+/// test instead of a walk over every range (bench_classify runs this once per hop).
+struct first_octets {
+    std::uint64_t bits[4] = {};
+    constexpr first_octets() {
+        for (const auto& r : special_ranges) {
+            const std::uint32_t first = r.network >> 24;
+            const std::uint32_t last = (r.network | ~r.mask) >> 24;
+            for (std::uint32_t o = first; o <= last; ++o) {
+                bits[o / 64] |= std::uint64_t{1} << (o % 64);
+            }
+        }
+    }
+    constexpr bool has(std::uint32_t octet) const noexcept {
+        return (bits[octet / 64] >> (octet % 64) & 1) != 0;
+    }
+};
+constexpr first_octets special_first_octets;
+
 } // namespace
 
 const char* to_string(special_space s) noexcept {
@@ -47,6 +66,9 @@ const char* to_string(special_space s) noexcept {
 }
 
 special_space special_space_of(ipv4_addr a) noexcept {
+    if (!special_first_octets.has(a.value >> 24)) {
+        return special_space::none;
+    }
     for (const auto& r : special_ranges) {
         if ((a.value & r.mask) == r.network) {
             return r.kind;

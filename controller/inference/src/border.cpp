@@ -40,6 +40,13 @@ origin_choice choose_origin(const std::vector<std::uint32_t>& origins,
     return o;
 }
 
+/// Whether `addr` is in one of the campaign's target prefixes (target_prefix_of() without
+/// looking for the longest match).
+bool in_targets(const campaign::campaign& c, ipv4_addr addr) noexcept {
+    return std::any_of(c.targets.prefixes.begin(), c.targets.prefixes.end(),
+                       [&](const ipv4_prefix& p) { return p.contains(addr); });
+}
+
 /// The origins of a looked-up address (empty when unmapped).
 const std::vector<std::uint32_t>& origins_of(const asmap::as_map& map, const asmap::as_info& i) {
     static const std::vector<std::uint32_t> none;
@@ -51,12 +58,29 @@ const std::vector<std::uint32_t>& origins_of(const asmap::as_map& map, const asm
 std::vector<annotated_hop> annotate(const result::trace& t, const campaign::campaign& c,
                                     const asmap::as_map& map) {
     std::vector<annotated_hop> out;
+    annotate_into(out, t, c, map);
+    return out;
+}
+
+void annotate_into(std::vector<annotated_hop>& out, const result::trace& t,
+                   const campaign::campaign& c, const asmap::as_map& map) {
+    out.clear();
+    // The replies of each hop are a heap block of their own: ask for all of them at once, so
+    // that their cache misses overlap instead of coming one hop after the other (the loop below
+    // does enough work per hop to keep the CPU from running ahead on its own).
+    for (const auto& h : t.hops) {
+        const auto* first = h.replies.data();
+        const auto bytes = h.replies.size() * sizeof(result::hop_reply);
+        for (std::size_t off = 0; off < bytes; off += 64) {
+            __builtin_prefetch(reinterpret_cast<const char*>(first) + off);
+        }
+    }
     out.reserve(t.hops.size());
     // The vantage point's own ASes: the origins of its source address, when public and mapped.
+    static const std::vector<std::uint32_t> no_asns;
     const auto src_info = map.lookup(t.src);
-    const std::vector<std::uint32_t> own_asns = src_info.special == asmap::special_space::none
-                                                    ? origins_of(map, src_info)
-                                                    : std::vector<std::uint32_t>{};
+    const std::vector<std::uint32_t>& own_asns =
+        src_info.special == asmap::special_space::none ? origins_of(map, src_info) : no_asns;
     for (const auto& h : t.hops) {
         const std::size_t first_of_hop = out.size();
         for (const auto& r : h.replies) {
@@ -81,7 +105,7 @@ std::vector<annotated_hop> annotate(const result::trace& t, const campaign::camp
             // A MOAS prefix (or AS set) stands for all its origins, not only the first.
             const auto& origins = origins_of(map, info);
             const origin_choice o = choose_origin(origins, c);
-            a.target = r.from == t.dst || c.target_prefix_of(r.from).has_value() || o.target;
+            a.target = o.target || r.from == t.dst || in_targets(c, r.from);
             if (const auto* pc = c.class_by_prefix(r.from)) {
                 // A class prefix overrides the AS map (e.g. unannounced backbone space).
                 a.cls = pc;
@@ -109,13 +133,20 @@ std::vector<annotated_hop> annotate(const result::trace& t, const campaign::camp
             out.push_back(a);
         }
     }
-    return out;
 }
 
 border_verdict infer_border(const result::trace& t, const campaign::campaign& c,
                             const asmap::as_map& map) {
+    std::vector<annotated_hop> scratch;
+    return infer_border(t, c, map, scratch);
+}
+
+border_verdict infer_border(const result::trace& t, const campaign::campaign& c,
+                            const asmap::as_map& map, std::vector<annotated_hop>& scratch) {
     border_verdict v;
-    const auto hops = annotate(t, c, map);
+    annotate_into(scratch, t, c, map);
+    const auto& hops = scratch;
+    v.as_path.reserve(hops.size()); // one block instead of a growth step per AS
     for (const auto& h : hops) {
         if (h.asn != 0 && !h.target && (v.as_path.empty() || v.as_path.back() != h.asn)) {
             v.as_path.push_back(h.asn);

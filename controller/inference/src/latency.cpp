@@ -53,7 +53,10 @@ void rtt_summary::add(double v) {
 }
 
 void latency_accumulator::add(const latency_key& key, const latency_observation& o, bool is_ping) {
-    auto& s = series_[key];
+    add_to(series_[key], o, is_ping);
+}
+
+void latency_accumulator::add_to(latency_stats& s, const latency_observation& o, bool is_ping) {
     if (is_ping) {
         ++s.pings;
     } else {

@@ -144,6 +144,35 @@ TEST_CASE("special-purpose space, but not the lab's benchmark and documentation 
     }
 }
 
+TEST_CASE("special-purpose space: the first-octet shortcut agrees with the ranges") {
+    // The RFC 6890 ranges special_space_of() knows, as /8 bounds of their first octet: every
+    // address whose first octet is outside them is public, whatever the other octets.
+    auto special_octet = [](std::uint32_t o) {
+        return o == 0 || o == 10 || o == 100 || o == 127 || o == 169 || o == 172 || o == 192 ||
+               o >= 224;
+    };
+    std::mt19937 rng(7);
+    for (std::uint32_t o = 0; o < 256; ++o) {
+        CAPTURE(o);
+        for (int i = 0; i < 16; ++i) {
+            const std::uint32_t low = i == 0 ? 0 : i == 1 ? 0xffffffu : rng() & 0xffffffu;
+            const ipv4_addr a{(o << 24) | low};
+            if (!special_octet(o)) {
+                CHECK(special_space_of(a) == special_space::none);
+            }
+        }
+        if (o == 10 || o == 127 || o == 0 || o >= 224) { // whole /8s (or wider)
+            CHECK(special_space_of(ipv4_addr{o << 24}) != special_space::none);
+            CHECK(special_space_of(ipv4_addr{(o << 24) | 0xffffffu}) != special_space::none);
+        }
+    }
+    CHECK(special_space_of(addr("100.127.255.255")) == special_space::shared);
+    CHECK(special_space_of(addr("100.63.255.255")) == special_space::none);
+    CHECK(special_space_of(addr("169.253.255.255")) == special_space::none);
+    CHECK(special_space_of(addr("172.15.255.255")) == special_space::none);
+    CHECK(special_space_of(addr("223.255.255.255")) == special_space::none);
+}
+
 TEST_CASE("iptoasn ranges become prefixes; AS 0 and IPv6 skipped; bad lines reported") {
     temp_file f("198.51.100.0\t198.51.100.130\t64500\tZZ\tTest one\n"
                 "198.51.100.131\t198.51.100.255\t0\tNone\tNot routed\n"

@@ -70,9 +70,17 @@ struct border_verdict {
 std::vector<annotated_hop> annotate(const result::trace& t, const campaign::campaign& c,
                                     const asmap::as_map& map);
 
+/// annotate() into `out` (cleared first; its capacity is kept, so a caller that reuses it
+/// allocates nothing per trace).
+void annotate_into(std::vector<annotated_hop>& out, const result::trace& t,
+                   const campaign::campaign& c, const asmap::as_map& map);
+
 /// Infers the border path of one trace for campaign `c`.
 border_verdict infer_border(const result::trace& t, const campaign::campaign& c,
                             const asmap::as_map& map);
+/// The same, annotating into `scratch` (reused across traces by the classifier).
+border_verdict infer_border(const result::trace& t, const campaign::campaign& c,
+                            const asmap::as_map& map, std::vector<annotated_hop>& scratch);
 
 /// Identity of a path for change detection: the class name, "AS<asn>" or "none" (the same
 /// as the path name now that every transit is named).

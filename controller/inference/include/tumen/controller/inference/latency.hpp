@@ -66,6 +66,11 @@ class latency_accumulator {
 public:
     /// Adds a trace or ping observation; `is_ping` selects the counter.
     void add(const latency_key& key, const latency_observation& o, bool is_ping);
+    /// The series of `key`, created empty on first use. The reference stays valid for the
+    /// accumulator's life (a map node).
+    latency_stats& series_of(const latency_key& key) { return series_[key]; }
+    /// Adds an observation to one series (what add() does once it found the series).
+    static void add_to(latency_stats& s, const latency_observation& o, bool is_ping);
     const std::map<latency_key, latency_stats>& series() const noexcept { return series_; }
 
 private:
