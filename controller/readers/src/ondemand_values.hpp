@@ -83,22 +83,25 @@ bool integer(od::value& v, Int& out, std::int64_t lo, std::int64_t hi) {
 
 /// A finite number, as the tape path's double_of().
 inline bool number(od::value& v, double& out) {
-    od::number n;
-    if (v.get_number().get(n) != simdjson::SUCCESS) {
+    // get_number_type() peeks; get_number() is not used for the value: in simdjson 3.0.1 it
+    // gives 0 for a decimal of more than 19 digits (get_double() reads it right).
+    od::number_type type;
+    if (v.get_number_type().get(type) != simdjson::SUCCESS) {
         return false;
     }
-    switch (n.get_number_type()) {
-    case od::number_type::signed_integer:
-        out = static_cast<double>(n.get_int64());
-        break;
-    case od::number_type::unsigned_integer:
-        out = static_cast<double>(n.get_uint64());
-        break;
-    default:
-        out = n.get_double();
-        break;
+    bool read = false;
+    if (type == od::number_type::signed_integer) {
+        std::int64_t i = 0;
+        read = v.get_int64().get(i) == simdjson::SUCCESS;
+        out = static_cast<double>(i);
+    } else if (type == od::number_type::unsigned_integer) {
+        std::uint64_t u = 0;
+        read = v.get_uint64().get(u) == simdjson::SUCCESS; // beyond 64 bits: refused
+        out = static_cast<double>(u);
+    } else {
+        read = v.get_double().get(out) == simdjson::SUCCESS;
     }
-    return std::isfinite(out);
+    return read && std::isfinite(out);
 }
 
 inline bool string(od::value& v, std::string_view& out) {
