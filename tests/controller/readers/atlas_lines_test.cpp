@@ -3,6 +3,7 @@
 // JSON array go through the tree parser. Both must give the same traces and issues, for the
 // real records and for records changed in every way the fast read must decline.
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <variant>
 
@@ -235,3 +236,53 @@ TEST_CASE("Atlas lines: a stream left after its first record stops its threads")
     REQUIRE(stream.next(r));
     CHECK(std::holds_alternative<result::trace>(r));
 } // the destructor joins the workers, which wait for room ahead of the consumer
+
+TEST_CASE("Atlas lines: random changes of the real records are read as the tree parser reads "
+          "them") {
+    // Each changed record alone, as a line and as a one-element array: the same trace or
+    // the same kind of issue (an array refused as a whole is one issue, as its line is).
+    const auto records = real_atlas_records();
+    std::mt19937 rng(15);
+    const std::string alphabet = "{}[]\",:0123456789.-+eEaftnrux\\ *\x01\xc3";
+    std::size_t traces = 0;
+    for (int iter = 0; iter < 4000; ++iter) {
+        std::string r = records[rng() % 22]; // the sagan lines
+        for (int m = 0, n = 1 + static_cast<int>(rng() % 3); m < n && !r.empty(); ++m) {
+            const std::size_t at = rng() % r.size();
+            switch (rng() % 4) {
+            case 0:
+                r[at] = alphabet[rng() % alphabet.size()];
+                break;
+            case 1:
+                r.erase(at, 1 + rng() % 3);
+                break;
+            case 2:
+                r.insert(at, 1, alphabet[rng() % alphabet.size()]);
+                break;
+            default:
+                r.insert(at, r.substr(rng() % r.size(), 1 + rng() % 20));
+                break;
+            }
+        }
+        if (r.find('\n') != std::string::npos ||
+            r.find_first_not_of(" \t\r") == std::string::npos) {
+            continue;
+        }
+        const auto line = read_results_text(r + "\n", "r.ndjson");
+        const auto array = read_results_text("[" + r + "]", "r.json");
+        if (array.traces.size() + array.issues.size() > 1) {
+            continue; // the change split the record in two: "{...},{...}" is two elements
+        }
+        CAPTURE(r);
+        REQUIRE(line.traces.size() == array.traces.size());
+        if (!line.traces.empty()) {
+            CHECK(line.traces[0] == array.traces[0]);
+            ++traces;
+        }
+        REQUIRE(line.issues.size() == array.issues.size());
+        if (!line.issues.empty()) {
+            CHECK(line.issues[0].unsupported == array.issues[0].unsupported);
+        }
+    }
+    CHECK(traces > 100);
+}
