@@ -1,7 +1,7 @@
 // The on-demand read of RIPE Atlas traceroute lines (see atlas_ondemand.hpp). Every rule here
 // mirrors result::parse_trace's lenient (Atlas) mode in common/src/result_tape.cpp; where the
-// two could differ, this side declines. reader_test checks that both give equal traces on the
-// real Atlas files.
+// two could differ, this side declines. test_controller_readers_atlas checks that both read the
+// real Atlas files, and random changes of them, alike.
 #include "atlas_ondemand.hpp"
 
 #include <array>
