@@ -7,7 +7,9 @@
 # the trackers stay few while the input grows. Output (text verdicts and changes) goes to a
 # file. Prints, from the same run: wall and CPU time, traces/s, MB/s and peak RSS of the full
 # input and of an input 1/8 of its size (the memory reference: RSS must not grow with the
-# input), and the time `cat` takes to read the full input (the I/O floor).
+# input), of the full input read with --reader-threads 0 (the lines read on the classifying
+# thread: the reference for the worker threads), the time `cat` takes to read the full input
+# (the I/O floor), and the load average before the runs (the VM is shared: wall times need it).
 # Usage: bench/classify/run_atlas.sh [BUILD_DIR] [SIZE_MB]   (default: build, 1024)
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -57,14 +59,17 @@ write(work + "/full.ndjson", size_mb << 20)
 write(work + "/eighth.ndjson", (size_mb << 20) // 8)
 PY
 
-run() { # name file
-    /usr/bin/time -f "%e %U %S %M" -o "$work/$1.time" "$exe" classify --quiet-notes \
-        --campaign "$work/campaigns.yaml" --pfx2as "$pfx" "$2" >"$work/$1.out" 2>"$work/$1.err" || true
-    read -r wall user sys rss_kb <"$work/$1.time"
-    summary=$(grep '^classify: [0-9]' "$work/$1.err" || echo "classify: ? traces")
+run() { # name file [classify options]
+    name=$1 file=$2
+    shift 2
+    /usr/bin/time -f "%e %U %S %M" -o "$work/$name.time" "$exe" classify --quiet-notes "$@" \
+        --campaign "$work/campaigns.yaml" --pfx2as "$pfx" "$file" >"$work/$name.out" \
+        2>"$work/$name.err" || true
+    read -r wall user sys rss_kb <"$work/$name.time"
+    summary=$(grep '^classify: [0-9]' "$work/$name.err" || echo "classify: ? traces")
     traces=$(echo "$summary" | sed 's/^classify: \([0-9]*\) traces.*/\1/')
-    mb=$(( $(stat -c %s "$2") >> 20 ))
-    awk -v n="$1" -v w="$wall" -v u="$user" -v s="$sys" -v r="$rss_kb" -v t="$traces" -v mb="$mb" \
+    mb=$(( $(stat -c %s "$file") >> 20 ))
+    awk -v n="$name" -v w="$wall" -v u="$user" -v s="$sys" -v r="$rss_kb" -v t="$traces" -v mb="$mb" \
         'BEGIN { printf "%-7s %5d MB %8d traces  wall %6.2f s  cpu %6.2f s  %8.0f traces/s (%.0f per cpu s)  %6.1f MB/s  peak RSS %6.1f MB\n", n, mb, t, w, u + s, t / w, t / (u + s), mb / w, r / 1024 }'
     echo "        $summary"
 }
@@ -72,8 +77,13 @@ cat_start=$(date +%s.%N)
 cat "$work/full.ndjson" >/dev/null
 cat_end=$(date +%s.%N)
 echo "input: $src repeated; campaigns drafted from it ($(grep -c '^- name\|^  - name' "$work/campaigns.yaml" || true) campaigns)"
+echo "load average before the runs: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores"
 run eighth "$work/eighth.ndjson"
 run full "$work/full.ndjson"
+run 1thread "$work/full.ndjson" --reader-threads 0
 awk -v a="$cat_start" -v b="$cat_end" -v mb="$size_mb" \
     'BEGIN { printf "cat     %5d MB reference: read in %.2f s (%.0f MB/s)\n", mb, b - a, mb / (b - a) }'
 echo "verdicts printed: $(wc -l <"$work/full.out") lines (full), $(wc -l <"$work/eighth.out") lines (eighth)"
+cmp -s "$work/full.out" "$work/1thread.out" && echo "full and 1thread printed the same" ||
+    echo "full and 1thread printed different output"
+

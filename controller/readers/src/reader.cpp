@@ -8,6 +8,7 @@
 #include <tumen/controller/readers/reader.hpp>
 #include <tumen/controller/readers/traceroute_text.hpp>
 
+#include "atlas_ondemand.hpp"
 #include "record_state.hpp"
 
 namespace tumen::controller::readers {
@@ -46,7 +47,8 @@ bool looks_like_text_traceroute(std::string_view text) {
 
 namespace detail {
 
-void handle_json_line(record_state& st, json_lines_state& ls, std::string_view l) {
+void handle_json_line(record_state& st, json_lines_state& ls, std::string_view l,
+                      std::size_t readable_after) {
     const std::size_t line = ++ls.line;
     // M-Lab traceroute-caller files (first line: the metadata object with "UUID") are exactly
     // metadata, cycle-start, trace, cycle-stop; anything after cycle-stop, even an empty
@@ -61,7 +63,19 @@ void handle_json_line(record_state& st, json_lines_state& ls, std::string_view l
     if (l.find_first_not_of(" \t\r") == std::string_view::npos) {
         return;
     }
-    // tumen and RIPE Atlas results straight from the tape; other records through the tree.
+    // RIPE Atlas traceroutes on demand, straight into a trace; what that declines (and tumen
+    // results) from the tape; other records through the tree.
+    result::trace trace;
+    switch (read_atlas_traceroute(l, readable_after, trace)) {
+    case atlas_line::trace:
+        st.batch.traces.push_back(std::move(trace));
+        return;
+    case atlas_line::ipv6:
+        issue(st, line, "", std::string(ipv6_traceroute_note), true);
+        return;
+    case atlas_line::declined:
+        break;
+    }
     simdjson::dom::element e;
     if (auto err = json_fields::tape_parse(l, e)) {
         const auto field = field_of_error(*err);

@@ -44,8 +44,10 @@ struct json_lines_state {
     bool mlab_stopped = false;
     bool mlab_extra_reported = false;
 };
-/// One line of a JSON-lines input (`l`, without its newline).
-void handle_json_line(record_state& st, json_lines_state& ls, std::string_view l);
+/// One line of a JSON-lines input (`l`, without its newline). `readable_after`: how many
+/// bytes after `l` may be read (a parser's padding; with too few the line is copied).
+void handle_json_line(record_state& st, json_lines_state& ls, std::string_view l,
+                      std::size_t readable_after = 0);
 
 /// A tumen or RIPE Atlas `traceroute` or `ping` result (`type` is one of the two).
 void handle_result_record(record_state& st, const nlohmann::json& j, const std::string& type,

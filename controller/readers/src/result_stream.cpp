@@ -1,11 +1,14 @@
 // result_stream: JSON lines read in chunks (zlib reads plain and gzip files alike), every
 // other layout through read_results_text.
+#include <algorithm>
 #include <deque>
+#include <thread>
 #include <zlib.h>
 
 #include <tumen/common/json/tape_parse.hpp>
 #include <tumen/controller/readers/reader.hpp>
 
+#include "parallel_lines.hpp"
 #include "record_state.hpp"
 
 namespace tumen::controller::readers {
@@ -16,14 +19,19 @@ constexpr unsigned chunk_size = 1u << 20;
 
 constexpr std::string_view blanks = " \t\r\n";
 
+/// Threads reading the lines of one file, at most.
+constexpr unsigned max_workers = 4;
+
 } // namespace
 
 struct result_stream::impl {
-    explicit impl(std::string p)
+    impl(std::string p, unsigned t)
         : path(std::move(p))
+        , threads(t)
         , st{path, batch, {}} {}
 
     ~impl() {
+        parallel.reset(); // its threads read the file
         if (file != nullptr) {
             gzclose(file);
         }
@@ -35,6 +43,8 @@ struct result_stream::impl {
             return false;
         }
         const auto old = buf.size();
+        // The capacity past the data is the padding the line parser may read.
+        buf.reserve(old + chunk_size + simdjson::SIMDJSON_PADDING);
         buf.resize(old + chunk_size);
         const int n = gzread(file, buf.data() + old, chunk_size);
         buf.resize(old + static_cast<std::size_t>(n > 0 ? n : 0));
@@ -84,8 +94,16 @@ struct result_stream::impl {
                 first, (end == std::string_view::npos ? buf.size() : end) - first);
             simdjson::dom::element e;
             by_line = !json_fields::tape_parse(l, e) &&
-                    e.type() == simdjson::dom::element_type::OBJECT &&
-                    simdjson::dom::object(e).at_key("results").error();
+                      e.type() == simdjson::dom::element_type::OBJECT &&
+                      simdjson::dom::object(e).at_key("results").error();
+            // Lines on worker threads, unless the file is M-Lab's (its first line holds
+            // "UUID"), whose rules span lines.
+            if (threads > 0 && by_line && simdjson::dom::object(e).at_key("UUID").error()) {
+                parallel = std::make_unique<detail::parallel_lines>(file, path, std::move(buf), 1,
+                                                                    threads);
+                buf.clear();
+                return;
+            }
         }
         if (!by_line) {
             while (fill()) {
@@ -108,12 +126,34 @@ struct result_stream::impl {
         }
     }
 
+    /// Handles the next line from the worker threads; false at the end.
+    bool next_parallel_line() {
+        detail::parsed_line pl;
+        if (!parallel->next(pl)) {
+            return false;
+        }
+        if (auto* t = std::get_if<result::trace>(&pl.value)) {
+            batch.traces.push_back(std::move(*t));
+        } else if (auto* i = std::get_if<record_issue>(&pl.value)) {
+            batch.issues.push_back(std::move(*i));
+        } else {
+            lines.line = pl.line - 1;
+            detail::handle_json_line(st, lines, std::get<std::string_view>(pl.value),
+                                     pl.readable_after);
+        }
+        return true;
+    }
+
     /// Handles the next line of a JSON-lines file; false at the end.
     bool next_line() {
+        if (parallel) {
+            return next_parallel_line();
+        }
         for (;;) {
             const auto nl = buf.find('\n', pos);
             if (nl != std::string::npos) {
-                detail::handle_json_line(st, lines, std::string_view(buf).substr(pos, nl - pos));
+                detail::handle_json_line(st, lines, std::string_view(buf).substr(pos, nl - pos),
+                                         buf.capacity() - nl);
                 pos = nl + 1;
                 return true;
             }
@@ -153,6 +193,7 @@ struct result_stream::impl {
     }
 
     std::string path;
+    unsigned threads = 0;
     result_batch batch;
     detail::record_state st;
     detail::json_lines_state lines;
@@ -163,10 +204,15 @@ struct result_stream::impl {
     bool eof = false;
     bool done = false;
     std::deque<result_record> queue;
+    std::unique_ptr<detail::parallel_lines> parallel;
 };
 
-result_stream::result_stream(std::string path)
-    : impl_(std::make_unique<impl>(std::move(path))) {}
+unsigned result_stream::default_threads() noexcept {
+    return std::clamp(std::thread::hardware_concurrency(), 1u, max_workers);
+}
+
+result_stream::result_stream(std::string path, unsigned threads)
+    : impl_(std::make_unique<impl>(std::move(path), std::min(threads, max_workers))) {}
 result_stream::~result_stream() = default;
 result_stream::result_stream(result_stream&&) noexcept = default;
 result_stream& result_stream::operator=(result_stream&&) noexcept = default;

@@ -28,6 +28,7 @@ struct classify_options {
     std::uint32_t max_paths = inference::default_max_paths_per_target;
     bool quiet_notes = false;
     std::size_t reorder_window = ordered_results::default_window;
+    unsigned reader_threads = readers::result_stream::default_threads();
 };
 
 int run_classify(const classify_options& o) {
@@ -44,7 +45,11 @@ int run_classify(const classify_options& o) {
     }
     // The result files are streamed: memory holds the trackers of the (agent, target) pairs
     // and each file's reorder window, not the files.
-    ordered_results in(o.results, {o.text_agent, o.quiet_notes}, o.reorder_window);
+    // The verdicts are many short writes: std::cout with its own buffer, not a locked stdio
+    // call per insertion (nothing else here writes to stdout through stdio).
+    std::ios_base::sync_with_stdio(false);
+    ordered_results in(o.results, {o.text_agent, o.quiet_notes, o.reader_threads},
+                       o.reorder_window);
     const auto printer = o.format == "json"  ? make_json_output(std::cout)
                          : o.format == "dot" ? make_dot_output(std::cout)
                                              : make_text_output(std::cout);
@@ -129,6 +134,10 @@ void register_classify_command(CLI::App& app) {
                     "not with the files)")
         ->check(CLI::Range(1, 10000000))
         ->capture_default_str();
+    cmd->add_option("--reader-threads", opts->reader_threads,
+                    "threads reading each JSON-lines file (0: the classifying thread; default: "
+                    "the cores, at most 4)")
+        ->check(CLI::Range(0, 4));
     add_result_files_option(*cmd, opts->results);
     set_exit_status_callback(*cmd, [opts] { return run_classify(*opts); });
 }

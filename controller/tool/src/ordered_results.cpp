@@ -21,7 +21,7 @@ ordered_results::ordered_results(const std::vector<std::string>& files, const re
     , window_(std::max<std::size_t>(window, 1)) {
     sources_.reserve(files.size());
     for (const auto& f : files) {
-        sources_.push_back(source{f, readers::result_stream(f), {}, 0, false});
+        sources_.push_back(source{f, readers::result_stream(f, o.threads), {}, 0, false});
     }
     // Each file's first window in file order: a small file is read whole here, so its issues
     // are printed in the order of the files.

@@ -12,6 +12,7 @@
 #include <tumen/common/result.hpp>
 #include <tumen/controller/asmap/as_map.hpp>
 #include <tumen/controller/asmap/loader.hpp>
+#include <tumen/controller/readers/reader.hpp>
 
 namespace tumen::controller::tool {
 
@@ -25,6 +26,8 @@ struct result_inputs {
 struct read_options {
     std::string text_agent;   ///< agent name for plain traceroute text (default: the file name)
     bool quiet_notes = false; ///< do not print notes about unsupported records
+    /// Worker threads reading each JSON-lines file (0: the caller's thread).
+    unsigned threads = readers::result_stream::default_threads();
 };
 
 /// Adds --pfx2as (required), --iptoasn and --ixp (described by `ixp_help`), filling `sources`.

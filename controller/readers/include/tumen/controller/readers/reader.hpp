@@ -27,12 +27,17 @@ using result_record = std::variant<result::trace, result::ping, record_issue>;
 
 /// A result file read record by record, in file order, with the records and issues
 /// read_results_file() gives. JSON lines (plain or gzip) are read in chunks and parsed one line
-/// at a time, so memory does not grow with the file; the other layouts (a JSON array, an
-/// object holding `results`, traceroute text) are read whole at the first next().
+/// at a time (RIPE Atlas traceroutes on worker threads), so memory does not grow with the file; the
+/// other layouts (a JSON array, an object holding `results`, traceroute text) are read whole at the
+/// first next().
 class result_stream {
 public:
-    /// Opens `path` lazily (an unreadable file gives one issue).
-    explicit result_stream(std::string path);
+    /// Worker threads for JSON lines by default: the cores, at most 4.
+    static unsigned default_threads() noexcept;
+
+    /// Opens `path` lazily (an unreadable file gives one issue). JSON lines are read on
+    /// `threads` worker threads (0: on the caller's thread), and given in file order.
+    explicit result_stream(std::string path, unsigned threads = default_threads());
     ~result_stream();
     result_stream(result_stream&&) noexcept;
     result_stream& operator=(result_stream&&) noexcept;
