@@ -61,8 +61,8 @@ std::error_code engine::impl::do_open() {
                           : ec);
     }
     // Capture send timestamps need probes the capture sees: the raw socket's.
-    if (options.sender == send_path::packet && !options.capture_outgoing) {
-        if (auto ec = link_sock.open(4 * 1024 * 1024)) {
+    if (options.sender != send_path::raw && !options.capture_outgoing) {
+        if (auto ec = link_sock.open(4 * 1024 * 1024, options.sender == send_path::ring)) {
             error_text = "packet socket: " + ec.message();
             sock.close();
             return ec.value() == EACCES ? std::make_error_code(std::errc::operation_not_permitted)

@@ -37,7 +37,7 @@ namespace tumen::probe::engine {
 
 /// Engine-wide settings, fixed at construction.
 /// The socket probes leave by (engine_options::sender).
-enum class send_path { raw, packet };
+enum class send_path { raw, packet, ring };
 
 /// The capture buffer for a probe rate: a tenth of a second of frames (a reply and, when
 /// outgoing copies are captured, the probe itself, 768-byte snap length and ring overhead),
@@ -81,7 +81,8 @@ struct engine_options {
     /// not resolved yet or not on Ethernet (loopback, tun) go raw. `raw`, an IPv4 raw socket
     /// for every probe (the kernel routes each probe, resolves its next hop, runs
     /// netfilter's OUTPUT hooks and the queueing discipline): for hosts whose firewall rules
-    /// or counters must see the probes.
+    /// or counters must see the probes. `ring`: as `packet`, through a transmit ring
+    /// (PACKET_TX_RING: one send() for every frame written since the last).
     send_path sender = send_path::packet;
     /// Written into every result's `agent` field.
     std::string agent;
