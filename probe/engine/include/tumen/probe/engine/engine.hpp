@@ -63,13 +63,14 @@ struct engine_options {
     std::uint16_t max_flows = 4096;
     /// Also capture our outgoing probes and take their send timestamps from the capture
     /// (raw socket only: with it, probes leave by the raw socket whatever `sender` says).
-    /// Each probe is then cloned into the capture ring, which costs about a sixth of the
-    /// uncapped send path; the send time moves from the clock read after sendmmsg() to the
-    /// tap just before the driver, a few microseconds earlier (bench/probe/rtt_modes.sh).
-    /// Kept for comparing send timestamps and for paths where the clock reading would wait
-    /// behind the kernel (a congested queueing discipline). false (default): send
-    /// timestamps come from CLOCK_REALTIME around sendmmsg(), and the capture socket never
-    /// sees our probes (PACKET_IGNORE_OUTGOING).
+    /// Each probe is then cloned into the capture ring, which costs about a quarter of the
+    /// raw socket's uncapped rate (bench/probe/send_rate.sh); the send time moves from the
+    /// clock read as sendmmsg() begins to the tap just before the driver, 1-11 us later on
+    /// the raw socket (bench/probe/rtt_modes.sh). Kept as the reference for send
+    /// timestamps, and for paths where a queueing discipline holds probes back (the tap
+    /// sees them leave after it). false (default): send timestamps come from
+    /// CLOCK_REALTIME as sendmmsg() begins, and the capture socket never sees our probes
+    /// (PACKET_IGNORE_OUTGOING).
     bool capture_outgoing = false;
     /// Kernel capture buffer (pcap_set_buffer_size), bytes. 0: sized from `pps`
     /// (capture_buffer_for()).
