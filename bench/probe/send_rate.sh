@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # Uncapped send rate on a plain veth pair (prints figures; not a test). Needs root.
 #
-# Two network namespaces of its own joined by one veth, no delay line, no lab: the near side
-# (198.18.254.1/30) routes the target /20 (198.19.240.0/20) to the far side
-# (198.18.254.2/30), whose forwarding is off, so the far side drops every probe. A plain
+# The veth pair of bench/probe/veth_pair.sh (two namespaces of its own, no delay line, no
+# lab; the far side drops every probe to the target /20). A plain
 # raw-socket sendto() loop of prebuilt probes (tumen-bench-raw-send-loop) and uncapped
 # `tumen-probe ping --pps 0` alternate (loop, tumen, loop, tumen, ..., loop); each tumen run
 # is compared with the mean of the loop runs just before and after it. Prints every pair
@@ -24,34 +23,9 @@ shift $(($# < 2 ? $# : 2))
 [ "${1:-}" = "--" ] && shift
 extra=("$@")
 
-tag="tsr$$"
-near="${tag}n"
-far="${tag}f"
-near_addr=198.18.254.1
-far_addr=198.18.254.2
-prefix=198.19.240.0/20
-work="$(mktemp -d /tmp/tumen-send-rate.XXXXXX)"
-cleanup() {
-  ip netns del "$near" 2>/dev/null || true
-  ip netns del "$far" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-ip netns add "$near"
-ip netns add "$far"
-ip link add "${tag}a" type veth peer name "${tag}b"
-ip link set "${tag}a" netns "$near"
-ip link set "${tag}b" netns "$far"
-ip -n "$near" link set lo up
-ip -n "$far" link set lo up
-ip -n "$near" addr add "$near_addr/30" dev "${tag}a"
-ip -n "$far" addr add "$far_addr/30" dev "${tag}b"
-ip -n "$near" link set "${tag}a" up
-ip -n "$far" link set "${tag}b" up
-ip netns exec "$far" sysctl -qw net.ipv4.ip_forward=0
-ip -n "$near" route add "$prefix" via "$far_addr"
-# Resolve the next hop once, so that no probe waits for ARP.
-ip netns exec "$near" ping -c 1 -W 1 "$far_addr" >/dev/null
+# shellcheck source=bench/probe/veth_pair.sh
+. "$src_dir/bench/probe/veth_pair.sh"
+veth_pair_up "tsr$$"
 
 python3 -c 'import ipaddress,sys
 for a in ipaddress.ip_network(sys.argv[1]): print(a)' "$prefix" >"$work/targets"

@@ -33,6 +33,7 @@ std::optional<engine::engine_options> engine_options_of(const run_options& o,
     eo.pcap_out = o.pcap_out;
     eo.pcap_out_bytes = static_cast<std::uint64_t>(o.pcap_out_size_mb * 1024 * 1024);
     eo.pcap_out_files = o.pcap_out_files;
+    eo.sender = o.send_raw ? engine::send_path::raw : engine::send_path::packet;
     return eo;
 }
 

@@ -23,6 +23,11 @@ void add_run_command(CLI::App& app, std::function<int()>& selected) {
         ->check(CLI::Range(0.1, 1e6));
     sub->add_option("--pcap-out-files", opts->pcap_out_files, "Recording files kept")
         ->check(CLI::Range(1, 1000));
+    sub->add_option_function<std::string>(
+           "--send", [opts](const std::string& v) { opts->send_raw = v == "raw"; },
+           "packet (default): packet socket to the next hop, bypassing netfilter OUTPUT; raw: "
+           "IPv4 raw socket (netfilter OUTPUT sees the probes)")
+        ->check(CLI::IsMember({"raw", "packet"}));
     sub->add_flag("--once", opts->once, "Standalone: one round of every campaign, then exit");
     sub->callback([opts, &selected] { selected = [opts] { return run_agent(*opts); }; });
 }

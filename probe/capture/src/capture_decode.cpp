@@ -316,9 +316,10 @@ void capture_decoder::annotate(capture_reply& out, const reply& r) const {
         }
         // The latest probe before the reply (in capture order) that the matcher accepts.
         // Capture order, not timestamps: a recording (--pcap-out) stamps a probe with the
-        // clock read after sendto() returned, and in a lab of namespaces a first hop's reply
-        // can be captured before that (the whole round trip runs inside the sendto call);
-        // such an RTT is shown as 0, as the engine clamps it.
+        // clock read as its send call began (older recordings: after it returned, when in a
+        // lab of namespaces a first hop's reply could be captured earlier, the whole round
+        // trip running inside the call); a negative RTT is shown as 0, as the engine clamps
+        // it.
         for (auto p = it->second.rbegin(); p != it->second.rend(); ++p) {
             if (codec::check(p->spec, r).matched) {
                 out.probe_ttl = p->spec.ttl;

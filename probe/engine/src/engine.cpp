@@ -60,8 +60,9 @@ std::error_code engine::impl::do_open() {
                           ? std::make_error_code(std::errc::operation_not_permitted)
                           : ec);
     }
-    if (options.sender == send_path::packet) {
-        if (auto ec = link_sock.open(4 * 1024 * 1024)) {
+    // Capture send timestamps need probes the capture sees: the raw socket's.
+    if (options.sender != send_path::raw && !options.capture_outgoing) {
+        if (auto ec = link_sock.open(4 * 1024 * 1024, options.sender == send_path::ring)) {
             error_text = "packet socket: " + ec.message();
             sock.close();
             return ec.value() == EACCES ? std::make_error_code(std::errc::operation_not_permitted)
@@ -69,9 +70,7 @@ std::error_code engine::impl::do_open() {
         }
         hops.emplace(src);
         // PACKET_QDISC_BYPASS hands the frame to the driver directly (__dev_direct_xmit),
-        // past the taps: no capture socket sees these probes leave, so their send times
-        // are the clock's, and the capture leaves outgoing frames out altogether.
-        options.capture_outgoing = false;
+        // past the taps: no capture socket sees these probes leave.
     }
     const unsigned lo = options.src_port_base;
     const unsigned hi =

@@ -60,7 +60,7 @@ struct engine::impl {
     boost::asio::steady_timer retry_timer;
     std::unordered_map<const rate_group*, boost::asio::steady_timer> group_timers;
     raw_socket sock;
-    packet_socket link_sock;            ///< send_path::packet only
+    packet_socket link_sock;            ///< send_path::packet and ::ring only
     std::optional<next_hop_cache> hops; ///< set when probes go by link_sock
     capture_source capture;
     ipv4_addr src;

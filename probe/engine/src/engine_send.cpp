@@ -225,14 +225,19 @@ std::size_t engine::impl::send_items(std::span<prepared_send> items) {
         const batch_result r = by_link ? link_sock.send_batch(std::span(frames.data(), k))
                                        : sock.send_batch(std::span(packets.data(), k));
         if (r.sent > 0) {
-            // Each probe's clock time, spread over the call: the j-th of the batch left
-            // about j/n of the way through it (the `clock` send timestamp; a batch takes
-            // tens of microseconds at the uncapped rate, one probe at capped rates).
+            // Each probe's clock time (the `clock` send timestamp), spread over the call:
+            // the j-th of n (from 0) entered the kernel about j/n of the way through it (a
+            // batch takes tens of microseconds at the uncapped rate, one probe at capped
+            // rates). The start, not the end: the call returns only after the softirq work
+            // its send triggered, which on a veth includes the far side's answer, captured
+            // before the call returns (RTTs of 0 with the end's time). From the start, an
+            // RTT counts the few microseconds from the call to the driver on top
+            // (bench/probe/rtt_modes.sh compares it with the capture's send time).
             const std::int64_t after = realtime_ns();
             const auto sent = static_cast<std::int64_t>(r.sent);
             for (std::int64_t j = 0; j < sent; ++j) {
                 record_sent(items[i + static_cast<std::size_t>(j)],
-                            before + (after - before) * (j + 1) / sent);
+                            before + (after - before) * j / sent);
             }
             i += r.sent;
         }

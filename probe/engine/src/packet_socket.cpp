@@ -13,8 +13,11 @@ packet_socket::~packet_socket() {
     close();
 }
 
-std::error_code packet_socket::open(int send_buffer_bytes) {
+std::error_code packet_socket::open(int send_buffer_bytes, bool tx_ring) {
     close();
+    if (tx_ring) {
+        return ring_.open(1024);
+    }
     // Protocol 0: the socket only sends (each packet names ETH_P_IP in its address), so the
     // kernel hands it no received frames.
     const int fd = ::socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -29,6 +32,7 @@ std::error_code packet_socket::open(int send_buffer_bytes) {
 }
 
 void packet_socket::close() noexcept {
+    ring_.close();
     if (fd_ >= 0) {
         ::close(fd_);
         fd_ = -1;
@@ -39,6 +43,9 @@ batch_result packet_socket::send_batch(std::span<const link_packet> packets) noe
     const std::size_t n = std::min(packets.size(), max_batch);
     if (n == 0) {
         return {};
+    }
+    if (ring_.is_open()) {
+        return ring_.send_batch(packets.first(n));
     }
     for (std::size_t i = 0; i < n; ++i) {
         auto& a = addresses_[i];

@@ -14,6 +14,7 @@
 #include <system_error>
 
 #include "next_hop.hpp"
+#include "packet_ring.hpp"
 #include "raw_socket.hpp"
 
 namespace tumen::probe::engine {
@@ -33,9 +34,10 @@ public:
 
     /// socket(AF_PACKET, SOCK_DGRAM, 0) (send only), non-blocking, PACKET_QDISC_BYPASS (best
     /// effort), send buffer `send_buffer_bytes`. Needs CAP_NET_RAW, like the raw socket.
-    std::error_code open(int send_buffer_bytes);
+    /// With `tx_ring`, probes go through a transmit ring instead (packet_ring.hpp).
+    std::error_code open(int send_buffer_bytes, bool tx_ring = false);
     void close() noexcept;
-    bool is_open() const noexcept { return fd_ >= 0; }
+    bool is_open() const noexcept { return fd_ >= 0 || ring_.is_open(); }
 
     /// Most packets send_batch() takes at once.
     static constexpr std::size_t max_batch = raw_socket::max_batch;
@@ -45,6 +47,7 @@ public:
 
 private:
     int fd_ = -1;
+    packet_ring ring_;
     std::array<mmsghdr, max_batch> headers_{};
     std::array<iovec, max_batch> iovecs_{};
     std::array<sockaddr_ll, max_batch> addresses_{};

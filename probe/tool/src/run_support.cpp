@@ -114,8 +114,15 @@ to_engine_options(const engine_cli& cli, const std::vector<target>& targets, std
     o.window = cli.window;
     o.interface = cli.interface;
     o.agent = cli.agent;
-    o.capture_outgoing = cli.tx_timestamp != "clock";
-    o.sender = cli.send == "packet" ? engine::send_path::packet : engine::send_path::raw;
+    o.capture_outgoing = cli.tx_timestamp == "capture";
+    if (o.capture_outgoing && !cli.send.empty() && cli.send != "raw") {
+        error = "--tx-timestamp capture needs --send raw (no capture sees the probes a packet "
+                "socket sends)";
+        return std::nullopt;
+    }
+    o.sender = cli.send == "raw" || o.capture_outgoing ? engine::send_path::raw
+               : cli.send == "ring"                    ? engine::send_path::ring
+                                                       : engine::send_path::packet;
     o.pcap_out = cli.pcap_out;
     o.pcap_out_bytes = static_cast<std::uint64_t>(cli.pcap_out_size * 1024 * 1024);
     o.pcap_out_files = cli.pcap_out_files;
@@ -221,17 +228,18 @@ void add_common_engine_options(CLI::App& sub, engine_cli& c) {
         ->check(CLI::IsMember({"text", "json", "dot"}))
         ->capture_default_str();
     sub.add_option("--tx-timestamp", c.tx_timestamp,
-                   "capture: send time from the captured outgoing probe (same clock as the "
-                   "replies); clock: read after sendto(), no outgoing capture (higher rates)")
-        ->check(CLI::IsMember({"capture", "clock"}))
+                   "clock: send time read around sendmmsg(), our probes never enter the "
+                   "capture; capture: send time from the captured outgoing probe (a kernel "
+                   "copy of each probe; needs --send raw, which it implies)")
+        ->check(CLI::IsMember({"clock", "capture"}))
         ->capture_default_str();
     sub.add_option(
            "--send", c.send,
-           "raw: IPv4 raw socket (kernel routing, netfilter OUTPUT); packet: packet "
-           "socket to the kernel's next hop, bypassing the qdisc and netfilter OUTPUT (higher "
-           "rates; send times from the clock: captures do not see the probes leave)")
-        ->check(CLI::IsMember({"raw", "packet"}))
-        ->capture_default_str();
+           "packet (default): packet socket to the kernel's next hop, bypassing the "
+           "qdisc and netfilter OUTPUT, raw where the next hop is not on Ethernet; "
+           "raw: IPv4 raw socket for every probe (kernel routing, netfilter OUTPUT; "
+           "the default with --tx-timestamp capture); ring: packet, through a transmit ring")
+        ->check(CLI::IsMember({"raw", "packet", "ring"}));
     sub.add_option("--pps", c.pps, "global probes per second (0: no cap)")->capture_default_str();
     sub.add_option("--window", c.window, "maximum concurrent jobs")->capture_default_str();
     sub.add_option("--source", c.source, "source address (default: the route's)");

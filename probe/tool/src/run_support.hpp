@@ -37,10 +37,11 @@ struct engine_cli {
     std::string interface;
     std::string user;
     std::string agent;
-    /// "capture": send timestamps from the capture of the outgoing probe (same clock as the
-    /// replies); "clock": CLOCK_REALTIME right after sendto(), no outgoing capture (faster).
-    std::string tx_timestamp = "capture";
-    std::string send = "raw";
+    /// "clock": CLOCK_REALTIME around sendmmsg(), our probes never in the capture;
+    /// "capture": send timestamps from the capture of the outgoing probe (raw socket only).
+    std::string tx_timestamp = "clock";
+    /// "packet", "raw", or empty: packet, or raw with --tx-timestamp capture.
+    std::string send;
     bool stats = false;         ///< print the engine counters as one JSON line on stderr at the end
     std::string pcap_out;       ///< --pcap-out FILE: record probes and replies (empty: off)
     double pcap_out_size = 100; ///< --pcap-out-size MB: bound of one file

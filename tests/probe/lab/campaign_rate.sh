@@ -2,7 +2,8 @@
 # A campaign's own `pps` holds inside the agent's global cap: `tumen-agent run` (standalone)
 # with two campaigns, `slow` (pps 25, two /24s) and `fast` (pps 2000, the other two), and a
 # global cap of 5000. iptables counters in the vantage point's namespace count the probes
-# that leave toward each campaign's /24s. Only upper bounds are asserted against elapsed
+# that leave toward each campaign's /24s (--send raw: the default packet socket skips
+# netfilter's OUTPUT hooks). Only upper bounds are asserted against elapsed
 # time (a slow machine sends less, never more): slow <= 25/s x elapsed + burst; fast is
 # not held to slow's rate (it sends more than slow's cap allows).
 # shellcheck source=tests/lib/lab_test.sh
@@ -42,7 +43,7 @@ count() { # sum of the packet counters of the rules for prefixes $1 and $2 (last
 }
 start=$(date +%s.%N)
 in_ns "$vp" "$agent" run --schedule "$WORK/rate.yaml" --output "$WORK/out.jsonl" --agent "$vp" \
-  --pps 5000 --duration 6 >"$WORK/agent.log" 2>&1 || { cat "$WORK/agent.log"; fail_soft "agent exited non-zero"; }
+  --pps 5000 --duration 6 --send raw >"$WORK/agent.log" 2>&1 || { cat "$WORK/agent.log"; fail_soft "agent exited non-zero"; }
 end=$(date +%s.%N)
 slow=$(count "$p0" "$p1")
 fast=$(count "$p2" "$p3")

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Capture paths: on the VP's Ethernet veth (DLT_EN10MB) and on "any" (Linux cooked
-# headers), every method completes, every probe's send time comes from the capture (our
-# outgoing probes are seen on the same handle as the replies), and nothing is unmatched.
-# Then the packet socket send path (--send packet): every method completes with the same
-# hops as the raw socket's trace, nothing unmatched, and no capture sees the probes leave
-# (PACKET_QDISC_BYPASS skips the taps: send times come from the clock).
+# headers), with --tx-timestamp capture every method completes, every probe's send time
+# comes from the capture (our outgoing probes are seen on the same handle as the replies),
+# and nothing is unmatched. Then the default (packet socket, clock send times) against
+# --send raw (raw socket, clock send times): every method completes with the same hops,
+# nothing unmatched, and no capture sees our probes leave in either; --send ring (the
+# packet socket's transmit ring) the same for udp-paris.
 # shellcheck source=tests/lib/lab_test.sh
 . "$(dirname "$0")/../../lib/lab_test.sh"
 lab_test_begin tpcapture python3
@@ -13,7 +14,8 @@ lab_up
 
 for iface in "" any; do
   for method in udp-paris icmp-paris tcp-syn udp; do
-    args=(trace --method "$method" --attempts 1 --wait 1000 --format json --stats)
+    args=(trace --method "$method" --attempts 1 --wait 1000 --format json --stats
+      --tx-timestamp capture)
     [ -n "$iface" ] && args+=(--interface "$iface")
     in_ns tyo "$probe" "${args[@]}" "$LAB_TARGET_ADDR" >"$WORK/out.json" 2>"$WORK/stats.json"
     v=$(python3 -c '
@@ -30,23 +32,33 @@ print("ok" if ok else "bad", "iface", s["interface"], "stop", t["stop_reason"], 
   done
 done
 for method in udp-paris icmp-paris tcp-syn udp; do
-  for send in raw packet; do
+  sends=(raw packet)
+  [ "$method" = udp-paris ] && sends+=(ring)
+  for send in "${sends[@]}"; do
+    args=()
+    [ "$send" = packet ] || args=(--send "$send") # packet: the default
     in_ns tyo "$probe" trace --method "$method" --attempts 1 --wait 1000 --format json --stats \
-      --send "$send" "$LAB_TARGET_ADDR" >"$WORK/$send.json" 2>"$WORK/$send.stats"
+      "${args[@]}" "$LAB_TARGET_ADDR" >"$WORK/$send.json" 2>"$WORK/$send.stats"
   done
-  v=$(python3 -c '
+  for send in "${sends[@]:1}"; do
+    v=$(python3 -c '
 import json, sys
 def hops(t):
     return [[r.get("from") for r in h["result"]] for h in t["result"]]
 raw = json.load(open(sys.argv[1])); t = json.load(open(sys.argv[2]))
 s = json.loads(open(sys.argv[3]).readlines()[-1])
+rs = json.loads(open(sys.argv[4]).readlines()[-1])
 ok = (t["stop_reason"] == "completed" and hops(t) == hops(raw) and s["outgoing_captured"] == 0
+      and rs["outgoing_captured"] == 0 and rs["packets_captured"] == sum(rs[k] for k in (
+          "replies_matched", "replies_unmatched", "replies_mismatched", "replies_late",
+          "replies_duplicate", "replies_bad_checksum", "decode_errors"))
       and s["send_errors"] == 0 and s["replies_unmatched"] == 0 and s["replies_matched"] > 0)
 print("ok" if ok else "bad", "stop", t["stop_reason"], "hops", hops(t), "raw hops", hops(raw),
       "outgoing_captured", s["outgoing_captured"], "matched", s["replies_matched"],
       "unmatched", s["replies_unmatched"], "send_errors", s["send_errors"])
-' "$WORK/raw.json" "$WORK/packet.json" "$WORK/packet.stats")
-  echo "$method --send packet: $v"
-  case "$v" in ok*) pass "$method --send packet" ;; *) fail_soft "$method --send packet: $v" ;; esac
+' "$WORK/raw.json" "$WORK/$send.json" "$WORK/$send.stats" "$WORK/raw.stats")
+    echo "$method --send $send vs --send raw: $v"
+    case "$v" in ok*) pass "$method $send vs raw" ;; *) fail_soft "$method $send vs raw: $v" ;; esac
+  done
 done
 finish

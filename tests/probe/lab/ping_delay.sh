@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # `tumen-probe ping` RTTs match the lab's delay lines within 20%: ~40 ms via CU
-# (2 x 20 ms), ~70 ms via TTK (2 x 35 ms), for each ping method.
+# (2 x 20 ms), ~70 ms via TTK (2 x 35 ms), for each ping method. Then the send timestamp
+# modes through the delay lines: the default (packet socket, clock) and
+# --tx-timestamp capture (raw socket, the captured outgoing copy) both within 20%, their
+# median RTTs printed side by side (bench/probe/rtt_modes.sh measures the difference on a
+# bare veth, where microseconds show).
 # shellcheck source=tests/lib/lab_test.sh
 . "$(dirname "$0")/../../lib/lab_test.sh"
 lab_test_begin tpping python3
@@ -31,4 +35,21 @@ for transit in cu ttk; do
     done
   done
 done
+vp=${LAB_VPS%% *}
+for mode in default capture; do
+  opts=()
+  [ "$mode" = capture ] && opts=(--tx-timestamp capture)
+  in_ns "$vp" "$probe" ping --method icmp -c 20 -i 20 --format json "${opts[@]}" \
+    "$LAB_TARGET_ADDR" >"$WORK/mode-$mode.json"
+  v=$(check_avg "ttk $vp icmp $mode" "$WORK/mode-$mode.json" "$expect_ttk")
+  echo "ttk $vp icmp --tx-timestamp $mode: $v"
+  case "$v" in ok*) pass "tx-timestamp $mode" ;; *) fail_soft "tx-timestamp $mode: $v" ;; esac
+done
+python3 -c '
+import json, statistics, sys
+med = [statistics.median(x["rtt"] for x in json.load(open(f))["result"] if "rtt" in x)
+       for f in sys.argv[1:]]
+print("median RTT: default %.3f ms, capture %.3f ms, difference %+.1f us"
+      % (med[0], med[1], (med[0] - med[1]) * 1000))
+' "$WORK/mode-default.json" "$WORK/mode-capture.json"
 finish

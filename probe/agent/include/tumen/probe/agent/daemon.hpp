@@ -31,6 +31,7 @@ struct run_options {
     std::string pcap_out;             ///< --pcap-out FILE: record probes and replies
     double pcap_out_size_mb = 100;    ///< --pcap-out-size: MB per file before rotation
     unsigned pcap_out_files = 5;      ///< --pcap-out-files: files kept, FILE included
+    bool send_raw = false; ///< --send raw: every probe by the raw socket (netfilter OUTPUT)
 };
 
 /// Runs the daemon until a signal (or --duration / --once); returns the exit code (0 after

@@ -9,10 +9,13 @@
 /// wait in FIFO order. Replies are decoded by the codec, matched against the table of outstanding
 /// probes (codec::key_of + codec::check) and turned into <tumen/common/result.hpp> values.
 ///
-/// RTT = pcap timestamp of the reply - pcap timestamp of the outgoing probe (the same
-/// capture handle also sees our own probes leave, so both ends come from the same kernel
-/// clock); when the outgoing copy is not captured, the CLOCK_REALTIME reading taken right
-/// after sendto() is used instead.
+/// RTT = pcap timestamp of the reply - CLOCK_REALTIME reading of the probe's send (taken
+/// around its sendmmsg() call, the same clock the capture stamps replies with). Our own
+/// probes stay out of the capture by default: they leave by a packet socket that skips the
+/// taps, or, on the raw socket, PACKET_IGNORE_OUTGOING keeps them from the capture socket.
+/// With `capture_outgoing` the capture also takes our outgoing probes (raw socket only) and
+/// their capture times are the send times (engine_options::capture_outgoing says what that
+/// costs and what it is still for).
 ///
 /// Usage: construct, open() (needs CAP_NET_RAW; do it before dropping privileges), then
 /// submit jobs and run the io_context. Callbacks run on the io_context's thread.
@@ -34,7 +37,7 @@ namespace tumen::probe::engine {
 
 /// Engine-wide settings, fixed at construction.
 /// The socket probes leave by (engine_options::sender).
-enum class send_path { raw, packet };
+enum class send_path { raw, packet, ring };
 
 /// The capture buffer for a probe rate: a tenth of a second of frames (a reply and, when
 /// outgoing copies are captured, the probe itself, 768-byte snap length and ring overhead),
@@ -58,20 +61,30 @@ struct engine_options {
     /// stay below `max_flows` (the capture filter admits exactly that port range).
     std::uint16_t src_port_base = codec::default_src_port_base;
     std::uint16_t max_flows = 4096;
-    /// Also capture our outgoing probes to take send timestamps from pcap (same clock as
-    /// the replies). false: send timestamps come from CLOCK_REALTIME after sendto().
-    bool capture_outgoing = true;
+    /// Also capture our outgoing probes and take their send timestamps from the capture
+    /// (raw socket only: with it, probes leave by the raw socket whatever `sender` says).
+    /// Each probe is then cloned into the capture ring, which costs about a quarter of the
+    /// raw socket's uncapped rate (bench/probe/send_rate.sh); the send time moves from the
+    /// clock read as sendmmsg() begins to the tap just before the driver, 1-11 us later on
+    /// the raw socket (bench/probe/rtt_modes.sh). Kept as the reference for send
+    /// timestamps, and for paths where a queueing discipline holds probes back (the tap
+    /// sees them leave after it). false (default): send timestamps come from
+    /// CLOCK_REALTIME as sendmmsg() begins, and the capture socket never sees our probes
+    /// (PACKET_IGNORE_OUTGOING).
+    bool capture_outgoing = false;
     /// Kernel capture buffer (pcap_set_buffer_size), bytes. 0: sized from `pps`
     /// (capture_buffer_for()).
     int capture_buffer_bytes = 0;
-    /// How probes leave: `raw`, an IPv4 raw socket (the kernel routes each probe, resolves
-    /// its next hop, runs netfilter's OUTPUT hooks and the queueing discipline); `packet`, a
-    /// packet socket with PACKET_QDISC_BYPASS to the next hop the kernel's FIB and neighbour
-    /// table give (about twice the raw socket's rate on a veth; no netfilter OUTPUT or NAT on
-    /// the way out; captures, ours included, do not see the probes leave, so send times
-    /// are the clock's, as with `capture_outgoing` false). Probes whose next hop is not
-    /// resolved yet or not on Ethernet go raw.
-    send_path sender = send_path::raw;
+    /// How probes leave: `packet` (default), a packet socket with PACKET_QDISC_BYPASS to the
+    /// next hop the kernel's FIB and neighbour table give (ZMap's way; 90% or more of a plain
+    /// raw sendto() loop's rate on a veth, bench/probe/send_rate.sh; no netfilter OUTPUT or
+    /// NAT on the way out, and no capture sees the probes leave); probes whose next hop is
+    /// not resolved yet or not on Ethernet (loopback, tun) go raw. `raw`, an IPv4 raw socket
+    /// for every probe (the kernel routes each probe, resolves its next hop, runs
+    /// netfilter's OUTPUT hooks and the queueing discipline): for hosts whose firewall rules
+    /// or counters must see the probes. `ring`: as `packet`, through a transmit ring
+    /// (PACKET_TX_RING: one send() for every frame written since the last).
+    send_path sender = send_path::packet;
     /// Written into every result's `agent` field.
     std::string agent;
     /// `--pcap-out`: record every probe sent and every reply captured to this pcap file

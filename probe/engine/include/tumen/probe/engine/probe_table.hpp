@@ -24,7 +24,7 @@ struct outstanding {
     probe_slot slot;       ///< traces
     std::uint32_t seq = 0; ///< pings
     codec::probe_spec spec;
-    std::int64_t sent_clock_ns = 0;           ///< CLOCK_REALTIME after sendto()
+    std::int64_t sent_clock_ns = 0;           ///< CLOCK_REALTIME as the send call began
     std::optional<std::int64_t> sent_pcap_ns; ///< capture time of the outgoing copy
     bool answered = false;
     bool expired = false; ///< its wait is over; kept one more wait to count late replies
