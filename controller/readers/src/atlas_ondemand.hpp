@@ -27,26 +27,8 @@ inline constexpr std::string_view ipv6_traceroute_note =
 
 /// Reads one line (without its newline). `readable_after` is how many bytes after the line
 /// may be read (simdjson reads up to SIMDJSON_PADDING past the end; with fewer, the line is
-/// copied first). Runs the kernel atlas_ondemand_kernel() names.
+/// copied first).
 atlas_line read_atlas_traceroute(std::string_view line, std::size_t readable_after,
                                  result::trace& out);
-
-/// The simdjson kernel the on-demand reader runs: "haswell" (AVX2), "westmere" (SSE4.2) or
-/// "fallback", picked once from simdjson's active implementation (which
-/// SIMDJSON_FORCE_IMPLEMENTATION sets, e.g. for the tests).
-std::string_view atlas_ondemand_kernel();
-
-// The same reader built for each kernel (atlas_kernel_<name>.cpp); call read_atlas_traceroute.
-#define TUMEN_ATLAS_KERNEL_READER(kernel)                                                          \
-    namespace kernel {                                                                             \
-    atlas_line read_atlas_traceroute(std::string_view line, std::size_t readable_after,            \
-                                     result::trace& out);                                          \
-    }
-TUMEN_ATLAS_KERNEL_READER(fallback)
-#if defined(__x86_64__)
-TUMEN_ATLAS_KERNEL_READER(haswell)
-TUMEN_ATLAS_KERNEL_READER(westmere)
-#endif
-#undef TUMEN_ATLAS_KERNEL_READER
 
 } // namespace tumen::controller::readers::detail

@@ -2,7 +2,6 @@
 // Private: typed reads of simdjson on-demand values for atlas_ondemand.cpp. Each read fails
 // (false) where the tape path's reads (result_tape_fields.hpp) would refuse the value, and
 // also on some values they accept (e.g. an integer written "2.0"): the caller then declines.
-// Included by atlas_ondemand_kernel.hpp, once per simdjson kernel (TUMEN_ATLAS_KERNEL).
 #include <array>
 #include <cmath>
 #include <cstddef>
@@ -12,11 +11,10 @@
 #include <string_view>
 
 #include <tumen/common/ipv4.hpp>
-#include <tumen/common/json/bounded_parse.hpp>
 
-namespace tumen::controller::readers::detail::TUMEN_ATLAS_KERNEL::ondemand {
+namespace tumen::controller::readers::detail::ondemand {
 
-namespace od = simdjson::TUMEN_ATLAS_KERNEL::ondemand;
+namespace od = simdjson::ondemand;
 
 /// Keys this long or longer are unescaped by simdjson (rare: none of the schema's).
 constexpr std::size_t max_key = 64;
@@ -56,7 +54,7 @@ inline bool is(std::string_view key, const char (&name)[N]) noexcept {
 
 /// Checks a value of any type the reader does not use: valid JSON, no repeated key, depth
 /// within tape_parse's limit (`depth` is the nesting of `v`'s container).
-inline bool validate(od::value& v, std::size_t depth);
+bool validate(od::value& v, std::size_t depth);
 
 /// The key of a member, unescaped only when it holds an escape (the raw text otherwise: no
 /// copy).
@@ -156,58 +154,14 @@ template <class F>
 bool each_member(od::object& o, F&& f) {
     seen_keys seen;
     for (auto member : o) {
-        if (member.error() != simdjson::SUCCESS) {
-            return false;
-        }
-        // Moved out, not default-constructed then assigned: std::pair's default constructor
-        // (od::field's base) is built outside the kernel's target region and could not inline
-        // simdjson's.
-        od::field field = std::move(member).value_unsafe();
+        od::field field;
         std::string_view key;
-        if (!key_of(field, key) || !seen.add(key) || !f(key, field.value())) {
+        if (std::move(member).get(field) != simdjson::SUCCESS || !key_of(field, key) ||
+            !seen.add(key) || !f(key, field.value())) {
             return false;
         }
     }
     return true;
 }
 
-inline bool validate(od::value& v, std::size_t depth) {
-    od::json_type type;
-    if (v.type().get(type) != simdjson::SUCCESS) {
-        return false;
-    }
-    switch (type) {
-    case od::json_type::object: {
-        od::object o;
-        if (depth + 1 > json_fields::max_json_depth || v.get_object().get(o) != simdjson::SUCCESS) {
-            return false;
-        }
-        return each_member(o, [depth](std::string_view, od::value& member) {
-            return validate(member, depth + 1);
-        });
-    }
-    case od::json_type::array: {
-        return depth + 1 <= json_fields::max_json_depth &&
-               each_element(v, [depth](od::value& e) { return validate(e, depth + 1); });
-    }
-    case od::json_type::number: {
-        od::number n;
-        return v.get_number().get(n) == simdjson::SUCCESS;
-    }
-    case od::json_type::string: {
-        std::string_view s;
-        return v.get_string().get(s) == simdjson::SUCCESS;
-    }
-    case od::json_type::boolean: {
-        bool b = false;
-        return v.get_bool().get(b) == simdjson::SUCCESS;
-    }
-    case od::json_type::null: {
-        bool is_null = false;
-        return v.is_null().get(is_null) == simdjson::SUCCESS && is_null;
-    }
-    }
-    return false;
-}
-
-} // namespace tumen::controller::readers::detail::TUMEN_ATLAS_KERNEL::ondemand
+} // namespace tumen::controller::readers::detail::ondemand
