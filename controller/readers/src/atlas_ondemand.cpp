@@ -2,6 +2,9 @@
 // mirrors result::parse_trace's lenient (Atlas) mode in common/src/result_tape.cpp; where the
 // two could differ, this side declines. test_controller_readers_atlas checks that both read the
 // real Atlas files, and random changes of them, alike.
+// Built once, for simdjson's builtin kernel (fallback without -march): the parser's stage 1 and
+// string unescaping still run the kernel simdjson picks at run time (they are calls into
+// libsimdjson); a build per kernel measured slower (README, classify on RIPE Atlas).
 #include "atlas_ondemand.hpp"
 
 #include <array>
