@@ -89,20 +89,22 @@ void event_timer::disarm() {
 }
 
 void event_timer::wait() {
+    // A read of the expiry count, not async_wait(): Asio re-registers the descriptor
+    // (epoll_ctl) at each async_wait() and, as the count is not read, reports it ready again
+    // at once. The buffer is larger than the count's 8 bytes, so that Asio takes the read as
+    // the end of what is there and does not try another read before the next expiry.
     waiting_ = true;
-    fd_.async_wait(boost::asio::posix::stream_descriptor::wait_read,
-                   [this](boost::system::error_code e) {
-                       if (e == boost::asio::error::operation_aborted) {
-                           return; // cancelled by clear() or destruction: do not touch *this
-                       }
-                       waiting_ = false;
-                       fired();
-                   });
+    fd_.async_read_some(boost::asio::buffer(expiries_),
+                        [this](boost::system::error_code e, std::size_t) {
+                            if (e == boost::asio::error::operation_aborted) {
+                                return; // cancelled by clear() or destruction: leave *this
+                            }
+                            waiting_ = false;
+                            fired();
+                        });
 }
 
 void event_timer::fired() {
-    // The expiry count is not read: timerfd_settime() resets it, and each expiry wakes the
-    // (edge-triggered) reactor again whether it was read or not.
     wait(); // before `wake_`, which may destroy the engine (the destructor cancels the wait)
     const auto now = clock::now();
     if (armed_at_ <= now) { // it expired (not an event left over from a re-arm)

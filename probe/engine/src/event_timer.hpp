@@ -9,7 +9,8 @@
 // costs two timerfd_settime() per wake-up (its reactor re-arms its timerfd after it fires,
 // then again for the next deadline), about 5% of the engine's CPU at 1,000 pps in perf.
 // While the pump is paced, this one is periodic at the pacing interval: each pacing
-// wake-up costs only the epoll_wait() that returns it (BENCH_SYSCALLS=1 bench/probe/run.sh).
+// wake-up costs the epoll_wait() that returns it and one read() of the expiry count
+// (BENCH_SYSCALLS=1 bench/probe/run.sh).
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -98,7 +99,7 @@ private:
     void set(clock::time_point at, clock::duration period);
     /// Disarms the timerfd.
     void disarm();
-    /// Waits for the timerfd's next expiry.
+    /// Reads the timerfd's next expiry count.
     void wait();
     /// A wake-up: where the timer stands now, then `wake_`.
     void fired();
@@ -108,7 +109,8 @@ private:
     timer_queue<timer_event, clock::duration> events_;
     clock::time_point armed_at_ = clock::time_point::max(); ///< the next expiry
     clock::duration period_ = clock::duration::zero();      ///< zero: a one-shot expiry
-    bool waiting_ = false;                                  ///< a wait is queued on fd_
+    bool waiting_ = false;                                  ///< a read is queued on fd_
+    std::uint64_t expiries_[2] = {};                        ///< the read's buffer
     bool send_wake_ = false;
 };
 
