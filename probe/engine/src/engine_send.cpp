@@ -142,7 +142,7 @@ void engine::impl::pump() {
             break;
         }
         if (sched.bucket().until_next(now) > steady::duration::zero()) {
-            events.wake_to_send(sched.next_wake(now));
+            events.wake_to_send(sched.next_wake(now), sched.wake_period());
             break;
         }
         job* jp = find_job(sched.pop(jobs.size(), wait_of));

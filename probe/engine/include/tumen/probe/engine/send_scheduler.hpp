@@ -94,6 +94,16 @@ public:
         const double quantum = std::chrono::duration<double>(pacing_quantum).count() * pps_;
         return now + bucket_.until(std::max(1.0, std::floor(quantum)), now);
     }
+    /// How far apart the pacing wake-ups are while the global bucket holds the pump back:
+    /// the time a quantum's tokens take (at least one's); zero without a global cap.
+    clock::duration wake_period() const noexcept {
+        if (pps_ <= 0) {
+            return clock::duration::zero();
+        }
+        const double quantum = std::chrono::duration<double>(pacing_quantum).count() * pps_;
+        return std::chrono::duration_cast<clock::duration>(
+            std::chrono::duration<double>(std::max(1.0, std::floor(quantum)) / pps_));
+    }
 
     /// The global bucket (probes per second of the whole engine).
     token_bucket& bucket() noexcept { return bucket_; }
