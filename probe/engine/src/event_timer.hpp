@@ -10,7 +10,9 @@
 // then again for the next deadline), about 5% of the engine's CPU at 1,000 pps in perf.
 // While the pump is paced, this one is periodic at the pacing interval: each pacing
 // wake-up costs the epoll_wait() that returns it and one read() of the expiry count
-// (BENCH_SYSCALLS=1 bench/probe/run.sh).
+// (BENCH_SYSCALLS=1 bench/probe/run.sh). The gain is small: at 1,000 pps tumen's CPU over
+// scamper's went from 1.04x to 0.96x (loaded VM, nine runs) and from 1.12x to 1.06x (idle,
+// five runs) against the same engine on Asio's timer (README, "Probe engine").
 #include <chrono>
 #include <cstdint>
 #include <functional>
