@@ -210,7 +210,8 @@ private:
         } else {
             return {};
         }
-        if (state_.verdicts().count({out_.agent, target}) > 0) {
+        const bool has_row = state_.verdicts().count({out_.agent, target}) > 0;
+        if (has_row) {
             cls.process(p, prefix);
             pinged_.emplace(out_.agent, target);
         }
@@ -224,10 +225,14 @@ private:
             }
         }
         if (p.sent > 0) {
-            out_.losses.push_back({target,
-                                   static_cast<double>(p.sent - std::min(p.received, p.sent)) /
-                                       static_cast<double>(p.sent),
-                                   path});
+            const double ratio = static_cast<double>(p.sent - std::min(p.received, p.sent)) /
+                                 static_cast<double>(p.sent);
+            if (has_row) { // kept in the row, for the exporter of a shared store
+                auto& loss = state_.losses()[{out_.agent, target}];
+                loss.ratio = ratio;
+                loss.by_path[path] = ratio;
+            }
+            out_.losses.push_back({target, ratio, std::move(path)});
         }
         return {};
     }
@@ -246,7 +251,8 @@ private:
             if (!prefix) {
                 continue;
             }
-            vr.latency_json = latency_to_json(cls.latency_of(inf::track_key{key.first, *prefix}));
+            vr.latency_json =
+                latency_to_json(cls.latency_of(inf::track_key{key.first, *prefix}), loss_of(key));
             if (auto ec = db_.upsert_verdict(vr)) {
                 return ec;
             }
@@ -265,7 +271,7 @@ private:
             vr.path = snap.current;
             vr.since = snap.current_since;
             vr.tracker_json = inf::snapshot_to_json(snap);
-            vr.latency_json = latency_to_json(cls.latency_of(tr->first));
+            vr.latency_json = latency_to_json(cls.latency_of(tr->first), loss_of(key));
             out_.reachable[key.second] = snap.reachable;
             if (auto ec = db_.upsert_verdict(vr)) {
                 return ec;
@@ -275,6 +281,13 @@ private:
             }
         }
         return {};
+    }
+
+    /// The last ping's loss of `key`, to keep in its row.
+    const last_loss& loss_of(const verdict_key& key) const {
+        static const last_loss none;
+        const auto it = state_.losses().find(key);
+        return it == state_.losses().end() ? none : it->second;
     }
 
     const parsed_batch& batch_;

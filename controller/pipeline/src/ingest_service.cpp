@@ -240,8 +240,8 @@ struct ingest_service::impl {
     }
 
     /// A shared store (PostgreSQL, several replicas): the one replica holding the exporter
-    /// lease exports the verdicts and change counts of the whole store, read from it, at
-    /// most every shared_export_period seconds; the others export none (mutex held).
+    /// lease exports the verdicts, last pings' losses and change counts of the whole store, read
+    /// from it, at most every shared_export_period seconds; the others export none (mutex held).
     void export_shared(std::int64_t now) {
         if (!store.try_exporter_lease()) {
             return;
@@ -254,6 +254,7 @@ struct ingest_service::impl {
             return;
         }
         publish_verdicts(state, metrics);
+        publish_losses(state, metrics);
         std::error_code ec;
         for (const auto& c : store.change_counts(ec)) {
             metrics.raise_change_total(
@@ -411,11 +412,12 @@ expected<batch_counts> ingest_service::ingest(const std::string& agent, std::str
         return outcome.error();
     }
     if (s.store.shared()) {
-        // Verdicts and change counts come from the exporter replica (export_shared), so that
-        // Prometheus sees each once whichever replica stored the batch.
+        // Verdicts, losses and change counts come from the exporter replica (export_shared),
+        // so that Prometheus sees each once whichever replica stored the batch.
         outcome->path_changes.clear();
         outcome->paths.clear();
         outcome->reachable.clear();
+        outcome->losses.clear();
     } else {
         s.drop_stale_paths(*outcome);
     }

@@ -22,7 +22,7 @@ inference::rtt_summary summary_of(const json& j) {
 
 } // namespace
 
-std::string latency_to_json(const inference::pair_latency& l) {
+std::string latency_to_json(const inference::pair_latency& l, const last_loss& loss) {
     json paths = json::object();
     for (const auto& [path, s] : l.by_path) {
         paths[path] = json{{"traces", s.traces},
@@ -32,8 +32,11 @@ std::string latency_to_json(const inference::pair_latency& l) {
                            {"end_to_end", summary_json(s.end_to_end)},
                            {"border", summary_json(s.border)}};
     }
-    return json{{"observed", l.observed ? json(*l.observed) : json(nullptr)}, {"paths", paths}}
-        .dump();
+    json out{{"observed", l.observed ? json(*l.observed) : json(nullptr)}, {"paths", paths}};
+    if (loss.ratio) {
+        out["loss"] = json{{"last", *loss.ratio}, {"paths", loss.by_path}};
+    }
+    return out.dump();
 }
 
 std::optional<inference::pair_latency> latency_from_json(std::string_view text) {
@@ -60,6 +63,25 @@ std::optional<inference::pair_latency> latency_from_json(std::string_view text) 
         return out;
     } catch (const std::exception&) {
         return std::nullopt;
+    }
+}
+
+last_loss loss_from_json(std::string_view text) {
+    if (text.empty()) {
+        return {};
+    }
+    const auto j = json::parse(text, nullptr, false);
+    const auto loss = j.is_object() ? j.find("loss") : j.end();
+    if (!j.is_object() || loss == j.end() || !loss->is_object()) {
+        return {};
+    }
+    try {
+        last_loss out;
+        out.ratio = loss->at("last").get<double>();
+        out.by_path = loss->at("paths").get<std::map<std::string, double>>();
+        return out;
+    } catch (const std::exception&) {
+        return {};
     }
 }
 

@@ -62,4 +62,15 @@ void publish_verdicts(const verdict_state& state, metrics::controller_metrics& m
     }
 }
 
+void publish_losses(const verdict_state& state, metrics::controller_metrics& m) {
+    for (const auto& [key, loss] : state.losses()) {
+        if (loss.ratio) {
+            m.set_loss(key.first, key.second, *loss.ratio);
+        }
+        for (const auto& [path, ratio] : loss.by_path) {
+            m.set_path_loss(key.first, key.second, path, ratio);
+        }
+    }
+}
+
 } // namespace tumen::controller::pipeline

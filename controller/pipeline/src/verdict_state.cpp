@@ -95,6 +95,7 @@ void verdict_state::load(store::store& db) {
     classifier_ = rebuild(nullptr);
     verdicts_.clear();
     observed_.clear();
+    losses_.clear();
     for (auto& row : rows) {
         auto prefix = ipv4_prefix::parse(row.target, true);
         auto snap = inference::snapshot_from_json(row.tracker_json);
@@ -110,6 +111,7 @@ void verdict_state::load(store::store& db) {
         if (auto o = observed_of(*prefix, row.evidence_json)) {
             observed_[{row.agent, row.target}] = std::move(*o);
         }
+        set_loss({row.agent, row.target}, loss_from_json(row.latency_json));
         verdicts_[{row.agent, row.target}] = std::move(row);
     }
 }
@@ -129,8 +131,17 @@ bool verdict_state::refresh(const store::verdict_row& row) {
     if (auto o = observed_of(*prefix, row.evidence_json)) {
         observed_[{row.agent, row.target}] = std::move(*o);
     }
+    set_loss({row.agent, row.target}, loss_from_json(row.latency_json));
     verdicts_[{row.agent, row.target}] = row;
     return true;
+}
+
+void verdict_state::set_loss(const loss_map::key_type& key, last_loss loss) {
+    if (loss.ratio) {
+        losses_[key] = std::move(loss);
+    } else {
+        losses_.erase(key);
+    }
 }
 
 std::optional<std::string> verdict_state::target_pinged(const std::string& agent,

@@ -25,6 +25,11 @@ void publish_refused(const std::string& agent, const batch_error& error,
 /// (tumen_dataset_info) (start-up, and after a reload).
 void publish_verdicts(const verdict_state& state, metrics::controller_metrics& m);
 
+/// The last ping's loss of every verdict in `state` (tumen_loss_ratio, tumen_path_loss_ratio),
+/// as a single controller's pings set them: the exporter replica of a shared store publishes
+/// them from the rows, the replica that stored the ping does not.
+void publish_losses(const verdict_state& state, metrics::controller_metrics& m);
+
 /// tumen_dataset_info of the data sets of `state`'s AS map only (after a reload of the map).
 void publish_datasets(const verdict_state& state, metrics::controller_metrics& m);
 

@@ -30,6 +30,17 @@ struct observed_trace {
 /// (agent, target prefix) -> its latest trace's observation.
 using observed_map = std::map<std::pair<std::string, std::string>, observed_trace>;
 
+/// The loss of an (agent, target)'s last ping, as a single controller's gauges show it; kept
+/// in its verdict row (latency_row.hpp) for the exporter replica of a shared store.
+struct last_loss {
+    std::optional<double> ratio;           ///< the last ping's (tumen_loss_ratio)
+    std::map<std::string, double> by_path; ///< path name -> the last ping's under it
+                                           ///< (tumen_path_loss_ratio)
+    friend bool operator==(const last_loss&, const last_loss&) = default;
+};
+/// (agent, target prefix) -> the loss of its last ping since it has a verdict row.
+using loss_map = std::map<std::pair<std::string, std::string>, last_loss>;
+
 /// Trackers and verdicts, rebuilt from the store at start-up and after a failed commit.
 class verdict_state {
 public:
@@ -64,6 +75,10 @@ public:
     /// from the verdicts' evidence.
     observed_map& observed() noexcept { return observed_; }
     const observed_map& observed() const noexcept { return observed_; }
+    /// The last ping's loss per (agent, target prefix) with a verdict row; restored by load()
+    /// and refresh() from the rows.
+    loss_map& losses() noexcept { return losses_; }
+    const loss_map& losses() const noexcept { return losses_; }
     /// The target prefix (as text) of a ping by `agent` to `dst` outside every campaign target:
     /// the one whose ping target is `dst`, if any.
     std::optional<std::string> target_pinged(const std::string& agent, ipv4_addr dst) const;
@@ -71,6 +86,8 @@ public:
     std::map<ipv4_prefix, ipv4_addr> ping_targets(const std::string& agent) const;
 
 private:
+    /// Keeps `loss` for `key`, or forgets the key when no ping set it.
+    void set_loss(const loss_map::key_type& key, last_loss loss);
     /// A classifier on campaigns_ and map_ with the trackers of `from` (may be null).
     std::unique_ptr<inference::classifier> rebuild(const inference::classifier* from) const;
 
@@ -82,6 +99,7 @@ private:
     std::unique_ptr<inference::classifier> classifier_; ///< refers to campaigns_ and map_
     verdict_map verdicts_;
     observed_map observed_;
+    loss_map losses_;
 };
 
 } // namespace tumen::controller::pipeline
