@@ -302,6 +302,9 @@ private:
     std::set<verdict_key> locked_;
 };
 
+/// How many times a batch runs when the store aborts it as a deadlock or serialization failure.
+constexpr int conflict_attempts = 3;
+
 batch_error storage_error(std::string what, std::size_t results) {
     return batch_error{error_kind::storage_unavailable, std::move(what), "", results};
 }
@@ -311,31 +314,44 @@ batch_error storage_error(std::string what, std::size_t results) {
 expected<batch_outcome> apply(const parsed_batch& batch, store::store& db, verdict_state& state,
                               std::int64_t now) {
     const std::size_t count = batch.results.size();
-    std::error_code ec;
-    {
-        auto tx = db.begin();
-        if ((ec = tx.begin_error())) {
-            spdlog::error("ingest: BEGIN failed: {}", db.last_message());
-            return storage_error("storage unavailable: " + ec.message(), count);
+    for (int attempt = 1;; ++attempt) {
+        std::error_code ec;
+        {
+            auto tx = db.begin();
+            if ((ec = tx.begin_error())) {
+                spdlog::error("ingest: BEGIN failed: {}", db.last_message());
+                return storage_error("storage unavailable: " + ec.message(), count);
+            }
+            batch_run run(batch, db, state, now);
+            ec = run.run();
+            if (!ec) {
+                ec = tx.commit();
+            }
+            if (!ec) {
+                return std::move(run.outcome());
+            }
         }
-        batch_run run(batch, db, state, now);
-        ec = run.run();
-        if (!ec) {
-            ec = tx.commit();
+        // Nothing of the batch is stored; bring the in-memory state back to the stored one.
+        const bool again = store::is_conflict(ec) && attempt < conflict_attempts;
+        if (again) {
+            // Two replicas locked pairs in opposite orders (a ping's pair found only after the
+            // others were locked, lock_pairs): the store aborted this one; it runs again.
+            spdlog::warn("ingest of {} results from {}: {}; running the batch again", count,
+                         batch.agent, ec.message());
+        } else {
+            spdlog::error("ingest of {} results from {} failed: {} ({})", count, batch.agent,
+                          ec.message(), db.last_message());
         }
-        if (!ec) {
-            return std::move(run.outcome());
+        try {
+            state.load(db);
+        } catch (const std::exception& e) {
+            spdlog::error("cannot restore verdict state: {}", e.what());
+            return storage_error("storage error: " + ec.message(), count);
+        }
+        if (!again) {
+            return storage_error("storage error: " + ec.message(), count);
         }
     }
-    // Nothing of the batch is stored; bring the in-memory state back to the stored one.
-    spdlog::error("ingest of {} results from {} failed: {} ({})", count, batch.agent, ec.message(),
-                  db.last_message());
-    try {
-        state.load(db);
-    } catch (const std::exception& e) {
-        spdlog::error("cannot restore verdict state: {}", e.what());
-    }
-    return storage_error("storage error: " + ec.message(), count);
 }
 
 } // namespace tumen::controller::pipeline

@@ -37,6 +37,10 @@ bool is_postgresql(std::string_view database) noexcept {
     return database.starts_with("postgresql://") || database.starts_with("postgres://");
 }
 
+bool is_conflict(const std::error_code& ec) noexcept {
+    return ec.category() == pg_category() && ec.value() == static_cast<int>(pg_errc::conflict);
+}
+
 std::unique_ptr<store> store::open(const std::string& database) {
     if (is_postgresql(database)) {
         return pg_store::open(database);

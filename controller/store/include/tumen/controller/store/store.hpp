@@ -182,6 +182,10 @@ private:
 /// Whether `database` (the controller.yaml setting) names a PostgreSQL database
 /// ("postgresql://..." or "postgres://..."); anything else is a SQLite file path.
 bool is_postgresql(std::string_view database) noexcept;
+/// True when `ec` is a deadlock or serialization failure of a shared store (PostgreSQL
+/// SQLSTATE 40P01 or 40001): the store rolled the transaction back, and running it again
+/// may succeed.
+bool is_conflict(const std::error_code& ec) noexcept;
 
 /// The storage interface ingest, the API and the server use; SQL lives only behind it.
 class store {
