@@ -2,8 +2,10 @@
 // three agents uploading real batches over loopback to both in turns, replica B killed with
 // SIGKILL during the uploads and started again. Then: every sent result stored exactly once,
 // each change event stored once and counted once by Prometheus scraping both replicas
-// (tumen_path_changes_total, tumen_border_path from the exporter replica only), and verdicts
-// and change events equal to one controller's on the same input. Exit 77 (skipped) without
+// (tumen_path_changes_total, tumen_border_path from the exporter replica only), each last
+// ping's loss shown once (tumen_loss_ratio, tumen_path_loss_ratio, also from the exporter)
+// with one controller's value, and verdicts (latency and loss included) and change events
+// equal to one controller's on the same input. Exit 77 (skipped) without
 // postgresql-15. argv[1]: the tumen-controller binary.
 #include <arpa/inet.h>
 #include <atomic>
@@ -108,21 +110,89 @@ const char* agents[] = {"fra", "tyo", "msk"};
 constexpr int per_agent = 1200;
 constexpr int batch_size = 20;
 
+/// The border of trace `n` of an agent: flips between China Unicom and TTK every 120.
+test::border border_of(int n) {
+    return (n / 120) % 2 ? test::border::ttk : test::border::cu;
+}
+
+/// Ping `b` of an agent, at the end of its batch `b`: to target prefix b % 4, `lost` of 4
+/// probes unanswered.
+int lost_of(int b) {
+    return b % 5;
+}
+
 /// The batches of one agent, in order: traces to four target prefixes whose border flips
-/// between China Unicom and TTK every 120 results, so each (agent, target) changes paths.
+/// every 120 results, so each (agent, target) changes paths, and one ping per batch.
 std::vector<std::string> bodies_of(const std::string& agent) {
     std::vector<std::string> out;
     for (int first = 0; first < per_agent; first += batch_size) {
         nlohmann::json a = nlohmann::json::array();
         for (int n = first; n < first + batch_size; ++n) {
-            auto t = test::make_trace(
-                agent, agent + "-" + std::to_string(n), test::lab().target_addr(n % 4, 1),
-                (n / 120) % 2 ? test::border::ttk : test::border::cu, 1'000'000 + 10 * (n / 4));
+            auto t = test::make_trace(agent, agent + "-" + std::to_string(n),
+                                      test::lab().target_addr(n % 4, 1), border_of(n),
+                                      1'000'000 + 10 * (n / 4));
             a.push_back(result::to_json(t));
         }
+        const int b = first / batch_size;
+        a.push_back(result::to_json(test::make_ping(
+            agent, agent + "-p" + std::to_string(b), test::lab().target_addr(b % 4, 1), 4,
+            static_cast<std::uint32_t>(4 - lost_of(b)), 1'000'000 + 10 * (first / 4) + 50)));
         out.push_back(a.dump());
     }
     return out;
+}
+
+/// What one controller shows as tumen_loss_ratio and tumen_path_loss_ratio after every
+/// agent's batches: "name agent target[ path]" -> the loss of the last ping of that agent and
+/// target (under the path of the target's latest trace before it).
+std::map<std::string, double> expected_losses() {
+    std::map<std::string, double> out;
+    for (const char* agent : agents) {
+        for (int b = 0; b < per_agent / batch_size; ++b) {
+            const int last = b * batch_size + batch_size - 4 + b % 4; // its target's last trace
+            const std::string target = test::lab().target_24(b % 4).to_string();
+            const std::string path = border_of(last) == test::border::cu ? "china-unicom" : "ttk";
+            const double ratio = lost_of(b) / 4.0;
+            out["tumen_loss_ratio " + std::string(agent) + " " + target] = ratio;
+            out["tumen_path_loss_ratio " + std::string(agent) + " " + target + " " + path] = ratio;
+        }
+    }
+    return out;
+}
+
+/// The loss samples of `texts` as expected_losses() names them, with how many texts show
+/// each.
+std::map<std::string, std::pair<double, int>> losses_of(const std::vector<std::string>& texts) {
+    std::map<std::string, std::pair<double, int>> out;
+    for (const auto& t : texts) {
+        for (const auto& s : test::parse_samples(t)) {
+            if (s.name != "tumen_loss_ratio" && s.name != "tumen_path_loss_ratio") {
+                continue;
+            }
+            std::string key = s.name + " " + s.labels.at("agent") + " " + s.labels.at("target");
+            if (auto p = s.labels.find("path"); p != s.labels.end()) {
+                key += " " + p->second;
+            }
+            out[key].first = s.value;
+            ++out[key].second;
+        }
+    }
+    return out;
+}
+
+/// Whether `shown` has each series of `expected` once, with its value, and no other.
+bool losses_match(const std::map<std::string, std::pair<double, int>>& shown,
+                  const std::map<std::string, double>& expected) {
+    if (shown.size() != expected.size()) {
+        return false;
+    }
+    for (const auto& [key, v] : shown) {
+        const auto e = expected.find(key);
+        if (e == expected.end() || v.first != e->second || v.second != 1) {
+            return false;
+        }
+    }
+    return true;
 }
 
 /// Each agent uploads its batches one at a time (an agent's spool keeps its order), to the
@@ -233,7 +303,7 @@ int main(int argc, char** argv) {
         upload({a.port, b.port}, progress);
         killer.join();
 
-        const std::int64_t sent = 3 * per_agent;
+        const std::int64_t sent = 3 * (per_agent + per_agent / batch_size); // traces, pings
         check(number(shared, "SELECT count(*) FROM results") == sent,
               "results stored: " + std::to_string(number(shared, "SELECT count(*) FROM results")) +
                   " of " + std::to_string(sent) + " sent");
@@ -247,6 +317,10 @@ int main(int argc, char** argv) {
                 all = ids.count(std::string(agent) + ":" + agent + "-" + std::to_string(n) + "|") ==
                       1;
             }
+            for (int b = 0; b < per_agent / batch_size && all; ++b) {
+                all = ids.count(std::string(agent) + ":" + agent + "-p" + std::to_string(b) +
+                                "|") == 1;
+            }
         }
         check(all, "every sent (agent, id) stored exactly once");
         const auto changes_single = number(single, "SELECT count(*) FROM changes");
@@ -259,8 +333,8 @@ int main(int argc, char** argv) {
         check(rows(shared, changes_sql) == rows(single, changes_sql),
               "change events equal to one controller's");
         const std::string verdicts_sql =
-            "SELECT agent, target, path, since, updated, tracker FROM verdicts ORDER BY agent, "
-            "target";
+            "SELECT agent, target, path, since, updated, tracker, latency FROM verdicts ORDER BY "
+            "agent, target";
         check(rows(shared, verdicts_sql) == rows(single, verdicts_sql),
               "verdicts equal to one controller's");
 
@@ -290,6 +364,17 @@ int main(int argc, char** argv) {
         }
         check(once, "each (agent, target) verdict shown once over both replicas (" +
                         std::to_string(shown.size()) + " pairs)");
+        // The loss gauges come from the exporter too (the last ping's loss kept in the
+        // verdict row), once over both replicas, with one controller's values.
+        const auto losses = expected_losses();
+        for (int i = 0; i < 100 && !losses_match(losses_of(texts), losses); ++i) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(200));
+            texts = {a.metrics(), b.metrics()};
+        }
+        check(losses_match(losses_of(texts), losses),
+              "each loss series shown once over both replicas, as one controller shows it (" +
+                  std::to_string(losses_of(texts).size()) + " series, " +
+                  std::to_string(losses.size()) + " expected)");
         a.stop();
         b.stop();
     } catch (const std::exception& e) {
