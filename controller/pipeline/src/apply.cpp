@@ -50,10 +50,12 @@ public:
 
 private:
     /// A store other replicas write too: locks every (agent, target) this batch may move,
-    /// in one order (so replicas never deadlock on them), and takes each one's tracker state
+    /// in one order (so replicas do not deadlock on them), and takes each one's tracker state
     /// from its stored row when another replica moved it since this one last did. Held until
     /// the commit, so no two replicas run the same tracker at once. A ping to a hop (its
-    /// target found from the latest trace's ping target) locks the pair that trace chose.
+    /// target found from the latest trace's ping target) locks the pair that trace chose; if
+    /// a trace earlier in the batch hands the hop to another pair, infer_ping locks that one
+    /// late, out of order, and a deadlock it causes makes apply() run the batch again.
     std::error_code lock_pairs() {
         std::set<verdict_key> keys;
         const auto& cls = state_.classifier();

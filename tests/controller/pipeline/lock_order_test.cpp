@@ -21,35 +21,26 @@ using namespace tumen::controller::pipeline;
 namespace {
 
 using test::border;
-
-const std::string t0 = test::lab().target_24(0).to_string();
-const std::string t1 = test::lab().target_24(1).to_string();
-const std::string t2 = test::lab().target_24(2).to_string();
+using test::t0, test::t1, test::t2;
 const ipv4_addr hop = test::border_addr(border::ttk);
-
-result::trace trace(const std::string& id, std::size_t target, border b, std::int64_t ts,
-                    bool silent = false) {
-    auto t = test::make_trace("fra", id, test::lab().target_addr(target, 1), b, ts);
-    if (silent) {
-        t.hops.pop_back(); // the destination does not answer: pings go to the border hop
-    }
-    return t;
-}
 
 /// t0 and t1 both ping the TTK border hop (t0 first in lock order); t2 has a row.
 std::string setup() {
-    return test::batch(trace("s0", 0, border::ttk, 100, true),
-                       trace("s1", 1, border::ttk, 100, true), trace("s2", 2, border::ttk, 100));
+    return test::batch(test::fra_trace("s0", 0, border::ttk, 100, true),
+                       test::fra_trace("s1", 1, border::ttk, 100, true),
+                       test::fra_trace("s2", 2, border::ttk, 100));
 }
 /// Locks t0 and t2 up front; its trace to t0 points t0's pings back at the destination, so
 /// its ping to the hop belongs to t1, locked last (out of order).
 std::string first() {
-    return test::batch(trace("f0", 0, border::cu, 110), trace("f2", 2, border::cu, 110),
+    return test::batch(test::fra_trace("f0", 0, border::cu, 110),
+                       test::fra_trace("f2", 2, border::cu, 110),
                        test::make_ping("fra", "fp", hop, 4, 3, 111));
 }
 /// Locks t1, then t2.
 std::string second() {
-    return test::batch(trace("g1", 1, border::cu, 112), trace("g2", 2, border::cu, 112));
+    return test::batch(test::fra_trace("g1", 1, border::cu, 112),
+                       test::fra_trace("g2", 2, border::cu, 112));
 }
 
 std::vector<store::verdict_row> rows_of(store::store& db) {

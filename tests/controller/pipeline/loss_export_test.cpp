@@ -22,14 +22,7 @@ using namespace tumen::controller::pipeline;
 namespace {
 
 using test::border;
-
-const std::string t0 = test::lab().target_24(0).to_string();
-const std::string t1 = test::lab().target_24(1).to_string();
-const std::string t2 = test::lab().target_24(2).to_string();
-
-result::trace trace(const std::string& id, std::size_t target, border b, std::int64_t ts) {
-    return test::make_trace("fra", id, test::lab().target_addr(target, 1), b, ts);
-}
+using test::t0, test::t1, test::t2;
 
 result::ping ping(const std::string& id, std::size_t target, std::uint32_t sent,
                   std::uint32_t received, std::int64_t ts) {
@@ -38,13 +31,13 @@ result::ping ping(const std::string& id, std::size_t target, std::uint32_t sent,
 
 /// Pings of two targets under China Unicom, then under TTK (each target's latest trace).
 std::vector<std::string> bodies() {
-    return {test::batch(trace("a1", 0, border::cu, 100), trace("b1", 1, border::cu, 100),
-                        ping("p1", 0, 4, 3, 101)),
+    return {test::batch(test::fra_trace("a1", 0, border::cu, 100),
+                        test::fra_trace("b1", 1, border::cu, 100), ping("p1", 0, 4, 3, 101)),
             test::batch(ping("p2", 1, 4, 2, 102)),
-            test::batch(trace("a2", 0, border::ttk, 110), ping("p3", 0, 2, 1, 111)),
+            test::batch(test::fra_trace("a2", 0, border::ttk, 110), ping("p3", 0, 2, 1, 111)),
             test::batch(ping("p4", 1, 4, 4, 112)),
             test::batch(ping("p5", 0, 4, 0, 113)),
-            test::batch(trace("b2", 1, border::ttk, 120), ping("p6", 1, 2, 1, 121))};
+            test::batch(test::fra_trace("b2", 1, border::ttk, 120), ping("p6", 1, 2, 1, 121))};
 }
 
 /// An ingest service of agent fra on `database`, with its own metrics.

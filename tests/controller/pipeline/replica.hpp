@@ -37,4 +37,20 @@ struct replica {
     }
 };
 
+/// The lab's first three target prefixes as text ("198.19.176.0/24", ...), in lock order.
+inline const std::string t0 = lab().target_24(0).to_string();
+inline const std::string t1 = lab().target_24(1).to_string();
+inline const std::string t2 = lab().target_24(2).to_string();
+
+/// Agent fra's trace `id` to the first address of target prefix `target`, across border `b`;
+/// `silent`: the destination does not answer (its pings then go to the border hop).
+inline result::trace fra_trace(const std::string& id, std::size_t target, border b, std::int64_t ts,
+                               bool silent = false) {
+    auto t = make_trace("fra", id, lab().target_addr(target, 1), b, ts);
+    if (silent) {
+        t.hops.pop_back();
+    }
+    return t;
+}
+
 } // namespace tumen::test
