@@ -53,7 +53,9 @@ struct batch_outcome {
 
 /// Stores and infers `batch` received at `now`, all or nothing. On a storage error nothing
 /// of the batch stays: the transaction rolls back and `state` is reloaded from `db`; the
-/// error is error_kind::storage_unavailable. Never throws.
+/// error is error_kind::storage_unavailable. A batch the store aborted as a deadlock or
+/// serialization failure (store::is_conflict: two replicas locked pairs in opposite orders)
+/// runs again on the reloaded state, up to 3 times in all. Never throws.
 expected<batch_outcome> apply(const parsed_batch& batch, store::store& db, verdict_state& state,
                               std::int64_t now);
 
