@@ -108,10 +108,10 @@ TEST_CASE("lock order: a ping's pair locked out of order deadlocks, and the batc
     }
     test::pg_cluster cluster;
     const auto shared = cluster.create_database("shared");
-    test::replica a(shared);
-    test::replica b(shared);
-    a.run(setup());
-    b.state.load(*b.db);
+    auto a = std::make_unique<test::replica>(shared);
+    auto b = std::make_unique<test::replica>(shared);
+    a->run(setup());
+    b->state.load(*b->db);
 
     pqxx::connection watch(shared);
     const auto deadlocks_before = deadlocks(watch);
@@ -126,13 +126,13 @@ TEST_CASE("lock order: a ping's pair locked out of order deadlocks, and the batc
     std::thread ta([&] {
         const auto body = first(); // the batch refers to its body
         auto batch = parse_batch("fra", body);
-        out_a = apply(*batch, *a.db, a.state, 5000);
+        out_a = apply(*batch, *a->db, a->state, 5000);
     });
     wait_for_waiters(watch, 1);
     std::thread tb([&] {
         const auto body = second();
         auto batch = parse_batch("fra", body);
-        out_b = apply(*batch, *b.db, b.state, 5000);
+        out_b = apply(*batch, *b->db, b->state, 5000);
     });
     wait_for_waiters(watch, 2);
     hold->commit();
@@ -142,16 +142,18 @@ TEST_CASE("lock order: a ping's pair locked out of order deadlocks, and the batc
     REQUIRE(out_b);
     CHECK(*out_a);
     CHECK(*out_b);
-    // PostgreSQL saw the deadlock (its statistics may lag a moment).
-    for (int i = 0; i < 300 && deadlocks(watch) == deadlocks_before; ++i) {
+
+    std::error_code ec;
+    CHECK(a->db->count_results(ec) == 3 + 3 + 2); // each result once
+    const auto now = stored(*a->db);
+    // PostgreSQL saw the deadlock: a session reports its statistics when it ends, at the latest.
+    a.reset();
+    b.reset();
+    for (int i = 0; i < 1000 && deadlocks(watch) == deadlocks_before; ++i) {
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     CHECK(deadlocks(watch) == deadlocks_before + 1);
-
-    std::error_code ec;
-    CHECK(a.db->count_results(ec) == 3 + 3 + 2); // each result once
     // Whichever committed first, the rows are one controller's in that order.
-    const auto now = stored(*a.db);
     const auto a_first = reference(cluster.create_database("a_first"), {first(), second()});
     const auto b_first = reference(cluster.create_database("b_first"), {second(), first()});
     CHECK((now == a_first || now == b_first));
