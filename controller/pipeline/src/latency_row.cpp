@@ -20,6 +20,23 @@ inference::rtt_summary summary_of(const json& j) {
                                   j[3].get<double>(), j[4].get<double>()};
 }
 
+/// The "loss" of a row; empty when it has none (rows of the previous v3 release) or it is
+/// damaged (the gauges then wait for the pair's next ping).
+last_loss loss_of(const json& j) {
+    const auto loss = j.find("loss");
+    if (loss == j.end() || !loss->is_object()) {
+        return {};
+    }
+    try {
+        last_loss out;
+        out.ratio = loss->at("last").get<double>();
+        out.by_path = loss->at("paths").get<std::map<std::string, double>>();
+        return out;
+    } catch (const std::exception&) {
+        return {};
+    }
+}
+
 } // namespace
 
 std::string latency_to_json(const inference::pair_latency& l, const last_loss& loss) {
@@ -39,7 +56,10 @@ std::string latency_to_json(const inference::pair_latency& l, const last_loss& l
     return out.dump();
 }
 
-std::optional<inference::pair_latency> latency_from_json(std::string_view text) {
+std::optional<inference::pair_latency> latency_from_json(std::string_view text, last_loss* loss) {
+    if (loss != nullptr) {
+        *loss = {};
+    }
     if (text.empty()) {
         return inference::pair_latency{};
     }
@@ -60,6 +80,9 @@ std::optional<inference::pair_latency> latency_from_json(std::string_view text) 
                           summary_of(s.at("end_to_end")), summary_of(s.at("border")),
                           s.at("sent").get<std::uint64_t>(), s.at("lost").get<std::uint64_t>()});
         }
+        if (loss != nullptr) {
+            *loss = loss_of(j);
+        }
         return out;
     } catch (const std::exception&) {
         return std::nullopt;
@@ -67,22 +90,9 @@ std::optional<inference::pair_latency> latency_from_json(std::string_view text) 
 }
 
 last_loss loss_from_json(std::string_view text) {
-    if (text.empty()) {
-        return {};
-    }
-    const auto j = json::parse(text, nullptr, false);
-    const auto loss = j.is_object() ? j.find("loss") : j.end();
-    if (!j.is_object() || loss == j.end() || !loss->is_object()) {
-        return {};
-    }
-    try {
-        last_loss out;
-        out.ratio = loss->at("last").get<double>();
-        out.by_path = loss->at("paths").get<std::map<std::string, double>>();
-        return out;
-    } catch (const std::exception&) {
-        return {};
-    }
+    last_loss loss;
+    (void)latency_from_json(text, &loss);
+    return loss;
 }
 
 } // namespace tumen::controller::pipeline

@@ -23,10 +23,13 @@ std::string latency_to_json(const inference::pair_latency& l, const last_loss& l
 
 /// Reads a text latency_to_json wrote; an empty text (rows stored before schema v3) is an
 /// empty pair_latency; nullopt when the text is damaged. Never throws.
-std::optional<inference::pair_latency> latency_from_json(std::string_view text);
+/// When `loss` is not null, it receives the last ping's loss the text keeps: empty when it has
+/// none (rows of the previous v3 release, or no ping yet) or that part is damaged.
+std::optional<inference::pair_latency> latency_from_json(std::string_view text,
+                                                         last_loss* loss = nullptr);
 
-/// The last ping's loss in a text latency_to_json wrote; empty when the text has none (rows
-/// stored before the loss was kept, schema v3, or no ping yet) or is damaged. Never throws.
+/// Only the last ping's loss of a text latency_to_json wrote (as latency_from_json gives it;
+/// empty for a damaged text). Never throws.
 last_loss loss_from_json(std::string_view text);
 
 } // namespace tumen::controller::pipeline

@@ -99,7 +99,8 @@ void verdict_state::load(store::store& db) {
     for (auto& row : rows) {
         auto prefix = ipv4_prefix::parse(row.target, true);
         auto snap = inference::snapshot_from_json(row.tracker_json);
-        auto latency = latency_from_json(row.latency_json);
+        last_loss loss;
+        auto latency = latency_from_json(row.latency_json, &loss);
         if (!prefix || !snap || !latency) {
             spdlog::warn("stored verdict {} x {} is damaged; starting it afresh", row.agent,
                          row.target);
@@ -111,7 +112,7 @@ void verdict_state::load(store::store& db) {
         if (auto o = observed_of(*prefix, row.evidence_json)) {
             observed_[{row.agent, row.target}] = std::move(*o);
         }
-        set_loss({row.agent, row.target}, loss_from_json(row.latency_json));
+        set_loss({row.agent, row.target}, std::move(loss));
         verdicts_[{row.agent, row.target}] = std::move(row);
     }
 }
@@ -119,7 +120,8 @@ void verdict_state::load(store::store& db) {
 bool verdict_state::refresh(const store::verdict_row& row) {
     auto prefix = ipv4_prefix::parse(row.target, true);
     auto snap = inference::snapshot_from_json(row.tracker_json);
-    auto latency = latency_from_json(row.latency_json);
+    last_loss loss;
+    auto latency = latency_from_json(row.latency_json, &loss);
     if (!prefix || !snap || !latency) {
         spdlog::warn("stored verdict {} x {} is damaged; keeping this replica's state", row.agent,
                      row.target);
@@ -131,7 +133,7 @@ bool verdict_state::refresh(const store::verdict_row& row) {
     if (auto o = observed_of(*prefix, row.evidence_json)) {
         observed_[{row.agent, row.target}] = std::move(*o);
     }
-    set_loss({row.agent, row.target}, loss_from_json(row.latency_json));
+    set_loss({row.agent, row.target}, std::move(loss));
     verdicts_[{row.agent, row.target}] = row;
     return true;
 }
