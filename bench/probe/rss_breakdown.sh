@@ -42,7 +42,9 @@ ntargets=$(wc -l <"$work/targets")
 trace() {
   python3 "$sampler" "$work/$1.json" "$work/$1.out" -- ip netns exec "$ns" "$2" trace --method udp-paris \
     --attempts 1 --wait 1000 --pps "$3" --window "$ntargets" --hops-in-flight 1 \
-    --format json <"$work/targets"
+    --format json --stats <"$work/targets"
+  python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readlines()[-1]).get("capture_drops", "?"))' \
+    "$work/$1.out.err" >"$work/$1.drops" || echo "?" >"$work/$1.drops"
   grep -c '"stop_reason":"completed"' "$work/$1.out" >"$work/$1.complete" || true
 }
 
@@ -68,9 +70,9 @@ pps, work, names = sys.argv[1], sys.argv[2], sys.argv[3:]
 label = {"ref": "ref tumen/1", "tumen": "tumen/1", "scamper": "scamper",
          "floor": "libtins floor", "version": "--version"}
 snaps = {n: json.load(open(f"{work}/{n}.json")) for n in names}
-def complete(n):
+def read(n, ext):
     try:
-        return open(f"{work}/{n}.complete").read().strip()
+        return open(f"{work}/{n}.{ext}").read().strip()
     except OSError:
         return "-"
 cats = sorted({c for s in snaps.values() for c in s.get("categories", {})},
@@ -95,6 +97,7 @@ row("sampled total", [mb(snaps[n].get("rss_kb", 0)) for n in names])
 row("peak RSS (VmHWM)", [mb(snaps[n].get("final_hwm_kb", 0)) for n in names])
 sc = snaps["scamper"].get("final_hwm_kb", 0) or 1
 row("peak over scamper's", [snaps[n].get("final_hwm_kb", 0) / sc for n in names])
-row("complete traces", [complete(n) for n in names])
+row("complete traces", [read(n, "complete") for n in names])
+row("capture drops (--stats)", [read(n, "drops") for n in names])
 PY
 done

@@ -10,7 +10,7 @@ runs, /proc/PID/smaps_rollup is read every few milliseconds; whenever the reside
 the largest seen so far, the whole /proc/PID/smaps is read and kept. OUT.json gets that
 snapshot's Rss per category and per library, in kB, with VmHWM (the kernel's peak, what
 /usr/bin/time's %M reports) read at the same moment and at exit. CMD's stdout goes to
-STDOUT_FILE (default: discarded), its stderr is discarded.
+STDOUT_FILE (default: discarded), its stderr to STDOUT_FILE.err.
 """
 import json
 import os
@@ -113,8 +113,8 @@ def main():
         full = cmd[:4] + strace + cmd[4:]
     else:
         full = strace + cmd
-    proc = subprocess.Popen(full, stdin=sys.stdin, stdout=stdout,
-                            stderr=subprocess.DEVNULL)
+    stderr = open(sys.argv[2] + ".err", "w") if sep > 2 else subprocess.DEVNULL
+    proc = subprocess.Popen(full, stdin=sys.stdin, stdout=stdout, stderr=stderr)
     pid = None
     best = {"rss_kb": -1}
     last_hwm = 0

@@ -23,9 +23,11 @@ class slot_table {
 public:
     using slot_type = std::uint32_t;
 
-    void reserve(std::size_t n) {
+    /// Room for `n` entries, and for `index_n` keys in the index. The entries' pages are
+    /// touched only as they fill; the index's buckets are all written when reserved.
+    void reserve(std::size_t n, std::size_t index_n) {
         entries_.reserve(n);
-        index_.reserve(n);
+        index_.reserve(index_n);
     }
 
     /// Stores `value` under `key` with `serial` (must be non-zero), replacing any entry with
