@@ -2,6 +2,9 @@
 // One file per subcommand; each registers itself here with one line. The agent daemon is
 // `tumen-agent run` (probe/agent): its libraries stay out of this binary (docs/agent.md).
 #include <CLI/CLI.hpp>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
 
 #include <tumen/probe/tool/command.hpp>
 
@@ -25,5 +28,13 @@ int main(int argc, char** argv) {
                                "installed beside tumen-probe; see docs/agent.md)");
         };
     });
-    return run_main("tumen-probe", app, selected, argc, argv);
+    const int rc = run_main("tumen-probe", app, selected, argc, argv);
+    // Everything of ours is closed by now (the engine, its capture and --pcap-out files):
+    // flush the output and leave without the libraries' exit handlers. OpenSSL's cleanup
+    // (libcrypto comes with libtins; nothing here uses it), libstdc++'s and libpcap's
+    // touched 0.3 MB of library pages at exit, with the heap still resident: the peak RSS at
+    // 1,000 pps (bench/probe/rss_breakdown.sh).
+    std::cout.flush();
+    std::fflush(nullptr);
+    std::_Exit(rc);
 }
