@@ -30,13 +30,7 @@ done
 rates=("$@")
 [ ${#rates[@]} -gt 0 ] || rates=(1000 10000)
 
-work="$(mktemp -d /tmp/tumen-rss.XXXXXX)"
-trap '"$lab" down >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
-"$lab" up >/dev/null 2>&1
-ns="$("$lab" ns fra)"
-python3 -c 'import ipaddress,sys
-for a in ipaddress.ip_network(sys.argv[1]): print(a)' "$LAB_TARGET_PREFIX" >"$work/targets"
-ntargets=$(wc -l <"$work/targets")
+. "$src_dir/bench/probe/lab_targets.sh"
 
 # trace NAME BINARY PPS: tumen/1 under the sampler; complete traces in $work/NAME.complete
 trace() {
