@@ -23,9 +23,9 @@ class slot_table {
 public:
     using slot_type = std::uint32_t;
 
-    /// The index fills to 0.8 of its buckets before it doubles (tsl's default is 0.5): half
-    /// the buckets for the same probes (16,384 of 24 bytes, 0.4 MB, for the 6,144 probes
-    /// outstanding at once at 10,000 pps on bench/probe/rss_breakdown.sh; 8,192 with this).
+    /// The index fills to 0.8 of its buckets before it doubles (tsl's default is 0.5): at
+    /// 10,000 pps on bench/probe/rss_breakdown.sh it peaks at 4,096 buckets of 24 bytes
+    /// (heaptrack), where 0.5 took 8,192.
     slot_table() { index_.max_load_factor(0.8f); }
 
     /// Room for `n` entries, and for `index_n` keys in the index. The entries' pages are
