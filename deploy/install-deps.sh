@@ -14,6 +14,9 @@ packages=(
   # lab, reference tools and monitoring
   iproute2 iptables procps psmisc iputils-ping scamper traceroute prometheus curl python3 sqlite3
   time libcap2-bin dpkg-dev file util-linux systemd
+  # the probe benchmarks: system calls per probe (bench/probe/run.sh BENCH_SYSCALLS=1) and
+  # the RSS breakdown at exit (bench/probe/rss_breakdown.sh)
+  strace
   # Graphviz: the tests check that `dot -Tsvg` accepts the path graphs (--format dot)
   graphviz
   # a throw-away PostgreSQL cluster for the store tests and the two-replica test

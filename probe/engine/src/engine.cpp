@@ -15,13 +15,15 @@ int capture_buffer_for(double pps, bool capture_outgoing) noexcept {
     if (pps <= 0) {
         return 4 * 1024 * 1024;
     }
-    // libpcap's immediate mode uses TPACKET_V2, fixed frames of the 768-byte snap length
-    // plus its header: about 800 bytes of the ring each. A tenth of a second of them is
-    // twice the engine's longest pause in draining at high rates (one pump round of 512
-    // sends: 51 ms at 10,000 pps). The whole ring counts in the peak RSS once it wraps.
-    const double frames = pps * (capture_outgoing ? 2 : 1) / 10;
-    const double bytes = frames * 800;
-    return static_cast<int>(std::clamp(bytes, 256.0 * 1024, 64.0 * 1024 * 1024));
+    // libpcap's immediate mode uses TPACKET_V2, fixed frames of the 720-byte snap length
+    // plus its headers: 816 bytes, five to a 4 KiB block. The engine drains the ring at
+    // every wake-up (each millisecond while pacing above 1,000 pps); a twentieth of a second
+    // of frames is 50 such wake-ups missed. The whole ring counts in the peak RSS once it
+    // wraps (bench/probe/rss_breakdown.sh: 0.92 MB at 10,000 pps with a tenth of a second of
+    // 864-byte frames); capture_drops in --stats counts what a stall longer than that loses.
+    const double frames = pps * (capture_outgoing ? 2 : 1) / 20;
+    const double bytes = frames * 816;
+    return static_cast<int>(std::clamp(bytes, 128.0 * 1024, 64.0 * 1024 * 1024));
 }
 
 std::error_code engine::impl::do_open() {
@@ -84,12 +86,15 @@ std::error_code engine::impl::do_open() {
         link_sock.close();
         return ec;
     }
-    // A second of probes: the table holds about pps x 2 waits entries and grows past this
-    // (one rehash). Sized from the rate: the index's buckets are written when reserved, and
-    // 65,536 of them were 2 MB of the peak RSS at 1,000 pps.
-    probes.reserve(options.pps > 0
-                       ? static_cast<std::size_t>(std::clamp(options.pps, 1024.0, 65536.0))
-                       : 65536);
+    // A second of probes: the table holds about pps x 2 waits entries and grows past this.
+    // The entries' pages count in the RSS only as they fill; the index's buckets are all
+    // written when reserved (65,536 of them were 2 MB of the peak RSS at 1,000 pps), so it
+    // starts at two probes per job of the window (one hop at a time in flight, and the
+    // answered one kept for its wait) and grows by rehashing.
+    const std::size_t per_second =
+        options.pps > 0 ? static_cast<std::size_t>(std::clamp(options.pps, 1024.0, 65536.0))
+                        : 65536;
+    probes.reserve(per_second, std::min(per_second, 2 * std::max<std::size_t>(options.window, 1)));
     open = true;
     arm_capture();
     return {};

@@ -50,7 +50,7 @@ struct engine::impl {
         , events(io_, [this] { on_wake(); })
         , retry_timer(io_)
         , capture(io_)
-        , probes(draw_run_secret()) {}
+        , probes(draw_run_secret(), options.capture_outgoing) {}
 
     boost::asio::io_context& io;
     engine_options options;

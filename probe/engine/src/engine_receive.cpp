@@ -88,7 +88,7 @@ void engine::impl::deliver(outstanding& e, const codec::reply& r, bool nat) {
     }
     e.answered = true;
     ++stats.replies_matched;
-    const std::int64_t sent = e.sent_pcap_ns.value_or(e.sent_clock_ns);
+    const std::int64_t sent = e.sent_pcap_ns != 0 ? e.sent_pcap_ns : e.sent_clock_ns;
     const double rtt = std::max<double>(0.0, static_cast<double>(r.timestamp.count() - sent) / 1e6);
     job& j = *jp;
     auto c = classify_reply(r, j.dst, rtt, nat);

@@ -132,6 +132,19 @@ TEST_CASE("probe table: by_ip_id finds the probe until it is erased") {
     CHECK(t.at(h.slot, h.serial) == nullptr);
 }
 
+TEST_CASE("probe table: without the IP-id index, probes are found by key and slot only") {
+    probe_table t{test_key(), /*index_ip_ids=*/false};
+    std::uint16_t counter = 0;
+    auto s = spec(codec::method::icmp_paris);
+    const auto key = t.assign_identity(s, counter);
+    const auto h = t.insert(key, entry_for(s, 7));
+    CHECK(t.by_ip_id(s.ip_id) == nullptr);
+    CHECK(t.outgoing_copy(s.ip_id, s.dst, s.ttl) == nullptr);
+    outstanding* e = t.at(h.slot, h.serial);
+    REQUIRE(e != nullptr);
+    CHECK(e->job == 7);
+}
+
 TEST_CASE("probe table: a slot taken by a probe with another IP id no longer answers the old one") {
     probe_table t{test_key()};
     std::uint16_t counter = 0;
