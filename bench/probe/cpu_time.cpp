@@ -1,6 +1,7 @@
 // Runs a command and writes its CPU time in microseconds and its peak RSS (bench/probe/run.sh).
 // Usage: tumen-bench-cpu-time OUT_FILE COMMAND [ARGS...]; OUT_FILE gets one line
-// "wall_us user_us sys_us maxrss_kb"; the exit status is the command's.
+// "wall_us user_us sys_us maxrss_kb voluntary_switches
+// involuntary_switches"; the exit status is the command's.
 //
 // Why not /usr/bin/time: GNU time prints user and system time in 10 ms steps, 5-6% of a
 // 0.2 s run. The kernel keeps each task's CPU time in nanoseconds (the scheduler's
@@ -66,8 +67,8 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "%s: cannot write %s: %s\n", argv[0], argv[1], std::strerror(errno));
         return 2;
     }
-    std::fprintf(out, "%lld %lld %lld %ld\n", wall, micros(usage.ru_utime), micros(usage.ru_stime),
-                 usage.ru_maxrss);
+    std::fprintf(out, "%lld %lld %lld %ld %ld %ld\n", wall, micros(usage.ru_utime),
+                 micros(usage.ru_stime), usage.ru_maxrss, usage.ru_nvcsw, usage.ru_nivcsw);
     std::fclose(out);
     if (WIFSIGNALED(status)) {
         return 128 + WTERMSIG(status);

@@ -6,7 +6,8 @@
 #    the fra VP with tumen-probe (one hop at a time as scamper: tumen/1; two probes in flight
 #    per trace: tumen/2, first run only) and with scamper, at 1,000 and 10,000 probes/s: wall
 #    time, probes sent, traces that reached the target, CPU seconds, peak RSS; and the ideal
-#    time (probes sent / pps + one wait). CPU seconds and peak RSS come from wait4()'s rusage
+#    time (probes sent / pps + one wait); `switches`: voluntary/involuntary context switches.
+#    CPU seconds and peak RSS come from wait4()'s rusage
 #    of the same run (tumen-bench-cpu-time: user + system time to the microsecond, which
 #    /usr/bin/time prints in 10 ms steps; see bench/probe/cpu_time.cpp).
 #    BENCH_RUNS=N repeats tumen/1 and scamper N times per rate in alternating order (odd runs
@@ -80,7 +81,7 @@ run_tool() {
   local name="$1" pps="$2"; shift 2
   local out="$work/out.json" err="$work/out.stats"
   ip netns exec "$ns" "$cpu_time" "$work/t.time" "$@" >"$out" 2>"$err"
-  read -r wall_us user_us sys_us rss <"$work/t.time"
+  read -r wall_us user_us sys_us rss vcsw ivcsw <"$work/t.time"
   local probes complete
   if [ "$name" = scamper ]; then
     read -r probes complete <<<"$(python3 -c 'import json,sys
@@ -100,11 +101,11 @@ print(p,c)' "$out")"
   complete_of[$name]="${complete_of[$name]:-} $complete"
   rss_of[$name]=$rss
   python3 -c 'import sys
-tool,pps,wall_us,probes,complete,cpu,rss=sys.argv[1:]
+tool,pps,wall_us,probes,complete,cpu,rss,vcsw,ivcsw=sys.argv[1:]
 wall=int(wall_us)/1e6
 ideal=int(probes)/float(pps)+1.0
-print("%-10s %-7s %8.2f %8s %9s %9.2f %8.2f %9.3f %9.1f" % (tool,pps,wall,probes,complete,ideal,wall/ideal,float(cpu),int(rss)/1024))' \
-    "$name" "$pps" "$wall_us" "$probes" "$complete" "$cpu" "$rss"
+print("%-10s %-7s %8.2f %8s %9s %9.2f %8.2f %9.3f %9.1f %11s" % (tool,pps,wall,probes,complete,ideal,wall/ideal,float(cpu),int(rss)/1024,vcsw+"/"+ivcsw))' \
+    "$name" "$pps" "$wall_us" "$probes" "$complete" "$cpu" "$rss" "$vcsw" "$ivcsw"
 }
 
 # tumen_trace PROBE INFLIGHT PPS: the tumen-probe command line
@@ -131,7 +132,7 @@ runs="${BENCH_RUNS:-1}"
 ref_probe=""
 [ -z "${BENCH_REF_BUILD:-}" ] || ref_probe="$BENCH_REF_BUILD/probe/tool/tumen-probe"
 [ -z "$ref_probe" ] || [ -x "$ref_probe" ] || { echo "not built: $ref_probe" >&2; exit 1; }
-printf '%-10s %-7s %8s %8s %9s %9s %8s %9s %9s\n' tool pps wall_s probes complete ideal_s wall/ideal cpu_s maxrss_MB
+printf '%-10s %-7s %8s %8s %9s %9s %8s %9s %9s %11s\n' tool pps wall_s probes complete ideal_s wall/ideal cpu_s maxrss_MB switches
 declare -A rss_of cpu_of complete_of
 for pps in "${rates[@]}"; do
   unset cpu_of complete_of
