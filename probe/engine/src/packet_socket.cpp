@@ -64,16 +64,6 @@ batch_result packet_socket::send_batch(std::span<const link_packet> packets) noe
         headers_[i].msg_hdr.msg_iov = &iovecs_[i];
         headers_[i].msg_hdr.msg_iovlen = 1;
     }
-    if (n == 1) {
-        // One probe (every wake-up at or below 1,000 pps): sendmsg(), not sendmmsg(), whose
-        // loop calls cond_resched() after each datagram, so that the engine is switched out
-        // in the middle of the call for the task its probe just woke (the lab's delay line)
-        // and charged for the switch (bench/probe/run.sh 1000, involuntary switches).
-        if (::sendmsg(fd_, &headers_[0].msg_hdr, 0) < 0) {
-            return {0, {errno, std::generic_category()}};
-        }
-        return {1, {}};
-    }
     const int rc = ::sendmmsg(fd_, headers_.data(), static_cast<unsigned>(n), 0);
     if (rc < 0) {
         return {0, {errno, std::generic_category()}};
