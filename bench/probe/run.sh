@@ -17,7 +17,8 @@
 # 2. Peak RSS floors, measured in the same run: `tumen-probe --version` (its libraries loaded,
 #    nothing run) and tumen-bench-tins-floor (a program that only serialises one probe with
 #    Debian's libtins, which brings libcrypto, libpcap and libstdc++); then each tool's peak
-#    RSS over scamper's in the rate's last run (`rss/scamper`).
+#    RSS over scamper's in the rate's last run (`rss/scamper`); and the start-up CPU time of
+#    `tumen-probe --version` and `scamper -v` (`start-up cpu`).
 # The uncapped send rate is measured on a plain veth pair, without the lab's delay lines,
 # by bench/probe/send_rate.sh.
 #
@@ -52,10 +53,14 @@ python3 -c 'import ipaddress,sys
 for a in ipaddress.ip_network(sys.argv[1]): print(a)' "$LAB_TARGET_PREFIX" >"$work/targets"
 ntargets=$(wc -l <"$work/targets")
 
-# max_rss CMD...: peak RSS in kB of a command run once
-max_rss() {
+# floor NAME CMD...: runs a command once; its peak RSS in kB goes to rss_of[NAME] and its
+# CPU time in ms to start_ms[NAME] (for `--version` and `scamper -v`: the start-up cost)
+floor() {
+  local name="$1"; shift
   "$cpu_time" "$work/floor.time" "$@" >/dev/null 2>&1 || true
-  cut -d' ' -f4 "$work/floor.time"
+  read -r _ user_us sys_us rss _ <"$work/floor.time"
+  rss_of[$name]=$rss
+  start_ms[$name]=$(python3 -c 'import sys; print("%.1f" % ((int(sys.argv[1]) + int(sys.argv[2])) / 1e3))' "$user_us" "$sys_us")
 }
 
 # syscalls TOOL PPS PROBES STRACE_FILE: system calls per probe, in all and the top four
@@ -133,7 +138,7 @@ ref_probe=""
 [ -z "${BENCH_REF_BUILD:-}" ] || ref_probe="$BENCH_REF_BUILD/probe/tool/tumen-probe"
 [ -z "$ref_probe" ] || [ -x "$ref_probe" ] || { echo "not built: $ref_probe" >&2; exit 1; }
 printf '%-10s %-7s %8s %8s %9s %9s %8s %9s %9s %11s\n' tool pps wall_s probes complete ideal_s wall/ideal cpu_s maxrss_MB switches
-declare -A rss_of cpu_of complete_of
+declare -A rss_of cpu_of complete_of start_ms
 for pps in "${rates[@]}"; do
   unset cpu_of complete_of
   declare -A cpu_of complete_of
@@ -165,8 +170,10 @@ for pps in "${rates[@]}"; do
     ratio tumen/1 ref/1 "$pps"
   fi
   echo "complete traces per run $pps pps: tumen/1${complete_of[tumen/1]}, scamper${complete_of[scamper]}${ref_probe:+, ref/1${complete_of[ref/1]}}"
-  rss_of[--version]="$(max_rss "$probe" --version)"
-  rss_of[libtins]="$(max_rss "$tins_floor")"
+  floor --version "$probe" --version
+  floor libtins "$tins_floor"
+  floor scamper-v scamper -v
+  echo "start-up cpu $pps pps: tumen-probe --version ${start_ms[--version]} ms, scamper -v ${start_ms[scamper-v]} ms"
   python3 -c 'import sys
 pps, scamper = sys.argv[1], int(sys.argv[2])
 parts = []
