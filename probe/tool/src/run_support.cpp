@@ -157,10 +157,11 @@ namespace {
 // SCHED_BATCH: the engine's wake-ups (one per probe at 1,000 pps) no longer preempt the task
 // running on the CPU; the engine runs when that task's slice ends, a little later, and
 // sleeps less often (more is due at each wake-up). Send times are read as each send begins
-// and reply times are the kernel's capture times, so RTTs do not change; timeouts already
-// run up to 1 ms late. On a busy host this cuts the CPU of a 1,000 pps run by about a
-// quarter (bench/probe/run.sh, README "Probe engine"); on an idle one there is nothing to
-// preempt. Any thread may switch itself to SCHED_BATCH without privileges.
+// and reply times are the kernel's capture times, so RTTs do not change (bench/probe/
+// rtt_modes.sh); timeouts already run up to 1 ms late. On the busy benchmark VM this cut the
+// CPU of a 1,000 pps run by a third (bench/probe/run.sh, README "Probe engine"); on an idle
+// host there is less to preempt. Any thread may switch itself to SCHED_BATCH without
+// privileges.
 void use_batch_scheduling() {
     const sched_param param{};
     if (::sched_setscheduler(0, SCHED_BATCH, &param) != 0) {
@@ -236,7 +237,7 @@ int run_targets(const engine_cli& cli,
     // recorder's thread has a queue of its own): the hint lets Asio queue handlers posted
     // from a handler without waking the reactor (an epoll_ctl() per post otherwise), and
     // drops the scheduler's and the reactor's mutexes, locked several times per wake-up
-    // (pthread_mutex_lock and unlock were 1.3% of the CPU at 1,000 pps in perf).
+    // (pthread_mutex_lock and unlock were 1.1% of the CPU at 1,000 pps in perf).
     boost::asio::io_context io{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE};
     engine::engine eng(io, setup->options);
     return run_engine(io, eng, cli, [&] {
