@@ -42,6 +42,9 @@ struct engine_cli {
     std::string tx_timestamp = "clock";
     /// "packet", "raw", or empty: packet, or raw with --tx-timestamp capture.
     std::string send;
+    /// "batch" (default): SCHED_BATCH while probing, the engine's wake-ups do not preempt
+    /// running tasks; "normal": SCHED_OTHER as started.
+    std::string sched = "batch";
     bool stats = false;         ///< print the engine counters as one JSON line on stderr at the end
     std::string pcap_out;       ///< --pcap-out FILE: record probes and replies (empty: off)
     double pcap_out_size = 100; ///< --pcap-out-size MB: bound of one file
@@ -50,7 +53,7 @@ struct engine_cli {
 };
 
 /// Adds --port, --flow, --format, --pps, --window, --source, --interface, --user, --agent,
-/// --tx-timestamp, --stats, --pcap-out, --pcap-out-size, --pcap-out-files and the TARGET
+/// --tx-timestamp, --sched, --stats, --pcap-out, --pcap-out-size, --pcap-out-files and the TARGET
 /// arguments to a subcommand.
 void add_common_engine_options(CLI::App& sub, engine_cli& c);
 

@@ -37,6 +37,7 @@ check trace --format xml 192.0.2.1
 check ping --format dot 192.0.2.1
 check trace --tx-timestamp capture --send packet 192.0.2.1
 check trace --send tap 192.0.2.1
+check trace --sched fifo 192.0.2.1
 check ping --tx-timestamp capture --send ring 192.0.2.1
 check trace --source 192.0.2.300 192.0.2.1
 check trace --pps -1 192.0.2.1
