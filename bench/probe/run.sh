@@ -45,13 +45,7 @@ lab="$src_dir/deploy/lab/lab.sh"
 rates=("$@")
 [ ${#rates[@]} -gt 0 ] || rates=(1000 10000)
 
-work="$(mktemp -d /tmp/tumen-bench.XXXXXX)"
-trap '"$lab" down >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
-"$lab" up >"$work/lab.log" 2>&1 || { cat "$work/lab.log" >&2; echo "bench/probe/run.sh: lab up failed" >&2; exit 1; }
-ns="$("$lab" ns fra)"
-python3 -c 'import ipaddress,sys
-for a in ipaddress.ip_network(sys.argv[1]): print(a)' "$LAB_TARGET_PREFIX" >"$work/targets"
-ntargets=$(wc -l <"$work/targets")
+. "$src_dir/bench/probe/lab_targets.sh"
 
 # floor NAME CMD...: runs a command once; its peak RSS in kB goes to rss_of[NAME] and its
 # CPU time in ms to start_ms[NAME] (for `--version` and `scamper -v`: the start-up cost)
