@@ -21,6 +21,9 @@ enum class atlas_line {
     declined, ///< anything else: read the line through the tape path
 };
 
+/// Lines longer than this go through the tape path (which bounds what its parser keeps).
+inline constexpr std::size_t max_atlas_line = std::size_t{1} << 20;
+
 /// The note for an IPv6 traceroute (the tape path's text).
 inline constexpr std::string_view ipv6_traceroute_note =
     "IPv6 traceroute result skipped (only IPv4 is supported)";

@@ -69,6 +69,9 @@ private:
     bool stop_ = false;
     std::string read_error_;
     std::unique_ptr<chunk> current_; ///< held apart: the line texts point into it
+    /// Consumed chunks kept for the workers to refill: their buffers are allocated (and their
+    /// pages touched) once, not per chunk. At most `ahead_` + 1 chunks exist at a time.
+    std::vector<std::unique_ptr<chunk>> free_;
     std::vector<std::thread> threads_;
 };
 
