@@ -279,12 +279,17 @@ private:
 
 atlas_line read_atlas_traceroute(std::string_view line, std::size_t readable_after,
                                  result::trace& out) {
+    if (const auto scanned = scan_atlas_traceroute(line, out); scanned != atlas_line::declined) {
+        return scanned; // the common shape, read by hand (atlas_scan.hpp says why)
+    }
+    return read_atlas_ondemand(line, readable_after, out);
+}
+
+atlas_line read_atlas_ondemand(std::string_view line, std::size_t readable_after,
+                               result::trace& out) {
     const auto start = line.find_first_not_of(" \t\r");
     if (start == std::string_view::npos || line[start] != '{' || line.size() > max_atlas_line) {
         return atlas_line::declined;
-    }
-    if (const auto scanned = scan_atlas_traceroute(line, out); scanned != atlas_line::declined) {
-        return scanned; // the common shape, read by hand (atlas_scan.hpp says why)
     }
     thread_local od::parser parser;
     thread_local std::string copy;

@@ -3,6 +3,8 @@
 // differ, this side declines (returns false up to scan_atlas_traceroute).
 #include "atlas_scan.hpp"
 
+#include <algorithm>
+#include <array>
 #include <charconv>
 #include <cstdint>
 #include <string>
@@ -22,6 +24,15 @@ using ondemand::is;
 constexpr bool digit(char c) noexcept {
     return c >= '0' && c <= '9';
 }
+
+/// The bytes a string of the subset holds: printable ASCII but the quote and the backslash.
+constexpr auto plain = [] {
+    std::array<bool, 256> table{};
+    for (int c = 0x20; c < 0x7f; ++c) {
+        table[static_cast<std::size_t>(c)] = c != '"' && c != '\\';
+    }
+    return table;
+}();
 
 /// A cursor over one line, with strict reads of the JSON subset it accepts.
 class scanner {
@@ -53,17 +64,15 @@ public:
         if (!eat('"')) {
             return false;
         }
-        for (const char* s = p_; p_ != end_; ++p_) {
-            const auto c = static_cast<unsigned char>(*p_);
-            if (c == '"') {
-                out = std::string_view(s, static_cast<std::size_t>(p_++ - s));
-                return true;
-            }
-            if (c < 0x20 || c >= 0x7f || c == '\\') {
-                return false;
-            }
+        const char* s = p_;
+        while (p_ != end_ && plain[static_cast<unsigned char>(*p_)]) {
+            ++p_;
         }
-        return false;
+        if (p_ == end_ || *p_ != '"') {
+            return false;
+        }
+        out = std::string_view(s, static_cast<std::size_t>(p_++ - s));
+        return true;
     }
 
     /// An integer of at most 18 digits without sign, fraction or exponent, in [lo, hi] (every
@@ -88,37 +97,12 @@ public:
         return true;
     }
 
-    /// A number without sign or exponent, of at most 19 digits (so finite, and read exactly as
-    /// simdjson reads it: both round correctly); `out` gets its value when given.
+    /// A number without sign or exponent, of at most 19 digits, 18 before the point (so a
+    /// finite double, or an integer within int64 whatever its sign, read exactly as simdjson
+    /// reads it: both round correctly); `out` gets its value when given.
     bool decimal(double* out) noexcept {
         whitespace();
-        const char* start = p_;
-        while (p_ != end_ && digit(*p_)) {
-            ++p_;
-        }
-        const auto whole = p_ - start;
-        if (whole == 0 || (*start == '0' && whole > 1)) {
-            return false;
-        }
-        auto digits = whole;
-        if (p_ != end_ && *p_ == '.') {
-            const char* fraction = ++p_;
-            while (p_ != end_ && digit(*p_)) {
-                ++p_;
-            }
-            if (p_ == fraction) {
-                return false;
-            }
-            digits += p_ - fraction;
-        }
-        if (digits > 19 || (p_ != end_ && (*p_ == 'e' || *p_ == 'E'))) {
-            return false;
-        }
-        if (out == nullptr) {
-            return true;
-        }
-        const auto [next, ec] = std::from_chars(start, p_, *out);
-        return ec == std::errc{} && next == p_;
+        return unsigned_number(out);
     }
 
     /// Any value of the subset, checked and not kept (ondemand::validate's rules; `depth` is
@@ -147,9 +131,9 @@ public:
             return literal("null");
         case '-':
             ++p_;
-            return decimal(nullptr);
+            return unsigned_number(nullptr);
         default:
-            return decimal(nullptr);
+            return unsigned_number(nullptr);
         }
     }
 
@@ -190,6 +174,26 @@ public:
         return eat(']');
     }
 
+    /// A string holding an IPv4 address. The last one read is kept: a hop's replies mostly
+    /// come from one address, and comparing is cheaper than parsing again.
+    bool address(ipv4_addr& out) noexcept {
+        std::string_view text;
+        if (!string(text)) {
+            return false;
+        }
+        if (!text.empty() && text.size() == last_address_text_.size() &&
+            std::equal(text.begin(), text.end(), last_address_text_.begin())) {
+            out = last_address_;
+            return true;
+        }
+        if (!ondemand::address_text(text, out)) {
+            return false;
+        }
+        last_address_text_ = text;
+        last_address_ = out;
+        return true;
+    }
+
     /// Whether `c` is next after whitespace (not taken).
     bool peek(char c) noexcept {
         whitespace();
@@ -203,6 +207,48 @@ public:
     }
 
 private:
+    /// decimal() from the first digit (nothing skipped: "- 1" is not JSON).
+    bool unsigned_number(double* out) noexcept {
+        const char* start = p_;
+        std::uint64_t mantissa = 0; // of at most 19 digits: no overflow
+        while (p_ != end_ && digit(*p_)) {
+            mantissa = mantissa * 10 + static_cast<unsigned>(*p_++ - '0');
+        }
+        const auto whole = p_ - start;
+        if (whole == 0 || whole > 18 || (*start == '0' && whole > 1)) {
+            return false;
+        }
+        std::ptrdiff_t fraction_digits = 0;
+        if (p_ != end_ && *p_ == '.') {
+            const char* fraction = ++p_;
+            while (p_ != end_ && digit(*p_)) {
+                mantissa = mantissa * 10 + static_cast<unsigned>(*p_++ - '0');
+            }
+            fraction_digits = p_ - fraction;
+            if (fraction_digits == 0 || fraction_digits > 19) {
+                return false;
+            }
+        }
+        if (whole + fraction_digits > 19 || (p_ != end_ && (*p_ == 'e' || *p_ == 'E'))) {
+            return false;
+        }
+        if (out == nullptr) {
+            return true;
+        }
+        // Clinger's fast path: the mantissa and the power of ten are exact doubles, so their
+        // quotient is rounded once, correctly. Longer mantissas (Atlas writes many rtts with
+        // 17 digits) go to from_chars, which rounds correctly too.
+        static constexpr double powers[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,
+                                            1e7,  1e8,  1e9,  1e10, 1e11, 1e12, 1e13,
+                                            1e14, 1e15, 1e16, 1e17, 1e18, 1e19};
+        if (mantissa <= (std::uint64_t{1} << 53)) {
+            *out = static_cast<double>(mantissa) / powers[fraction_digits];
+            return true;
+        }
+        const auto [next, ec] = std::from_chars(start, p_, *out);
+        return ec == std::errc{} && next == p_;
+    }
+
     template <std::size_t N>
     bool literal(const char (&word)[N]) noexcept {
         if (static_cast<std::size_t>(end_ - p_) < N - 1 ||
@@ -215,6 +261,8 @@ private:
 
     const char* p_;
     const char* end_;
+    std::string_view last_address_text_;
+    ipv4_addr last_address_;
 };
 
 /// An RFC 4884 extension of a reply (read_icmpext's rules, at nesting 5): the MPLS label
@@ -281,7 +329,7 @@ bool read_reply(scanner& s, result::hop_reply& out, bool& infer) {
         std::string_view text;
         if (is(key, "from")) {
             has_from = true;
-            return s.string(text) && ondemand::address_text(text, out.from);
+            return s.address(out.from);
         }
         if (is(key, "rtt")) {
             has_rtt = true;
@@ -392,7 +440,7 @@ bool read_member(scanner& s, atlas_top& top, std::string_view key) {
     case atlas_key::af:
         return s.integer(top.family, 4, 6) && top.family != 5;
     case atlas_key::dst_addr:
-        return s.string(text) && ondemand::address_text(text, t.dst);
+        return s.address(t.dst);
     case atlas_key::src_addr:
         return s.string(text) && (text.empty() || ondemand::address_text(text, t.src));
     case atlas_key::dst_name:

@@ -12,6 +12,7 @@
 
 #include <tumen/controller/readers/reader.hpp>
 
+#include "atlas_records.hpp"
 #include "real_data.hpp"
 #include "temp_file.hpp"
 
@@ -20,33 +21,7 @@ using namespace tumen::controller::readers;
 
 namespace {
 
-std::string read_file(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-/// The real Atlas traceroutes, one JSON text each: the sagan lines and the monitor arrays.
-std::vector<std::string> real_atlas_records() {
-    const std::string dir = tumen::test::real_data_dir() + "/atlas/";
-    std::vector<std::string> out;
-    std::istringstream lines(read_file(dir + "ripe-atlas-sagan_test_traceroute.ndjson"));
-    for (std::string l; std::getline(lines, l);) {
-        if (!l.empty()) {
-            out.push_back(l);
-        }
-    }
-    for (const char* f :
-         {"ripe-atlas-monitor_msm1033154.json", "ripe-atlas-monitor_msm3082698.json",
-          "ripe-atlas-tools_test_traceroute_aspath.json"}) {
-        const auto doc = nlohmann::json::parse(read_file(dir + f));
-        for (const auto& r : doc.is_array() ? doc : doc["results"]) {
-            out.push_back(r.dump());
-        }
-    }
-    return out;
-}
+using tumen::test::real_atlas_records;
 
 /// The records as JSON lines and as one JSON array, read back.
 void check_lines_as_array(const std::vector<std::string>& records) {
