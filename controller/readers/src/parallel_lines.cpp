@@ -82,6 +82,7 @@ bool parallel_lines::take_text(std::string& buf, std::size_t& first_line, std::s
 }
 
 void parallel_lines::parse(chunk& c, std::size_t first_line) const {
+    c.used.clear(); // the traces the consumer gave back: freed on this thread
     const std::string_view text(c.text);
     c.lines.reserve(text.size() / 1024); // RIPE Atlas traceroute lines: a few KB each
     std::size_t line = first_line;
@@ -138,6 +139,12 @@ void parallel_lines::work() {
             done_.emplace(seq, std::move(c));
         }
         changed_.notify_all();
+    }
+}
+
+void parallel_lines::recycle(result::trace&& t) {
+    if (current_) {
+        current_->used.push_back(std::move(t));
     }
 }
 

@@ -43,11 +43,16 @@ public:
     /// A text value stays valid until the next call.
     bool next(parsed_line& out);
 
+    /// Keeps a used trace with the chunk being consumed: the worker that refills the chunk
+    /// frees it (result_stream::recycle).
+    void recycle(result::trace&& t);
+
 private:
     struct chunk {
         std::string text;
         std::vector<parsed_line> lines;
-        std::size_t next = 0; ///< the consumer's position in `lines`
+        std::size_t next = 0;            ///< the consumer's position in `lines`
+        std::vector<result::trace> used; ///< recycled traces, freed when the chunk is refilled
     };
 
     void work();
