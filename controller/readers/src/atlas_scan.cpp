@@ -44,9 +44,12 @@ public:
     bool at_end() const noexcept { return p_ == end_; }
 
     void whitespace() noexcept {
-        while (p_ != end_ && (*p_ == ' ' || *p_ == '\t' || *p_ == '\r' || *p_ == '\n')) {
-            ++p_;
+        // Local copies of the cursor in the loops: the compiler keeps them in registers.
+        const char* p = p_;
+        while (p != end_ && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) {
+            ++p;
         }
+        p_ = p;
     }
 
     /// Skips whitespace, then takes `c` if it is next.
@@ -65,9 +68,11 @@ public:
             return false;
         }
         const char* s = p_;
-        while (p_ != end_ && plain[static_cast<unsigned char>(*p_)]) {
-            ++p_;
+        const char* p = p_;
+        while (p != end_ && plain[static_cast<unsigned char>(*p)]) {
+            ++p;
         }
+        p_ = p;
         if (p_ == end_ || *p_ != '"') {
             return false;
         }
@@ -81,15 +86,18 @@ public:
     bool integer(Int& out, std::int64_t lo, std::int64_t hi) noexcept {
         whitespace();
         const char* start = p_;
-        std::int64_t v = 0;
-        for (; p_ != end_ && digit(*p_); ++p_) {
-            v = v * 10 + (*p_ - '0');
+        const char* p = p_;
+        std::uint64_t u = 0; // unsigned: wraps past 19 digits (declined below), no overflow
+        for (; p != end_ && digit(*p); ++p) {
+            u = u * 10 + static_cast<unsigned>(*p - '0');
         }
-        const auto digits = p_ - start;
+        p_ = p;
+        const auto digits = p - start;
         if (digits == 0 || digits > 18 || (*start == '0' && digits > 1) ||
-            (p_ != end_ && (*p_ == '.' || *p_ == 'e' || *p_ == 'E'))) {
+            (p != end_ && (*p == '.' || *p == 'e' || *p == 'E'))) {
             return false;
         }
+        const auto v = static_cast<std::int64_t>(u);
         if (v < lo || v > hi) {
             return false;
         }
@@ -210,7 +218,7 @@ private:
     /// decimal() from the first digit (nothing skipped: "- 1" is not JSON).
     bool unsigned_number(double* out) noexcept {
         const char* start = p_;
-        std::uint64_t mantissa = 0; // of at most 19 digits: no overflow
+        std::uint64_t mantissa = 0; // unsigned: wraps past 19 digits (declined below)
         while (p_ != end_ && digit(*p_)) {
             mantissa = mantissa * 10 + static_cast<unsigned>(*p_++ - '0');
         }
