@@ -218,27 +218,9 @@ TEST_CASE("Atlas lines: random changes of the real records are read as the tree 
     // the same kind of issue (an array refused as a whole is one issue, as its line is).
     const auto records = real_atlas_records();
     std::mt19937 rng(15);
-    const std::string alphabet = "{}[]\",:0123456789.-+eEaftnrux\\ *\x01\xc3";
     std::size_t traces = 0;
     for (int iter = 0; iter < 4000; ++iter) {
-        std::string r = records[rng() % 22]; // the sagan lines
-        for (int m = 0, n = 1 + static_cast<int>(rng() % 3); m < n && !r.empty(); ++m) {
-            const std::size_t at = rng() % r.size();
-            switch (rng() % 4) {
-            case 0:
-                r[at] = alphabet[rng() % alphabet.size()];
-                break;
-            case 1:
-                r.erase(at, 1 + rng() % 3);
-                break;
-            case 2:
-                r.insert(at, 1, alphabet[rng() % alphabet.size()]);
-                break;
-            default:
-                r.insert(at, r.substr(rng() % r.size(), 1 + rng() % 20));
-                break;
-            }
-        }
+        const std::string r = test::mutate(records[rng() % 22], rng); // a sagan line
         if (r.find('\n') != std::string::npos ||
             r.find_first_not_of(" \t\r") == std::string::npos) {
             continue;

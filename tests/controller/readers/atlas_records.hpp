@@ -2,6 +2,7 @@
 // The real RIPE Atlas traceroutes of ../shared/data/real/atlas, one JSON text each, for the
 // reader tests (atlas_lines_test.cpp, atlas_scan_test.cpp).
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -39,6 +40,30 @@ inline std::vector<std::string> real_atlas_records() {
         }
     }
     return out;
+}
+
+/// `r` with one to three random changes (a byte replaced, bytes erased, a byte or a piece of
+/// the record inserted), biased to JSON's and numbers' characters and some invalid bytes.
+inline std::string mutate(std::string r, std::mt19937& rng) {
+    const std::string alphabet = "{}[]\",:0123456789.-+eEaftnrux\\ *\x01\xc3";
+    for (int m = 0, n = 1 + static_cast<int>(rng() % 3); m < n && !r.empty(); ++m) {
+        const std::size_t at = rng() % r.size();
+        switch (rng() % 4) {
+        case 0:
+            r[at] = alphabet[rng() % alphabet.size()];
+            break;
+        case 1:
+            r.erase(at, 1 + rng() % 3);
+            break;
+        case 2:
+            r.insert(at, 1, alphabet[rng() % alphabet.size()]);
+            break;
+        default:
+            r.insert(at, r.substr(rng() % r.size(), 1 + rng() % 20));
+            break;
+        }
+    }
+    return r;
 }
 
 } // namespace tumen::test
