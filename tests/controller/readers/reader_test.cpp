@@ -38,12 +38,12 @@ TEST_CASE("tumen JSON lines: good records kept, bad ones reported with their lin
 
 TEST_CASE("files: deep nesting and repeated keys are an issue with their line, never a crash") {
     // A record with a field nested 100,000 levels deep between two good records.
-    const std::string deep =
-        R"({"type":"traceroute","x":)" + std::string(100000, '[') + std::string(100000, ']') + "}";
-    auto lines = read_results_text(tumen_line("fra", 1) + "\n" + deep + "\n" +
-                                       R"({"type":"ping","type":"traceroute"})" + "\n" +
-                                       tumen_line("fra", 2) + "\n",
-                                   "d.jsonl");
+    const std::string deep = R"({"type":"traceroute","x":)" + std::string(100000, '[') +
+                             std::string(100000, ']') + "}";
+    auto lines = read_results_text(
+        tumen_line("fra", 1) + "\n" + deep + "\n" + R"({"type":"ping","type":"traceroute"})" +
+            "\n" + tumen_line("fra", 2) + "\n",
+        "d.jsonl");
     CHECK(lines.traces.size() == 2);
     REQUIRE(lines.issues.size() == 2);
     CHECK(lines.issues[0].line == 2);
