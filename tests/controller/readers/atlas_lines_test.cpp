@@ -199,6 +199,43 @@ TEST_CASE("Atlas lines: malformed JSON or a repeated key is an issue of its line
     }
 }
 
+TEST_CASE("Atlas lines: traces given back to a stream on threads leave the rest as one thread "
+          "reads them") {
+    // About 2.4 MB: the worker threads refill their chunks (freeing the traces given back)
+    // while the caller still holds traces of earlier chunks.
+    const auto records = real_atlas_records();
+    std::string text;
+    for (int copy = 0; copy < 40; ++copy) {
+        for (std::size_t i = 0; i < 22; ++i) {
+            text += records[i] + "\n";
+        }
+    }
+    tumen::test::temp_file file(text, ".ndjson");
+    const auto read = [&file](unsigned threads) {
+        std::vector<result::trace> traces;
+        std::size_t issues = 0;
+        result_stream stream(file.path, threads);
+        result_record r;
+        while (stream.next(r)) {
+            if (auto* t = std::get_if<result::trace>(&r)) {
+                traces.push_back(*t);
+                stream.recycle(std::move(*t));
+            } else {
+                ++issues;
+            }
+        }
+        return std::make_pair(traces, issues);
+    };
+    const auto [one, one_issues] = read(0);
+    const auto [threaded, threaded_issues] = read(2);
+    CHECK(one.size() == 40 * 13);
+    CHECK(one_issues == threaded_issues);
+    REQUIRE(one.size() == threaded.size());
+    for (std::size_t i = 0; i < one.size(); ++i) {
+        CHECK(one[i] == threaded[i]);
+    }
+}
+
 TEST_CASE("Atlas lines: a stream left after its first record stops its threads") {
     const auto records = real_atlas_records();
     std::string text;
