@@ -12,11 +12,15 @@ TEST_CASE("ipv4_addr parses and formats dotted quads") {
     CHECK(a->to_string() == "192.0.2.1");
     CHECK(a->to_network() == 0x010200c0u);
     CHECK(ipv4_addr::parse("255.255.255.255")->value == 0xffffffffu);
+    CHECK(ipv4_addr::parse("0.0.0.0")->value == 0u);
+    CHECK(ipv4_addr::parse("10.200.0.99")->value == 0x0ac80063u);
 }
 
 TEST_CASE("ipv4_addr rejects malformed text") {
-    for (const char* bad : {"", "1.2.3", "1.2.3.4.5", "256.1.1.1", "1.2.3.4 ", "01.2.3.4", "a.b.c.d",
-                            "1..2.3", "-1.2.3.4", "1.2.3.0004"}) {
+    for (const char* bad :
+         {"", "1.2.3", "1.2.3.4.5", "256.1.1.1", "1.2.3.4 ", "01.2.3.4", "a.b.c.d", "1..2.3",
+          "-1.2.3.4", "1.2.3.0004", "1.2.3.1000", "1.2.3.256", "1.2.3.999", "1.2.3.+4", "1.2.3.4.",
+          "1.2.3.00", "99999999999.1.1.1"}) {
         CAPTURE(bad);
         CHECK_FALSE(ipv4_addr::parse(bad));
     }

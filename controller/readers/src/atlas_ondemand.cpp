@@ -19,15 +19,14 @@
 #include <tumen/common/json/bounded_parse.hpp>
 #include <tumen/common/result_json.hpp>
 
+#include "atlas_scan.hpp"
+#include "atlas_top.hpp"
 #include "ondemand_values.hpp"
 
 namespace tumen::controller::readers::detail {
 namespace {
 
 using namespace ondemand;
-
-/// Lines longer than this go through the tape path (which bounds what its parser keeps).
-constexpr std::size_t max_line = 1u << 20;
 
 /// An RFC 4884 extension of a reply at nesting `depth` (parse_icmpext's rules): the MPLS
 /// label stacks (class 1, type 1) are appended to `out`.
@@ -90,23 +89,6 @@ bool read_icmpext(od::value& v, std::size_t depth, std::vector<result::mpls_entr
     out.insert(out.end(), labels.begin(), labels.end());
     return ok;
 }
-
-/// parse_reply's ICMP type of a reply without one (Atlas replies carry none).
-void infer_icmp_type(const result::trace& t, result::hop_reply& out) {
-    if (!out.err.empty()) {
-        out.icmp_type = 3;
-        out.icmp_code = result::code_of_err(out.err).value_or(0);
-    } else if (out.from == t.dst) {
-        out.icmp_type = t.proto == "ICMP" ? 0 : t.proto == "TCP" ? 255 : 3;
-        out.icmp_code = t.proto == "ICMP" || t.proto == "TCP" ? out.icmp_code : 3;
-    } else {
-        out.icmp_type = 11;
-    }
-}
-
-/// The replies whose ICMP type is inferred once the trace's destination and protocol are known
-/// (Atlas writes "result" before "dst_addr" in some files): (hop, reply) indexes.
-using pending_types = std::vector<std::pair<std::uint16_t, std::uint8_t>>;
 
 /// One reply of a hop (parse_reply's rules); `infer`: it carries no ICMP type.
 bool read_reply(od::value& rv, result::hop_reply& out, bool& infer) {
@@ -235,146 +217,78 @@ class top_reader {
 public:
     /// Reads one member; false to decline the line.
     bool member(std::string_view key, od::value& v) {
-        const std::size_t slot = slot_of(key);
-        if (slot == declined) {
+        const atlas_key slot = atlas_key_of(key);
+        if (slot == atlas_key::declined) {
             return false; // tumen's own results and M-Lab wrappers: the tape path
         }
-        if (slot != n) { // each_member refused a repeated key
-            has_.set(slot);
+        if (top_.mark(slot)) { // each_member refused a repeated key
+            return validate(v, 1);
         }
-        if (slot == n || (family_ == 6 && slot != type && slot != af)) {
-            return validate(v, 1); // IPv6: the tape path gives a note for valid JSON
-        }
+        auto& t = top_.t;
         std::string_view text;
         switch (slot) {
-        case type:
+        case atlas_key::type:
             return string(v, text) && text == "traceroute";
-        case af:
-            return integer(v, family_, 0, 255) && (family_ == 4 || family_ == 6);
-        case dst_addr:
-            return address(v, t_.dst);
-        case src_addr:
-            return string(v, text) && (text.empty() || address_text(text, t_.src));
-        case dst_name:
-            return string(v, text) && (t_.dst_name = text, true);
-        case proto:
-            return string(v, text) && (t_.proto = text, true);
-        case paris_id:
-            return integer(v, t_.paris_id, 0, 65535);
-        case timestamp:
-            return integer(v, t_.timestamp, 0, std::int64_t{1} << 40);
-        case endtime:
-            return integer(v, t_.endtime, 0, std::int64_t{1} << 40);
-        case prb_id:
-            return integer(v, probe_, 0, INT64_MAX);
-        case msm_id:
-            return integer(v, measurement_, 0, INT64_MAX);
-        case hops:
+        case atlas_key::af:
+            return integer(v, top_.family, 0, 255) && (top_.family == 4 || top_.family == 6);
+        case atlas_key::dst_addr:
+            return address(v, t.dst);
+        case atlas_key::src_addr:
+            return string(v, text) && (text.empty() || address_text(text, t.src));
+        case atlas_key::dst_name:
+            return string(v, text) && (t.dst_name = text, true);
+        case atlas_key::proto:
+            return string(v, text) && (t.proto = text, true);
+        case atlas_key::paris_id:
+            return integer(v, t.paris_id, 0, 65535);
+        case atlas_key::timestamp:
+            return integer(v, t.timestamp, 0, std::int64_t{1} << 40);
+        case atlas_key::endtime:
+            return integer(v, t.endtime, 0, std::int64_t{1} << 40);
+        case atlas_key::prb_id:
+            return integer(v, top_.probe, 0, INT64_MAX);
+        case atlas_key::msm_id:
+            return integer(v, top_.measurement, 0, INT64_MAX);
+        case atlas_key::hops:
             return read_hops(v);
+        default:
+            return false;
         }
-        return false;
     }
 
     /// The outcome once every member is read.
-    atlas_line finish(result::trace& out) {
-        if (!has_.test(type) || !has_.test(hops)) {
-            return atlas_line::declined;
-        }
-        if (family_ == 6) {
-            return atlas_line::ipv6;
-        }
-        // An empty result may be a probe-side failure: the tape path.
-        if (!has_.test(dst_addr) || !has_.test(proto) || !has_.test(timestamp) || t_.hops.empty()) {
-            return atlas_line::declined;
-        }
-        for (const auto& [hop, reply] : pending_) {
-            infer_icmp_type(t_, t_.hops[hop].replies[reply]);
-        }
-        if (!has_.test(endtime)) {
-            t_.endtime = t_.timestamp;
-        }
-        if (has_.test(prb_id)) {
-            t_.agent = std::to_string(probe_);
-        }
-        t_.id = "atlas-" + (has_.test(msm_id) ? std::to_string(measurement_) : std::string("x")) +
-                "-" + (t_.agent.empty() ? std::string("x") : t_.agent) + "-" +
-                std::to_string(t_.timestamp);
-        t_.method = t_.proto == "UDP"    ? "udp-paris"
-                    : t_.proto == "ICMP" ? "icmp-paris"
-                    : t_.proto == "TCP"  ? "tcp-syn"
-                                         : "";
-        out = std::move(t_);
-        return atlas_line::trace;
-    }
+    atlas_line finish(result::trace& out) { return top_.finish(out); }
 
 private:
-    enum : std::size_t {
-        type,
-        af,
-        dst_addr,
-        src_addr,
-        dst_name,
-        proto,
-        paris_id,
-        timestamp,
-        endtime,
-        prb_id,
-        msm_id,
-        hops,
-        n,
-        declined
-    };
-    static constexpr std::array<std::string_view, n> names{
-        "type",     "af",        "dst_addr", "src_addr", "dst_name", "proto",
-        "paris_id", "timestamp", "endtime",  "prb_id",   "msm_id",   "result"};
-
-    static std::size_t slot_of(std::string_view key) noexcept {
-        for (std::size_t i = 0; i < n; ++i) {
-            if (names[i] == key) {
-                return i;
-            }
-        }
-        const bool tumen_or_mlab = is(key, "id") || is(key, "agent") || is(key, "campaign") ||
-                                   is(key, "method") || is(key, "stop_reason") ||
-                                   is(key, "trigger") || is(key, "confirmation") ||
-                                   is(key, "Metadata") || is(key, "Trace") || is(key, "UUID");
-        return tumen_or_mlab ? declined : n;
-    }
-
-    static bool address_text(std::string_view text, ipv4_addr& out) {
-        auto a = ipv4_addr::parse(text);
-        out = a.value_or(ipv4_addr{});
-        return a.has_value();
-    }
-
     /// The hops, as IPv4 unless "af": 6 came first (hops read before it decline).
     bool read_hops(od::value& v) {
-        if (family_ == 6) {
-            return validate(v, 1);
-        }
-        t_.hops.reserve(16); // most traces have fewer hops: one allocation
-        return each_element(v, [this](od::value& hv) {
-            const int previous = t_.hops.empty() ? 0 : t_.hops.back().ttl;
-            const auto index = static_cast<std::uint16_t>(t_.hops.size());
+        auto& hops = top_.t.hops;
+        hops.reserve(16); // most traces have fewer hops: one allocation
+        return each_element(v, [this, &hops](od::value& hv) {
+            const int previous = hops.empty() ? 0 : hops.back().ttl;
+            const auto index = static_cast<std::uint16_t>(hops.size());
             return index < result::max_hops &&
-                   read_hop(hv, previous, index, t_.hops.emplace_back(), pending_);
+                   read_hop(hv, previous, index, hops.emplace_back(), top_.pending);
         });
     }
 
-    std::bitset<n> has_;
-    std::int64_t family_ = 4;
-    std::int64_t probe_ = 0;
-    std::int64_t measurement_ = 0;
-    result::trace t_;
-    pending_types pending_;
+    atlas_top top_;
 };
 
 } // namespace
 
 atlas_line read_atlas_traceroute(std::string_view line, std::size_t readable_after,
                                  result::trace& out) {
+    if (const auto scanned = scan_atlas_traceroute(line, out); scanned != atlas_line::declined) {
+        return scanned; // the common shape, read by hand (atlas_scan.hpp says why)
+    }
+    return read_atlas_ondemand(line, readable_after, out);
+}
+
+atlas_line read_atlas_ondemand(std::string_view line, std::size_t readable_after,
+                               result::trace& out) {
     const auto start = line.find_first_not_of(" \t\r");
-    if (start == std::string_view::npos || line[start] != '{' || line.size() > max_line) {
+    if (start == std::string_view::npos || line[start] != '{' || line.size() > max_atlas_line) {
         return atlas_line::declined;
     }
     thread_local od::parser parser;

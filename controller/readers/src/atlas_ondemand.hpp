@@ -21,14 +21,21 @@ enum class atlas_line {
     declined, ///< anything else: read the line through the tape path
 };
 
+/// Lines longer than this go through the tape path (which bounds what its parser keeps).
+inline constexpr std::size_t max_atlas_line = std::size_t{1} << 20;
+
 /// The note for an IPv6 traceroute (the tape path's text).
 inline constexpr std::string_view ipv6_traceroute_note =
     "IPv6 traceroute result skipped (only IPv4 is supported)";
 
-/// Reads one line (without its newline). `readable_after` is how many bytes after the line
-/// may be read (simdjson reads up to SIMDJSON_PADDING past the end; with fewer, the line is
-/// copied first).
+/// Reads one line (without its newline): by hand (atlas_scan.hpp) when the line has the
+/// common shape, else on demand. `readable_after` is how many bytes after the line may be read
+/// (simdjson reads up to SIMDJSON_PADDING past the end; with fewer, the line is copied first).
 atlas_line read_atlas_traceroute(std::string_view line, std::size_t readable_after,
                                  result::trace& out);
+
+/// The on-demand read alone (what read_atlas_traceroute() falls back to).
+atlas_line read_atlas_ondemand(std::string_view line, std::size_t readable_after,
+                               result::trace& out);
 
 } // namespace tumen::controller::readers::detail

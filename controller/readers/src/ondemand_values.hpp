@@ -26,7 +26,7 @@ public:
     /// False when `key` was seen already or there are too many keys to check.
     bool add(std::string_view key) noexcept {
         for (std::size_t i = 0; i < n_; ++i) {
-            if (size_[i] == key.size() && std::memcmp(data_[i], key.data(), key.size()) == 0) {
+            if (size_[i] == key.size() && same(data_[i], key.data(), key.size())) {
                 return false;
             }
         }
@@ -39,6 +39,17 @@ public:
     }
 
 private:
+    /// A plain loop, not memcmp: keys are a few bytes and most differ at the first, and the
+    /// call to libc's memcmp was 2% of `classify` on RIPE Atlas files (perf).
+    static bool same(const char* a, const char* b, std::size_t size) noexcept {
+        for (std::size_t i = 0; i < size; ++i) {
+            if (a[i] != b[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     static constexpr std::size_t limit = 32;
     // Plain arrays, not zeroed (only the first n_ are read): one of these is made per object.
     const char* data_[limit];
@@ -108,17 +119,16 @@ inline bool string(od::value& v, std::string_view& out) {
     return v.get_string().get(out) == simdjson::SUCCESS;
 }
 
+/// An IPv4 address in `text` (`out` is 0.0.0.0 when it is not one).
+inline bool address_text(std::string_view text, ipv4_addr& out) {
+    auto a = ipv4_addr::parse(text);
+    out = a.value_or(ipv4_addr{});
+    return a.has_value();
+}
+
 inline bool address(od::value& v, ipv4_addr& out) {
     std::string_view s;
-    if (!string(v, s)) {
-        return false;
-    }
-    auto a = ipv4_addr::parse(s);
-    if (!a) {
-        return false;
-    }
-    out = *a;
-    return true;
+    return string(v, s) && address_text(s, out);
 }
 
 /// Calls `f(value)` for each element of the array `v`; false when `v` is not an array or `f`

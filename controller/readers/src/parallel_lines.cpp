@@ -37,8 +37,8 @@ parallel_lines::~parallel_lines() {
     }
 }
 
-bool parallel_lines::take_text(std::string& text, std::size_t& first_line, std::size_t& seq) {
-    std::string buf = std::move(carry_);
+bool parallel_lines::take_text(std::string& buf, std::size_t& first_line, std::size_t& seq) {
+    buf.assign(carry_); // a recycled buffer keeps its capacity
     carry_.clear();
     for (;;) {
         const auto old = buf.size();
@@ -78,12 +78,13 @@ bool parallel_lines::take_text(std::string& text, std::size_t& first_line, std::
         ++next_line_; // memchr: several times faster than std::count here
     }
     seq = read_seq_++;
-    text = std::move(buf);
     return true;
 }
 
 void parallel_lines::parse(chunk& c, std::size_t first_line) const {
+    c.used.clear(); // the traces the consumer gave back: freed on this thread
     const std::string_view text(c.text);
+    c.lines.reserve(text.size() / 1024); // RIPE Atlas traceroute lines: a few KB each
     std::size_t line = first_line;
     for (std::size_t pos = 0; pos < text.size(); ++line) {
         auto end = text.find('\n', pos);
@@ -114,13 +115,19 @@ void parallel_lines::parse(chunk& c, std::size_t first_line) const {
 
 void parallel_lines::work() {
     for (;;) {
-        auto c = std::make_unique<chunk>();
+        std::unique_ptr<chunk> c;
         std::size_t first_line = 0;
         std::size_t seq = 0;
         {
             std::unique_lock lock(mutex_);
             changed_.wait(lock,
                           [this] { return stop_ || eof_ || read_seq_ < consume_seq_ + ahead_; });
+            if (free_.empty()) {
+                c = std::make_unique<chunk>();
+            } else {
+                c = std::move(free_.back());
+                free_.pop_back();
+            }
             if (stop_ || eof_ || !take_text(c->text, first_line, seq)) {
                 changed_.notify_all(); // the consumer may be waiting for the end
                 return;
@@ -135,15 +142,25 @@ void parallel_lines::work() {
     }
 }
 
+void parallel_lines::recycle(result::trace&& t) {
+    if (current_) {
+        current_->used.push_back(std::move(t));
+    }
+}
+
 bool parallel_lines::next(parsed_line& out) {
     for (;;) {
         if (current_ && current_->next < current_->lines.size()) {
             out = std::move(current_->lines[current_->next++]);
             return true;
         }
+        if (current_) {
+            current_->lines.clear();
+            current_->next = 0;
+        }
         std::unique_lock lock(mutex_);
         if (current_) {
-            current_.reset();
+            free_.push_back(std::move(current_));
             ++consume_seq_;
             changed_.notify_all();
         }

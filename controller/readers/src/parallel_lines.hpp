@@ -43,11 +43,16 @@ public:
     /// A text value stays valid until the next call.
     bool next(parsed_line& out);
 
+    /// Keeps a used trace with the chunk being consumed: the worker that refills the chunk
+    /// frees it (result_stream::recycle).
+    void recycle(result::trace&& t);
+
 private:
     struct chunk {
         std::string text;
         std::vector<parsed_line> lines;
-        std::size_t next = 0; ///< the consumer's position in `lines`
+        std::size_t next = 0;            ///< the consumer's position in `lines`
+        std::vector<result::trace> used; ///< recycled traces, freed when the chunk is refilled
     };
 
     void work();
@@ -69,6 +74,9 @@ private:
     bool stop_ = false;
     std::string read_error_;
     std::unique_ptr<chunk> current_; ///< held apart: the line texts point into it
+    /// Consumed chunks kept for the workers to refill: their buffers are allocated (and their
+    /// pages touched) once, not per chunk. At most `ahead_` + 1 chunks exist at a time.
+    std::vector<std::unique_ptr<chunk>> free_;
     std::vector<std::thread> threads_;
 };
 

@@ -126,28 +126,30 @@ struct result_stream::impl {
         }
     }
 
-    /// Handles the next line from the worker threads; false at the end.
-    bool next_parallel_line() {
-        detail::parsed_line pl;
-        if (!parallel->next(pl)) {
+    /// Handles the next line from the worker threads; false at the end. A trace or note the
+    /// workers made goes straight to `out` (`given`): no batch, no queue.
+    bool next_parallel_line(result_record& out, bool& given) {
+        if (!parallel->next(line)) {
             return false;
         }
-        if (auto* t = std::get_if<result::trace>(&pl.value)) {
-            batch.traces.push_back(std::move(*t));
-        } else if (auto* i = std::get_if<record_issue>(&pl.value)) {
-            batch.issues.push_back(std::move(*i));
+        if (auto* t = std::get_if<result::trace>(&line.value)) {
+            out = std::move(*t);
+            given = true;
+        } else if (auto* i = std::get_if<record_issue>(&line.value)) {
+            out = std::move(*i);
+            given = true;
         } else {
-            lines.line = pl.line - 1;
-            detail::handle_json_line(st, lines, std::get<std::string_view>(pl.value),
-                                     pl.readable_after);
+            lines.line = line.line - 1;
+            detail::handle_json_line(st, lines, std::get<std::string_view>(line.value),
+                                     line.readable_after);
         }
         return true;
     }
 
     /// Handles the next line of a JSON-lines file; false at the end.
-    bool next_line() {
+    bool next_line(result_record& out, bool& given) {
         if (parallel) {
-            return next_parallel_line();
+            return next_parallel_line(out, given);
         }
         for (;;) {
             const auto nl = buf.find('\n', pos);
@@ -175,7 +177,8 @@ struct result_stream::impl {
             open();
         }
         while (queue.empty()) {
-            if (done || !next_line()) {
+            bool given = false;
+            if (done || !next_line(out, given)) {
                 done = true;
                 take(std::move(batch));
                 batch = result_batch{};
@@ -183,6 +186,9 @@ struct result_stream::impl {
                     return false;
                 }
                 break;
+            }
+            if (given) {
+                return true; // the queue was empty: the order is kept
             }
             take(std::move(batch));
             batch = result_batch{};
@@ -205,6 +211,7 @@ struct result_stream::impl {
     bool done = false;
     std::deque<result_record> queue;
     std::unique_ptr<detail::parallel_lines> parallel;
+    detail::parsed_line line; ///< the last line from the workers (kept: no set-up per line)
 };
 
 unsigned result_stream::default_threads() noexcept {
@@ -219,6 +226,12 @@ result_stream& result_stream::operator=(result_stream&&) noexcept = default;
 
 bool result_stream::next(result_record& out) {
     return impl_->next(out);
+}
+
+void result_stream::recycle(result::trace&& t) {
+    if (impl_->parallel) {
+        impl_->parallel->recycle(std::move(t));
+    }
 }
 
 } // namespace tumen::controller::readers

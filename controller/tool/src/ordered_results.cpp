@@ -46,19 +46,25 @@ void ordered_results::fill(source& s) {
         }
         entry e;
         e.seq = s.seq++;
+        if (spare_.empty()) {
+            e.value = std::make_unique<timed_result>();
+        } else {
+            e.value = std::move(spare_.back());
+            spare_.pop_back();
+        }
         if (auto* t = std::get_if<result::trace>(&rec)) {
             if (!options_.text_agent.empty() && t->agent == s.name) {
                 t->agent = options_.text_agent;
             }
             e.timestamp = t->timestamp;
             e.kind = 1;
-            e.value = std::make_unique<timed_result>(std::move(*t));
+            *e.value = std::move(*t);
             ++traces_;
         } else {
             auto& p = std::get<result::ping>(rec);
             e.timestamp = p.timestamp;
             e.kind = 0;
-            e.value = std::make_unique<timed_result>(std::move(p));
+            *e.value = std::move(p);
             ++pings_;
         }
         s.heap.push_back(std::move(e));
@@ -93,7 +99,12 @@ bool ordered_results::next(timed_result& out) {
         last_kind_ = e.kind;
         released_any_ = true;
     }
+    // The trace given last time is used: its memory goes back to the reader's threads.
+    if (auto* used = std::get_if<result::trace>(&out)) {
+        best->stream.recycle(std::move(*used));
+    }
     out = std::move(*e.value);
+    spare_.push_back(std::move(e.value));
     fill(*best);
     return true;
 }

@@ -62,6 +62,8 @@ private:
     read_options options_;
     std::size_t window_;
     std::vector<source> sources_;
+    /// Boxes of released entries, reused by fill(): no allocation per record.
+    std::vector<std::unique_ptr<timed_result>> spare_;
     std::size_t skipped_ = 0;
     std::size_t late_ = 0;
     std::size_t traces_ = 0;

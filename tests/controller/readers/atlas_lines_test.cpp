@@ -12,6 +12,7 @@
 
 #include <tumen/controller/readers/reader.hpp>
 
+#include "atlas_records.hpp"
 #include "real_data.hpp"
 #include "temp_file.hpp"
 
@@ -20,33 +21,7 @@ using namespace tumen::controller::readers;
 
 namespace {
 
-std::string read_file(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-/// The real Atlas traceroutes, one JSON text each: the sagan lines and the monitor arrays.
-std::vector<std::string> real_atlas_records() {
-    const std::string dir = tumen::test::real_data_dir() + "/atlas/";
-    std::vector<std::string> out;
-    std::istringstream lines(read_file(dir + "ripe-atlas-sagan_test_traceroute.ndjson"));
-    for (std::string l; std::getline(lines, l);) {
-        if (!l.empty()) {
-            out.push_back(l);
-        }
-    }
-    for (const char* f :
-         {"ripe-atlas-monitor_msm1033154.json", "ripe-atlas-monitor_msm3082698.json",
-          "ripe-atlas-tools_test_traceroute_aspath.json"}) {
-        const auto doc = nlohmann::json::parse(read_file(dir + f));
-        for (const auto& r : doc.is_array() ? doc : doc["results"]) {
-            out.push_back(r.dump());
-        }
-    }
-    return out;
-}
+using tumen::test::real_atlas_records;
 
 /// The records as JSON lines and as one JSON array, read back.
 void check_lines_as_array(const std::vector<std::string>& records) {
@@ -224,6 +199,43 @@ TEST_CASE("Atlas lines: malformed JSON or a repeated key is an issue of its line
     }
 }
 
+TEST_CASE("Atlas lines: traces given back to a stream on threads leave the rest as one thread "
+          "reads them") {
+    // About 2.4 MB: the worker threads refill their chunks (freeing the traces given back)
+    // while the caller still holds traces of earlier chunks.
+    const auto records = real_atlas_records();
+    std::string text;
+    for (int copy = 0; copy < 40; ++copy) {
+        for (std::size_t i = 0; i < 22; ++i) {
+            text += records[i] + "\n";
+        }
+    }
+    tumen::test::temp_file file(text, ".ndjson");
+    const auto read = [&file](unsigned threads) {
+        std::vector<result::trace> traces;
+        std::size_t issues = 0;
+        result_stream stream(file.path, threads);
+        result_record r;
+        while (stream.next(r)) {
+            if (auto* t = std::get_if<result::trace>(&r)) {
+                traces.push_back(*t);
+                stream.recycle(std::move(*t));
+            } else {
+                ++issues;
+            }
+        }
+        return std::make_pair(traces, issues);
+    };
+    const auto [one, one_issues] = read(0);
+    const auto [threaded, threaded_issues] = read(2);
+    CHECK(one.size() == 40 * 13);
+    CHECK(one_issues == threaded_issues);
+    REQUIRE(one.size() == threaded.size());
+    for (std::size_t i = 0; i < one.size(); ++i) {
+        CHECK(one[i] == threaded[i]);
+    }
+}
+
 TEST_CASE("Atlas lines: a stream left after its first record stops its threads") {
     const auto records = real_atlas_records();
     std::string text;
@@ -243,27 +255,9 @@ TEST_CASE("Atlas lines: random changes of the real records are read as the tree 
     // the same kind of issue (an array refused as a whole is one issue, as its line is).
     const auto records = real_atlas_records();
     std::mt19937 rng(15);
-    const std::string alphabet = "{}[]\",:0123456789.-+eEaftnrux\\ *\x01\xc3";
     std::size_t traces = 0;
     for (int iter = 0; iter < 4000; ++iter) {
-        std::string r = records[rng() % 22]; // the sagan lines
-        for (int m = 0, n = 1 + static_cast<int>(rng() % 3); m < n && !r.empty(); ++m) {
-            const std::size_t at = rng() % r.size();
-            switch (rng() % 4) {
-            case 0:
-                r[at] = alphabet[rng() % alphabet.size()];
-                break;
-            case 1:
-                r.erase(at, 1 + rng() % 3);
-                break;
-            case 2:
-                r.insert(at, 1, alphabet[rng() % alphabet.size()]);
-                break;
-            default:
-                r.insert(at, r.substr(rng() % r.size(), 1 + rng() % 20));
-                break;
-            }
-        }
+        const std::string r = test::mutate(records[rng() % 22], rng); // a sagan line
         if (r.find('\n') != std::string::npos ||
             r.find_first_not_of(" \t\r") == std::string::npos) {
             continue;

@@ -45,6 +45,11 @@ public:
     /// The next record; false at the end of the file.
     bool next(result_record& out);
 
+    /// Gives back a trace next() gave, once used: when the lines are read on worker threads,
+    /// its memory is freed there, not on the caller's thread (which classifies, and is the
+    /// one `classify` waits for).
+    void recycle(result::trace&& t);
+
 private:
     struct impl;
     std::unique_ptr<impl> impl_;
