@@ -15,8 +15,21 @@
 
 namespace tumen::probe::engine {
 
+/// The fixed-size fields of a compact_reply.
+struct compact_reply_fields {
+    double rtt_ms = 0;
+    ipv4_addr from;
+    std::uint16_t size = 0;
+    std::uint8_t ttl = 0;
+    std::uint8_t icmp_type = 0;
+    std::uint8_t icmp_code = 0;
+    std::uint8_t quoted_ttl = 0;
+    std::uint8_t hop = 0;   ///< the TTL of the hop this reply belongs to (trace_machine's)
+    std::uint8_t flags = 0; ///< compact_reply::flag_* bits
+};
+
 /// One hop reply (or timeout) of an open trace.
-struct compact_reply {
+struct compact_reply : compact_reply_fields {
     /// The fields that most replies leave empty.
     struct rare {
         std::vector<result::mpls_entry> mpls;
@@ -25,11 +38,9 @@ struct compact_reply {
 
     compact_reply() = default;
     /// Copies the rare fields too (trace machines are copied in tests and by value).
-    compact_reply(const compact_reply& o) : compact_reply(o.plain()) {
-        if (o.extra) {
-            extra = std::make_unique<rare>(*o.extra);
-        }
-    }
+    compact_reply(const compact_reply& o)
+        : compact_reply_fields(o)
+        , extra(o.extra ? std::make_unique<rare>(*o.extra) : nullptr) {}
     compact_reply& operator=(const compact_reply& o) {
         if (this != &o) {
             *this = compact_reply(o);
@@ -40,38 +51,14 @@ struct compact_reply {
     compact_reply& operator=(compact_reply&&) noexcept = default;
     ~compact_reply() = default;
 
-    double rtt_ms = 0;
-    ipv4_addr from;
-    std::uint16_t size = 0;
-    std::uint8_t ttl = 0;
-    std::uint8_t icmp_type = 0;
-    std::uint8_t icmp_code = 0;
-    std::uint8_t quoted_ttl = 0;
-    std::uint8_t hop = 0;        ///< the TTL of the hop this reply belongs to (trace_machine's)
-    std::uint8_t flags = 0;      ///< flag_* bits
     std::unique_ptr<rare> extra; ///< null when there are no MPLS labels and no `err`
 
     static constexpr std::uint8_t flag_timeout = 1;
     static constexpr std::uint8_t flag_nat = 2;
     static constexpr std::uint8_t flag_late = 4;
     static constexpr std::uint8_t flag_quoted_ttl = 8;
-
-private:
-    /// A copy without the rare fields.
-    compact_reply plain() const {
-        compact_reply c;
-        c.rtt_ms = rtt_ms;
-        c.from = from;
-        c.size = size;
-        c.ttl = ttl;
-        c.icmp_type = icmp_type;
-        c.icmp_code = icmp_code;
-        c.quoted_ttl = quoted_ttl;
-        c.hop = hop;
-        c.flags = flags;
-        return c;
-    }
 };
+static_assert(sizeof(compact_reply) <= 32, "an open trace keeps one per probe answered");
 
 /// The compact form of `r`, for hop `hop`.
 compact_reply from_reply(result::hop_reply&& r, std::uint8_t hop);
