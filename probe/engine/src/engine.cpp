@@ -170,7 +170,7 @@ void engine::impl::finish(std::uint64_t id) {
         probes.erase(p.slot, p.serial); // no-op for a probe purged earlier (serial reused)
     }
     if (auto* t = std::get_if<trace_job>(&j.work)) {
-        result::trace res = std::move(t->machine.result());
+        result::trace res = t->machine.take_result();
         res.stop = t->machine.stop();
         res.endtime = std::time(nullptr);
         ++stats.traces_done;

@@ -45,7 +45,7 @@ job make_job(std::uint64_t id, trace_submission& s, const job_context& c) {
     job j(id, trace_job{trace_machine(r), std::move(s.done)});
     set_flow(j, c, r.method, r.dst, r.flow, r.dst_port, r.wait);
     j.by_ttl = r.hops_in_flight > 1;
-    auto& res = j.trace()->result();
+    auto& res = j.trace()->header();
     res.agent = c.options.agent;
     res.src = c.src;
     res.proto = proto_name(r.method);

@@ -55,12 +55,12 @@ trace_machine::trace_machine(const trace_request& request)
     , gap_limit_(std::max<std::uint8_t>(request.gap_limit, 1))
     , hops_in_flight_(std::clamp<std::uint8_t>(request.hops_in_flight, 1, 32))
     , ttl_(std::max<std::uint8_t>(request.first_ttl, 1)) {
-    result_.dst = request.dst;
-    result_.dst_name = request.dst_name;
-    result_.method = codec::to_string(request.method);
-    result_.paris_id = request.flow;
-    result_.id = request.id;
-    result_.campaign = request.campaign;
+    header_.dst = request.dst;
+    header_.dst_name = request.dst_name;
+    header_.method = codec::to_string(request.method);
+    header_.paris_id = request.flow;
+    header_.id = request.id;
+    header_.campaign = request.campaign;
     if (ttl_ > max_ttl_) {
         finish(result::stop_reason::max_ttl);
     }
@@ -125,14 +125,9 @@ trace_machine::open_hop* trace_machine::find(probe_slot slot) {
 
 bool trace_machine::loops(ipv4_addr from) const {
     // An address seen again at a hop that is not adjacent to where it answered before.
-    for (const auto& h : result_.hops) {
-        if (h.ttl + 1 >= ttl_) {
-            continue;
-        }
-        for (const auto& r : h.replies) {
-            if (!r.timeout && r.from == from) {
-                return true;
-            }
+    for (const auto& r : done_) {
+        if (r.hop + 1 < ttl_ && (r.flags & compact_reply::flag_timeout) == 0 && r.from == from) {
+            return true;
         }
     }
     return false;
@@ -147,7 +142,7 @@ bool trace_machine::on_reply(probe_slot slot, result::hop_reply reply, reply_mea
     h->resolved = true;
     h->answered = true;
     h->meaning = meaning;
-    h->replies.push_back(std::move(reply));
+    h->replies.push_back(from_reply(std::move(reply), slot.ttl));
     if (meaning != reply_meaning::hop) {
         bound_ = std::min(bound_, slot.ttl);
     }
@@ -161,8 +156,9 @@ bool trace_machine::on_timeout(probe_slot slot) {
         return false;
     }
     h->in_flight = false;
-    result::hop_reply r;
-    r.timeout = true;
+    compact_reply r;
+    r.hop = slot.ttl;
+    r.flags = compact_reply::flag_timeout;
     h->replies.push_back(std::move(r));
     if (h->attempt + 1 < attempts_) {
         ++h->attempt;
@@ -180,11 +176,10 @@ void trace_machine::advance() {
         const bool answered = h.answered;
         const ipv4_addr from = answered ? h.replies.back().from : ipv4_addr{};
         const bool is_loop =
-            answered && h.meaning == reply_meaning::hop && from != result_.dst && loops(from);
-        result::hop hop;
-        hop.ttl = h.ttl;
-        hop.replies = std::move(h.replies);
-        result_.hops.push_back(std::move(hop));
+            answered && h.meaning == reply_meaning::hop && from != header_.dst && loops(from);
+        for (auto& r : h.replies) {
+            done_.push_back(std::move(r));
+        }
         if (answered && h.meaning == reply_meaning::destination) {
             finish(result::stop_reason::completed);
         } else if (answered && h.meaning == reply_meaning::unreachable) {
@@ -215,19 +210,52 @@ void trace_machine::fail(std::string error) {
         return;
     }
     // The hop the trace is at keeps the attempts it already made.
-    result::hop hop;
-    hop.ttl = ttl_;
     if (!open_.empty()) {
-        hop.replies = std::move(open_.front().replies);
+        for (auto& r : open_.front().replies) {
+            done_.push_back(std::move(r));
+        }
     }
-    hop.error = std::move(error);
-    result_.hops.push_back(std::move(hop));
+    error_ = std::move(error);
     finish(result::stop_reason::error);
 }
 
 void trace_machine::finish(result::stop_reason reason) {
     stop_ = reason;
     open_.clear(); // probes still in flight above the stopping hop are not recorded
+}
+
+std::vector<result::hop> trace_machine::hops() const {
+    std::vector<result::hop> out;
+    for (const auto& r : done_) {
+        if (out.empty() || out.back().ttl != r.hop) {
+            out.emplace_back().ttl = r.hop;
+        }
+        out.back().replies.push_back(to_reply(r));
+    }
+    if (stop_ == result::stop_reason::error) {
+        // fail(): the hop the trace was at, with the attempts it made (maybe none).
+        if (out.empty() || out.back().ttl != ttl_) {
+            out.emplace_back().ttl = ttl_;
+        }
+        out.back().error = error_;
+    }
+    return out;
+}
+
+result::trace trace_machine::result() const {
+    result::trace t = header_;
+    t.hops = hops();
+    t.stop = stop_;
+    return t;
+}
+
+result::trace trace_machine::take_result() {
+    result::trace t = std::move(header_);
+    t.hops = hops();
+    t.stop = stop_;
+    done_ = {};
+    error_ = {};
+    return t;
 }
 
 } // namespace tumen::probe::engine

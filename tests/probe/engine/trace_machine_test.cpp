@@ -81,7 +81,8 @@ TEST_CASE("a timeout retries the same hop, then moves on") {
     REQUIRE(next);
     CHECK(next->ttl == 2);
     CHECK(next->attempt == 0);
-    const auto& h = m.result().hops.at(0);
+    const auto t = m.result();
+    const auto& h = t.hops.at(0);
     REQUIRE(h.replies.size() == 2);
     CHECK(h.replies[0].timeout);
     CHECK_FALSE(h.replies[1].timeout);
@@ -285,7 +286,7 @@ TEST_CASE("hops in flight: N probes at once, a silent hop's wait overlaps the ho
     REQUIRE(m.on_timeout(p3));
     REQUIRE(m.done());
     CHECK(m.stop() == stop_reason::completed);
-    const auto& hops = m.result().hops;
+    const auto hops = m.result().hops;
     REQUIRE(hops.size() == 6);
     for (std::size_t i = 0; i < hops.size(); ++i) {
         CHECK(hops[i].ttl == i + 1);
@@ -346,7 +347,7 @@ TEST_CASE("hops in flight: a retry at the lowest hop goes before a new TTL") {
     CHECK_FALSE(m.on_reply(*a, reply_from(router(1)), reply_meaning::hop)); // old attempt
     REQUIRE(m.on_reply(*retry, reply_from(router(1)), reply_meaning::hop));
     REQUIRE(m.on_reply(*b, reply_from(router(2)), reply_meaning::hop));
-    const auto& hops = m.result().hops;
+    const auto hops = m.result().hops;
     REQUIRE(hops.size() == 2);
     REQUIRE(hops[0].replies.size() == 2);
     CHECK(hops[0].replies[0].timeout);
@@ -413,8 +414,8 @@ TEST_CASE("hops in flight: same hops and stop reason as one at a time, for any o
         CHECK(par.stop() == seq.stop());
         REQUIRE(par.result().hops.size() == seq.result().hops.size());
         for (std::size_t i = 0; i < seq.result().hops.size(); ++i) {
-            const auto& x = par.result().hops[i];
-            const auto& y = seq.result().hops[i];
+            const auto x = par.result().hops[i];
+            const auto y = seq.result().hops[i];
             CHECK(x.ttl == y.ttl);
             REQUIRE(x.replies.size() == y.replies.size());
             for (std::size_t k = 0; k < y.replies.size(); ++k) {

@@ -23,6 +23,7 @@
 
 #include <tumen/common/result.hpp>
 #include <tumen/probe/codec/reply.hpp>
+#include <tumen/probe/engine/compact_reply.hpp>
 #include <tumen/probe/engine/engine.hpp>
 
 namespace tumen::probe::engine {
@@ -56,7 +57,7 @@ struct probe_slot {
 class trace_machine {
 public:
     /// Copies the request's parameters; the result's dst/method/paris_id are filled here,
-    /// src/proto/timestamps/id by the caller through result().
+    /// src/proto/timestamps/agent by the caller through header().
     explicit trace_machine(const trace_request& request);
 
     /// The probe to send now (a retry at the lowest TTL first, then the next TTL), or nullopt
@@ -80,9 +81,13 @@ public:
     /// The lowest slot in flight, if any.
     std::optional<probe_slot> in_flight() const noexcept;
 
-    /// The result so far (complete once done()).
-    result::trace& result() noexcept { return result_; }
-    const result::trace& result() const noexcept { return result_; }
+    /// The result's fields other than hops and stop, for the caller to fill.
+    result::trace& header() noexcept { return header_; }
+    const result::trace& header() const noexcept { return header_; }
+    /// The result so far (complete once done()), built from the compact hops.
+    result::trace result() const;
+    /// The result, built once the trace is done; the machine keeps no hops after it.
+    result::trace take_result();
 
 private:
     /// A TTL started and not yet resolved (answered, or every attempt timed out).
@@ -93,15 +98,17 @@ private:
         bool resolved = false;
         bool answered = false;
         reply_meaning meaning = reply_meaning::hop;
-        std::vector<result::hop_reply> replies;
+        std::vector<compact_reply> replies;
     };
 
     open_hop* find(probe_slot slot);
-    /// Moves resolved hops, lowest TTL first, into the result and applies the stop rules.
+    /// Moves resolved hops, lowest TTL first, into done_ and applies the stop rules.
     void advance();
     void finish_hop(bool answered);
     void finish(result::stop_reason reason);
     bool loops(ipv4_addr from) const;
+    /// The result model's hops of done_ (and of the hop that failed).
+    std::vector<result::hop> hops() const;
 
     std::uint8_t max_ttl_;
     std::uint8_t attempts_;
@@ -114,7 +121,11 @@ private:
     /// deque: an empty deque allocates 576 bytes, 0.45 MB of peak RSS for 1,024 open traces.
     std::vector<open_hop> open_;
     result::stop_reason stop_ = result::stop_reason::none;
-    result::trace result_;
+    /// The replies of the resolved hops, in TTL then send order, kept compact while the trace
+    /// is open (a result::hop_reply is 96 bytes and a heap block of its own).
+    std::vector<compact_reply> done_;
+    std::string error_; ///< fail()'s error, for hop ttl_
+    result::trace header_;
 };
 
 } // namespace tumen::probe::engine
