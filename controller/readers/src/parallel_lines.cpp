@@ -142,6 +142,31 @@ void parallel_lines::work() {
     }
 }
 
+bool parallel_lines::help(std::unique_lock<std::mutex>& lock) {
+    if (stop_ || eof_ || read_seq_ >= consume_seq_ + ahead_) {
+        return false;
+    }
+    std::unique_ptr<chunk> c;
+    if (free_.empty()) {
+        c = std::make_unique<chunk>();
+    } else {
+        c = std::move(free_.back());
+        free_.pop_back();
+    }
+    std::size_t first_line = 0;
+    std::size_t seq = 0;
+    if (!take_text(c->text, first_line, seq)) {
+        free_.push_back(std::move(c));
+        changed_.notify_all(); // the end: the workers waiting for room stop
+        return true;
+    }
+    lock.unlock();
+    parse(*c, first_line);
+    lock.lock();
+    done_.emplace(seq, std::move(c));
+    return true;
+}
+
 void parallel_lines::recycle(result::trace&& t) {
     if (current_) {
         current_->used.push_back(std::move(t));
@@ -164,9 +189,11 @@ bool parallel_lines::next(parsed_line& out) {
             ++consume_seq_;
             changed_.notify_all();
         }
-        changed_.wait(lock, [this] {
-            return done_.count(consume_seq_) != 0 || (eof_ && read_seq_ == consume_seq_);
-        });
+        while (done_.count(consume_seq_) == 0 && !(eof_ && read_seq_ == consume_seq_)) {
+            if (!help(lock)) {
+                changed_.wait(lock);
+            }
+        }
         auto it = done_.find(consume_seq_);
         if (it == done_.end()) {
             if (read_error_.empty()) {

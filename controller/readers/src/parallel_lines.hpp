@@ -59,6 +59,10 @@ private:
     /// Takes the next chunk of whole lines from the file (under the lock); false at the end.
     bool take_text(std::string& text, std::size_t& first_line, std::size_t& seq);
     void parse(chunk& c, std::size_t first_line) const;
+    /// The consumer, waiting for the next chunk, reads and parses a later one itself (under
+    /// `lock`, released while parsing) when there is room ahead: the thread that would
+    /// otherwise sleep shares the parsing. False when there is nothing to take.
+    bool help(std::unique_lock<std::mutex>& lock);
 
     gzFile file_;
     std::string source_;

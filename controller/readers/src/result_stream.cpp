@@ -215,7 +215,9 @@ struct result_stream::impl {
 };
 
 unsigned result_stream::default_threads() noexcept {
-    return std::clamp(std::thread::hardware_concurrency(), 1u, max_workers);
+    // The caller's thread parses too while it waits (parallel_lines::help): one core each.
+    const unsigned cores = std::thread::hardware_concurrency();
+    return std::clamp(cores > 1 ? cores - 1 : 1u, 1u, max_workers);
 }
 
 result_stream::result_stream(std::string path, unsigned threads)

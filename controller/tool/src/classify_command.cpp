@@ -135,8 +135,9 @@ void register_classify_command(CLI::App& app) {
         ->check(CLI::Range(1, 10000000))
         ->capture_default_str();
     cmd->add_option("--reader-threads", opts->reader_threads,
-                    "threads reading each JSON-lines file (0: the classifying thread; default: "
-                    "the cores, at most 4)")
+                    "threads reading each JSON-lines file (0: the classifying thread only; "
+                    "default: the cores but one, at most 4; the classifying thread reads "
+                    "too while it waits)")
         ->check(CLI::Range(0, 4));
     add_result_files_option(*cmd, opts->results);
     set_exit_status_callback(*cmd, [opts] { return run_classify(*opts); });

@@ -32,7 +32,8 @@ using result_record = std::variant<result::trace, result::ping, record_issue>;
 /// first next().
 class result_stream {
 public:
-    /// Worker threads for JSON lines by default: the cores, at most 4.
+    /// Worker threads for JSON lines by default: the cores but one (the caller's thread
+    /// parses too while it waits), at least 1, at most 4.
     static unsigned default_threads() noexcept;
 
     /// Opens `path` lazily (an unreadable file gives one issue). JSON lines are read on
