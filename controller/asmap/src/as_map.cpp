@@ -4,6 +4,15 @@
 
 namespace tumen::controller::asmap {
 
+std::size_t as_map_builder::origin_key_hash::operator()(const origin_key& k) const noexcept {
+    std::uint64_t h = (k.moas ? 1u : 0u) | (k.as_set ? 2u : 0u);
+    for (auto asn : k.asns) {
+        h = (h ^ asn) * 0x9e3779b97f4a7c15ull;
+        h ^= h >> 29;
+    }
+    return static_cast<std::size_t>(h);
+}
+
 std::uint32_t as_map_builder::intern_origins(std::vector<std::uint32_t> asns, bool moas,
                                              bool as_set) {
     // Few distinct origin sets exist (~60k for the full table); single-AS sets (almost all)
@@ -11,7 +20,7 @@ std::uint32_t as_map_builder::intern_origins(std::vector<std::uint32_t> asns, bo
     if (asns.size() == 1 && !moas && !as_set && asns[0] < single_.size() && single_[asns[0]] != 0) {
         return single_[asns[0]];
     }
-    auto key = std::make_tuple(asns, moas, as_set);
+    origin_key key{std::move(asns), moas, as_set};
     auto it = intern_.find(key);
     if (it != intern_.end()) {
         return it->second;
@@ -20,7 +29,7 @@ std::uint32_t as_map_builder::intern_origins(std::vector<std::uint32_t> asns, bo
     if (id > range_table::max_value) {
         return 0; // beyond the packed range (never seen: real tables have ~60k sets)
     }
-    origin_sets_.push_back(origin_set{std::move(asns), moas, as_set});
+    origin_sets_.push_back(origin_set{key.asns, moas, as_set});
     intern_.emplace(std::move(key), id);
     const auto& s = origin_sets_.back();
     if (s.asns.size() == 1 && !moas && !as_set && s.asns[0] < (1u << 20)) {

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 #include <tuple>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -80,7 +81,18 @@ private:
         bool as_set = false;
     };
     std::vector<origin_set> origin_sets_{origin_set{}}; // index 0 = unmapped
-    std::map<std::tuple<std::vector<std::uint32_t>, bool, bool>, std::uint32_t> intern_;
+    struct origin_key {
+        std::vector<std::uint32_t> asns;
+        bool moas = false;
+        bool as_set = false;
+        bool operator==(const origin_key&) const = default;
+    };
+    struct origin_key_hash {
+        std::size_t operator()(const origin_key& k) const noexcept;
+    };
+    // A hash map, not an ordered one: a tree walk per multi-origin or first-seen set was the
+    // builder's main cost on a full pfx2as table.
+    std::unordered_map<origin_key, std::uint32_t, origin_key_hash> intern_;
     std::vector<std::uint32_t> single_; // ASN -> origin set index for single-AS sets
     std::vector<std::string> ixp_names_{std::string()};           // index 0 = not an IXP
     std::vector<std::pair<std::uint32_t, std::string>> as_names_; // in the order added

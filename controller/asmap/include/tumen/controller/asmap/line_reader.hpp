@@ -42,6 +42,12 @@ private:
     std::size_t pos_ = 0;
     std::string error_;
     std::size_t line_no_ = 0;
+    static constexpr std::size_t block_bytes = 1 << 18;
+    std::string block_; // decompressed text; [begin_, end_) not yet returned
+    std::size_t begin_ = 0;
+    std::size_t end_ = 0;
+    bool eof_ = false;
+    std::string end_error_; // reported once the last line was returned
 };
 
 /// Reads a whole (possibly gzipped) file into `out`; false with `error` set on failure.
