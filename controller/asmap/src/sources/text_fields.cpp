@@ -7,6 +7,7 @@ namespace tumen::controller::asmap::sources {
 
 std::vector<std::string_view> fields(std::string_view line) {
     std::vector<std::string_view> out;
+    out.reserve(8); // one allocation per line, not one per doubling (every source has few fields)
     char sep = line.find('\t') != std::string_view::npos ? '\t' : ' ';
     std::size_t pos = 0;
     while (pos <= line.size()) {
