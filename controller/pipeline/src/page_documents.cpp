@@ -267,14 +267,20 @@ json series_document(const std::string& agent, const ipv4_prefix& target, std::i
         if (!target.contains(*dst) && !(ping && ping_target && *ping_target == *dst)) {
             continue;
         }
-        const std::optional<double> rtt =
-            ping ? (r.raw ? ping_median(*r.raw) : std::nullopt) : r.end_rtt_ms;
+        // Built without a conditional over two optionals: GCC 12 warns (a false
+        // -Wmaybe-uninitialized) on the optional that expression makes.
+        json rtt_ms = nullptr;
+        if (const std::optional<double> rtt =
+                ping ? (r.raw ? ping_median(*r.raw) : std::nullopt) : r.end_rtt_ms;
+            rtt) {
+            rtt_ms = *rtt;
+        }
         const std::string path = timeline.at(r.timestamp);
         seen.insert(path);
         points.push_back(json{{"time", r.timestamp},
                               {"kind", r.kind},
                               {"id", r.id},
-                              {"rtt_ms", rtt.has_value() ? json(rtt.value()) : json(nullptr)},
+                              {"rtt_ms", rtt_ms},
                               {"path", path}});
     }
     json change_list = json::array();
