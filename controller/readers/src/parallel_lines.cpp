@@ -113,6 +113,23 @@ void parallel_lines::parse(chunk& c, std::size_t first_line) const {
     }
 }
 
+std::unique_ptr<parallel_lines::chunk> parallel_lines::take_chunk(std::size_t& first_line,
+                                                                  std::size_t& seq) {
+    std::unique_ptr<chunk> c;
+    if (free_.empty()) {
+        c = std::make_unique<chunk>();
+    } else {
+        c = std::move(free_.back());
+        free_.pop_back();
+    }
+    if (stop_ || eof_ || !take_text(c->text, first_line, seq)) {
+        free_.push_back(std::move(c));
+        changed_.notify_all(); // the end: the consumer and the workers waiting for room see it
+        return nullptr;
+    }
+    return c;
+}
+
 void parallel_lines::work() {
     for (;;) {
         std::unique_ptr<chunk> c;
@@ -122,14 +139,8 @@ void parallel_lines::work() {
             std::unique_lock lock(mutex_);
             changed_.wait(lock,
                           [this] { return stop_ || eof_ || read_seq_ < consume_seq_ + ahead_; });
-            if (free_.empty()) {
-                c = std::make_unique<chunk>();
-            } else {
-                c = std::move(free_.back());
-                free_.pop_back();
-            }
-            if (stop_ || eof_ || !take_text(c->text, first_line, seq)) {
-                changed_.notify_all(); // the consumer may be waiting for the end
+            c = take_chunk(first_line, seq);
+            if (!c) {
                 return;
             }
         }
@@ -146,19 +157,11 @@ bool parallel_lines::help(std::unique_lock<std::mutex>& lock) {
     if (stop_ || eof_ || read_seq_ >= consume_seq_ + ahead_) {
         return false;
     }
-    std::unique_ptr<chunk> c;
-    if (free_.empty()) {
-        c = std::make_unique<chunk>();
-    } else {
-        c = std::move(free_.back());
-        free_.pop_back();
-    }
     std::size_t first_line = 0;
     std::size_t seq = 0;
-    if (!take_text(c->text, first_line, seq)) {
-        free_.push_back(std::move(c));
-        changed_.notify_all(); // the end: the workers waiting for room stop
-        return true;
+    auto c = take_chunk(first_line, seq);
+    if (!c) {
+        return true; // the end: the loop in next() sees it
     }
     lock.unlock();
     parse(*c, first_line);

@@ -58,6 +58,9 @@ private:
     void work();
     /// Takes the next chunk of whole lines from the file (under the lock); false at the end.
     bool take_text(std::string& text, std::size_t& first_line, std::size_t& seq);
+    /// A free chunk (or a new one) holding the next text, for a worker or the helping
+    /// consumer (under the lock); null at the end, with every waiter woken.
+    std::unique_ptr<chunk> take_chunk(std::size_t& first_line, std::size_t& seq);
     void parse(chunk& c, std::size_t first_line) const;
     /// The consumer, waiting for the next chunk, reads and parses a later one itself (under
     /// `lock`, released while parsing) when there is room ahead: the thread that would
