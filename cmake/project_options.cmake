@@ -58,10 +58,17 @@ function(tumen_add_lab_test)
   tumen_add_script_test(NAME ${lab_NAME} ${lab_UNPARSED_ARGUMENTS} LABELS lab ${lab_LABELS})
 endfunction()
 
-# tumen_add_unit_test(name SOURCES... LIBS...)
+# tumen_add_unit_test(name [REAL_DATA] SOURCES... LIBS...): a doctest binary with the shared
+# main of tests/lib (REAL_DATA: the one that skips, exit 77, when the public real data is absent;
+# the binary defines tumen::test::real_data_subdir).
 function(tumen_add_unit_test name)
-  cmake_parse_arguments(arg "" "" "SOURCES;LIBS" ${ARGN})
+  cmake_parse_arguments(arg "REAL_DATA" "" "SOURCES;LIBS" ${ARGN})
   add_executable(${name} ${arg_SOURCES})
+  if(arg_REAL_DATA)
+    target_link_libraries(${name} PRIVATE tumen::test_real_data_main)
+  else()
+    target_link_libraries(${name} PRIVATE tumen::test_main)
+  endif()
   target_link_libraries(${name} PRIVATE doctest::doctest tumen::warnings ${arg_LIBS})
   target_compile_definitions(${name} PRIVATE TUMEN_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
   add_test(NAME ${name} COMMAND ${name})

@@ -1,6 +1,5 @@
 // Unit tests of the delay line's pure parts: FIFO delay queue, loss model, control file,
 // command line.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <cstdint>
 #include <optional>
 #include <vector>

@@ -16,6 +16,10 @@
 #include "real_data.hpp"
 #include "temp_file.hpp"
 
+/// This binary needs the RIPE Atlas files of the real data (real_data_main.cpp skips it when
+/// absent).
+const char* const tumen::test::real_data_subdir = "atlas";
+
 using namespace tumen;
 using namespace tumen::controller::readers;
 

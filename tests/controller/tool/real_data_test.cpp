@@ -17,6 +17,9 @@
 #include "real_data.hpp"
 #include "run_command.hpp"
 
+/// This binary needs the real data folder (real_data_main.cpp skips it when absent).
+const char* const tumen::test::real_data_subdir = "";
+
 using namespace tumen;
 using namespace tumen::controller;
 

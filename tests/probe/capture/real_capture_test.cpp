@@ -19,6 +19,10 @@
 
 #include "real_data.hpp"
 
+/// This binary needs the real captures and their tshark -V dumps (real_data_main.cpp skips it when
+/// absent).
+const char* const tumen::test::real_data_subdir = "pcap/caracal";
+
 namespace {
 
 namespace fs = std::filesystem;

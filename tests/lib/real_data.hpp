@@ -6,6 +6,10 @@
 
 namespace tumen::test {
 
+/// The folder under real_data_dir() that a test binary on the real data needs; each binary
+/// linking tumen::test_real_data_main defines it ("" for the real data folder itself).
+extern const char* const real_data_subdir;
+
 /// The real data folder (it may be absent: callers skip then).
 inline std::string real_data_dir() {
     const char* shared = std::getenv("TUMEN_SHARED_DIR");
