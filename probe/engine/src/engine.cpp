@@ -170,7 +170,7 @@ void engine::impl::finish(std::uint64_t id) {
         probes.erase(p.slot, p.serial); // no-op for a probe purged earlier (serial reused)
     }
     if (auto* t = std::get_if<trace_job>(&j.work)) {
-        result::trace res = t->machine.take_result();
+        result::trace res = take_result(*t, options.agent);
         res.stop = t->machine.stop();
         res.endtime = std::time(nullptr);
         ++stats.traces_done;
@@ -180,7 +180,7 @@ void engine::impl::finish(std::uint64_t id) {
             t->done(std::move(res));
         }
     } else {
-        auto& p = std::get<ping_job>(j.work);
+        auto& p = *std::get<std::unique_ptr<ping_job>>(j.work);
         ++stats.pings_done;
         activate();
         if (p.done) {
