@@ -53,6 +53,7 @@ struct job {
     /// and every job would be as large as the largest alternative.
     std::variant<trace_job, std::unique_ptr<ping_job>> work;
     bool by_ttl = false; ///< hops_in_flight > 1: scheduled lowest TTL first
+    bool ready = false;
     std::uint16_t udp_counter = 0;
     /// The bytes its probes share, built with libtins at its first probe (its flow fields
     /// never change).
@@ -60,7 +61,6 @@ struct job {
     /// Its probes in the table, to free when it finishes (those purged already are dropped
     /// from it before it grows: see add_probe()).
     std::vector<probe_handle> probes;
-    bool ready = false;
     rate_group* group = nullptr; ///< null: only the global bucket applies
 
     /// The trace's machine, or null for a ping series.
