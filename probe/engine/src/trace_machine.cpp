@@ -172,7 +172,8 @@ bool trace_machine::on_reply(probe_slot slot, result::hop_reply reply, reply_mea
     h->resolved = true;
     h->answered = true;
     h->meaning = meaning;
-    replies_.push_back(from_reply(std::move(reply), slot.ttl));
+    compact_reply_store* store = has_rare_fields(reply) ? &text().rare : nullptr;
+    replies_.push_back(from_reply(std::move(reply), slot.ttl, store));
     if (meaning != reply_meaning::hop) {
         bound_ = std::min(bound_, slot.ttl);
     }
@@ -265,13 +266,15 @@ void trace_machine::finish(result::stop_reason reason) {
 }
 
 std::vector<result::hop> trace_machine::hops() const {
+    static const compact_reply_store none;
+    const compact_reply_store& store = labels_ ? labels_->rare : none;
     std::vector<result::hop> out;
     for (std::size_t i = 0; i < resolved_; ++i) {
         const compact_reply& r = replies_[i];
         if (out.empty() || out.back().ttl != r.hop) {
             out.emplace_back().ttl = r.hop;
         }
-        out.back().replies.push_back(to_reply(r));
+        out.back().replies.push_back(to_reply(r, store));
     }
     if (stop_ == result::stop_reason::error) {
         // fail(): the hop the trace was at, with the attempts it made (maybe none).

@@ -106,13 +106,15 @@ private:
         bool answered = false;
         reply_meaning meaning = reply_meaning::hop;
     };
-    /// The request's text fields, in a block of their own only when one of them is set (the
-    /// tool sets none: its dst_name is the address as text, kept as a flag).
+    /// The request's text fields and the replies' rare ones, in a block of their own only when
+    /// one of them is set (the tool sets none: its dst_name is the address as text, kept as a
+    /// flag).
     struct labels {
         std::string id;
         std::string campaign;
-        std::string dst_name; ///< when it is not dst's own text
-        std::string error;    ///< fail()'s error, for hop ttl_
+        std::string dst_name;     ///< when it is not dst's own text
+        std::string error;        ///< fail()'s error, for hop ttl_
+        compact_reply_store rare; ///< replies' MPLS label stacks and `err` texts
     };
 
     open_hop* find(probe_slot slot);
@@ -148,8 +150,9 @@ private:
     /// deque: an empty deque allocates 576 bytes, 0.45 MB of peak RSS for 1,024 open traces.
     std::vector<open_hop> open_;
     /// Every reply (or timeout) of the trace in one array, kept compact while the trace is
-    /// open (a result::hop_reply is 88 bytes and a heap block of its own): first those of the
-    /// resolved hops, in TTL then send order, then those of the open hops as they came.
+    /// open (24 bytes each; a result::hop_reply is 88 bytes and a heap block of its own): first
+    /// those of the resolved hops, in TTL then send order, then those of the open hops as they
+    /// came.
     std::vector<compact_reply> replies_;
     std::unique_ptr<labels> labels_; ///< null while every text field is empty
 };
