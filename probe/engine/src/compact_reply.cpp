@@ -4,7 +4,11 @@
 
 namespace tumen::probe::engine {
 
-compact_reply from_reply(result::hop_reply&& r, std::uint8_t hop) {
+bool has_rare_fields(const result::hop_reply& r) noexcept {
+    return !r.mpls.empty() || !r.err.empty();
+}
+
+compact_reply from_reply(result::hop_reply&& r, std::uint8_t hop, compact_reply_store* store) {
     compact_reply c;
     c.rtt_ms = r.rtt_ms;
     c.from = r.from;
@@ -20,14 +24,14 @@ compact_reply from_reply(result::hop_reply&& r, std::uint8_t hop) {
         c.quoted_ttl = *r.quoted_ttl;
         c.flags |= compact_reply::flag_quoted_ttl;
     }
-    if (!r.mpls.empty() || !r.err.empty()) {
-        c.extra = std::make_unique<compact_reply::rare>(
-            compact_reply::rare{std::move(r.mpls), std::move(r.err)});
+    if (store != nullptr && has_rare_fields(r)) {
+        store->push_back(compact_reply::rare_fields{std::move(r.mpls), std::move(r.err)});
+        c.rare = static_cast<std::uint16_t>(store->size());
     }
     return c;
 }
 
-result::hop_reply to_reply(const compact_reply& c) {
+result::hop_reply to_reply(const compact_reply& c, const compact_reply_store& store) {
     result::hop_reply r;
     r.timeout = (c.flags & compact_reply::flag_timeout) != 0;
     r.from = c.from;
@@ -39,9 +43,9 @@ result::hop_reply to_reply(const compact_reply& c) {
     if ((c.flags & compact_reply::flag_quoted_ttl) != 0) {
         r.quoted_ttl = c.quoted_ttl;
     }
-    if (c.extra) {
-        r.mpls = c.extra->mpls;
-        r.err = c.extra->err;
+    if (c.rare != 0 && c.rare <= store.size()) {
+        r.mpls = store[c.rare - 1u].mpls;
+        r.err = store[c.rare - 1u].err;
     }
     r.nat = (c.flags & compact_reply::flag_nat) != 0;
     r.late = (c.flags & compact_reply::flag_late) != 0;

@@ -17,11 +17,12 @@ int capture_buffer_for(double pps, bool capture_outgoing) noexcept {
     }
     // libpcap's immediate mode uses TPACKET_V2, fixed frames of the 720-byte snap length
     // plus its headers: 816 bytes, five to a 4 KiB block. The engine drains the ring at
-    // every wake-up (each millisecond while pacing above 1,000 pps); a twentieth of a second
-    // of frames is 50 such wake-ups missed. The whole ring counts in the peak RSS once it
-    // wraps (bench/probe/rss_breakdown.sh: 0.92 MB at 10,000 pps with a tenth of a second of
-    // 864-byte frames); capture_drops in --stats counts what a stall longer than that loses.
-    const double frames = pps * (capture_outgoing ? 2 : 1) / 20;
+    // every wake-up (each millisecond while pacing above 1,000 pps); a fortieth of a second
+    // of frames is 25 such wake-ups missed, 250 frames at 10,000 pps: about what scamper's
+    // ICMP socket holds (rmem_default, 208 KiB, of small replies). The whole ring counts in
+    // the peak RSS once it wraps (bench/probe/rss_breakdown.sh: 0.40 MB at 10,000 pps with a
+    // twentieth of a second); capture_drops in --stats counts what a longer stall loses.
+    const double frames = pps * (capture_outgoing ? 2 : 1) / 40;
     const double bytes = frames * 816;
     return static_cast<int>(std::clamp(bytes, 128.0 * 1024, 64.0 * 1024 * 1024));
 }
@@ -170,7 +171,7 @@ void engine::impl::finish(std::uint64_t id) {
         probes.erase(p.slot, p.serial); // no-op for a probe purged earlier (serial reused)
     }
     if (auto* t = std::get_if<trace_job>(&j.work)) {
-        result::trace res = t->machine.take_result();
+        result::trace res = take_result(*t, options.agent);
         res.stop = t->machine.stop();
         res.endtime = std::time(nullptr);
         ++stats.traces_done;
@@ -180,7 +181,7 @@ void engine::impl::finish(std::uint64_t id) {
             t->done(std::move(res));
         }
     } else {
-        auto& p = std::get<ping_job>(j.work);
+        auto& p = *std::get<std::unique_ptr<ping_job>>(j.work);
         ++stats.pings_done;
         activate();
         if (p.done) {

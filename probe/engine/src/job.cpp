@@ -8,20 +8,11 @@ namespace tumen::probe::engine {
 
 namespace {
 
-const char* proto_name(codec::method m) {
-    switch (codec::ip_protocol(m)) {
-    case 1:
-        return "ICMP";
-    case 6:
-        return "TCP";
-    default:
-        return "UDP";
-    }
-}
-
-std::string make_id(const job_context& c, ipv4_addr dst) {
-    return (c.options.agent.empty() ? std::string("tumen") : c.options.agent) + "-" +
-           dst.to_string() + "-" + std::to_string(realtime_ns()) + "-" + std::to_string(c.serial);
+/// A result id for a request without one: "AGENT-DST-NS-SERIAL".
+std::string make_id(const std::string& agent, ipv4_addr dst, std::int64_t ns,
+                    std::uint64_t serial) {
+    return (agent.empty() ? std::string("tumen") : agent) + "-" + dst.to_string() + "-" +
+           std::to_string(ns) + "-" + std::to_string(serial);
 }
 
 /// Fills what traces and pings have in common.
@@ -38,18 +29,16 @@ void set_flow(job& j, const job_context& c, codec::method m, ipv4_addr dst, std:
 } // namespace
 
 job make_job(std::uint64_t id, trace_submission& s, const job_context& c) {
-    trace_request& r = s.request;
+    const trace_request& r = s.request;
+    trace_job t{trace_machine(r), std::move(s.done)};
     if (r.id.empty()) {
-        r.id = make_id(c, r.dst);
+        t.made_up_ns = realtime_ns();
+        t.made_up_serial = c.serial;
     }
-    job j(id, trace_job{trace_machine(r), std::move(s.done)});
+    t.machine.set_start(c.src, std::time(nullptr));
+    job j(id, std::move(t));
     set_flow(j, c, r.method, r.dst, r.flow, r.dst_port, r.wait);
     j.by_ttl = r.hops_in_flight > 1;
-    auto& res = j.trace()->header();
-    res.agent = c.options.agent;
-    res.src = c.src;
-    res.proto = proto_name(r.method);
-    res.timestamp = std::time(nullptr);
     return j;
 }
 
@@ -57,13 +46,30 @@ job make_job(std::uint64_t id, ping_submission& s, const job_context& c) {
     const ping_request& r = s.request;
     ping_machine m(r, c.now);
     auto& res = m.result();
-    res.id = r.id.empty() ? make_id(c, r.dst) : r.id;
+    res.id = r.id.empty() ? make_id(c.options.agent, r.dst, realtime_ns(), c.serial) : r.id;
     res.agent = c.options.agent;
     res.src = c.src;
     res.timestamp = std::time(nullptr);
-    job j(id, ping_job{std::move(m), std::move(s.done)});
+    job j(id, std::make_unique<ping_job>(ping_job{std::move(m), std::move(s.done)}));
     set_flow(j, c, probe_method(r.method), r.dst, r.flow, r.dst_port, r.wait);
     return j;
+}
+
+void job::add_probe(probe_handle h, probe_table& table) {
+    if (probes.size() == probes.capacity()) {
+        std::erase_if(probes,
+                      [&](const probe_handle& p) { return table.at(p.slot, p.serial) == nullptr; });
+    }
+    probes.push_back(h);
+}
+
+result::trace take_result(trace_job& t, const std::string& agent) {
+    result::trace res = t.machine.take_result();
+    res.agent = agent;
+    if (res.id.empty()) {
+        res.id = make_id(agent, res.dst, t.made_up_ns, t.made_up_serial);
+    }
+    return res;
 }
 
 codec::method probe_method(ping_method m) noexcept {

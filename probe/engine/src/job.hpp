@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <variant>
 #include <vector>
@@ -21,7 +22,15 @@ namespace tumen::probe::engine {
 struct trace_job {
     trace_machine machine;
     std::function<void(result::trace)> done;
+    /// When the request had no id: the time and serial of the one made up for it, written
+    /// out when the trace ends (its text would be a heap block per open trace).
+    std::int64_t made_up_ns = 0;
+    std::uint64_t made_up_serial = 0;
 };
+
+/// The finished trace's result: the machine's, with the engine's agent name and, when the
+/// request had no id, the one made up for it at the start (the caller sets stop and endtime).
+result::trace take_result(trace_job& t, const std::string& agent);
 
 struct ping_job {
     ping_machine machine;
@@ -30,7 +39,7 @@ struct ping_job {
 
 /// An active trace or ping series and what its probes have in common.
 struct job {
-    job(std::uint64_t id_, std::variant<trace_job, ping_job> work_)
+    job(std::uint64_t id_, std::variant<trace_job, std::unique_ptr<ping_job>> work_)
         : id(id_)
         , work(std::move(work_)) {}
 
@@ -40,15 +49,18 @@ struct job {
     std::uint16_t dst_port = 0;
     ipv4_addr dst;
     std::chrono::milliseconds wait{1000};
-    std::variant<trace_job, ping_job> work;
+    /// A ping series in a block of its own: a result::ping is larger than an open trace,
+    /// and every job would be as large as the largest alternative.
+    std::variant<trace_job, std::unique_ptr<ping_job>> work;
     bool by_ttl = false; ///< hops_in_flight > 1: scheduled lowest TTL first
+    bool ready = false;
     std::uint16_t udp_counter = 0;
     /// The bytes its probes share, built with libtins at its first probe (its flow fields
     /// never change).
     codec::probe_template probe_bytes;
-    /// Its probes in the table, to free when it finishes.
+    /// Its probes in the table, to free when it finishes (those purged already are dropped
+    /// from it before it grows: see add_probe()).
     std::vector<probe_handle> probes;
-    bool ready = false;
     rate_group* group = nullptr; ///< null: only the global bucket applies
 
     /// The trace's machine, or null for a ping series.
@@ -58,10 +70,13 @@ struct job {
     }
     /// The ping series' machine, or null for a trace.
     ping_machine* ping() noexcept {
-        auto* p = std::get_if<ping_job>(&work);
-        return p ? &p->machine : nullptr;
+        auto* p = std::get_if<std::unique_ptr<ping_job>>(&work);
+        return p ? &(*p)->machine : nullptr;
     }
     bool done() noexcept { return trace() ? trace()->done() : ping()->done(); }
+    /// Notes a probe sent into `table`. Before the list grows, it drops the probes the table
+    /// no longer has (purged after their wait), so it stays at about the probes alive.
+    void add_probe(probe_handle h, probe_table& table);
 };
 
 /// A submitted request waiting for room in the window.

@@ -49,21 +49,50 @@ classified_reply classify_reply(const codec::reply& r, ipv4_addr dst, double rtt
     return out;
 }
 
+namespace {
+
+const char* proto_name(codec::method m) {
+    switch (codec::ip_protocol(m)) {
+    case 1:
+        return "ICMP";
+    case 6:
+        return "TCP";
+    default:
+        return "UDP";
+    }
+}
+
+} // namespace
+
 trace_machine::trace_machine(const trace_request& request)
     : max_ttl_(std::max<std::uint8_t>(request.max_ttl, 1))
     , attempts_(std::max<std::uint8_t>(request.attempts, 1))
     , gap_limit_(std::max<std::uint8_t>(request.gap_limit, 1))
     , hops_in_flight_(std::clamp<std::uint8_t>(request.hops_in_flight, 1, 32))
-    , ttl_(std::max<std::uint8_t>(request.first_ttl, 1)) {
-    header_.dst = request.dst;
-    header_.dst_name = request.dst_name;
-    header_.method = codec::to_string(request.method);
-    header_.paris_id = request.flow;
-    header_.id = request.id;
-    header_.campaign = request.campaign;
+    , ttl_(std::max<std::uint8_t>(request.first_ttl, 1))
+    , method_(request.method)
+    , flow_(request.flow)
+    , dst_(request.dst) {
+    named_by_dst_ = request.dst_name == request.dst.to_string();
+    if (!request.id.empty()) {
+        text().id = request.id;
+    }
+    if (!request.campaign.empty()) {
+        text().campaign = request.campaign;
+    }
+    if (!named_by_dst_ && !request.dst_name.empty()) {
+        text().dst_name = request.dst_name;
+    }
     if (ttl_ > max_ttl_) {
         finish(result::stop_reason::max_ttl);
     }
+}
+
+trace_machine::labels& trace_machine::text() {
+    if (!labels_) {
+        labels_ = std::make_unique<labels>();
+    }
+    return *labels_;
 }
 
 std::optional<probe_slot> trace_machine::peek() const {
@@ -125,7 +154,8 @@ trace_machine::open_hop* trace_machine::find(probe_slot slot) {
 
 bool trace_machine::loops(ipv4_addr from) const {
     // An address seen again at a hop that is not adjacent to where it answered before.
-    for (const auto& r : done_) {
+    for (std::size_t i = 0; i < resolved_; ++i) {
+        const compact_reply& r = replies_[i];
         if (r.hop + 1 < ttl_ && (r.flags & compact_reply::flag_timeout) == 0 && r.from == from) {
             return true;
         }
@@ -142,7 +172,8 @@ bool trace_machine::on_reply(probe_slot slot, result::hop_reply reply, reply_mea
     h->resolved = true;
     h->answered = true;
     h->meaning = meaning;
-    h->replies.push_back(from_reply(std::move(reply), slot.ttl));
+    compact_reply_store* store = has_rare_fields(reply) ? &text().rare : nullptr;
+    replies_.push_back(from_reply(std::move(reply), slot.ttl, store));
     if (meaning != reply_meaning::hop) {
         bound_ = std::min(bound_, slot.ttl);
     }
@@ -159,7 +190,7 @@ bool trace_machine::on_timeout(probe_slot slot) {
     compact_reply r;
     r.hop = slot.ttl;
     r.flags = compact_reply::flag_timeout;
-    h->replies.push_back(std::move(r));
+    replies_.push_back(std::move(r));
     if (h->attempt + 1 < attempts_) {
         ++h->attempt;
     } else {
@@ -169,17 +200,28 @@ bool trace_machine::on_timeout(probe_slot slot) {
     return true;
 }
 
+void trace_machine::resolve_replies(std::uint8_t ttl) {
+    // In place, keeping the order: with one hop in flight they are already where they go.
+    for (std::size_t i = resolved_; i < replies_.size(); ++i) {
+        if (replies_[i].hop == ttl) {
+            std::rotate(replies_.begin() + resolved_,
+                        replies_.begin() + static_cast<std::ptrdiff_t>(i),
+                        replies_.begin() + static_cast<std::ptrdiff_t>(i) + 1);
+            ++resolved_;
+        }
+    }
+}
+
 void trace_machine::advance() {
     while (!done() && !open_.empty() && open_.front().resolved) {
-        open_hop h = std::move(open_.front());
+        const open_hop h = open_.front();
         open_.erase(open_.begin());
+        resolve_replies(h.ttl);
         const bool answered = h.answered;
-        const ipv4_addr from = answered ? h.replies.back().from : ipv4_addr{};
+        // The answer is the hop's last reply (no attempt follows one).
+        const ipv4_addr from = answered ? replies_[resolved_ - 1u].from : ipv4_addr{};
         const bool is_loop =
-            answered && h.meaning == reply_meaning::hop && from != header_.dst && loops(from);
-        for (auto& r : h.replies) {
-            done_.push_back(std::move(r));
-        }
+            answered && h.meaning == reply_meaning::hop && from != dst_ && loops(from);
         if (answered && h.meaning == reply_meaning::destination) {
             finish(result::stop_reason::completed);
         } else if (answered && h.meaning == reply_meaning::unreachable) {
@@ -211,50 +253,65 @@ void trace_machine::fail(std::string error) {
     }
     // The hop the trace is at keeps the attempts it already made.
     if (!open_.empty()) {
-        for (auto& r : open_.front().replies) {
-            done_.push_back(std::move(r));
-        }
+        resolve_replies(open_.front().ttl);
     }
-    error_ = std::move(error);
+    text().error = std::move(error);
     finish(result::stop_reason::error);
 }
 
 void trace_machine::finish(result::stop_reason reason) {
     stop_ = reason;
     open_.clear(); // probes still in flight above the stopping hop are not recorded
+    replies_.resize(resolved_);
 }
 
 std::vector<result::hop> trace_machine::hops() const {
+    static const compact_reply_store none;
+    const compact_reply_store& store = labels_ ? labels_->rare : none;
     std::vector<result::hop> out;
-    for (const auto& r : done_) {
+    for (std::size_t i = 0; i < resolved_; ++i) {
+        const compact_reply& r = replies_[i];
         if (out.empty() || out.back().ttl != r.hop) {
             out.emplace_back().ttl = r.hop;
         }
-        out.back().replies.push_back(to_reply(r));
+        out.back().replies.push_back(to_reply(r, store));
     }
     if (stop_ == result::stop_reason::error) {
         // fail(): the hop the trace was at, with the attempts it made (maybe none).
         if (out.empty() || out.back().ttl != ttl_) {
             out.emplace_back().ttl = ttl_;
         }
-        out.back().error = error_;
+        out.back().error = labels_ ? labels_->error : std::string();
     }
     return out;
 }
 
 result::trace trace_machine::result() const {
-    result::trace t = header_;
+    result::trace t;
+    if (labels_) {
+        t.id = labels_->id;
+        t.campaign = labels_->campaign;
+        t.dst_name = labels_->dst_name;
+    }
+    if (named_by_dst_) {
+        t.dst_name = dst_.to_string();
+    }
+    t.dst = dst_;
+    t.src = src_;
+    t.proto = proto_name(method_);
+    t.method = codec::to_string(method_);
+    t.paris_id = flow_;
+    t.timestamp = timestamp_;
     t.hops = hops();
     t.stop = stop_;
     return t;
 }
 
 result::trace trace_machine::take_result() {
-    result::trace t = std::move(header_);
-    t.hops = hops();
-    t.stop = stop_;
-    done_ = {};
-    error_ = {};
+    result::trace t = result();
+    replies_ = {};
+    resolved_ = 0;
+    labels_.reset();
     return t;
 }
 

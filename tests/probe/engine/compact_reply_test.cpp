@@ -31,10 +31,13 @@ result::hop_reply full_reply() {
 
 TEST_CASE("compact_reply: a reply with every field set round-trips") {
     const result::hop_reply r = full_reply();
-    const compact_reply c = from_reply(result::hop_reply(r), 7);
+    compact_reply_store store;
+    const compact_reply c = from_reply(result::hop_reply(r), 7, &store);
     CHECK(c.hop == 7);
-    REQUIRE(c.extra);
-    CHECK(to_reply(c) == r);
+    REQUIRE(store.size() == 1);
+    CHECK(c.rare == 1);
+    CHECK(to_reply(c, store) == r);
+    CHECK(to_reply(c, {}).mpls.empty()); // not in the store given: left out, no crash
 }
 
 TEST_CASE("compact_reply: each field on its own round-trips, rare ones only when present") {
@@ -44,22 +47,25 @@ TEST_CASE("compact_reply: each field on its own round-trips, rare ones only when
     plain.size = 56;
     plain.ttl = 64;
     plain.icmp_type = 11;
-    const compact_reply c = from_reply(result::hop_reply(plain), 1);
-    CHECK_FALSE(c.extra); // no label stack and no err: nothing more allocated
-    CHECK(to_reply(c) == plain);
-    CHECK_FALSE(to_reply(c).quoted_ttl);
+    compact_reply_store store;
+    const compact_reply c = from_reply(result::hop_reply(plain), 1, &store);
+    CHECK(c.rare == 0); // no label stack and no err: nothing stored
+    CHECK(store.empty());
+    CHECK(to_reply(c, store) == plain);
+    CHECK_FALSE(to_reply(c, store).quoted_ttl);
 
     result::hop_reply timeout;
     timeout.timeout = true;
-    CHECK(to_reply(from_reply(result::hop_reply(timeout), 2)) == timeout);
+    CHECK(to_reply(from_reply(result::hop_reply(timeout), 2, nullptr), store) == timeout);
 
     result::hop_reply only_mpls = plain;
     only_mpls.mpls = {{3, 0, true, 1}};
-    CHECK(to_reply(from_reply(result::hop_reply(only_mpls), 3)) == only_mpls);
+    CHECK(to_reply(from_reply(result::hop_reply(only_mpls), 3, &store), store) == only_mpls);
 
     result::hop_reply only_err = plain;
     only_err.err = "p";
-    CHECK(to_reply(from_reply(result::hop_reply(only_err), 3)) == only_err);
+    CHECK(to_reply(from_reply(result::hop_reply(only_err), 3, &store), store) == only_err);
+    CHECK(store.size() == 2);
 
     for (const bool nat : {false, true}) {
         for (const bool late : {false, true}) {
@@ -67,7 +73,7 @@ TEST_CASE("compact_reply: each field on its own round-trips, rare ones only when
             f.nat = nat;
             f.late = late;
             f.quoted_ttl = 1;
-            CHECK(to_reply(from_reply(result::hop_reply(f), 4)) == f);
+            CHECK(to_reply(from_reply(result::hop_reply(f), 4, &store), store) == f);
         }
     }
 }

@@ -35,20 +35,21 @@ std::uint16_t default_dst_port(method m) noexcept;
 
 /// Everything needed to build one probe packet.
 struct probe_spec {
+    // Narrow fields first: 24 bytes, not 32 (the engine keeps one per outstanding probe).
     method kind = method::udp_paris;
-    ipv4_addr src; ///< must be set: checksums (and so the Paris flow) depend on it
-    ipv4_addr dst;
+    std::uint8_t ttl = 1;
     std::uint16_t src_port = default_src_port_base; ///< UDP/TCP source port; ICMP identifier
     std::uint16_t dst_port = default_udp_dst_port;  ///< UDP/TCP destination port (udp: base)
-    std::uint8_t ttl = 1;
     std::uint16_t ident = 0;  ///< probe identity, unique among a flow's outstanding probes
                               ///< (keyed, probe_ident.hpp; classic udp: the port offset)
     std::uint16_t ip_id = 0;  ///< IPv4 identification field (keyed: probe_ident.hpp)
-    std::uint32_t tag = 0;    ///< keyed bits carried besides ident and ip_id (probe_ident.hpp):
-                              ///< in the payload (udp-paris, udp, icmp-paris, ping; see
-                              ///< carries_payload_tag()) or the TCP sequence's upper half
     std::uint16_t length = 0; ///< total IP length in bytes; 0 = the method's default
                               ///< (see default_length() in probe_builder.hpp)
+    ipv4_addr src;            ///< must be set: checksums (and so the Paris flow) depend on it
+    ipv4_addr dst;
+    std::uint32_t tag = 0; ///< keyed bits carried besides ident and ip_id (probe_ident.hpp):
+                           ///< in the payload (udp-paris, udp, icmp-paris, ping; see
+                           ///< carries_payload_tag()) or the TCP sequence's upper half
 };
 
 /// The fields a load balancer may hash; identical for every probe of a Paris trace.

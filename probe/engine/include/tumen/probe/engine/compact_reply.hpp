@@ -1,13 +1,13 @@
 #pragma once
 /// @file
-/// The form in which an open trace keeps one hop reply: 32 bytes, against 96 for
+/// The form in which an open trace keeps one hop reply: 24 bytes, against 88 for
 /// result::hop_reply plus its own heap block. The label stack and the `err` text, which few
-/// replies have, sit in a block of their own allocated only when present. trace_machine
-/// keeps its hops this way while the trace is open and builds the result::trace (with its
-/// strings and vectors) only when the trace is taken. The conversion is lossless: to_reply
-/// of from_reply gives back an equal result::hop_reply (tests/probe/engine).
+/// replies have, sit in a list of the trace's own (a compact_reply_store) allocated only when
+/// a reply has them. trace_machine keeps its hops this way while the trace is open and builds
+/// the result::trace (with its strings and vectors) only when the trace is taken. The
+/// conversion is lossless: to_reply of from_reply gives back an equal result::hop_reply
+/// (tests/probe/engine).
 #include <cstdint>
-#include <memory>
 #include <string>
 #include <vector>
 
@@ -15,8 +15,8 @@
 
 namespace tumen::probe::engine {
 
-/// The fixed-size fields of a compact_reply.
-struct compact_reply_fields {
+/// One hop reply (or timeout) of an open trace.
+struct compact_reply {
     double rtt_ms = 0;
     ipv4_addr from;
     std::uint16_t size = 0;
@@ -25,44 +25,34 @@ struct compact_reply_fields {
     std::uint8_t icmp_code = 0;
     std::uint8_t quoted_ttl = 0;
     std::uint8_t hop = 0;   ///< the TTL of the hop this reply belongs to (trace_machine's)
-    std::uint8_t flags = 0; ///< compact_reply::flag_* bits
-};
+    std::uint8_t flags = 0; ///< flag_* bits
+    /// 1 + its index in the trace's compact_reply_store; 0 when there are no MPLS labels and
+    /// no `err`.
+    std::uint16_t rare = 0;
 
-/// One hop reply (or timeout) of an open trace.
-struct compact_reply : compact_reply_fields {
     /// The fields that most replies leave empty.
-    struct rare {
+    struct rare_fields {
         std::vector<result::mpls_entry> mpls;
         std::string err;
     };
-
-    compact_reply() = default;
-    /// Copies the rare fields too (trace machines are copied in tests and by value).
-    compact_reply(const compact_reply& o)
-        : compact_reply_fields(o)
-        , extra(o.extra ? std::make_unique<rare>(*o.extra) : nullptr) {}
-    compact_reply& operator=(const compact_reply& o) {
-        if (this != &o) {
-            *this = compact_reply(o);
-        }
-        return *this;
-    }
-    compact_reply(compact_reply&&) noexcept = default;
-    compact_reply& operator=(compact_reply&&) noexcept = default;
-    ~compact_reply() = default;
-
-    std::unique_ptr<rare> extra; ///< null when there are no MPLS labels and no `err`
 
     static constexpr std::uint8_t flag_timeout = 1;
     static constexpr std::uint8_t flag_nat = 2;
     static constexpr std::uint8_t flag_late = 4;
     static constexpr std::uint8_t flag_quoted_ttl = 8;
 };
-static_assert(sizeof(compact_reply) <= 32, "an open trace keeps one per probe answered");
+static_assert(sizeof(compact_reply) <= 24, "an open trace keeps one per probe answered");
 
-/// The compact form of `r`, for hop `hop`.
-compact_reply from_reply(result::hop_reply&& r, std::uint8_t hop);
-/// The result model's form of `c` (its `hop` is not part of it).
-result::hop_reply to_reply(const compact_reply& c);
+/// A trace's MPLS label stacks and `err` texts, for its compact replies that have them.
+using compact_reply_store = std::vector<compact_reply::rare_fields>;
+
+/// Whether `r` has fields a compact_reply keeps in the store.
+bool has_rare_fields(const result::hop_reply& r) noexcept;
+/// The compact form of `r`, for hop `hop`; its label stack and `err`, when it has them, go to
+/// `store` (which may be null only when it has none).
+compact_reply from_reply(result::hop_reply&& r, std::uint8_t hop, compact_reply_store* store);
+/// The result model's form of `c` (its `hop` is not part of it); `store` is the one
+/// from_reply() was given.
+result::hop_reply to_reply(const compact_reply& c, const compact_reply_store& store);
 
 } // namespace tumen::probe::engine

@@ -39,7 +39,7 @@ namespace tumen::probe::engine {
 /// The socket probes leave by (engine_options::sender).
 enum class send_path { raw, packet, ring };
 
-/// The capture buffer for a probe rate: a twentieth of a second of frames (a reply and, when
+/// The capture buffer for a probe rate: a fortieth of a second of frames (a reply and, when
 /// outgoing copies are captured, the probe itself, 720-byte snap length and ring overhead),
 /// at least 128 KiB and at most 64 MiB; 4 MiB when the rate is uncapped (`pps` <= 0).
 int capture_buffer_for(double pps, bool capture_outgoing) noexcept;

@@ -18,9 +18,10 @@
 
 namespace tumen::probe::engine {
 
-/// A probe sent and not yet forgotten (answered ones stay for their wait). Packed to 64
-/// bytes, 88 with the table's key and serial (104 with 80): up to 3,276 at once at 10,000 pps
-/// on bench/probe/rss_breakdown.sh (its index stays at 4,096 buckets at 0.8 load).
+/// A probe sent and not yet forgotten (answered ones stay for their wait). Packed to 56
+/// bytes, 80 with the table's key and serial (88 with 64, 104 with 80): up to 3,276 at once
+/// at 10,000 pps on bench/probe/rss_breakdown.sh (its index stays at 4,096 buckets at 0.8
+/// load).
 struct outstanding {
     std::uint64_t job = 0;
     probe_slot slot; ///< traces
@@ -31,7 +32,7 @@ struct outstanding {
     std::int64_t sent_clock_ns = 0; ///< CLOCK_REALTIME as the send call began
     std::int64_t sent_pcap_ns = 0;  ///< capture time of the outgoing copy; 0: none
 };
-static_assert(sizeof(outstanding) <= 64);
+static_assert(sizeof(outstanding) <= 56);
 
 /// Where a probe lives in the table: slot and serial (a slot is reused with a new serial).
 struct probe_handle {

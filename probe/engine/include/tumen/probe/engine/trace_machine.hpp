@@ -18,7 +18,9 @@
 ///  - max_ttl:     hop `max_ttl` done without reaching the destination.
 /// No TTL above one that got a destination or unreachable answer is started.
 #include <cstdint>
+#include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include <tumen/common/result.hpp>
@@ -56,8 +58,8 @@ struct probe_slot {
 /// The state machine of one trace.
 class trace_machine {
 public:
-    /// Copies the request's parameters; the result's dst/method/paris_id are filled here,
-    /// src/proto/timestamps/agent by the caller through header().
+    /// Copies what the result needs of the request (dst, its name, method, flow, id,
+    /// campaign); the caller adds the source and start time through set_start().
     explicit trace_machine(const trace_request& request);
 
     /// The probe to send now (a retry at the lowest TTL first, then the next TTL), or nullopt
@@ -81,16 +83,21 @@ public:
     /// The lowest slot in flight, if any.
     std::optional<probe_slot> in_flight() const noexcept;
 
-    /// The result's fields other than hops and stop, for the caller to fill.
-    result::trace& header() noexcept { return header_; }
-    const result::trace& header() const noexcept { return header_; }
-    /// The result so far (complete once done()), built from the compact hops.
+    /// The result's source address and start (Unix seconds), which the request does not say.
+    void set_start(ipv4_addr src, std::int64_t timestamp) noexcept {
+        src_ = src;
+        timestamp_ = timestamp;
+    }
+    /// The result so far (complete once done()), built from the compact state: dst, its
+    /// name, method, proto, flow, id, campaign, source, start, hops and stop. The agent and
+    /// endtime are the caller's (the engine fills them, and a made-up id when `id` is empty).
     result::trace result() const;
     /// The result, built once the trace is done; the machine keeps no hops after it.
     result::trace take_result();
 
 private:
-    /// A TTL started and not yet resolved (answered, or every attempt timed out).
+    /// A TTL started and not yet resolved (answered, or every attempt timed out). Its replies
+    /// are in replies_, after the resolved ones.
     struct open_hop {
         std::uint8_t ttl = 0;
         std::uint8_t attempt = 0; ///< the attempt in flight, or the next one to send
@@ -98,17 +105,30 @@ private:
         bool resolved = false;
         bool answered = false;
         reply_meaning meaning = reply_meaning::hop;
-        std::vector<compact_reply> replies;
+    };
+    /// The request's text fields and the replies' rare ones, in a block of their own only when
+    /// one of them is set (the tool sets none: its dst_name is the address as text, kept as a
+    /// flag).
+    struct labels {
+        std::string id;
+        std::string campaign;
+        std::string dst_name;     ///< when it is not dst's own text
+        std::string error;        ///< fail()'s error, for hop ttl_
+        compact_reply_store rare; ///< replies' MPLS label stacks and `err` texts
     };
 
     open_hop* find(probe_slot slot);
-    /// Moves resolved hops, lowest TTL first, into done_ and applies the stop rules.
+    /// Moves resolved hops, lowest TTL first, into the resolved replies and applies the stop
+    /// rules.
     void advance();
+    /// Moves the replies of open hop `ttl` (in arrival order) to the end of the resolved ones.
+    void resolve_replies(std::uint8_t ttl);
     void finish_hop(bool answered);
     void finish(result::stop_reason reason);
     bool loops(ipv4_addr from) const;
-    /// The result model's hops of done_ (and of the hop that failed).
+    /// The result model's hops of the resolved replies (and of the hop that failed).
     std::vector<result::hop> hops() const;
+    labels& text();
 
     std::uint8_t max_ttl_;
     std::uint8_t attempts_;
@@ -117,15 +137,24 @@ private:
     std::uint8_t ttl_;         ///< lowest TTL not yet resolved
     std::uint8_t bound_ = 255; ///< lowest TTL with a destination/unreachable answer
     std::uint8_t gap_ = 0;
+    result::stop_reason stop_ = result::stop_reason::none;
+    codec::method method_;
+    bool named_by_dst_ = false; ///< the result's dst_name is dst's text
+    std::uint16_t flow_ = 0;
+    /// How many of replies_ belong to resolved hops (the rest to open ones).
+    std::uint16_t resolved_ = 0;
+    ipv4_addr dst_;
+    ipv4_addr src_;
+    std::int64_t timestamp_ = 0;
     /// TTLs ttl_, ttl_ + 1, ... started so far: at most 2 x hops_in_flight (64). A vector, not a
     /// deque: an empty deque allocates 576 bytes, 0.45 MB of peak RSS for 1,024 open traces.
     std::vector<open_hop> open_;
-    result::stop_reason stop_ = result::stop_reason::none;
-    /// The replies of the resolved hops, in TTL then send order, kept compact while the trace
-    /// is open (a result::hop_reply is 96 bytes and a heap block of its own).
-    std::vector<compact_reply> done_;
-    std::string error_; ///< fail()'s error, for hop ttl_
-    result::trace header_;
+    /// Every reply (or timeout) of the trace in one array, kept compact while the trace is
+    /// open (24 bytes each; a result::hop_reply is 88 bytes and a heap block of its own): first
+    /// those of the resolved hops, in TTL then send order, then those of the open hops as they
+    /// came.
+    std::vector<compact_reply> replies_;
+    std::unique_ptr<labels> labels_; ///< null while every text field is empty
 };
 
 } // namespace tumen::probe::engine
