@@ -317,8 +317,8 @@ int main(int argc, char** argv) {
                 all = ids.count(std::string(agent) + ":" + agent + "-" + std::to_string(n) + "|") ==
                       1;
             }
-            for (int b = 0; b < per_agent / batch_size && all; ++b) {
-                all = ids.count(std::string(agent) + ":" + agent + "-p" + std::to_string(b) +
+            for (int ping = 0; ping < per_agent / batch_size && all; ++ping) {
+                all = ids.count(std::string(agent) + ":" + agent + "-p" + std::to_string(ping) +
                                 "|") == 1;
             }
         }

@@ -72,7 +72,7 @@ void capture_source::wakeups(bool on) noexcept {
         return;
     }
     epoll_event ev{};
-    ev.events = on ? EPOLLIN : 0;
+    ev.events = on ? static_cast<std::uint32_t>(EPOLLIN) : 0U;
     if (::epoll_ctl(fd_->native_handle(), EPOLL_CTL_MOD, capture_.selectable_fd(), &ev) == 0) {
         wakeups_ = on;
     }
