@@ -269,7 +269,7 @@ void engine::impl::record_sent(prepared_send& p, std::int64_t sent_ns) {
         return; // finished while its probe was queued: nothing waits for the reply
     }
     job& j = *owner;
-    p.entry.sent_clock_ns = sent_ns;
+    p.entry.sent_ns = sent_ns;
     const probe_handle h = probes.insert(p.key, p.entry);
     j.add_probe(h, probes);
     push_event(timer_event{steady::now() + j.wait, h.serial, j.id, h.slot}, j.wait);
