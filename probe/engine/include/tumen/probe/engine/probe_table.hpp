@@ -95,6 +95,18 @@ public:
     outstanding* at(std::uint32_t slot, std::uint64_t serial) { return table_.at(slot, serial); }
     /// Forgets a probe (no-op if the slot has moved on to another serial).
     void erase(std::uint32_t slot, std::uint64_t serial) { table_.erase(slot, serial); }
+    /// Whether `slot` holds a probe of job `job` (job ids are never reused).
+    bool owned_by(std::uint32_t slot, std::uint64_t job) {
+        const outstanding* e = table_.in_use(slot);
+        return e != nullptr && e->job == job;
+    }
+    /// Forgets the probe in `slot` if it belongs to job `job` (no-op otherwise: the probe
+    /// was purged and the slot is free or another job's).
+    void erase_owned(std::uint32_t slot, std::uint64_t job) {
+        if (owned_by(slot, job)) {
+            table_.erase(slot, table_.serial_of(slot));
+        }
+    }
 
     /// The latest probe sent with IPv4 identification `ip_id`, if still in the table (null
     /// without the IP-id index).

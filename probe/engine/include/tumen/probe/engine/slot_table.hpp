@@ -86,6 +86,11 @@ public:
                                                                     : nullptr;
     }
 
+    /// The serial of the use `slot` holds; 0 if free or no such slot.
+    std::uint64_t serial_of(slot_type slot) const noexcept {
+        return slot < entries_.size() ? entries_[slot].serial : 0;
+    }
+
     /// Slot and serial of the entry under `key`; serial 0 if none.
     std::pair<slot_type, std::uint64_t> locate(const Key& key) const {
         auto it = index_.find(key);
