@@ -56,8 +56,9 @@ struct job {
     bool ready = false;
     std::uint16_t udp_counter = 0;
     /// The bytes its probes share, built with libtins at its first probe (its flow fields
-    /// never change).
-    codec::probe_template probe_bytes;
+    /// never change), shared with the other jobs of the same method, ports and source
+    /// (engine::impl::template_for(); fill() writes the destination).
+    std::shared_ptr<const codec::probe_template> probe_bytes;
     /// The table slots of its probes, to free when it finishes (those purged already are
     /// dropped from it before it grows: see add_probe()). A slot, not a probe_handle (4 bytes,
     /// not 16: a trace of bench/probe/run.sh keeps 6 to 8): a slot another job's probe took
