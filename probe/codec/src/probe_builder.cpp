@@ -189,6 +189,10 @@ std::error_code probe_template::fill(const probe_spec& s, std::vector<std::uint8
     }
     out.assign(bytes_.begin(), bytes_.end());
     const std::span<std::uint8_t> pkt{out};
+    // The addresses too: one template serves every destination of a flow (the checksums
+    // below are computed over them).
+    put32(pkt, 12, s.src.value);
+    put32(pkt, 16, s.dst.value);
     put16(pkt, 4, s.ip_id);
     pkt[8] = s.ttl;
     put16(pkt, 10, finish(sum_words(pkt.first(ip_header_len))));

@@ -167,8 +167,8 @@ void engine::impl::finish(std::uint64_t id) {
     }
     job j = std::move(it->second);
     jobs.erase(it);
-    for (const auto& p : j.probes) {
-        probes.erase(p.slot, p.serial); // no-op for a probe purged earlier (serial reused)
+    for (const std::uint32_t slot : j.probes) {
+        probes.erase_owned(slot, id); // no-op for a probe purged earlier (slot reused)
     }
     if (auto* t = std::get_if<trace_job>(&j.work)) {
         result::trace res = take_result(*t, options.agent);

@@ -70,6 +70,16 @@ struct engine::impl {
 
     counters stats;
     std::unordered_map<std::uint64_t, job> jobs;
+    /// The probe templates jobs share: one per method, ports and length (the addresses are
+    /// written per probe), 48 bytes of the heap per open trace less.
+    struct shared_template {
+        codec::method kind;
+        std::uint16_t src_port;
+        std::uint16_t dst_port;
+        std::uint16_t length;
+        std::shared_ptr<const codec::probe_template> bytes;
+    };
+    std::vector<shared_template> templates;
     std::deque<submission> queued;
     probe_table probes;
     /// Probes built and paced, waiting for the next sendmmsg() (at most
@@ -127,6 +137,10 @@ struct engine::impl {
     bool prepare(job& j, steady::time_point now, prepared_send& out);
     /// A local failure: ends a trace, counts a ping probe lost.
     void fail_job(job& j, const std::string& why);
+    /// The shared template of `spec`'s method, ports and length, made on first use; null
+    /// and `ec` set when probe_template::make() refuses the spec.
+    std::shared_ptr<const codec::probe_template> template_for(const codec::probe_spec& spec,
+                                                              std::error_code& ec);
     /// Sends for ready jobs while the buckets allow (at most 512 in a row), in batches.
     void pump();
     /// After a probe of `j` is prepared: queue the job again if it can send more now (a

@@ -48,7 +48,8 @@ void engine::impl::handle_frame(const captured_frame& f) {
                             (std::uint32_t{ip[18]} << 8) | ip[19]};
         if (outstanding* e = probes.outgoing_copy(head->id, dst, ip[8])) {
             ++stats.outgoing_captured;
-            e->sent_pcap_ns = f.ts_ns;
+            e->sent_ns = f.ts_ns;
+            e->sent_captured = true;
         }
         return;
     }
@@ -88,7 +89,7 @@ void engine::impl::deliver(outstanding& e, const codec::reply& r, bool nat) {
     }
     e.answered = true;
     ++stats.replies_matched;
-    const std::int64_t sent = e.sent_pcap_ns != 0 ? e.sent_pcap_ns : e.sent_clock_ns;
+    const std::int64_t sent = e.sent_ns;
     const double rtt = std::max<double>(0.0, static_cast<double>(r.timestamp.count() - sent) / 1e6);
     job& j = *jp;
     auto c = classify_reply(r, j.dst, rtt, nat);

@@ -92,18 +92,44 @@ bool engine::impl::prepare(job& j, steady::time_point now, prepared_send& out) {
     out.job = j.id;
     e.spec = spec;
     out.entry = e;
-    if (j.probe_bytes.bytes().empty()) {
-        if (auto ec = codec::probe_template::make(spec, j.probe_bytes)) {
+    if (!j.probe_bytes) {
+        std::error_code ec;
+        j.probe_bytes = template_for(spec, ec);
+        if (ec) {
             fail_job(j, "probe template: " + ec.message());
             return false;
         }
     }
     // Into the batch slot's buffer, whose capacity stays from one probe to the next.
-    if (auto ec = j.probe_bytes.fill(spec, out.packet)) {
+    if (auto ec = j.probe_bytes->fill(spec, out.packet)) {
         fail_job(j, "build_probe: " + ec.message());
         return false;
     }
     return true;
+}
+
+std::shared_ptr<const codec::probe_template>
+engine::impl::template_for(const codec::probe_spec& spec, std::error_code& ec) {
+    if (spec.src.value == 0 || spec.dst.value == 0) {
+        // As probe_template::make() refuses them (a shared template was made for another dst).
+        ec = std::make_error_code(std::errc::invalid_argument);
+        return nullptr;
+    }
+    // Forget the templates no job holds any more, then look for this flow's.
+    std::erase_if(templates, [](const shared_template& t) { return t.bytes.use_count() == 1; });
+    for (const shared_template& t : templates) {
+        if (t.kind == spec.kind && t.src_port == spec.src_port && t.dst_port == spec.dst_port &&
+            t.length == spec.length) {
+            return t.bytes;
+        }
+    }
+    auto made = std::make_shared<codec::probe_template>();
+    if ((ec = codec::probe_template::make(spec, *made))) {
+        return nullptr;
+    }
+    templates.push_back(
+        shared_template{spec.kind, spec.src_port, spec.dst_port, spec.length, made});
+    return made;
 }
 
 void engine::impl::fail_job(job& j, const std::string& why) {
@@ -269,7 +295,7 @@ void engine::impl::record_sent(prepared_send& p, std::int64_t sent_ns) {
         return; // finished while its probe was queued: nothing waits for the reply
     }
     job& j = *owner;
-    p.entry.sent_clock_ns = sent_ns;
+    p.entry.sent_ns = sent_ns;
     const probe_handle h = probes.insert(p.key, p.entry);
     j.add_probe(h, probes);
     push_event(timer_event{steady::now() + j.wait, h.serial, j.id, h.slot}, j.wait);

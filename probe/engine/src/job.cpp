@@ -1,5 +1,6 @@
 #include "job.hpp"
 
+#include <algorithm>
 #include <ctime>
 
 #include "realtime.hpp"
@@ -57,10 +58,11 @@ job make_job(std::uint64_t id, ping_submission& s, const job_context& c) {
 
 void job::add_probe(probe_handle h, probe_table& table) {
     if (probes.size() == probes.capacity()) {
-        std::erase_if(probes,
-                      [&](const probe_handle& p) { return table.at(p.slot, p.serial) == nullptr; });
+        std::erase_if(probes, [&](std::uint32_t slot) { return !table.owned_by(slot, id); });
+        std::sort(probes.begin(), probes.end());
+        probes.erase(std::unique(probes.begin(), probes.end()), probes.end());
     }
-    probes.push_back(h);
+    probes.push_back(h.slot);
 }
 
 result::trace take_result(trace_job& t, const std::string& agent) {

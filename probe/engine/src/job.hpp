@@ -56,11 +56,14 @@ struct job {
     bool ready = false;
     std::uint16_t udp_counter = 0;
     /// The bytes its probes share, built with libtins at its first probe (its flow fields
-    /// never change).
-    codec::probe_template probe_bytes;
-    /// Its probes in the table, to free when it finishes (those purged already are dropped
-    /// from it before it grows: see add_probe()).
-    std::vector<probe_handle> probes;
+    /// never change), shared with the other jobs of the same method, ports and source
+    /// (engine::impl::template_for(); fill() writes the destination).
+    std::shared_ptr<const codec::probe_template> probe_bytes;
+    /// The table slots of its probes, to free when it finishes (those purged already are
+    /// dropped from it before it grows: see add_probe()). A slot, not a probe_handle (4 bytes,
+    /// not 16: a trace of bench/probe/run.sh keeps 6 to 8): a slot another job's probe took
+    /// since is told apart by the probe's job id (probe_table::owned_by()).
+    std::vector<std::uint32_t> probes;
     rate_group* group = nullptr; ///< null: only the global bucket applies
 
     /// The trace's machine, or null for a ping series.
@@ -75,7 +78,8 @@ struct job {
     }
     bool done() noexcept { return trace() ? trace()->done() : ping()->done(); }
     /// Notes a probe sent into `table`. Before the list grows, it drops the probes the table
-    /// no longer has (purged after their wait), so it stays at about the probes alive.
+    /// no longer has (purged after their wait) and repeated slots (one of its own probes
+    /// reusing the slot of another), so it stays at about the probes alive.
     void add_probe(probe_handle h, probe_table& table);
 };
 

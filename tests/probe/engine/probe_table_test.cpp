@@ -175,7 +175,8 @@ TEST_CASE("probe table: an outgoing copy is timed once, and only for its own pro
     // Same IP id, another destination or TTL: a later probe's copy, not this one's.
     CHECK(t.outgoing_copy(s.ip_id, ipv4_addr{s.dst.value + 1}, s.ttl) == nullptr);
     CHECK(t.outgoing_copy(s.ip_id, s.dst, static_cast<std::uint8_t>(s.ttl + 1)) == nullptr);
-    e->sent_pcap_ns = 42;
+    e->sent_ns = 42;
+    e->sent_captured = true;
     CHECK(t.outgoing_copy(s.ip_id, s.dst, s.ttl) == nullptr); // timed already
     // A later probe that draws the same IP id takes it over.
     auto s2 = spec(codec::method::udp_paris);

@@ -91,3 +91,29 @@ TEST_CASE("slot table matches a std::map under random inserts and erases") {
         CHECK(*t.at(slot, s) == v.second);
     }
 }
+
+namespace {
+/// A value that carries its own key: the table need not store it.
+struct keyed {
+    std::uint32_t key = 0;
+    std::string text;
+};
+struct key_of_keyed {
+    std::uint32_t operator()(const keyed& v) const noexcept { return v.key; }
+};
+} // namespace
+
+TEST_CASE("a table whose keys come from its values erases them from the index") {
+    tumen::probe::engine::slot_table<std::uint32_t, keyed, key_hash, key_of_keyed> t;
+    const auto a = t.insert(10, 1, keyed{10, "a"});
+    t.insert(20, 2, keyed{20, "b"});
+    CHECK(t.erase(a, 1));
+    CHECK_FALSE(t.contains(10));
+    CHECK(t.contains(20));
+    CHECK(t.size() == 1);
+    // Inserting under a key in use replaces the entry (its old slot is freed and reused).
+    t.insert(20, 3, keyed{20, "c"});
+    REQUIRE(t.find(20) != nullptr);
+    CHECK(t.find(20)->text == "c");
+    CHECK(t.size() == 1);
+}

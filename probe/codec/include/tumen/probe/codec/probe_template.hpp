@@ -20,9 +20,10 @@ public:
     /// (std::errc::invalid_argument) as build_probe() for the flow's fields.
     static std::error_code make(const probe_spec& flow, probe_template& out);
 
-    /// Writes the probe `spec` (same flow as the template) into `out`: the template's
-    /// bytes, then the TTL, IP id, identity, tag, compensation word and checksums patched
-    /// by hand. Errors as build_probe() for the per-probe fields; `out` empty on error.
+    /// Writes the probe `spec` (same method, ports and length as the template; any source and
+    /// destination) into `out`: the template's bytes, then the addresses, TTL, IP id,
+    /// identity, tag, compensation word and checksums patched by hand. Errors as build_probe() for
+    /// the per-probe fields; `out` empty on error.
     std::error_code fill(const probe_spec& spec, std::vector<std::uint8_t>& out) const;
 
     /// The template bytes (per-probe fields and checksums zero).

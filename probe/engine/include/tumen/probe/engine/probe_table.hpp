@@ -18,21 +18,30 @@
 
 namespace tumen::probe::engine {
 
-/// A probe sent and not yet forgotten (answered ones stay for their wait). Packed to 56
-/// bytes, 80 with the table's key and serial (88 with 64, 104 with 80): up to 3,276 at once
-/// at 10,000 pps on bench/probe/rss_breakdown.sh (its index stays at 4,096 buckets at 0.8
-/// load).
+/// A probe sent and not yet forgotten (answered ones stay for their wait). Packed to 48
+/// bytes, 56 with the table's serial (its key is computed from `spec`, not stored; 80 with
+/// a stored key and two send times): up to 3,276 at once at 10,000 pps on
+/// bench/probe/rss_breakdown.sh (its index stays at 4,096 buckets at 0.8 load).
 struct outstanding {
     std::uint64_t job = 0;
     probe_slot slot; ///< traces
-    bool answered = false;
-    bool expired = false;  ///< its wait is over; kept one more wait to count late replies
+    bool answered : 1 = false;
+    bool expired : 1 = false; ///< its wait is over; kept one more wait to count late replies
+    /// `sent_ns` is the capture time of the outgoing copy (else CLOCK_REALTIME as the send
+    /// call began): the capture's time, once seen, replaces the clock's.
+    bool sent_captured : 1 = false;
     std::uint32_t seq = 0; ///< pings
     codec::probe_spec spec;
-    std::int64_t sent_clock_ns = 0; ///< CLOCK_REALTIME as the send call began
-    std::int64_t sent_pcap_ns = 0;  ///< capture time of the outgoing copy; 0: none
+    std::int64_t sent_ns = 0; ///< when it left (see sent_captured)
 };
-static_assert(sizeof(outstanding) <= 56);
+static_assert(sizeof(outstanding) <= 48);
+
+/// An outstanding probe's table key, from its spec (as assign_identity() returned it).
+struct outstanding_key {
+    codec::probe_key operator()(const outstanding& e) const noexcept {
+        return codec::key_of_probe(e.spec);
+    }
+};
 
 /// Where a probe lives in the table: slot and serial (a slot is reused with a new serial).
 struct probe_handle {
@@ -86,6 +95,18 @@ public:
     outstanding* at(std::uint32_t slot, std::uint64_t serial) { return table_.at(slot, serial); }
     /// Forgets a probe (no-op if the slot has moved on to another serial).
     void erase(std::uint32_t slot, std::uint64_t serial) { table_.erase(slot, serial); }
+    /// Whether `slot` holds a probe of job `job` (job ids are never reused).
+    bool owned_by(std::uint32_t slot, std::uint64_t job) {
+        const outstanding* e = table_.in_use(slot);
+        return e != nullptr && e->job == job;
+    }
+    /// Forgets the probe in `slot` if it belongs to job `job` (no-op otherwise: the probe
+    /// was purged and the slot is free or another job's).
+    void erase_owned(std::uint32_t slot, std::uint64_t job) {
+        if (owned_by(slot, job)) {
+            table_.erase(slot, table_.serial_of(slot));
+        }
+    }
 
     /// The latest probe sent with IPv4 identification `ip_id`, if still in the table (null
     /// without the IP-id index).
@@ -103,7 +124,7 @@ public:
     /// `perf`). A probe whose IP id a later one took keeps its clock send time instead.
     outstanding* outgoing_copy(std::uint16_t ip_id, ipv4_addr dst, std::uint8_t ttl) {
         outstanding* e = by_ip_id(ip_id);
-        return e != nullptr && !e->answered && e->sent_pcap_ns == 0 && e->spec.dst == dst &&
+        return e != nullptr && !e->answered && !e->sent_captured && e->spec.dst == dst &&
                        e->spec.ttl == ttl
                    ? e
                    : nullptr;
@@ -140,7 +161,7 @@ public:
     void clear() { table_.clear(); }
 
 private:
-    slot_table<codec::probe_key, outstanding, codec::probe_key_hash> table_;
+    slot_table<codec::probe_key, outstanding, codec::probe_key_hash, outstanding_key> table_;
     /// IP id -> slot + 1 of the latest probe sent with it (0: none). A slot rather than a
     /// probe_handle: 256 KiB instead of 1 MiB, all of it written within a run (peak RSS);
     /// empty when the capture does not take our outgoing probes.
