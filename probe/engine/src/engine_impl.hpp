@@ -71,15 +71,11 @@ struct engine::impl {
     counters stats;
     std::unordered_map<std::uint64_t, job> jobs;
     /// The probe templates jobs share: one per method, ports and length (the addresses are
-    /// written per probe), 48 bytes of the heap per open trace less.
-    struct shared_template {
-        codec::method kind;
-        std::uint16_t src_port;
-        std::uint16_t dst_port;
-        std::uint16_t length;
-        std::shared_ptr<const codec::probe_template> bytes;
-    };
-    std::vector<shared_template> templates;
+    /// written per probe), 48 bytes of the heap per open trace less. Keyed by
+    /// template_key(); a template no job holds is dropped when the map has doubled since the
+    /// last sweep (template_for()), so a start of a job costs one lookup, whatever the flows.
+    std::unordered_map<std::uint64_t, std::shared_ptr<const codec::probe_template>> templates;
+    std::size_t templates_swept_at = 0; ///< the map's size after the last sweep
     std::deque<submission> queued;
     probe_table probes;
     /// Probes built and paced, waiting for the next sendmmsg() (at most

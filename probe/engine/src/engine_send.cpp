@@ -115,20 +115,22 @@ engine::impl::template_for(const codec::probe_spec& spec, std::error_code& ec) {
         ec = std::make_error_code(std::errc::invalid_argument);
         return nullptr;
     }
-    // Forget the templates no job holds any more, then look for this flow's.
-    std::erase_if(templates, [](const shared_template& t) { return t.bytes.use_count() == 1; });
-    for (const shared_template& t : templates) {
-        if (t.kind == spec.kind && t.src_port == spec.src_port && t.dst_port == spec.dst_port &&
-            t.length == spec.length) {
-            return t.bytes;
-        }
+    const std::uint64_t key = std::uint64_t{static_cast<std::uint8_t>(spec.kind)} << 48 |
+                              std::uint64_t{spec.src_port} << 32 |
+                              std::uint64_t{spec.dst_port} << 16 | spec.length;
+    if (auto it = templates.find(key); it != templates.end()) {
+        return it->second;
+    }
+    if (templates.size() >= 2 * std::max<std::size_t>(templates_swept_at, 16)) {
+        // Forget the templates no job holds any more (amortised: once per doubling).
+        std::erase_if(templates, [](const auto& t) { return t.second.use_count() == 1; });
+        templates_swept_at = templates.size();
     }
     auto made = std::make_shared<codec::probe_template>();
     if ((ec = codec::probe_template::make(spec, *made))) {
         return nullptr;
     }
-    templates.push_back(
-        shared_template{spec.kind, spec.src_port, spec.dst_port, spec.length, made});
+    templates.emplace(key, made);
     return made;
 }
 
