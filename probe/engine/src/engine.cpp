@@ -124,6 +124,8 @@ void engine::impl::close_all() {
     sock.close();
     link_sock.close();
     jobs.clear();
+    templates.clear(); // no job holds one now
+    templates_swept_at = 0;
     queued.clear();
     probes.clear();
     retry.clear();
@@ -170,8 +172,11 @@ void engine::impl::finish(std::uint64_t id) {
     for (const std::uint32_t slot : j.probes) {
         probes.erase_owned(slot, id); // no-op for a probe purged earlier (slot reused)
     }
+    if (j.probe_bytes != nullptr) {
+        --j.probe_bytes->users;
+    }
     if (auto* t = std::get_if<trace_job>(&j.work)) {
-        result::trace res = take_result(*t, options.agent);
+        result::trace res = take_result(*t, id, options.agent);
         res.stop = t->machine.stop();
         res.endtime = std::time(nullptr);
         ++stats.traces_done;

@@ -74,7 +74,8 @@ struct engine::impl {
     /// written per probe), 48 bytes of the heap per open trace less. Keyed by
     /// template_key(); a template no job holds is dropped when the map has doubled since the
     /// last sweep (template_for()), so a start of a job costs one lookup, whatever the flows.
-    std::unordered_map<std::uint64_t, std::shared_ptr<const codec::probe_template>> templates;
+    /// Jobs point into the nodes (stable addresses) and count themselves in `users`.
+    std::unordered_map<std::uint64_t, shared_template> templates;
     std::size_t templates_swept_at = 0; ///< the map's size after the last sweep
     std::deque<submission> queued;
     probe_table probes;
@@ -109,7 +110,7 @@ struct engine::impl {
     job& start(std::uint64_t id, Submission& sub) {
         const auto now = steady::now();
         rate_group* group = sched.group_for(sub.request.rate_group, sub.request.group_pps, now);
-        const job_context c{options, src, group, next_job, now};
+        const job_context c{options, src, group, now};
         job& j = jobs.emplace(id, make_job(id, sub, c)).first->second;
         ++(j.trace() ? stats.traces_started : stats.pings_started);
         return j;
@@ -135,8 +136,7 @@ struct engine::impl {
     void fail_job(job& j, const std::string& why);
     /// The shared template of `spec`'s method, ports and length, made on first use; null
     /// and `ec` set when probe_template::make() refuses the spec.
-    std::shared_ptr<const codec::probe_template> template_for(const codec::probe_spec& spec,
-                                                              std::error_code& ec);
+    shared_template* template_for(const codec::probe_spec& spec, std::error_code& ec);
     /// Sends for ready jobs while the buckets allow (at most 512 in a row), in batches.
     void pump();
     /// After a probe of `j` is prepared: queue the job again if it can send more now (a

@@ -92,24 +92,24 @@ bool engine::impl::prepare(job& j, steady::time_point now, prepared_send& out) {
     out.job = j.id;
     e.spec = spec;
     out.entry = e;
-    if (!j.probe_bytes) {
+    if (j.probe_bytes == nullptr) {
         std::error_code ec;
         j.probe_bytes = template_for(spec, ec);
         if (ec) {
             fail_job(j, "probe template: " + ec.message());
             return false;
         }
+        ++j.probe_bytes->users; // until finish()
     }
     // Into the batch slot's buffer, whose capacity stays from one probe to the next.
-    if (auto ec = j.probe_bytes->fill(spec, out.packet)) {
+    if (auto ec = j.probe_bytes->bytes.fill(spec, out.packet)) {
         fail_job(j, "build_probe: " + ec.message());
         return false;
     }
     return true;
 }
 
-std::shared_ptr<const codec::probe_template>
-engine::impl::template_for(const codec::probe_spec& spec, std::error_code& ec) {
+shared_template* engine::impl::template_for(const codec::probe_spec& spec, std::error_code& ec) {
     if (spec.src.value == 0 || spec.dst.value == 0) {
         // As probe_template::make() refuses them (a shared template was made for another dst).
         ec = std::make_error_code(std::errc::invalid_argument);
@@ -119,19 +119,18 @@ engine::impl::template_for(const codec::probe_spec& spec, std::error_code& ec) {
                               std::uint64_t{spec.src_port} << 32 |
                               std::uint64_t{spec.dst_port} << 16 | spec.length;
     if (auto it = templates.find(key); it != templates.end()) {
-        return it->second;
+        return &it->second;
     }
     if (templates.size() >= 2 * std::max<std::size_t>(templates_swept_at, 16)) {
         // Forget the templates no job holds any more (amortised: once per doubling).
-        std::erase_if(templates, [](const auto& t) { return t.second.use_count() == 1; });
+        std::erase_if(templates, [](const auto& t) { return t.second.users == 0; });
         templates_swept_at = templates.size();
     }
-    auto made = std::make_shared<codec::probe_template>();
-    if ((ec = codec::probe_template::make(spec, *made))) {
+    shared_template made;
+    if ((ec = codec::probe_template::make(spec, made.bytes))) {
         return nullptr;
     }
-    templates.emplace(key, made);
-    return made;
+    return &templates.emplace(key, std::move(made)).first->second;
 }
 
 void engine::impl::fail_job(job& j, const std::string& why) {
@@ -161,7 +160,8 @@ void engine::impl::pump() {
     int budget = 512; // yield to the capture after this many sends
     const auto wait_of = [this](std::uint64_t id) {
         const auto it = jobs.find(id);
-        return it == jobs.end() ? std::chrono::milliseconds(0) : it->second.wait;
+        return it == jobs.end() ? std::chrono::milliseconds(0)
+                                : std::chrono::milliseconds(it->second.wait);
     };
     while (retry.empty() && sched.any_ready()) {
         const auto now = steady::now();

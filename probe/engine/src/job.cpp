@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <limits>
 
 #include "realtime.hpp"
 
@@ -24,7 +25,9 @@ void set_flow(job& j, const job_context& c, codec::method m, ipv4_addr dst, std:
     j.dst = dst;
     j.src_port = static_cast<std::uint16_t>(c.options.src_port_base + flow);
     j.dst_port = dst_port != 0 ? dst_port : codec::default_dst_port(m);
-    j.wait = wait;
+    // At most 2^32 - 1 ms (49 days); a negative wait times out at once, as before.
+    j.wait = job::wait_type(static_cast<std::uint32_t>(
+        std::clamp<std::int64_t>(wait.count(), 0, std::numeric_limits<std::uint32_t>::max())));
 }
 
 } // namespace
@@ -34,7 +37,6 @@ job make_job(std::uint64_t id, trace_submission& s, const job_context& c) {
     trace_job t{trace_machine(r), std::move(s.done)};
     if (r.id.empty()) {
         t.made_up_ns = realtime_ns();
-        t.made_up_serial = c.serial;
     }
     t.machine.set_start(c.src, std::time(nullptr));
     job j(id, std::move(t));
@@ -47,7 +49,8 @@ job make_job(std::uint64_t id, ping_submission& s, const job_context& c) {
     const ping_request& r = s.request;
     ping_machine m(r, c.now);
     auto& res = m.result();
-    res.id = r.id.empty() ? make_id(c.options.agent, r.dst, realtime_ns(), c.serial) : r.id;
+    res.id =
+        r.id.empty() ? make_id(c.options.agent, r.dst, realtime_ns(), made_up_serial(id)) : r.id;
     res.agent = c.options.agent;
     res.src = c.src;
     res.timestamp = std::time(nullptr);
@@ -65,11 +68,11 @@ void job::add_probe(probe_handle h, probe_table& table) {
     probes.push_back(h.slot);
 }
 
-result::trace take_result(trace_job& t, const std::string& agent) {
+result::trace take_result(trace_job& t, std::uint64_t id, const std::string& agent) {
     result::trace res = t.machine.take_result();
     res.agent = agent;
     if (res.id.empty()) {
-        res.id = make_id(agent, res.dst, t.made_up_ns, t.made_up_serial);
+        res.id = make_id(agent, res.dst, t.made_up_ns, made_up_serial(id));
     }
     return res;
 }
