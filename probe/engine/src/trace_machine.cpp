@@ -68,12 +68,11 @@ trace_machine::trace_machine(const trace_request& request)
     : max_ttl_(std::max<std::uint8_t>(request.max_ttl, 1))
     , attempts_(std::max<std::uint8_t>(request.attempts, 1))
     , gap_limit_(std::max<std::uint8_t>(request.gap_limit, 1))
-    , hops_in_flight_(std::clamp<std::uint8_t>(request.hops_in_flight, 1, 32))
     , ttl_(std::max<std::uint8_t>(request.first_ttl, 1))
     , method_(request.method)
     , flow_(request.flow)
     , dst_(request.dst)
-    , open_(2u * hops_in_flight_) {
+    , open_(2u * std::clamp<std::uint8_t>(request.hops_in_flight, 1, 32)) {
     named_by_dst_ = request.dst_name == request.dst.to_string();
     if (!request.id.empty()) {
         text().id = request.id;
@@ -113,7 +112,8 @@ std::optional<probe_slot> trace_machine::peek() const {
     // At most hops_in_flight probes in flight, over at most twice as many TTLs from the
     // lowest unresolved one: answered hops above a silent one wait there for its timeout.
     const unsigned ttl = ttl_ + open_.size();
-    if (busy < hops_in_flight_ && open_.size() < 2u * hops_in_flight_ && ttl <= max_ttl_ &&
+    const std::size_t hops_in_flight = open_.capacity() / 2;
+    if (busy < hops_in_flight && open_.size() < open_.capacity() && ttl <= max_ttl_ &&
         ttl <= bound_) {
         return probe_slot{static_cast<std::uint8_t>(ttl), 0};
     }
@@ -203,9 +203,9 @@ bool trace_machine::on_timeout(probe_slot slot) {
 
 void trace_machine::add_reply(const compact_reply& r) {
     if (replies_.size() == replies_.capacity()) {
-        // By half from 4, not doubling from 1 (libstdc++): a trace of 6 replies holds 6
-        // (160-byte block), not 8 (208), after 2 allocations, not 4 (README "Peak RSS").
-        replies_.reserve(std::max<std::size_t>(4, replies_.size() + replies_.size() / 2));
+        // By half (1, 2, 3, 4, 6, 9, ...), not doubling (libstdc++): a trace of 3 replies
+        // holds 3 (an 80-byte block), not 4 (112); of 6, 6 (160), not 8 (208).
+        replies_.reserve(replies_.size() + std::max<std::size_t>(1, replies_.size() / 2));
     }
     replies_.push_back(r);
 }

@@ -17,7 +17,9 @@
 ///  - gap_limit:   `gap_limit` consecutive hops without any reply,
 ///  - max_ttl:     hop `max_ttl` done without reaching the destination.
 /// No TTL above one that got a destination or unreachable answer is started.
+#include <algorithm>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -87,7 +89,8 @@ public:
     /// The result's source address and start (Unix seconds), which the request does not say.
     void set_start(ipv4_addr src, std::int64_t timestamp) noexcept {
         src_ = src;
-        timestamp_ = timestamp;
+        timestamp_ = static_cast<std::uint32_t>(
+            std::clamp<std::int64_t>(timestamp, 0, std::numeric_limits<std::uint32_t>::max()));
     }
     /// The result so far (complete once done()), built from the compact state: dst, its
     /// name, method, proto, flow, id, campaign, source, start, hops and stop. The agent and
@@ -133,22 +136,24 @@ private:
     std::vector<result::hop> hops() const;
     labels& text();
 
+    // 72 bytes in all (a job's node in the engine's map is a 208-byte heap chunk, README
+    // "Peak RSS"): one-byte fields first, hops_in_flight is open_'s capacity / 2, the start
+    // in 32 bits.
     std::uint8_t max_ttl_;
     std::uint8_t attempts_;
     std::uint8_t gap_limit_;
-    std::uint8_t hops_in_flight_;
     std::uint8_t ttl_;         ///< lowest TTL not yet resolved
     std::uint8_t bound_ = 255; ///< lowest TTL with a destination/unreachable answer
     std::uint8_t gap_ = 0;
     result::stop_reason stop_ = result::stop_reason::none;
-    codec::method method_;
-    bool named_by_dst_ = false; ///< the result's dst_name is dst's text
+    codec::method method_ : 4;
+    bool named_by_dst_ : 1 = false; ///< the result's dst_name is dst's text
     std::uint16_t flow_ = 0;
     /// How many of replies_ belong to resolved hops (the rest to open ones).
     std::uint16_t resolved_ = 0;
+    std::uint32_t timestamp_ = 0; ///< Unix seconds (to 2106)
     ipv4_addr dst_;
     ipv4_addr src_;
-    std::int64_t timestamp_ = 0;
     /// TTLs ttl_, ttl_ + 1, ... started so far: at most 2 x hops_in_flight (64), so a list of
     /// that capacity, inside the machine (16 bytes) while it is 2 (one hop in flight), else
     /// one heap block. Not a deque: an empty deque allocates 576 bytes, 0.45 MB of peak RSS
