@@ -92,7 +92,7 @@ void engine::impl::deliver(outstanding& e, const codec::reply& r, bool nat) {
     const std::int64_t sent = e.sent_ns;
     const double rtt = std::max<double>(0.0, static_cast<double>(r.timestamp.count() - sent) / 1e6);
     job& j = *jp;
-    auto c = classify_reply(r, j.dst, rtt, nat);
+    auto c = classify_reply(r, j.dst(), rtt, nat);
     if (trace_machine* t = j.trace()) {
         t->on_reply(e.slot, std::move(c.hop), c.meaning);
         trace_moved_on(j);

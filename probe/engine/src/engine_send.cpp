@@ -64,7 +64,7 @@ bool engine::impl::prepare(job& j, steady::time_point now, prepared_send& out) {
     codec::probe_spec spec;
     spec.kind = j.method;
     spec.src = src;
-    spec.dst = j.dst;
+    spec.dst = j.dst();
     spec.src_port = j.src_port;
     spec.dst_port = j.dst_port;
     outstanding e;

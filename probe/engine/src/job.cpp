@@ -18,11 +18,10 @@ std::string make_id(const std::string& agent, ipv4_addr dst, std::int64_t ns,
 }
 
 /// Fills what traces and pings have in common.
-void set_flow(job& j, const job_context& c, codec::method m, ipv4_addr dst, std::uint16_t flow,
+void set_flow(job& j, const job_context& c, codec::method m, std::uint16_t flow,
               std::uint16_t dst_port, std::chrono::milliseconds wait) {
     j.group = c.group;
     j.method = m;
-    j.dst = dst;
     j.src_port = static_cast<std::uint16_t>(c.options.src_port_base + flow);
     j.dst_port = dst_port != 0 ? dst_port : codec::default_dst_port(m);
     // At most 2^32 - 1 ms (49 days); a negative wait times out at once, as before.
@@ -40,7 +39,7 @@ job make_job(std::uint64_t id, trace_submission& s, const job_context& c) {
     }
     t.machine.set_start(c.src, std::time(nullptr));
     job j(id, std::move(t));
-    set_flow(j, c, r.method, r.dst, r.flow, r.dst_port, r.wait);
+    set_flow(j, c, r.method, r.flow, r.dst_port, r.wait);
     j.by_ttl = r.hops_in_flight > 1;
     return j;
 }
@@ -55,15 +54,17 @@ job make_job(std::uint64_t id, ping_submission& s, const job_context& c) {
     res.src = c.src;
     res.timestamp = std::time(nullptr);
     job j(id, std::make_unique<ping_job>(ping_job{std::move(m), std::move(s.done)}));
-    set_flow(j, c, probe_method(r.method), r.dst, r.flow, r.dst_port, r.wait);
+    set_flow(j, c, probe_method(r.method), r.flow, r.dst_port, r.wait);
     return j;
 }
 
 void job::add_probe(probe_handle h, probe_table& table) {
     if (probes.size() == probes.capacity()) {
-        std::erase_if(probes, [&](std::uint32_t slot) { return !table.owned_by(slot, id); });
-        std::sort(probes.begin(), probes.end());
-        probes.erase(std::unique(probes.begin(), probes.end()), probes.end());
+        auto* kept = std::remove_if(probes.begin(), probes.end(),
+                                    [&](std::uint32_t slot) { return !table.owned_by(slot, id); });
+        std::sort(probes.begin(), kept);
+        probes.truncate(
+            static_cast<std::size_t>(std::unique(probes.begin(), kept) - probes.begin()));
     }
     probes.push_back(h.slot);
 }

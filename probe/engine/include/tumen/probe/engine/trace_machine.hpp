@@ -82,6 +82,8 @@ public:
     void fail(std::string error);
 
     bool done() const noexcept { return stop_ != result::stop_reason::none; }
+    /// The trace's destination.
+    ipv4_addr dst() const noexcept { return dst_; }
     result::stop_reason stop() const noexcept { return stop_; }
     /// The lowest slot in flight, if any.
     std::optional<probe_slot> in_flight() const noexcept;
