@@ -106,6 +106,10 @@ struct job {
     void add_probe(probe_handle h, probe_table& table);
 };
 
+// The figure the layout above is for (x86-64, libstdc++): a node of the jobs map (the job,
+// its key and a link) fits a 192-byte malloc chunk.
+static_assert(sizeof(job) <= 168, "a trace's job in 168 bytes: see the comment on job");
+
 /// A submitted request waiting for room in the window.
 struct trace_submission {
     trace_request request;

@@ -138,9 +138,9 @@ private:
     std::vector<result::hop> hops() const;
     labels& text();
 
-    // 72 bytes in all (a job's node in the engine's map is a 208-byte heap chunk, README
-    // "Peak RSS"): one-byte fields first, hops_in_flight is open_'s capacity / 2, the start
-    // in 32 bits.
+    // 72 bytes in all, was 88 (with the job around it, a 192-byte heap chunk per open trace
+    // in the engine's jobs map; README "Peak RSS"): one-byte fields first, hops_in_flight is
+    // open_'s capacity / 2, the start in 32 bits.
     std::uint8_t max_ttl_;
     std::uint8_t attempts_;
     std::uint8_t gap_limit_;
