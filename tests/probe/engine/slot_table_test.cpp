@@ -117,3 +117,99 @@ TEST_CASE("a table whose keys come from its values erases them from the index") 
     CHECK(t.find(20)->text == "c");
     CHECK(t.size() == 1);
 }
+
+namespace {
+/// A hash with 8 values: most keys share their bucket's stored hash with others, so the
+/// index must tell them apart by the keys in the entries.
+struct weak_hash {
+    std::size_t operator()(std::uint32_t k) const noexcept { return k % 8; }
+};
+} // namespace
+
+TEST_CASE("keys whose hashes collide are told apart by their entries, stored or computed") {
+    tumen::probe::engine::slot_table<std::uint32_t, std::string, weak_hash> stored;
+    tumen::probe::engine::slot_table<std::uint32_t, keyed, weak_hash, key_of_keyed> computed;
+    for (std::uint32_t k = 0; k < 400; ++k) {
+        stored.insert(k, k + 1, std::to_string(k));
+        computed.insert(k, k + 1, keyed{k, std::to_string(k)});
+    }
+    for (std::uint32_t k = 0; k < 400; k += 2) {
+        const auto [slot, serial] = stored.locate(k);
+        REQUIRE(serial == k + 1);
+        CHECK(stored.erase(slot, serial));
+        const auto [cslot, cserial] = computed.locate(k);
+        REQUIRE(cserial == k + 1);
+        CHECK(computed.erase(cslot, cserial));
+    }
+    CHECK(stored.size() == 200);
+    CHECK(computed.size() == 200);
+    for (std::uint32_t k = 0; k < 400; ++k) {
+        if (k % 2 == 0) {
+            CHECK(stored.find(k) == nullptr);
+            CHECK_FALSE(computed.contains(k));
+        } else {
+            REQUIRE(stored.find(k) != nullptr);
+            CHECK(*stored.find(k) == std::to_string(k));
+            REQUIRE(computed.find(k) != nullptr);
+            CHECK(computed.find(k)->key == k);
+            CHECK(computed.find(k)->text == std::to_string(k));
+        }
+    }
+}
+
+TEST_CASE("a key-computing table matches a std::map through growth, reuse and replacement") {
+    // Many more keys than the index was reserved for (it doubles several times), slots freed
+    // and taken again, the same key inserted over itself, and a weak hash.
+    std::mt19937 rng(5);
+    tumen::probe::engine::slot_table<std::uint32_t, keyed, weak_hash, key_of_keyed> t;
+    t.reserve(16, 16);
+    std::map<std::uint32_t, std::pair<std::uint64_t, std::string>> reference;
+    std::uint64_t serial = 1;
+    for (int step = 0; step < 30000; ++step) {
+        const std::uint32_t k = step < 3000 ? static_cast<std::uint32_t>(step) : rng() % 3000;
+        if (step < 3000 || rng() % 3 != 0) {
+            const std::string v = std::to_string(step);
+            const auto [old_slot, old_serial] = t.locate(k);
+            const auto slot = t.insert(k, serial, keyed{k, v});
+            CHECK(t.at(slot, serial) != nullptr);
+            CHECK(t.at(old_slot, old_serial) == nullptr); // the replaced use is gone
+            reference[k] = {serial, v};
+            ++serial;
+        } else if (auto it = reference.find(k); it != reference.end()) {
+            const auto [slot, s] = t.locate(k);
+            REQUIRE(s == it->second.first);
+            CHECK(t.erase(slot, s));
+            CHECK_FALSE(t.erase(slot, s));
+            reference.erase(it);
+        } else {
+            CHECK(t.find(k) == nullptr);
+        }
+        REQUIRE(t.size() == reference.size());
+    }
+    for (const auto& [k, v] : reference) {
+        REQUIRE(t.find(k) != nullptr);
+        CHECK(t.find(k)->text == v.second);
+        const auto [slot, s] = t.locate(k);
+        CHECK(s == v.first);
+        CHECK(t.at(slot, s)->key == k);
+    }
+    t.clear();
+    CHECK(t.size() == 0);
+    CHECK_FALSE(t.contains(1));
+    const auto slot = t.insert(1, serial, keyed{1, "after clear"});
+    CHECK(t.find(1)->text == "after clear");
+    CHECK(t.locate(1).first == slot);
+}
+
+TEST_CASE("one key replaced over and over keeps one entry and one slot") {
+    tumen::probe::engine::slot_table<std::uint32_t, keyed, key_hash, key_of_keyed> t;
+    const auto first = t.insert(7, 1, keyed{7, "0"});
+    for (std::uint64_t serial = 2; serial < 1000; ++serial) {
+        const auto slot = t.insert(7, serial, keyed{7, std::to_string(serial)});
+        CHECK(slot == first); // the replaced entry's slot is freed first, then taken again
+        CHECK(t.at(slot, serial - 1) == nullptr);
+        REQUIRE(t.size() == 1);
+    }
+    CHECK(t.find(7)->text == "999");
+    CHECK(t.serial_of(first) == 999);
+}
