@@ -62,22 +62,32 @@ TEST_CASE("inserting an existing key replaces the entry and frees its old use") 
     CHECK(serial == 2);
 }
 
-TEST_CASE("slot table matches a std::map under random inserts and erases") {
-    std::mt19937 rng(11);
-    table t;
+namespace {
+/// Random inserts (over keys in use too) and erases of keys below `keys` on `t`, after
+/// inserting the first `fill` keys in order, checked against a std::map at each step and at
+/// the end. `make(k, text)` builds a value; `text_of(value)` reads its text back.
+template <class Table, class Make, class TextOf>
+void check_against_map(Table& t, unsigned seed, int steps, std::uint32_t keys, std::uint32_t fill,
+                       Make make, TextOf text_of) {
+    std::mt19937 rng(seed);
     std::map<std::uint32_t, std::pair<std::uint64_t, std::string>> reference;
     std::uint64_t serial = 1;
-    for (int step = 0; step < 50000; ++step) {
-        const std::uint32_t k = rng() % 2000;
-        if (rng() % 2 == 0) {
+    for (int step = 0; step < steps; ++step) {
+        const auto i = static_cast<std::uint32_t>(step);
+        const std::uint32_t k = i < fill ? i : static_cast<std::uint32_t>(rng() % keys);
+        if (i < fill || rng() % 2 == 0) {
             const std::string v = std::to_string(step);
-            t.insert(k, serial, v);
+            const auto [old_slot, old_serial] = t.locate(k);
+            const auto slot = t.insert(k, serial, make(k, v));
+            CHECK(t.at(slot, serial) != nullptr);
+            CHECK(t.at(old_slot, old_serial) == nullptr); // a replaced use is gone
             reference[k] = {serial, v};
             ++serial;
         } else if (auto it = reference.find(k); it != reference.end()) {
             const auto [slot, s] = t.locate(k);
             REQUIRE(s == it->second.first);
             CHECK(t.erase(slot, s));
+            CHECK_FALSE(t.erase(slot, s));
             reference.erase(it);
         } else {
             CHECK(t.find(k) == nullptr);
@@ -86,10 +96,19 @@ TEST_CASE("slot table matches a std::map under random inserts and erases") {
     }
     for (const auto& [k, v] : reference) {
         REQUIRE(t.find(k) != nullptr);
-        CHECK(*t.find(k) == v.second);
+        CHECK(text_of(*t.find(k)) == v.second);
         const auto [slot, s] = t.locate(k);
-        CHECK(*t.at(slot, s) == v.second);
+        CHECK(s == v.first);
+        CHECK(text_of(*t.at(slot, s)) == v.second);
     }
+}
+} // namespace
+
+TEST_CASE("slot table matches a std::map under random inserts and erases") {
+    table t;
+    check_against_map(
+        t, 11, 50000, 2000, 0, [](std::uint32_t, const std::string& v) { return v; },
+        [](const std::string& v) { return v; });
 }
 
 namespace {
@@ -160,43 +179,18 @@ TEST_CASE("keys whose hashes collide are told apart by their entries, stored or 
 TEST_CASE("a key-computing table matches a std::map through growth, reuse and replacement") {
     // Many more keys than the index was reserved for (it doubles several times), slots freed
     // and taken again, the same key inserted over itself, and a weak hash.
-    std::mt19937 rng(5);
     tumen::probe::engine::slot_table<std::uint32_t, keyed, weak_hash, key_of_keyed> t;
     t.reserve(16, 16);
-    std::map<std::uint32_t, std::pair<std::uint64_t, std::string>> reference;
-    std::uint64_t serial = 1;
-    for (int step = 0; step < 30000; ++step) {
-        const std::uint32_t k = step < 3000 ? static_cast<std::uint32_t>(step) : rng() % 3000;
-        if (step < 3000 || rng() % 3 != 0) {
-            const std::string v = std::to_string(step);
-            const auto [old_slot, old_serial] = t.locate(k);
-            const auto slot = t.insert(k, serial, keyed{k, v});
-            CHECK(t.at(slot, serial) != nullptr);
-            CHECK(t.at(old_slot, old_serial) == nullptr); // the replaced use is gone
-            reference[k] = {serial, v};
-            ++serial;
-        } else if (auto it = reference.find(k); it != reference.end()) {
-            const auto [slot, s] = t.locate(k);
-            REQUIRE(s == it->second.first);
-            CHECK(t.erase(slot, s));
-            CHECK_FALSE(t.erase(slot, s));
-            reference.erase(it);
-        } else {
-            CHECK(t.find(k) == nullptr);
-        }
-        REQUIRE(t.size() == reference.size());
-    }
-    for (const auto& [k, v] : reference) {
-        REQUIRE(t.find(k) != nullptr);
-        CHECK(t.find(k)->text == v.second);
-        const auto [slot, s] = t.locate(k);
-        CHECK(s == v.first);
-        CHECK(t.at(slot, s)->key == k);
-    }
+    check_against_map(
+        t, 5, 30000, 3000, 3000,
+        [](std::uint32_t k, const std::string& v) {
+            return keyed{k, v};
+        },
+        [](const keyed& v) { return v.text; });
     t.clear();
     CHECK(t.size() == 0);
     CHECK_FALSE(t.contains(1));
-    const auto slot = t.insert(1, serial, keyed{1, "after clear"});
+    const auto slot = t.insert(1, 1, keyed{1, "after clear"});
     CHECK(t.find(1)->text == "after clear");
     CHECK(t.locate(1).first == slot);
 }
