@@ -220,34 +220,36 @@ void engine::impl::run_events() {
     const auto now = steady::now();
     while (events.due(now)) {
         const timer_event ev = events.pop();
-        if (ev.serial == 0) { // ping interval elapsed
-            if (job* j = find_job(ev.job)) {
+        if (ev.wake) { // ping interval elapsed
+            if (job* j = find_job(ev.job())) {
                 make_ready(*j);
             }
             continue;
         }
-        // A finished job's probes have left the table already.
-        outstanding* pt = probes.at(ev.slot, ev.serial);
+        // A finished job's probes have left the table already; a slot taken since by
+        // another probe has another serial.
+        const std::uint64_t serial = probes.serial_of(ev.slot);
+        outstanding* pt = ev.names(serial) ? probes.at(ev.slot, serial) : nullptr;
         if (pt == nullptr) {
             continue;
         }
         if (ev.purge || pt->answered) {
             // Answered and its wait is over, or expired a wait ago: later copies count as
             // unmatched. Keeps the table at about pps x 2 waits entries.
-            probes.erase(ev.slot, ev.serial);
+            probes.erase(ev.slot, serial);
             continue;
         }
         if (pt->expired) {
             continue;
         }
-        job* jp = find_job(ev.job);
+        job* jp = find_job(pt->job);
         if (jp == nullptr) {
             continue;
         }
         job& j = *jp;
         pt->expired = true;
         // Kept one more wait so that a late reply is recognised (and counted) as late.
-        push_event(timer_event{now + j.wait, ev.serial, ev.job, ev.slot, true}, j.wait);
+        push_event(timer_event::probe(now + j.wait, ev.slot, serial, /*purge=*/true), j.wait);
         if (trace_machine* t = j.trace()) {
             t->on_timeout(pt->slot);
             trace_moved_on(j);

@@ -82,7 +82,7 @@ bool engine::impl::prepare(job& j, steady::time_point now, prepared_send& out) {
             return false;
         }
         if (now + event_slack < p.next_at()) {
-            push_event(timer_event{p.next_at(), 0, j.id, 0}, steady::duration::zero());
+            push_event(timer_event::job_wake(p.next_at(), j.id), steady::duration::zero());
             return false;
         }
         spec.ttl = p.ttl();
@@ -146,7 +146,7 @@ void engine::impl::fail_job(job& j, const std::string& why) {
 void engine::impl::after_prepare(job& j) {
     if (ping_machine* pm = j.ping()) {
         if (pm->has_next()) {
-            push_event(timer_event{pm->next_at(), 0, j.id, 0}, pm->interval());
+            push_event(timer_event::job_wake(pm->next_at(), j.id), pm->interval());
         }
     } else if (j.trace()->peek()) {
         make_ready(j); // hops_in_flight > 1: another hop can go now
@@ -299,8 +299,14 @@ void engine::impl::record_sent(prepared_send& p, std::int64_t sent_ns) {
     job& j = *owner;
     p.entry.sent_ns = sent_ns;
     const probe_handle h = probes.insert(p.key, p.entry);
+    if (h.slot > timer_event::max_slot) {
+        // Not reachable (see timer_event): no timeout could name this probe.
+        probes.erase(h.slot, h.serial);
+        fail_job(j, "probe table full");
+        return;
+    }
     j.add_probe(h, probes);
-    push_event(timer_event{steady::now() + j.wait, h.serial, j.id, h.slot}, j.wait);
+    push_event(timer_event::probe(steady::now() + j.wait, h.slot, h.serial), j.wait);
 }
 
 void engine::impl::record_failed(prepared_send& p, const std::error_code& ec) {

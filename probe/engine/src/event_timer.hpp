@@ -19,6 +19,7 @@
 #include <utility>
 
 #include <tumen/common/asio.hpp>
+#include <tumen/probe/engine/timer_event.hpp>
 #include <tumen/probe/engine/timer_queue.hpp>
 
 namespace tumen::probe::engine {
@@ -34,15 +35,6 @@ inline constexpr std::chrono::steady_clock::duration event_late_slack =
 /// token falls on the next tick but for rounding; the bucket keeps what the delay adds).
 inline constexpr std::chrono::steady_clock::duration send_tick_slack =
     std::chrono::microseconds(50);
-
-/// A probe's timeout (serial != 0) or a job's wake-up (serial 0: its next ping is due).
-struct timer_event {
-    std::chrono::steady_clock::time_point at;
-    std::uint64_t serial = 0; ///< probe serial; 0 = wake a job
-    std::uint64_t job = 0;
-    std::uint32_t slot = 0; ///< the probe's table slot
-    bool purge = false;     ///< forget the probe (a wait after it expired)
-};
 
 /// Pending timer events, the pump's next pacing time, and the timerfd that wakes the
 /// engine for the earliest of them.

@@ -93,6 +93,8 @@ public:
 
     /// The probe at `slot` if it still has `serial`, else null.
     outstanding* at(std::uint32_t slot, std::uint64_t serial) { return table_.at(slot, serial); }
+    /// The serial of the probe in `slot`; 0 if the slot is free.
+    std::uint64_t serial_of(std::uint32_t slot) const noexcept { return table_.serial_of(slot); }
     /// Forgets a probe (no-op if the slot has moved on to another serial).
     void erase(std::uint32_t slot, std::uint64_t serial) { table_.erase(slot, serial); }
     /// Whether `slot` holds a probe of job `job` (job ids are never reused).
