@@ -11,8 +11,8 @@
 #    of the same run (tumen-bench-cpu-time: user + system time to the microsecond, which
 #    /usr/bin/time prints in 10 ms steps; see bench/probe/cpu_time.cpp).
 #    BENCH_RUNS=N repeats tumen/1 and scamper N times per rate in alternating order (odd runs
-#    tumen first) and prints tumen/1's CPU over scamper's per run, their median and spread
-#    (`cpu tumen/1/scamper`). BENCH_REF_BUILD=DIR adds another build's tumen-probe (ref/1,
+#    tumen first) and prints tumen/1's CPU seconds and peak RSS over scamper's per run, their
+#    median and spread (`cpu tumen/1/scamper`, `rss tumen/1/scamper`). BENCH_REF_BUILD=DIR adds another build's tumen-probe (ref/1,
 #    e.g. main's) to every run, between the two, with its ratios.
 # 2. Peak RSS floors, measured in the same run: `tumen-probe --version` (its libraries loaded,
 #    nothing run) and tumen-bench-tins-floor (a program that only serialises one probe with
@@ -54,6 +54,7 @@ floor() {
   "$cpu_time" "$work/floor.time" "$@" >/dev/null 2>&1 || true
   read -r _ user_us sys_us rss _ <"$work/floor.time"
   rss_of[$name]=$rss
+  rsslist_of[$name]="${rsslist_of[$name]:-} $rss"
   start_ms[$name]=$(python3 -c 'import sys; print("%.1f" % ((int(sys.argv[1]) + int(sys.argv[2])) / 1e3))' "$user_us" "$sys_us")
 }
 
@@ -113,17 +114,22 @@ tumen_trace() {
     --hops-in-flight "$2" --format json --stats
 }
 
-# ratio NAME REF PPS: NAME's CPU over REF's, run by run, with the median and the spread
+# ratio cpu|rss NAME REF PPS: NAME's CPU seconds or peak RSS over REF's, run by run, with the
+# median and the spread
 ratio() {
-  python3 - "$1" "$2" "$3" "${cpu_of[$1]}" "${cpu_of[$2]}" <<'PY'
+  local values
+  if [ "$1" = cpu ]; then values=("${cpu_of[$2]}" "${cpu_of[$3]}"); else values=("${rsslist_of[$2]}" "${rsslist_of[$3]}"); fi
+  python3 - "$1" "$2" "$3" "$4" "${values[@]}" <<'PY'
 import statistics, sys
-name, ref, pps = sys.argv[1:4]
-a = [float(x) for x in sys.argv[4].split()]
-b = [float(x) for x in sys.argv[5].split()]
+what, name, ref, pps = sys.argv[1:5]
+a = [float(x) for x in sys.argv[5].split()]
+b = [float(x) for x in sys.argv[6].split()]
 r = [x / y for x, y in zip(a, b)]
-print("cpu %s/%s %s pps, %d runs: median %.3fx (%.3f-%.3fx; per run %s); CPU s median %.3f against %.3f"
-      % (name, ref, pps, len(r), statistics.median(r), min(r), max(r),
-         ", ".join("%.2f" % x for x in r), statistics.median(a), statistics.median(b)))
+unit, scale = ("CPU s", 1.0) if what == "cpu" else ("MB", 1024.0)
+print("%s %s/%s %s pps, %d runs: median %.3fx (%.3f-%.3fx; per run %s); %s median %.3f against %.3f"
+      % (what, name, ref, pps, len(r), statistics.median(r), min(r), max(r),
+         ", ".join("%.2f" % x for x in r), unit, statistics.median(a) / scale,
+         statistics.median(b) / scale))
 PY
 }
 
@@ -132,10 +138,10 @@ ref_probe=""
 [ -z "${BENCH_REF_BUILD:-}" ] || ref_probe="$BENCH_REF_BUILD/probe/tool/tumen-probe"
 [ -z "$ref_probe" ] || [ -x "$ref_probe" ] || { echo "not built: $ref_probe" >&2; exit 1; }
 printf '%-10s %-7s %8s %8s %9s %9s %8s %9s %9s %11s\n' tool pps wall_s probes complete ideal_s wall/ideal cpu_s maxrss_MB switches
-declare -A rss_of cpu_of complete_of start_ms
+declare -A rss_of rsslist_of cpu_of complete_of start_ms
 for pps in "${rates[@]}"; do
-  unset cpu_of complete_of
-  declare -A cpu_of complete_of
+  unset cpu_of complete_of rsslist_of
+  declare -A cpu_of complete_of rsslist_of
   for ((run = 1; run <= runs; run++)); do
     # tumen-probe one hop at a time (as scamper), the reference build if any, and scamper,
     # in alternating order (odd runs tumen first, even runs scamper first)
@@ -158,11 +164,13 @@ for pps in "${rates[@]}"; do
       run_tool tumen/2 "$pps" "${cmd[@]}" <"$work/targets"
     fi
   done
-  ratio tumen/1 scamper "$pps"
-  if [ -n "$ref_probe" ]; then
-    ratio ref/1 scamper "$pps"
-    ratio tumen/1 ref/1 "$pps"
-  fi
+  for what in cpu rss; do
+    ratio "$what" tumen/1 scamper "$pps"
+    if [ -n "$ref_probe" ]; then
+      ratio "$what" ref/1 scamper "$pps"
+      ratio "$what" tumen/1 ref/1 "$pps"
+    fi
+  done
   echo "complete traces per run $pps pps: tumen/1${complete_of[tumen/1]}, scamper${complete_of[scamper]}${ref_probe:+, ref/1${complete_of[ref/1]}}"
   floor --version "$probe" --version
   floor libtins "$tins_floor"
