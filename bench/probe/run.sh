@@ -54,7 +54,6 @@ floor() {
   "$cpu_time" "$work/floor.time" "$@" >/dev/null 2>&1 || true
   read -r _ user_us sys_us rss _ <"$work/floor.time"
   rss_of[$name]=$rss
-  rsslist_of[$name]="${rsslist_of[$name]:-} $rss"
   start_ms[$name]=$(python3 -c 'import sys; print("%.1f" % ((int(sys.argv[1]) + int(sys.argv[2])) / 1e3))' "$user_us" "$sys_us")
 }
 
@@ -100,6 +99,7 @@ print(p,c)' "$out")"
   cpu_of[$name]="${cpu_of[$name]:-} $cpu"
   complete_of[$name]="${complete_of[$name]:-} $complete"
   rss_of[$name]=$rss
+  rsslist_of[$name]="${rsslist_of[$name]:-} $rss"
   python3 -c 'import sys
 tool,pps,wall_us,probes,complete,cpu,rss,vcsw,ivcsw=sys.argv[1:]
 wall=int(wall_us)/1e6
