@@ -54,7 +54,7 @@ struct shared_template {
 /// 168 bytes for a trace (was 232), so its node in the engine's jobs map is a 192-byte heap
 /// chunk (was 256): fields by size, the wait in 32 bits, the template by pointer, the probes'
 /// slots in a slot_list, the destination and the made-up id's serial not kept twice
-/// (README "Peak RSS").
+/// (docs/probe-benchmarks.md).
 struct job {
     /// A wait in milliseconds, 32 bits (49 days).
     using wait_type = std::chrono::duration<std::uint32_t, std::milli>;

@@ -6,7 +6,7 @@
 /// hop in flight (the default) an open trace has no heap block for them. Hand-written beside
 /// boost::container::small_vector because that one is 32 bytes with two 3-byte items inline
 /// (a 24-byte header), this one 16, and a std::vector is 24 bytes plus a 32-byte heap block
-/// per open trace (32 KB at the 1,024 open traces of bench/probe/run.sh, README "Peak RSS").
+/// per open trace (32 KB at the 1,024 open traces of bench/probe/run.sh, docs/probe-benchmarks.md).
 #include <algorithm>
 #include <cassert>
 #include <cstddef>

@@ -3,8 +3,9 @@
 /// A job's list of probe-table slots: one pointer, to a heap block whose first two words hold
 /// the size and capacity (null while empty). Hand-written beside std::vector, which is 24
 /// bytes: with this one a trace's job is 168 bytes and its node in the engine's jobs map a
-/// 192-byte heap chunk, not 208 (1,024 open traces in bench/probe/run.sh; README "Peak RSS").
-/// The block holds 4 slots, then 10, 22, ...: 24, 48, 96 bytes, each a whole malloc chunk.
+/// 192-byte heap chunk, not 208 (1,024 open traces in bench/probe/run.sh;
+/// docs/probe-benchmarks.md). The block holds 4 slots, then 10, 22, ...: 24, 48, 96 bytes, each a
+/// whole malloc chunk.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>

@@ -10,7 +10,7 @@ namespace tumen::probe::engine {
 /// A probe's timeout or purge, or a job's wake-up (its next ping is due), in 16 bytes: the
 /// queue holds one per outstanding probe (about pps x wait). At 32 bytes (a 64-bit serial
 /// and job id, a slot, a flag) they took 102 KB at the peak at 10,000 pps on
-/// bench/probe/rss_breakdown.sh's /22, 51 KB at 16 (heaptrack, README "Peak RSS").
+/// bench/probe/rss_breakdown.sh's /22, 51 KB at 16 (heaptrack; docs/probe-benchmarks.md).
 ///
 /// A probe's event names its table slot in 30 bits: slots are dense, and 2^30 probes in the
 /// table at once would be 56 GiB of entries (it holds about pps x 2 waits: 12 million at

@@ -139,7 +139,7 @@ private:
     labels& text();
 
     // 72 bytes in all, was 88 (with the job around it, a 192-byte heap chunk per open trace
-    // in the engine's jobs map; README "Peak RSS"): one-byte fields first, hops_in_flight is
+    // in the engine's jobs map; docs/probe-benchmarks.md): one-byte fields first, hops_in_flight is
     // open_'s capacity / 2, the start in 32 bits.
     std::uint8_t max_ttl_;
     std::uint8_t attempts_;
